@@ -1,0 +1,283 @@
+"""Funding levels and sources, disbursements, and recoverable support (interest-free loans).
+
+Money is whole đồng in integer fields. Every table that carries money, a status or a contract
+keeps its history (django-simple-history): who changed what, and when.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from projects.models import non_negative
+
+
+def positive(field: str, label: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gt": 0}),
+        name="%(app_label)s_%(class)s_" + f"{field}_positive",
+        violation_error_message=f"{label} phải lớn hơn 0.",
+    )
+
+
+class FundingLevel(models.Model):
+    """Khuyến công quốc gia (central budget), địa phương (provincial), cấp huyện…"""
+
+    NATIONAL = "QG"
+    LOCAL = "DP"
+
+    code = models.CharField("mã", max_length=10, unique=True)
+    name = models.CharField("tên", max_length=100)
+    budget_name = models.CharField("ngân sách", max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "cấp kinh phí khuyến công"
+        verbose_name_plural = "cấp kinh phí khuyến công"
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundingSource(models.Model):
+    """A budget allocation at a level: the year's provincial estimate, a district's own money."""
+
+    name = models.CharField("tên nguồn", max_length=200)
+    level = models.ForeignKey(FundingLevel, verbose_name="cấp", on_delete=models.PROTECT, related_name="sources")
+    year = models.PositiveSmallIntegerField("năm", null=True, blank=True)
+    administrative_unit = models.ForeignKey(
+        "projects.AdministrativeUnit",
+        verbose_name="địa phương",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funding_sources",
+    )
+    decision_number = models.CharField("số quyết định giao dự toán", max_length=60, blank=True)
+    allocated = models.BigIntegerField("dự toán được giao (đồng)", default=0)
+
+    class Meta:
+        verbose_name = "nguồn kinh phí"
+        verbose_name_plural = "nguồn kinh phí"
+        ordering = ["-year", "level__order", "name"]
+        constraints = [
+            non_negative("allocated", "Dự toán"),
+            models.UniqueConstraint(
+                fields=["level", "year", "name"],
+                name="fundingsource_unique",
+                violation_error_message="Nguồn kinh phí này đã có.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Disbursement(models.Model):
+    """Money actually paid out for a đề án; a đề án's executed money is their sum."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name="đề án", on_delete=models.PROTECT, related_name="disbursements"
+    )
+    date = models.DateField("ngày giải ngân", db_index=True)
+    amount = models.BigIntegerField("số tiền (đồng)")
+    funding_source = models.ForeignKey(
+        FundingSource,
+        verbose_name="nguồn kinh phí",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+    )
+    document_number = models.CharField("số chứng từ", max_length=60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "giải ngân"
+        verbose_name_plural = "giải ngân"
+        ordering = ["-date"]
+        constraints = [
+            positive("amount", "Số tiền giải ngân"),
+            models.UniqueConstraint(
+                fields=["project", "document_number"],
+                name="disbursement_unique_document",
+                violation_error_message="Đề án này đã có chứng từ giải ngân cùng số.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_number} ({self.date:%d/%m/%Y})"
+
+
+class LoanContract(models.Model):
+    """A recoverable-support contract: an interest-free loan repaid by instalments."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Dự thảo"
+        ACTIVE = "active", "Đang thu hồi"
+        REPAID = "repaid", "Đã thu hồi xong"
+        LITIGATION = "litigation", "Đang khởi kiện"
+        WRITTEN_OFF = "written_off", "Đã xóa nợ"
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name="đề án", on_delete=models.PROTECT, related_name="contracts"
+    )
+    facility = models.ForeignKey(
+        "projects.Facility", verbose_name="cơ sở", on_delete=models.PROTECT, related_name="contracts"
+    )
+    number = models.CharField("số hợp đồng", max_length=60, unique=True)
+    signed_on = models.DateField("ngày ký")
+    principal = models.BigIntegerField("số tiền hỗ trợ (đồng)")
+    disbursed_on = models.DateField("ngày giải ngân", null=True, blank=True)
+    term_months = models.PositiveSmallIntegerField("thời hạn (tháng)")
+    grace_months = models.PositiveSmallIntegerField("ân hạn (tháng)", default=0)
+    instalment_count = models.PositiveSmallIntegerField("số kỳ trả")
+    state = models.CharField("tình trạng", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "hợp đồng hỗ trợ có thu hồi"
+        verbose_name_plural = "hợp đồng hỗ trợ có thu hồi"
+        ordering = ["-signed_on", "number"]
+        constraints = [
+            positive("principal", "Số tiền hỗ trợ"),
+            models.CheckConstraint(
+                condition=Q(grace_months__lt=models.F("term_months")),
+                name="contract_grace_within_term",
+                violation_error_message="Thời gian ân hạn phải ngắn hơn thời hạn hợp đồng.",
+            ),
+            models.CheckConstraint(
+                condition=Q(instalment_count__gt=0),
+                name="contract_instalment_count_positive",
+                violation_error_message="Số kỳ trả phải lớn hơn 0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(disbursed_on__isnull=True) | Q(disbursed_on__gte=models.F("signed_on")),
+                name="contract_disbursed_after_signed",
+                violation_error_message="Ngày giải ngân không được trước ngày ký hợp đồng.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"HĐ {self.number}"
+
+
+class Instalment(models.Model):
+    """One due date of a contract's schedule; a reschedule writes a new version."""
+
+    contract = models.ForeignKey(LoanContract, verbose_name="hợp đồng", on_delete=models.CASCADE, related_name="instalments")
+    schedule_version = models.PositiveSmallIntegerField("phiên bản lịch trả", default=1)
+    number = models.PositiveSmallIntegerField("kỳ")
+    due_date = models.DateField("ngày đến hạn", db_index=True)
+    principal_due = models.BigIntegerField("số tiền phải trả (đồng)")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kỳ trả nợ"
+        verbose_name_plural = "lịch trả nợ"
+        ordering = ["contract", "schedule_version", "number"]
+        constraints = [
+            positive("principal_due", "Số tiền phải trả"),
+            models.UniqueConstraint(
+                fields=["contract", "schedule_version", "number"],
+                name="instalment_unique_number",
+                violation_error_message="Kỳ trả này đã có trong lịch trả của hợp đồng.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} — kỳ {self.number}"
+
+
+class Repayment(models.Model):
+    """Money a facility paid back; a wrong entry is reversed by another, never deleted."""
+
+    contract = models.ForeignKey(LoanContract, verbose_name="hợp đồng", on_delete=models.PROTECT, related_name="repayments")
+    date = models.DateField("ngày trả", db_index=True)
+    amount = models.BigIntegerField("số tiền (đồng)")
+    receipt_number = models.CharField("số biên lai", max_length=60)
+    reversal_of = models.OneToOneField(
+        "self",
+        verbose_name="bút toán đảo của",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "khoản trả nợ"
+        verbose_name_plural = "khoản trả nợ"
+        ordering = ["-date"]
+        constraints = [
+            positive("amount", "Số tiền trả nợ"),
+            models.UniqueConstraint(
+                fields=["contract", "receipt_number"],
+                name="repayment_unique_receipt",
+                violation_error_message="Hợp đồng này đã có biên lai cùng số.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} ({self.date:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        contract = self.contract if self.contract_id else None
+        if contract and self.date:
+            if contract.disbursed_on is None:
+                raise ValidationError({"date": "Hợp đồng chưa giải ngân nên chưa thể ghi nhận trả nợ."})
+            if self.date < contract.disbursed_on:
+                raise ValidationError(
+                    {"date": f"Ngày trả nợ không được trước ngày giải ngân ({contract.disbursed_on:%d/%m/%Y})."}
+                )
+
+
+class Lawsuit(models.Model):
+    """The Centre sues a facility that breaks its recoverable contract."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Đang giải quyết"
+        JUDGED = "judged", "Đã có bản án"
+        ENFORCING = "enforcing", "Đang thi hành án"
+        CLOSED = "closed", "Đã kết thúc"
+
+    contract = models.ForeignKey(LoanContract, verbose_name="hợp đồng", on_delete=models.PROTECT, related_name="lawsuits")
+    filed_on = models.DateField("ngày khởi kiện", db_index=True)
+    court = models.CharField("tòa án", max_length=200)
+    case_number = models.CharField("số thụ lý", max_length=60, blank=True)
+    status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.PENDING)
+    judgment_date = models.DateField("ngày bản án", null=True, blank=True)
+    amount_awarded = models.BigIntegerField("số tiền theo bản án (đồng)", null=True, blank=True)
+    enforcement_notes = models.TextField("thi hành án", blank=True)
+    closed_on = models.DateField("ngày kết thúc", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "vụ khởi kiện"
+        verbose_name_plural = "vụ khởi kiện"
+        ordering = ["-filed_on"]
+        constraints = [
+            non_negative("amount_awarded", "Số tiền theo bản án"),
+            models.UniqueConstraint(
+                fields=["contract", "filed_on"],
+                name="lawsuit_unique_filing",
+                violation_error_message="Hợp đồng này đã có vụ khởi kiện cùng ngày.",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("filed_on")),
+                name="lawsuit_closed_after_filed",
+                violation_error_message="Ngày kết thúc vụ kiện không được trước ngày khởi kiện.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} — {self.court} ({self.filed_on:%d/%m/%Y})"

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def organisation(request):
+    return {"organisation": settings.ORGANISATION}

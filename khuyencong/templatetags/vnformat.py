@@ -1,0 +1,44 @@
+"""Template filters for money, rates and dates; each calls khuyencong.formatting."""
+
+from __future__ import annotations
+
+from django import template
+
+from khuyencong import formatting
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: int) -> str:
+    return formatting.money(amount)
+
+
+@register.filter
+def money_short(amount: int) -> str:
+    return formatting.money_short(amount)
+
+
+@register.filter
+def money_exact(amount: int) -> str:
+    return formatting.money_exact(amount)
+
+
+@register.filter
+def thousands(value: int) -> str:
+    return formatting.group_thousands(value)
+
+
+@register.filter
+def count2(value: int) -> str:
+    return formatting.count(value)
+
+
+@register.filter
+def date_short(value) -> str:
+    return formatting.date_short(value)
+
+
+@register.filter
+def date_long(value) -> str:
+    return formatting.date_long(value)

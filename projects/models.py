@@ -1,0 +1,396 @@
+"""Programmes, annual plans, activity contents, facilities, đề án, events and nominations.
+
+English names in code, Vietnamese in what users read (see shared/design/domain.md).
+Money is whole đồng in integer fields.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from simple_history.models import HistoricalRecords
+
+from khuyencong.text import fold_accents
+
+
+def non_negative(field: str, label: str) -> models.CheckConstraint:
+    """A database check that refuses a negative amount, with a Vietnamese message."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0}),
+        name="%(app_label)s_%(class)s_" + f"{field}_non_negative",
+        violation_error_message=f"{label} không được là số âm.",
+    )
+
+
+class AdministrativeUnit(models.Model):
+    """A province, district or commune, valid for a span of dates (the 2025 reform)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "Tỉnh, thành phố trực thuộc trung ương"
+        DISTRICT = "district", "Huyện, thị xã, thành phố thuộc tỉnh"
+        COMMUNE = "commune", "Xã, phường, thị trấn"
+
+    code = models.CharField("mã", max_length=20, unique=True)
+    name = models.CharField("tên", max_length=200)
+    level = models.CharField("cấp", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="thuộc", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="đơn vị kế thừa",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+
+    class Meta:
+        verbose_name = "đơn vị hành chính"
+        verbose_name_plural = "đơn vị hành chính"
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="adminunit_valid_to_after_from",
+                violation_error_message="Ngày hết hiệu lực không được trước ngày có hiệu lực.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    """A five-year khuyến công programme, national or provincial."""
+
+    name = models.CharField("tên chương trình", max_length=300)
+    funding_level = models.ForeignKey(
+        "funding.FundingLevel", verbose_name="cấp", on_delete=models.PROTECT, related_name="programs"
+    )
+    province = models.ForeignKey(
+        AdministrativeUnit, verbose_name="tỉnh", on_delete=models.PROTECT, related_name="programs"
+    )
+    first_year = models.PositiveSmallIntegerField("từ năm")
+    last_year = models.PositiveSmallIntegerField("đến năm")
+    decision_number = models.CharField("số quyết định", max_length=60, blank=True)
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chương trình khuyến công"
+        verbose_name_plural = "chương trình khuyến công"
+        ordering = ["-first_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")),
+                name="program_last_year_after_first",
+                violation_error_message="Năm kết thúc không được trước năm bắt đầu.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnnualPlan(models.Model):
+    """The year's approved list of đề án and budget; its totals derive from its đề án."""
+
+    program = models.ForeignKey(Program, verbose_name="chương trình", on_delete=models.PROTECT, related_name="plans")
+    year = models.PositiveSmallIntegerField("năm", db_index=True)
+    decision_number = models.CharField("số quyết định phê duyệt", max_length=60, blank=True)
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kế hoạch khuyến công năm"
+        verbose_name_plural = "kế hoạch khuyến công năm"
+        ordering = ["-year", "program__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "year"],
+                name="annualplan_unique_program_year",
+                violation_error_message="Chương trình này đã có kế hoạch cho năm này.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Kế hoạch {self.year} — {self.program.funding_level}"
+
+
+class ActivityContent(models.Model):
+    """What kind of support (NĐ 45/2012 Điều 4): a group (1.1–1.6) or a line under it."""
+
+    code = models.CharField("mã", max_length=20, unique=True)
+    name = models.CharField("nội dung", max_length=400)
+    parent = models.ForeignKey(
+        "self", verbose_name="nhóm", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "nội dung hoạt động khuyến công"
+        verbose_name_plural = "nội dung hoạt động khuyến công"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Facility(models.Model):
+    """A beneficiary: a rural industrial facility (cơ sở CNNT)."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", "Doanh nghiệp"
+        COOPERATIVE = "cooperative", "Hợp tác xã"
+        COOPERATIVE_GROUP = "cooperative_group", "Tổ hợp tác"
+        HOUSEHOLD = "household", "Hộ kinh doanh"
+
+    name = models.CharField("tên cơ sở", max_length=300)
+    kind = models.CharField("loại hình", max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
+    tax_code = models.CharField("mã số thuế", max_length=20, blank=True)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    administrative_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name="đơn vị hành chính",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilities",
+    )
+    sector = models.CharField("ngành nghề", max_length=200, blank=True)
+    representative = models.CharField("người đại diện", max_length=200, blank=True)
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
+    email = models.EmailField("email", blank=True)
+    # The name without accents, so that "lam dong" finds "Lâm Đồng" on every database.
+    search_text = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "cơ sở công nghiệp nông thôn"
+        verbose_name_plural = "cơ sở công nghiệp nông thôn"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_code"],
+                condition=~Q(tax_code=""),
+                name="facility_unique_tax_code",
+                violation_error_message="Mã số thuế này đã có trong danh sách cơ sở.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold_accents(f"{self.name} {self.tax_code} {self.address}")
+        super().save(*args, **kwargs)
+
+
+class SupportForm(models.TextChoices):
+    NON_RECOVERABLE = "non_recoverable", "Không thu hồi"
+    RECOVERABLE = "recoverable", "Có thu hồi"
+    INDIRECT = "indirect", "Gián tiếp"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def in_years(self, year_from: int, year_to: int) -> ProjectQuerySet:
+        return self.filter(plan__year__gte=year_from, plan__year__lte=year_to)
+
+    def done(self) -> ProjectQuerySet:
+        return self.filter(status=Project.Status.COMPLETED)
+
+    def with_executed(self) -> ProjectQuerySet:
+        """Annotate the executed money: the sum of the đề án's disbursements."""
+        from funding.models import Disbursement
+
+        executed = (
+            Disbursement.objects.filter(project=models.OuterRef("pk"))
+            .values("project")
+            .annotate(total=models.Sum("amount"))
+            .values("total")
+        )
+        return self.annotate(executed=Coalesce(models.Subquery(executed), 0, output_field=models.BigIntegerField()))
+
+
+class Project(models.Model):
+    """A đề án khuyến công: one supported undertaking of an annual plan."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Đề xuất"
+        APPROVED = "approved", "Đã duyệt"
+        IN_PROGRESS = "in_progress", "Đang thực hiện"
+        COMPLETED = "completed", "Hoàn thành"
+        CANCELLED = "cancelled", "Đã hủy"
+        NOT_CARRIED_OUT = "not_carried_out", "Không thực hiện"
+
+    plan = models.ForeignKey(AnnualPlan, verbose_name="kế hoạch năm", on_delete=models.PROTECT, related_name="projects")
+    code = models.CharField("mã đề án", max_length=40)
+    name = models.CharField("tên đề án", max_length=500)
+    content = models.ForeignKey(
+        ActivityContent, verbose_name="nội dung hoạt động", on_delete=models.PROTECT, related_name="projects"
+    )
+    is_cleaner_production = models.BooleanField("mô hình thí điểm sản xuất sạch hơn", default=False)
+    is_key = models.BooleanField("đề án điểm", default=False)
+    funding_level = models.ForeignKey(
+        "funding.FundingLevel", verbose_name="nguồn kinh phí", on_delete=models.PROTECT, related_name="projects"
+    )
+    support_form = models.CharField("hình thức hỗ trợ", max_length=20, choices=SupportForm.choices)
+    implementing_unit = models.CharField("đơn vị thực hiện", max_length=300, blank=True)
+    facilities = models.ManyToManyField(
+        Facility, verbose_name="cơ sở thụ hưởng", blank=True, related_name="projects"
+    )
+    planned_budget = models.BigIntegerField("kinh phí kế hoạch (đồng)", default=0)
+    approved_budget = models.BigIntegerField("kinh phí được duyệt (đồng)", default=0)
+    counterpart_capital = models.BigIntegerField("vốn đối ứng (đồng)", default=0)
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    status_reason = models.TextField("lý do không thực hiện", blank=True)
+    start_date = models.DateField("ngày bắt đầu", null=True, blank=True)
+    end_date = models.DateField("ngày kết thúc", null=True, blank=True)
+    acceptance_date = models.DateField("ngày nghiệm thu", null=True, blank=True)
+    settlement_date = models.DateField("ngày quyết toán", null=True, blank=True)
+    output_quantity = models.PositiveIntegerField("số lượng sản phẩm đầu ra", default=1)
+    output_unit = models.CharField("đơn vị tính đầu ra", max_length=60, blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[facilities])
+
+    class Meta:
+        verbose_name = "đề án khuyến công"
+        verbose_name_plural = "đề án khuyến công"
+        ordering = ["-plan__year", "code"]
+        indexes = [
+            models.Index(fields=["content", "status"], name="project_content_status"),
+            models.Index(fields=["funding_level", "support_form"], name="project_level_form"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="project_unique_code_in_plan",
+                violation_error_message="Mã đề án này đã có trong kế hoạch năm.",
+            ),
+            non_negative("planned_budget", "Kinh phí kế hoạch"),
+            non_negative("approved_budget", "Kinh phí được duyệt"),
+            non_negative("counterpart_capital", "Vốn đối ứng"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="project_end_after_start",
+                violation_error_message="Ngày kết thúc không được trước ngày bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["cancelled", "not_carried_out"]) | ~Q(status_reason=""),
+                name="project_reason_when_not_carried_out",
+                violation_error_message="Cần ghi lý do khi đề án bị hủy hoặc không thực hiện.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Event(models.Model):
+    """A conference, fair, class or other event held under a đề án, with its outcomes."""
+
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", "Hội nghị kết nối cung cầu"
+        FAIR = "fair", "Hội chợ, triển lãm"
+        TRAINING = "training", "Lớp đào tạo, tập huấn"
+        WORKSHOP = "workshop", "Hội thảo, diễn đàn"
+        OTHER = "other", "Khác"
+
+    project = models.ForeignKey(Project, verbose_name="đề án", on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("loại sự kiện", max_length=20, choices=Kind.choices, default=Kind.CONFERENCE)
+    name = models.CharField("tên sự kiện", max_length=300)
+    date = models.DateField("ngày", null=True, blank=True)
+    place = models.CharField("địa điểm", max_length=300, blank=True)
+    participants = models.PositiveIntegerField("lượt doanh nghiệp tham gia", default=0)
+    sale_contracts = models.PositiveIntegerField("hợp đồng mua bán", default=0)
+    memoranda = models.PositiveIntegerField("biên bản hợp tác", default=0)
+
+    class Meta:
+        verbose_name = "sự kiện"
+        verbose_name_plural = "sự kiện (hội nghị, hội chợ…)"
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                name="event_unique_name_in_project",
+                violation_error_message="Đề án này đã có sự kiện cùng tên.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AwardLevel(models.Model):
+    """Huyện, Tỉnh, Khu vực, Quốc gia: data, since the district level ended in 2025."""
+
+    code = models.CharField("mã", max_length=20, unique=True)
+    name = models.CharField("cấp", max_length=60)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    valid_to = models.DateField("áp dụng đến", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "cấp bình chọn"
+        verbose_name_plural = "cấp bình chọn"
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    name = models.CharField("tên sản phẩm", max_length=300)
+    facility = models.ForeignKey(Facility, verbose_name="cơ sở", on_delete=models.PROTECT, related_name="products")
+
+    class Meta:
+        verbose_name = "sản phẩm"
+        verbose_name_plural = "sản phẩm"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "name"],
+                name="product_unique_name_per_facility",
+                violation_error_message="Cơ sở này đã có sản phẩm cùng tên.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductNomination(models.Model):
+    """A product put forward for recognition as a typical rural-industry product at a level."""
+
+    product = models.ForeignKey(Product, verbose_name="sản phẩm", on_delete=models.PROTECT, related_name="nominations")
+    level = models.ForeignKey(AwardLevel, verbose_name="cấp", on_delete=models.PROTECT, related_name="nominations")
+    year = models.PositiveSmallIntegerField("năm", db_index=True)
+    recognised = models.BooleanField("được công nhận", default=False)
+    certificate_number = models.CharField("số giấy chứng nhận", max_length=60, blank=True)
+    certificate_date = models.DateField("ngày cấp", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "bình chọn sản phẩm CNNT tiêu biểu"
+        verbose_name_plural = "bình chọn sản phẩm CNNT tiêu biểu"
+        ordering = ["-year", "level__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "level", "year"],
+                name="nomination_unique_product_level_year",
+                violation_error_message="Sản phẩm này đã được đề cử ở cấp này trong năm.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} — {self.level} {self.year}"

@@ -1,0 +1,88 @@
+"""The BC-SCT report as a record: its scope, the narrative the staff write, its issued state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class Report(models.Model):
+    """A report to the Ministry, annual or for a period; frozen once issued."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", "Báo cáo năm"
+        PERIOD = "period", "Báo cáo giai đoạn"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Dự thảo"
+        ISSUED = "issued", "Đã ban hành"
+
+    province = models.ForeignKey(
+        "projects.AdministrativeUnit", verbose_name="tỉnh", on_delete=models.PROTECT, related_name="reports"
+    )
+    kind = models.CharField("loại báo cáo", max_length=10, choices=Kind.choices, default=Kind.PERIOD)
+    year_from = models.PositiveSmallIntegerField("từ năm")
+    year_to = models.PositiveSmallIntegerField("đến năm")
+    title = models.CharField("trích yếu", max_length=500, blank=True)
+    number = models.CharField("số", max_length=60, blank=True, help_text="Ví dụ: 125/BC-SCT; cấp khi ban hành.")
+    place = models.CharField("địa danh", max_length=100, blank=True)
+    report_date = models.DateField("ngày báo cáo", help_text="Công nợ và tình hình trả nợ tính đến ngày này.")
+    addressees = models.TextField("kính gửi", blank=True, help_text="Mỗi dòng một nơi.")
+    preamble = models.TextField("căn cứ, mở đầu", blank=True)
+    directives = models.TextField("công tác chỉ đạo, điều hành", blank=True)
+    coordination = models.TextField("công tác phối hợp, phân công, phân cấp", blank=True)
+    limitations = models.TextField("tồn tại, hạn chế", blank=True)
+    causes = models.TextField("nguyên nhân", blank=True)
+    proposals = models.TextField("phần II: đề xuất mục tiêu, nhiệm vụ, giải pháp", blank=True)
+    recommendations = models.TextField("phần III: đề xuất, kiến nghị", blank=True)
+    recipients = models.TextField("nơi nhận", blank=True, help_text="Mỗi dòng một nơi.")
+    signer_title = models.CharField("chức vụ người ký", max_length=200, blank=True)
+    signer_name = models.CharField("họ tên người ký", max_length=200, blank=True)
+    status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    issued_at = models.DateTimeField("thời điểm ban hành", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ban hành",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_reports",
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name="thay thế báo cáo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "báo cáo"
+        verbose_name_plural = "báo cáo"
+        ordering = ["-report_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year_to__gte=models.F("year_from")),
+                name="report_year_to_after_from",
+                violation_error_message="Năm kết thúc không được trước năm bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(issued_at__isnull=False) & ~Q(number="")),
+                name="report_issued_has_number_and_time",
+                violation_error_message="Báo cáo đã ban hành phải có số và thời điểm ban hành.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        years = str(self.year_from) if self.year_from == self.year_to else f"{self.year_from}-{self.year_to}"
+        return f"Báo cáo {years} ({self.get_status_display()})"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
