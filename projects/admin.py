@@ -1,3 +1,261 @@
-from django.contrib import admin
+"""Admin for programmes, plans, activity contents, facilities, đề án, events and nominations.
 
-# Register your models here.
+Every changelist selects or prefetches what its columns show, so that its query count does not
+grow with its rows (tests/test_admin.py pins this).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from simple_history.admin import SimpleHistoryAdmin
+
+from funding.models import Disbursement
+from khuyencong.admin import ConstraintMinimumsMixin, money_column
+from khuyencong.text import fold_accents
+
+from .models import (
+    ActivityContent,
+    AdministrativeUnit,
+    AnnualPlan,
+    AwardLevel,
+    Event,
+    Facility,
+    Product,
+    ProductNomination,
+    Program,
+    Project,
+)
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor"]
+    list_display_links = ["code", "name"]
+    list_filter = ["level", ("parent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["parent", "successor"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent", "successor"]
+
+
+@admin.register(Program)
+class ProgramAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = ["name", "funding_level", "province", "first_year", "last_year", "decision_number", "decision_date"]
+    list_filter = ["funding_level", "first_year"]
+    list_select_related = ["funding_level", "province"]
+    search_fields = ["name", "decision_number"]
+    autocomplete_fields = ["province"]
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = ["year", "program", "funding_level", "decision_number", "decision_date", "project_count"]
+    list_display_links = ["year", "program"]
+    list_filter = ["year", "program__funding_level", "program"]
+    search_fields = ["year", "decision_number", "program__name"]
+    date_hierarchy = "decision_date"
+
+    def get_queryset(self, request):
+        # str(plan) names the programme's level: the autocomplete on đề án uses this queryset too.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("program__funding_level")
+            .annotate(project_count=Count("projects"))
+        )
+
+    @admin.display(description="cấp", ordering="program__funding_level__order")
+    def funding_level(self, obj: AnnualPlan) -> str:
+        return str(obj.program.funding_level)
+
+    @admin.display(description="số đề án", ordering="project_count")
+    def project_count(self, obj: AnnualPlan) -> int:
+        return obj.project_count
+
+
+@admin.register(ActivityContent)
+class ActivityContentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "order"]
+    list_display_links = ["code", "name"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Facility)
+class FacilityAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "tax_code", "administrative_unit", "sector", "representative", "phone", "project_count"]
+    list_filter = ["kind", ("administrative_unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["administrative_unit"]
+    search_fields = ["name", "tax_code", "search_text"]
+    search_help_text = "Tìm theo tên, mã số thuế hoặc địa chỉ; gõ có dấu hay không dấu đều được."
+    autocomplete_fields = ["administrative_unit"]
+
+    def get_queryset(self, request):
+        # A subquery, not Count(): no GROUP BY, so the search below may OR two querysets.
+        links = (
+            Project.facilities.through.objects.filter(facility=OuterRef("pk"))
+            .values("facility")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(
+            project_count=Coalesce(Subquery(links, output_field=IntegerField()), 0)
+        )
+
+    @admin.display(description="số đề án", ordering="project_count")
+    def project_count(self, obj: Facility) -> int:
+        return obj.project_count
+
+    def get_search_results(self, request, queryset, search_term):
+        # search_text holds name, tax code and address folded: "lam dong" finds "Lâm Đồng",
+        # and "Lâm Đồng" does too, whatever the database's case rules for non-ASCII letters.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = fold_accents(search_term).split()
+        if words:
+            folded = queryset
+            for word in words:
+                folded = folded.filter(search_text__contains=word)
+            results = results | folded
+        return results, may_have_duplicates
+
+
+class DisbursementInline(ConstraintMinimumsMixin, admin.TabularInline):
+    model = Disbursement
+    fields = ["date", "amount", "funding_source", "document_number"]
+    extra = 0
+
+
+class EventInline(ConstraintMinimumsMixin, admin.TabularInline):
+    model = Event
+    fields = ["kind", "name", "date", "place", "participants", "sale_contracts", "memoranda"]
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "year",
+        "content_code",
+        "funding_level",
+        "support_form",
+        "status",
+        "planned",
+        "approved",
+        "executed",
+        "beneficiaries",
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = [
+        "plan__year",
+        "status",
+        "support_form",
+        "funding_level",
+        "content",
+        "is_key",
+        "is_cleaner_production",
+        ("facilities__administrative_unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["plan", "content", "funding_level"]
+    search_fields = ["code", "name", "implementing_unit", "facilities__name", "facilities__tax_code"]
+    autocomplete_fields = ["plan", "content", "facilities"]
+    date_hierarchy = "start_date"
+    inlines = [DisbursementInline, EventInline]
+    fieldsets = [
+        (None, {"fields": ["plan", "code", "name", "content", "is_cleaner_production", "is_key"]}),
+        ("Nguồn và hình thức hỗ trợ", {"fields": ["funding_level", "support_form", "implementing_unit", "facilities"]}),
+        ("Kinh phí", {"fields": ["planned_budget", "approved_budget", "counterpart_capital"]}),
+        (
+            "Tiến độ",
+            {
+                "fields": [
+                    "status",
+                    "status_reason",
+                    ("start_date", "end_date"),
+                    ("acceptance_date", "settlement_date"),
+                ]
+            },
+        ),
+        ("Kết quả", {"fields": [("output_quantity", "output_unit"), "notes"]}),
+    ]
+
+    planned = money_column("planned_budget", "kinh phí kế hoạch (đồng)")
+    approved = money_column("approved_budget", "kinh phí được duyệt (đồng)")
+    executed = money_column("executed", "đã giải ngân (đồng)")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_executed()
+            .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("id", "name")))
+        )
+
+    @admin.display(description="năm", ordering="plan__year")
+    def year(self, obj: Project) -> int:
+        return obj.plan.year
+
+    @admin.display(description="nội dung", ordering="content__order")
+    def content_code(self, obj: Project) -> str:
+        return obj.content.code
+
+    @admin.display(description="cơ sở thụ hưởng")
+    def beneficiaries(self, obj: Project) -> str:
+        names = [facility.name for facility in obj.facilities.all()]
+        if len(names) > 3:
+            return f"{', '.join(names[:3])} và {len(names) - 3} cơ sở khác"
+        return ", ".join(names) or "—"
+
+
+@admin.register(Event)
+class EventAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
+    list_display = ["name", "project", "kind", "date", "place", "participants", "sale_contracts", "memoranda"]
+    list_filter = ["kind", "project__plan__year"]
+    list_select_related = ["project"]
+    search_fields = ["name", "place", "project__code", "project__name"]
+    autocomplete_fields = ["project"]
+    date_hierarchy = "date"
+
+
+@admin.register(AwardLevel)
+class AwardLevelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order", "valid_to"]
+    list_display_links = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class ProductNominationInline(admin.TabularInline):
+    model = ProductNomination
+    fields = ["level", "year", "recognised", "certificate_number", "certificate_date"]
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "facility", "district"]
+    list_filter = [("facility__administrative_unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["facility__administrative_unit"]
+    search_fields = ["name", "facility__name", "facility__search_text"]
+    autocomplete_fields = ["facility"]
+    inlines = [ProductNominationInline]
+
+    @admin.display(description="đơn vị hành chính", ordering="facility__administrative_unit__name")
+    def district(self, obj: Product) -> str:
+        return str(obj.facility.administrative_unit or "—")
+
+
+@admin.register(ProductNomination)
+class ProductNominationAdmin(admin.ModelAdmin):
+    list_display = ["product", "facility", "level", "year", "recognised", "certificate_number", "certificate_date"]
+    list_filter = ["year", "level", "recognised"]
+    list_select_related = ["product__facility", "level"]
+    search_fields = ["product__name", "product__facility__name", "certificate_number"]
+    autocomplete_fields = ["product"]
+
+    @admin.display(description="cơ sở", ordering="product__facility__name")
+    def facility(self, obj: ProductNomination) -> str:
+        return obj.product.facility.name
+
