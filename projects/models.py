@@ -171,7 +171,7 @@ class Facility(models.Model):
     # The name without accents, so that "lam dong" finds "Lâm Đồng" on every database.
     search_text = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = "cơ sở công nghiệp nông thôn"
@@ -261,9 +261,11 @@ class Project(models.Model):
     output_quantity = models.PositiveIntegerField("số lượng sản phẩm đầu ra", default=1)
     output_unit = models.CharField("đơn vị tính đầu ra", max_length=60, blank=True)
     notes = models.TextField("ghi chú", blank=True)
+    # Code and name without accents, for search that ignores them (see Facility.search_text).
+    search_text = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[facilities])
+    history = HistoricalRecords(m2m_fields=[facilities], excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = "đề án khuyến công"
@@ -296,6 +298,26 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold_accents(f"{self.code} {self.name}")
+        super().save(*args, **kwargs)
+
+
+def refresh_search_text() -> int:
+    """Recompute the accent-free search columns after writes that bypass save()
+    (loaddata, bulk_create). Returns the number of rows changed."""
+    changed = 0
+    for model, source in ((Facility, ("name", "tax_code", "address")), (Project, ("code", "name"))):
+        stale = []
+        for obj in model.objects.only("pk", "search_text", *source).iterator(chunk_size=2000):
+            folded = fold_accents(" ".join(getattr(obj, f) for f in source))
+            if obj.search_text != folded:
+                obj.search_text = folded
+                stale.append(obj)
+        model.objects.bulk_update(stale, ["search_text"], batch_size=1000)
+        changed += len(stale)
+    return changed
 
 
 class Event(models.Model):
