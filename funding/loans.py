@@ -1,17 +1,106 @@
 """Recoverable support: the one module that says who owes what, who is late, who is sued.
 
 The report's figures F16–F20 and every debt screen call ``contract_statuses``; nothing else
-re-derives outstanding principal, lateness or the on-time rule.
+re-derives outstanding principal, lateness or the on-time rule. Everything here reads a fixed
+number of queries whatever the number of contracts (see ``_ledgers``), and writes nothing:
+the workflows that change a contract are in ``funding/services.py``.
+
+Rules chosen here, on top of report-figures.md and import-format.md:
+
+- **Reversals.** A repayment reversed by a reversal entry dated on or before the date counts
+  as never made (both drop out), so a wrong entry cannot make an instalment "paid on time".
+  Before the reversal's date the original still counts: the figures are as known on the date.
+- **Schedule versions.** A reschedule (``Reschedule``) brings in a new version from its date
+  on. On a date, the version in force is the newest one whose reschedule is dated on or
+  before it; a version above 1 with no ``Reschedule`` row (entered directly or imported)
+  replaces the older ones from the start. Outstanding, overdue, days past due and the
+  allocation use the version in force. F17 ("on time") does not let a reschedule wipe out
+  lateness: an instalment due before the reschedule date is judged against the version it
+  belonged to, one due on or after it against the new version.
+- **Days past due** of an instalment are the calendar days after its due date until it was
+  fully paid (or until the date), minus the days a lawsuit on the contract was open: counting
+  pauses at the filing date and resumes the day after the closing date (the paused span is
+  not counted, as Apache Fineract pauses delinquency). A contract's days past due are those
+  of its oldest instalment not fully paid; they stop at the write-off date.
+- **Written off** contracts keep ``outstanding`` (disbursed − repaid, F19's definition) but
+  their ``balance`` is 0: the portfolio counts them under "written off", not in the ageing
+  buckets. Money collected after a write-off is a ``Recovery``, not a repayment.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
 
-from funding.models import Instalment, Lawsuit, LoanContract, Repayment
+from django.db import models
+from django.db.models.functions import Coalesce
+
+from funding.models import Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
+
+# Ageing buckets of days past due: (label, first day, last day or None).
+BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("1–30", 1, 30),
+    ("31–90", 31, 90),
+    ("91–180", 91, 180),
+    ("181–360", 181, 360),
+    (">360", 361, None),
+)
+BUCKET_LABELS = tuple(label for label, _, _ in BUCKETS)
+AT_RISK_AFTER_DAYS = 30  # portfolio at risk: contracts more than 30 days past due
+
+
+def ageing_bucket(days_past_due: int) -> str | None:
+    """The bucket label of a number of days past due; None when not past due."""
+    for label, first, last in BUCKETS:
+        if days_past_due >= first and (last is None or days_past_due <= last):
+            return label
+    return None
+
+
+Pause = tuple[datetime.date, datetime.date | None]  # days (start, end] not counted; end None: open
+
+
+def countable_days(start: datetime.date, end: datetime.date, pauses: Sequence[Pause] = ()) -> int:
+    """Calendar days in (start, end] outside every pause (f, c]."""
+    if end <= start:
+        return 0
+    total = (end - start).days
+    merged: list[list[datetime.date]] = []
+    for f, c in sorted((f, c or datetime.date.max) for f, c in pauses):
+        if merged and f <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], c)
+        else:
+            merged.append([f, c])
+    for f, c in merged:
+        overlap = (min(end, c) - max(start, f)).days
+        if overlap > 0:
+            total -= overlap
+    return total
+
+
+@dataclass(frozen=True)
+class InstalmentAllocation:
+    """One instalment of the schedule in force, with the repayments allocated to it (oldest first)."""
+
+    number: int
+    due_date: datetime.date
+    due: int
+    paid: int
+    paid_on: datetime.date | None  # the date it became fully paid
+    days_late: int  # days past due: until paid_on, or until the date while unpaid (pauses excluded)
+    schedule_version: int
+
+    @property
+    def remaining(self) -> int:
+        return self.due - self.paid
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid >= self.due
 
 
 @dataclass(frozen=True)
@@ -24,74 +113,477 @@ class ContractStatus:
     principal: int
     disbursed: int  # the principal, once disbursed on or before the date
     repaid: int  # net of reversals, on or before the date
-    outstanding: int
+    outstanding: int  # disbursed − repaid (F19), whatever has been written off
     principal_due: int  # instalments due on or before the date
     overdue: int  # principal due and not repaid
     on_time: bool  # F17 of report-figures.md
     sued: bool  # a lawsuit filed on or before the date
+    # Added with the loan lifecycle; defaults keep older callers working.
+    in_litigation: bool = False  # a lawsuit open on the date
+    days_past_due: int = 0  # of the oldest instalment not fully paid, lawsuits' spans excluded
+    oldest_unpaid_due: datetime.date | None = None  # due date of that instalment, when due by the date
+    written_off: int = 0  # written off on or before the date
+    recovered: int = 0  # recovered after the write-off, on or before the date
+    schedule_version: int = 0  # the version in force on the date (0: no schedule)
 
     @property
     def is_late(self) -> bool:
         return self.overdue > 0
 
+    @property
+    def is_written_off(self) -> bool:
+        return self.written_off > 0
 
-def _on_time(instalments: list[Instalment], repayments: list[tuple[datetime.date, int]], as_of: datetime.date) -> bool:
-    """F17: for every instalment due on or before ``as_of``, the repayments made on or before
-    its due date cover all principal due up to and including it."""
-    due_so_far = 0
-    for instalment in instalments:  # in due-date order
-        if instalment.due_date > as_of:
-            break
-        due_so_far += instalment.principal_due
-        paid_by_then = sum(amount for day, amount in repayments if day <= instalment.due_date)
-        if paid_by_then < due_so_far:
-            return False
+    @property
+    def balance(self) -> int:
+        """What is still to be collected as a repayment: outstanding less what was written off."""
+        return max(self.outstanding - self.written_off, 0)
+
+    @property
+    def bucket(self) -> str | None:
+        """The ageing bucket, for a contract with a balance (not written off)."""
+        return ageing_bucket(self.days_past_due) if self.balance > 0 else None
+
+
+@dataclass
+class _Ledger:
+    """One contract's records as of a date, and what follows from them."""
+
+    contract: LoanContract
+    versions: dict[int, list[Instalment]] = field(default_factory=lambda: defaultdict(list))
+    reschedule_dates: dict[int, datetime.date] = field(default_factory=dict)
+    payments: list[tuple[datetime.date, int]] = field(default_factory=list)  # net of reversals, by date
+    lawsuits: list[Lawsuit] = field(default_factory=list)
+    write_off: WriteOff | None = None
+    recovered: int = 0
+    status: ContractStatus | None = None
+    allocation: list[InstalmentAllocation] = field(default_factory=list)
+
+
+def _windows(ledger: _Ledger) -> list[tuple[int, datetime.date | None, datetime.date | None]]:
+    """The versions in force on the date: (version, from, until), in order; None is unbounded."""
+    starts: list[tuple[int, datetime.date | None]] = []
+    for version in sorted(ledger.versions):
+        if version == 1 or version not in ledger.reschedule_dates:
+            starts = [(version, None)]  # replaces every older version from the start
+        else:
+            starts.append((version, ledger.reschedule_dates[version]))
+    return [(version, start, starts[i + 1][1] if i + 1 < len(starts) else None) for i, (version, start) in enumerate(starts)]
+
+
+def _on_time(ledger: _Ledger, as_of: datetime.date) -> bool:
+    """F17: for every instalment due on or before ``as_of``, the repayments made on or before its
+    due date cover all principal due up to and including it (each judged in its own version)."""
+    for version, start, until in _windows(ledger):
+        due_so_far = 0
+        for instalment in ledger.versions[version]:  # in due-date order
+            due_so_far += instalment.principal_due
+            if instalment.due_date > as_of or (until and instalment.due_date >= until):
+                break
+            if start and instalment.due_date < start:
+                continue
+            paid_by_then = sum(amount for day, amount in ledger.payments if day <= instalment.due_date)
+            if paid_by_then < due_so_far:
+                return False
     return True
 
 
-def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date) -> list[ContractStatus]:
-    """The status of each contract on ``as_of``, in three queries whatever their number.
-
-    Only the newest schedule version of each contract counts.
-    """
-    contracts = list(contracts)
-    ids = [c.pk for c in contracts]
-    schedules: dict[int, list[Instalment]] = defaultdict(list)
-    newest_first = Instalment.objects.filter(contract_id__in=ids).order_by(
-        "contract_id", "-schedule_version", "due_date"
-    )
-    for instalment in newest_first:
-        current = schedules[instalment.contract_id]
-        if current and current[0].schedule_version != instalment.schedule_version:
-            continue  # an older version, superseded by a reschedule
-        current.append(instalment)
-    payments: dict[int, list[tuple[datetime.date, int]]] = defaultdict(list)
-    for repayment in Repayment.objects.filter(contract_id__in=ids, date__lte=as_of).order_by("date", "pk"):
-        sign = -1 if repayment.reversal_of_id else 1
-        payments[repayment.contract_id].append((repayment.date, sign * repayment.amount))
-    sued = set(
-        Lawsuit.objects.filter(contract_id__in=ids, filed_on__lte=as_of).values_list("contract_id", flat=True)
-    )
-
-    statuses = []
-    for contract in contracts:
-        disbursed = contract.principal if contract.disbursed_on and contract.disbursed_on <= as_of else 0
-        repaid = sum(amount for _, amount in payments[contract.pk])
-        instalments = schedules[contract.pk]
-        principal_due = sum(i.principal_due for i in instalments if i.due_date <= as_of)
-        statuses.append(
-            ContractStatus(
-                contract_id=contract.pk,
-                facility_id=contract.facility_id,
-                project_id=contract.project_id,
-                principal=contract.principal,
-                disbursed=disbursed,
-                repaid=repaid,
-                outstanding=disbursed - repaid,
-                principal_due=principal_due,
-                overdue=max(principal_due - repaid, 0),
-                on_time=_on_time(instalments, payments[contract.pk], as_of),
-                sued=contract.pk in sued,
+def _allocate(ledger: _Ledger, version: int, as_of: datetime.date) -> list[InstalmentAllocation]:
+    """Repayments to the oldest unpaid instalment first."""
+    pauses = [lawsuit.paused_span() for lawsuit in ledger.lawsuits]
+    stop = min(as_of, ledger.write_off.date) if ledger.write_off else as_of
+    running: list[tuple[datetime.date, int]] = []
+    total = 0
+    for day, amount in ledger.payments:
+        total += amount
+        running.append((day, total))
+    rows = []
+    due_before = 0
+    for instalment in ledger.versions.get(version, []):
+        due_through = due_before + instalment.principal_due
+        paid = min(max(total - due_before, 0), instalment.principal_due)
+        paid_on = next((day for day, cumulative in running if cumulative >= due_through), None)
+        end = paid_on if paid_on else stop
+        rows.append(
+            InstalmentAllocation(
+                number=instalment.number,
+                due_date=instalment.due_date,
+                due=instalment.principal_due,
+                paid=paid,
+                paid_on=paid_on,
+                days_late=countable_days(instalment.due_date, end, pauses),
+                schedule_version=version,
             )
         )
-    return statuses
+        due_before = due_through
+    return rows
+
+
+def _ledgers(contracts: Sequence[LoanContract], as_of: datetime.date) -> list[_Ledger]:
+    """Load and compute every contract's ledger in six queries: instalments, reschedules,
+    repayments, lawsuits, write-offs, recoveries (none when there is no contract)."""
+    ledgers = {c.pk: _Ledger(contract=c) for c in contracts}
+    ids = list(ledgers)
+    if not ids:
+        return []
+    for instalment in Instalment.objects.filter(contract_id__in=ids).order_by(
+        "contract_id", "schedule_version", "due_date", "number"
+    ):
+        ledgers[instalment.contract_id].versions[instalment.schedule_version].append(instalment)
+    not_yet = set()
+    for contract_id, version, day in Reschedule.objects.filter(contract_id__in=ids).values_list("contract_id", "version", "date"):
+        if day <= as_of:
+            ledgers[contract_id].reschedule_dates[version] = day
+        else:
+            not_yet.add((contract_id, version))
+    for contract_id, version in not_yet:  # approved with a later date: not in force yet
+        ledgers[contract_id].versions.pop(version, None)
+
+    repayments = list(
+        Repayment.objects.filter(contract_id__in=ids, date__lte=as_of)
+        .order_by("date", "pk")
+        .values_list("pk", "contract_id", "date", "amount", "reversal_of_id")
+    )
+    loaded = {pk for pk, *_ in repayments}
+    reversed_ids = {reversal_of for *_, reversal_of in repayments if reversal_of}
+    for pk, contract_id, day, amount, reversal_of in repayments:
+        if reversal_of is None and pk not in reversed_ids:
+            ledgers[contract_id].payments.append((day, amount))
+        elif reversal_of is not None and reversal_of not in loaded:
+            ledgers[contract_id].payments.append((day, -amount))  # reverses an entry dated later (bad data)
+
+    for lawsuit in Lawsuit.objects.filter(contract_id__in=ids, filed_on__lte=as_of).order_by("filed_on", "pk"):
+        if lawsuit.closed_on and lawsuit.closed_on > as_of:
+            lawsuit.closed_on = None  # still open on the date
+            lawsuit.status = Lawsuit.Status.PENDING
+        ledgers[lawsuit.contract_id].lawsuits.append(lawsuit)
+    for write_off in WriteOff.objects.filter(contract_id__in=ids, date__lte=as_of):
+        ledgers[write_off.contract_id].write_off = write_off
+    for contract_id, recovered in (
+        Recovery.objects.filter(contract_id__in=ids, date__lte=as_of)
+        .values("contract_id")
+        .annotate(total=Coalesce(models.Sum("amount"), 0))
+        .values_list("contract_id", "total")
+    ):
+        ledgers[contract_id].recovered = recovered
+
+    for ledger in ledgers.values():
+        _compute(ledger, as_of)
+    return [ledgers[c.pk] for c in contracts]
+
+
+def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
+    contract = ledger.contract
+    windows = _windows(ledger)
+    version = windows[-1][0] if windows else 0
+    ledger.allocation = _allocate(ledger, version, as_of)
+    disbursed = contract.principal if contract.disbursed_on and contract.disbursed_on <= as_of else 0
+    repaid = sum(amount for _, amount in ledger.payments)
+    principal_due = sum(row.due for row in ledger.allocation if row.due_date <= as_of)
+    oldest = next((row for row in ledger.allocation if row.remaining > 0 and row.due_date <= as_of), None)
+    ledger.status = ContractStatus(
+        contract_id=contract.pk,
+        facility_id=contract.facility_id,
+        project_id=contract.project_id,
+        principal=contract.principal,
+        disbursed=disbursed,
+        repaid=repaid,
+        outstanding=disbursed - repaid,
+        principal_due=principal_due,
+        overdue=max(principal_due - repaid, 0),
+        on_time=_on_time(ledger, as_of),
+        sued=bool(ledger.lawsuits),
+        in_litigation=any(lawsuit.is_open_on(as_of) for lawsuit in ledger.lawsuits),
+        days_past_due=oldest.days_late if oldest else 0,
+        oldest_unpaid_due=oldest.due_date if oldest else None,
+        written_off=ledger.write_off.amount if ledger.write_off else 0,
+        recovered=ledger.recovered,
+        schedule_version=version,
+    )
+
+
+def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date) -> list[ContractStatus]:
+    """The status of each contract on ``as_of``, in six queries whatever their number (plus one
+    to evaluate ``contracts`` when it is a queryset)."""
+    return [ledger.status for ledger in _ledgers(list(contracts), as_of)]
+
+
+def allocate(contract: LoanContract, *, as_of: datetime.date) -> list[InstalmentAllocation]:
+    """The schedule in force on ``as_of`` with the repayments made by then, oldest instalment first."""
+    return _ledgers([contract], as_of)[0].allocation
+
+
+def allocations(contracts: Iterable[LoanContract], *, as_of: datetime.date) -> dict[int, list[InstalmentAllocation]]:
+    """``allocate`` for many contracts at once, by contract id, in the same six queries."""
+    return {ledger.contract.pk: ledger.allocation for ledger in _ledgers(list(contracts), as_of)}
+
+
+# --- The portfolio ---------------------------------------------------------------------------
+
+
+@dataclass
+class BucketFigures:
+    contracts: int = 0
+    balance: int = 0  # the whole balance of the contracts in the bucket
+    overdue: int = 0  # of which due and unpaid
+
+
+@dataclass
+class PortfolioFigures:
+    """Money in whole đồng; rates as fractions (format them with khuyencong.formatting)."""
+
+    contracts: int = 0
+    facilities: int = 0
+    facilities_on_time: int = 0  # F17: every contract of the facility on time
+    lent: int = 0  # disbursed
+    repaid: int = 0
+    outstanding: int = 0  # balance still to collect: lent − repaid − written off
+    overdue: int = 0  # principal due and unpaid, contracts not written off
+    buckets: dict[str, BucketFigures] = field(default_factory=lambda: {label: BucketFigures() for label in BUCKET_LABELS})
+    at_risk: int = 0  # balance of the contracts more than 30 days past due
+    litigation_contracts: int = 0
+    litigation_outstanding: int = 0
+    written_off_contracts: int = 0
+    written_off: int = 0
+    recovered: int = 0
+
+    @property
+    def portfolio_at_risk(self) -> Fraction | None:
+        """PAR30: balance of contracts more than 30 days past due over the whole balance."""
+        return Fraction(self.at_risk, self.outstanding) if self.outstanding else None
+
+    @property
+    def on_time_rate(self) -> Fraction | None:
+        return Fraction(self.facilities_on_time, self.facilities) if self.facilities else None
+
+
+@dataclass
+class PortfolioSummary:
+    as_of: datetime.date
+    total: PortfolioFigures
+    by_year: dict[int, PortfolioFigures]  # by the year of the đề án's annual plan, ascending
+
+
+def _contract_list(contracts: Iterable[LoanContract] | None) -> list[LoanContract]:
+    if contracts is None:
+        contracts = LoanContract.objects.all()
+    if isinstance(contracts, models.QuerySet):
+        contracts = contracts.select_related("facility", "project__plan")
+    return list(contracts)
+
+
+def _add(figures: PortfolioFigures, status: ContractStatus, facility_on_time: dict[int, bool]) -> None:
+    figures.contracts += 1
+    figures.lent += status.disbursed
+    figures.repaid += status.repaid
+    figures.outstanding += status.balance
+    if status.is_written_off:
+        figures.written_off_contracts += 1
+        figures.written_off += status.written_off
+        figures.recovered += status.recovered
+    else:
+        figures.overdue += status.overdue
+    if status.in_litigation:
+        figures.litigation_contracts += 1
+        figures.litigation_outstanding += status.balance
+    if status.bucket:
+        bucket = figures.buckets[status.bucket]
+        bucket.contracts += 1
+        bucket.balance += status.balance
+        bucket.overdue += status.overdue
+        if status.days_past_due > AT_RISK_AFTER_DAYS:
+            figures.at_risk += status.balance
+    facility_on_time[status.facility_id] = facility_on_time.get(status.facility_id, True) and status.on_time
+
+
+def portfolio_summary(contracts: Iterable[LoanContract] | None = None, *, as_of: datetime.date) -> PortfolioSummary:
+    """Lent, repaid, outstanding, ageing, PAR30, on-time rate, litigation, write-offs and
+    recoveries on ``as_of``, overall and per plan year, in seven queries: the contracts with
+    their facility, đề án and plan (one), then the six of ``contract_statuses``. A list of
+    contracts without those relations loaded is fetched again with them, in that one query."""
+    contracts = _with_relations(contracts)
+    total = PortfolioFigures()
+    by_year: dict[int, PortfolioFigures] = {}
+    on_time_total: dict[int, bool] = {}
+    on_time_year: dict[int, dict[int, bool]] = defaultdict(dict)
+    by_id = {c.pk: c for c in contracts}
+    for status in contract_statuses(contracts, as_of=as_of):
+        year = by_id[status.contract_id].project.plan.year
+        _add(total, status, on_time_total)
+        _add(by_year.setdefault(year, PortfolioFigures()), status, on_time_year[year])
+    for figures, on_time in [(total, on_time_total)] + [(by_year[y], on_time_year[y]) for y in by_year]:
+        figures.facilities = len(on_time)
+        figures.facilities_on_time = sum(on_time.values())
+    return PortfolioSummary(as_of=as_of, total=total, by_year=dict(sorted(by_year.items())))
+
+
+def _plan_loaded(contract: LoanContract) -> bool:
+    """Whether the contract came with its đề án and plan (select_related), so no query is needed."""
+    project = contract._state.fields_cache.get("project")
+    return project is not None and "plan" in project._state.fields_cache
+
+
+# --- The two lists: due soon, overdue --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueRow:
+    contract_id: int
+    contract_number: str
+    facility_name: str
+    tax_code: str
+    project_code: str
+    year: int
+    instalment: int
+    due_date: datetime.date
+    due: int
+    paid: int
+    remaining: int
+    days_left: int
+    in_litigation: bool
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    contract_id: int
+    contract_number: str
+    facility_name: str
+    tax_code: str
+    project_code: str
+    year: int
+    principal: int
+    outstanding: int
+    overdue: int
+    oldest_unpaid_due: datetime.date
+    days_past_due: int
+    bucket: str
+    in_litigation: bool
+
+
+def _with_relations(contracts: Iterable[LoanContract] | None) -> list[LoanContract]:
+    contracts = _contract_list(contracts)
+    if contracts and not all(_plan_loaded(c) and "facility" in c._state.fields_cache for c in contracts):
+        contracts = list(
+            LoanContract.objects.filter(pk__in=[c.pk for c in contracts]).select_related("facility", "project__plan")
+        )
+    return contracts
+
+
+def due_within(contracts: Iterable[LoanContract] | None = None, *, as_of: datetime.date, days: int = 30) -> list[DueRow]:
+    """Instalments not fully paid that fall due from ``as_of`` to ``as_of`` + ``days``, by due date
+    (written-off contracts left out), in the queries of ``contract_statuses`` plus one."""
+    until = as_of + datetime.timedelta(days=days)
+    rows = []
+    for ledger in _ledgers(_with_relations(contracts), as_of):
+        if ledger.status.is_written_off:
+            continue
+        c = ledger.contract
+        for a in ledger.allocation:
+            if as_of <= a.due_date <= until and a.remaining > 0:
+                rows.append(
+                    DueRow(
+                        contract_id=c.pk,
+                        contract_number=c.number,
+                        facility_name=c.facility.name,
+                        tax_code=c.facility.tax_code,
+                        project_code=c.project.code,
+                        year=c.project.plan.year,
+                        instalment=a.number,
+                        due_date=a.due_date,
+                        due=a.due,
+                        paid=a.paid,
+                        remaining=a.remaining,
+                        days_left=(a.due_date - as_of).days,
+                        in_litigation=ledger.status.in_litigation,
+                    )
+                )
+    rows.sort(key=lambda r: (r.due_date, r.contract_number, r.instalment))
+    return rows
+
+
+def overdue_contracts(contracts: Iterable[LoanContract] | None = None, *, as_of: datetime.date) -> list[OverdueRow]:
+    """Contracts at least one day past due on ``as_of`` (not written off), the longest first."""
+    rows = []
+    for ledger in _ledgers(_with_relations(contracts), as_of):
+        status, c = ledger.status, ledger.contract
+        if not status.bucket:
+            continue
+        rows.append(
+            OverdueRow(
+                contract_id=c.pk,
+                contract_number=c.number,
+                facility_name=c.facility.name,
+                tax_code=c.facility.tax_code,
+                project_code=c.project.code,
+                year=c.project.plan.year,
+                principal=c.principal,
+                outstanding=status.balance,
+                overdue=status.overdue,
+                oldest_unpaid_due=status.oldest_unpaid_due,
+                days_past_due=status.days_past_due,
+                bucket=status.bucket,
+                in_litigation=status.in_litigation,
+            )
+        )
+    rows.sort(key=lambda r: (-r.days_past_due, r.contract_number))
+    return rows
+
+
+# --- Excel export of the two lists -----------------------------------------------------------
+
+
+def due_within_sheet(rows: Iterable[DueRow]) -> Iterator[list]:
+    yield [
+        "Số hợp đồng", "Cơ sở", "Mã số thuế", "Năm", "Mã đề án", "Kỳ", "Ngày đến hạn",
+        "Số tiền phải trả", "Đã trả", "Còn phải trả", "Số ngày còn lại", "Đang khởi kiện",
+    ]  # fmt: skip
+    for r in rows:
+        yield [
+            r.contract_number, r.facility_name, r.tax_code, r.year, r.project_code, r.instalment, r.due_date,
+            r.due, r.paid, r.remaining, r.days_left, "x" if r.in_litigation else "",
+        ]  # fmt: skip
+
+
+def overdue_sheet(rows: Iterable[OverdueRow]) -> Iterator[list]:
+    yield [
+        "Số hợp đồng", "Cơ sở", "Mã số thuế", "Năm", "Mã đề án", "Số tiền hỗ trợ", "Dư nợ",
+        "Nợ quá hạn", "Kỳ quá hạn sớm nhất", "Số ngày quá hạn", "Nhóm tuổi nợ (ngày)", "Đang khởi kiện",
+    ]  # fmt: skip
+    for r in rows:
+        yield [
+            r.contract_number, r.facility_name, r.tax_code, r.year, r.project_code, r.principal, r.outstanding,
+            r.overdue, r.oldest_unpaid_due, r.days_past_due, r.bucket, "x" if r.in_litigation else "",
+        ]  # fmt: skip
+
+
+def write_xlsx(sheets: dict[str, Iterable[Sequence]]) -> bytes:
+    """An .xlsx of one sheet per (title, rows): the first row is the header. Text stays text
+    (a tax code keeps its leading zero, a bucket "1–30" is not a date), numbers are numbers
+    with thousands grouping, dates are dates shown dd/mm/yyyy."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title=title[:31])
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c)
+                cell.value = value
+                if r == 1:
+                    cell.font = Font(bold=True)
+                    cell.number_format = "@"
+                elif isinstance(value, bool) or value is None:
+                    cell.value = "x" if value else None
+                elif isinstance(value, int):
+                    cell.number_format = "#,##0"
+                elif isinstance(value, datetime.date):
+                    cell.number_format = "dd/mm/yyyy"
+                else:
+                    cell.value = str(value)
+                    cell.number_format = "@"
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

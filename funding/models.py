@@ -6,6 +6,10 @@ keeps its history (django-simple-history): who changed what, and when.
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -20,6 +24,13 @@ def positive(field: str, label: str) -> models.CheckConstraint:
         name="%(app_label)s_%(class)s_" + f"{field}_positive",
         violation_error_message=f"{label} phải lớn hơn 0.",
     )
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, on the month's last day when it is shorter (31/01 + 1 = 28/02)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class FundingLevel(models.Model):
@@ -166,6 +177,33 @@ class LoanContract(models.Model):
     def __str__(self) -> str:
         return f"HĐ {self.number}"
 
+    def standard_schedule(self) -> list[tuple[int, datetime.date, int]]:
+        """The equal-instalment schedule of import-format.md (sheet HopDong): (number, due date, amount).
+
+        Instalment i of K falls due i·(T−G)/K months after the grace period, which counts from
+        the disbursement date; each is ⌊P/K⌋ đồng and the last takes the remainder. Every date
+        is counted from the disbursement date, not from the previous instalment, so that a
+        31st does not drift to the 28th for the rest of the schedule.
+        """
+        if self.disbursed_on is None:
+            raise ValidationError("Hợp đồng chưa giải ngân nên chưa thể lập lịch trả theo quy tắc.")
+        term, grace, count = self.term_months, self.grace_months, self.instalment_count
+        if count <= 0 or grace >= term or (term - grace) % count:
+            raise ValidationError(
+                f"Không lập được lịch trả đều: thời hạn trừ ân hạn ({term} − {grace} = {term - grace} tháng) "
+                f"không chia hết cho số kỳ trả ({count}). Hãy nhập lịch trả cụ thể."
+            )
+        step = (term - grace) // count
+        each = self.principal // count
+        return [
+            (
+                i,
+                add_months(self.disbursed_on, grace + i * step),
+                each if i < count else self.principal - each * (count - 1),
+            )
+            for i in range(1, count + 1)
+        ]
+
 
 class Instalment(models.Model):
     """One due date of a contract's schedule; a reschedule writes a new version."""
@@ -195,8 +233,26 @@ class Instalment(models.Model):
         return f"{self.contract} — kỳ {self.number}"
 
 
+REPAYMENT_DELETE_REFUSED = (
+    "Không được xóa khoản trả nợ. Nếu ghi sai, hãy lập bút toán đảo (cùng số tiền) cho khoản trả nợ đó."
+)
+
+
+class RepaymentQuerySet(models.QuerySet):
+    def delete(self):
+        # A repayment is money received: it is corrected by a reversal entry, never erased.
+        raise ValidationError(REPAYMENT_DELETE_REFUSED, code="protected")
+
+    delete.queryset_only = True
+
+
 class Repayment(models.Model):
-    """Money a facility paid back; a wrong entry is reversed by another, never deleted."""
+    """Money a facility paid back; a wrong entry is reversed by another, never deleted.
+
+    Deleting is refused both for one row (``delete``) and for a queryset; a contract cannot be
+    deleted while it has repayments (on_delete=PROTECT). Only a database-level cascade or
+    ``flush`` removes them.
+    """
 
     contract = models.ForeignKey(LoanContract, verbose_name="hợp đồng", on_delete=models.PROTECT, related_name="repayments")
     date = models.DateField("ngày trả", db_index=True)
@@ -211,6 +267,7 @@ class Repayment(models.Model):
         related_name="reversed_by",
     )
 
+    objects = RepaymentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -228,6 +285,9 @@ class Repayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_number} ({self.date:%d/%m/%Y})"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(REPAYMENT_DELETE_REFUSED, code="protected")
 
     def clean(self) -> None:
         contract = self.contract if self.contract_id else None
@@ -255,6 +315,7 @@ class Lawsuit(models.Model):
     case_number = models.CharField("số thụ lý", max_length=60, blank=True)
     status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.PENDING)
     judgment_date = models.DateField("ngày bản án", null=True, blank=True)
+    judgment_number = models.CharField("số bản án", max_length=60, blank=True)
     amount_awarded = models.BigIntegerField("số tiền theo bản án (đồng)", null=True, blank=True)
     enforcement_notes = models.TextField("thi hành án", blank=True)
     closed_on = models.DateField("ngày kết thúc", null=True, blank=True)
@@ -281,3 +342,153 @@ class Lawsuit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} — {self.court} ({self.filed_on:%d/%m/%Y})"
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        """Filed on or before ``day`` and not closed by then: the contract is in litigation."""
+        if self.filed_on > day:
+            return False
+        if self.closed_on is not None:
+            return day < self.closed_on
+        return self.status != self.Status.CLOSED
+
+    def paused_span(self) -> tuple[datetime.date, datetime.date | None]:
+        """The days (filed_on, end] on which a contract's overdue days do not grow; end None while open.
+
+        A case marked closed without a closing date pauses nothing.
+        """
+        if self.closed_on is not None:
+            return self.filed_on, self.closed_on
+        if self.status == self.Status.CLOSED:
+            return self.filed_on, self.filed_on
+        return self.filed_on, None
+
+
+class Hearing(models.Model):
+    """A court hearing (phiên tòa, phiên hòa giải) of a lawsuit."""
+
+    lawsuit = models.ForeignKey(Lawsuit, verbose_name="vụ khởi kiện", on_delete=models.PROTECT, related_name="hearings")
+    date = models.DateField("ngày")
+    note = models.TextField("nội dung", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "phiên tòa"
+        verbose_name_plural = "phiên tòa"
+        ordering = ["lawsuit", "date"]
+
+    def __str__(self) -> str:
+        return f"{self.lawsuit} — phiên {self.date:%d/%m/%Y}"
+
+
+class Reschedule(models.Model):
+    """An approved change of a contract's schedule: it brings in ``version`` from ``date`` on.
+
+    The new version starts with the part of the old schedule already repaid by ``date``
+    (copied with its due dates), then the new instalments, which cover the principal still
+    outstanding on ``date``; so every version sums to the principal. The old version stays as
+    it was and is the one that applies to instalments due before ``date``.
+    """
+
+    contract = models.ForeignKey(
+        LoanContract, verbose_name="hợp đồng", on_delete=models.PROTECT, related_name="reschedules"
+    )
+    version = models.PositiveSmallIntegerField("phiên bản lịch trả mới")
+    date = models.DateField("ngày hiệu lực")
+    outstanding = models.BigIntegerField("dư nợ được cơ cấu lại (đồng)")
+    reason = models.TextField("lý do")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người phê duyệt", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("thời điểm ghi", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "điều chỉnh lịch trả nợ"
+        verbose_name_plural = "điều chỉnh lịch trả nợ"
+        ordering = ["contract", "version"]
+        constraints = [
+            positive("outstanding", "Dư nợ được cơ cấu lại"),
+            models.CheckConstraint(
+                condition=Q(version__gt=1),
+                name="reschedule_version_after_first",
+                violation_error_message="Lịch trả điều chỉnh phải có phiên bản từ 2 trở lên.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="reschedule_reason_required",
+                violation_error_message="Cần ghi lý do điều chỉnh lịch trả nợ.",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "version"],
+                name="reschedule_unique_version",
+                violation_error_message="Hợp đồng này đã có phiên bản lịch trả này.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} — lịch trả phiên bản {self.version} ({self.date:%d/%m/%Y})"
+
+
+class WriteOff(models.Model):
+    """The Department writes off what a facility can no longer repay; one per contract."""
+
+    contract = models.OneToOneField(
+        LoanContract, verbose_name="hợp đồng", on_delete=models.PROTECT, related_name="write_off"
+    )
+    date = models.DateField("ngày xóa nợ", db_index=True)
+    amount = models.BigIntegerField("số tiền xóa nợ (đồng)")
+    reason = models.TextField("lý do")
+    decision_number = models.CharField("số quyết định", max_length=60, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người quyết định", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("thời điểm ghi", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "xóa nợ"
+        verbose_name_plural = "xóa nợ"
+        ordering = ["-date"]
+        constraints = [
+            positive("amount", "Số tiền xóa nợ"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="writeoff_reason_required",
+                violation_error_message="Cần ghi lý do xóa nợ.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} — xóa nợ {self.date:%d/%m/%Y}"
+
+
+class Recovery(models.Model):
+    """Money collected on a contract after its write-off; never more than was written off."""
+
+    contract = models.ForeignKey(
+        LoanContract, verbose_name="hợp đồng", on_delete=models.PROTECT, related_name="recoveries"
+    )
+    date = models.DateField("ngày thu", db_index=True)
+    amount = models.BigIntegerField("số tiền (đồng)")
+    receipt_number = models.CharField("số biên lai", max_length=60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "khoản thu hồi sau xóa nợ"
+        verbose_name_plural = "khoản thu hồi sau xóa nợ"
+        ordering = ["-date"]
+        constraints = [
+            positive("amount", "Số tiền thu hồi"),
+            models.UniqueConstraint(
+                fields=["contract", "receipt_number"],
+                name="recovery_unique_receipt",
+                violation_error_message="Hợp đồng này đã có biên lai thu hồi cùng số.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} ({self.date:%d/%m/%Y})"

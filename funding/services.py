@@ -1,0 +1,457 @@
+"""The workflows of recoverable support: disburse, schedule, repay, reverse, sue, write off,
+recover, reschedule.
+
+Each is one function with keyword-only arguments, run in one transaction, taking the acting
+user as ``by``. The audit record is written in the same transaction: every row goes through
+``save()`` with ``_history_user`` and ``_change_reason`` set, so its django-simple-history
+row names the user and the reason; write-offs and reschedules also keep ``by`` on their own
+row. A refusal is a ``ValidationError`` (or ``PermissionDenied``) with a Vietnamese message,
+raised before anything is written, or rolled back with the transaction.
+
+Rules that are choices, not givens:
+- A contract's state is derived after each workflow from its records: draft until disbursed;
+  written off once a write-off exists; in litigation while a lawsuit is open; repaid when
+  nothing is outstanding; otherwise active. Lateness is not a stored state: it is computed
+  for any date by ``funding.loans``.
+- The first schedule (version 1) is written once, by ``generate_schedule`` or on
+  disbursement; any later change is a ``reschedule``, approved by department staff
+  (``roles.can_approve``). The new version covers the principal outstanding on the
+  reschedule date: it starts with what was already repaid against the old schedule by then
+  (copied with the old due dates), then the new instalments, which must all fall due after
+  that date and sum to the outstanding principal exactly. The old version is kept as it was.
+- A repayment is never deleted (see ``Repayment.delete``); a wrong one is cancelled by
+  ``reverse_repayment``, a second entry of the same amount that names the first.
+- A write-off takes the whole principal outstanding on its date, once per contract; money
+  received later is a ``Recovery``, never more in total than was written off.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
+
+from funding.loans import allocate
+from funding.models import (
+    Disbursement,
+    FundingSource,
+    Hearing,
+    Instalment,
+    Lawsuit,
+    LoanContract,
+    Recovery,
+    Repayment,
+    Reschedule,
+    WriteOff,
+)
+from khuyencong import roles
+from khuyencong.formatting import date_short, money_exact
+
+State = LoanContract.State
+ScheduleRows = Sequence[tuple[datetime.date, int]]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _can_edit(by) -> None:
+    _require(roles.can_edit_records(by), "Bạn không có quyền cập nhật hợp đồng hỗ trợ có thu hồi.")
+
+
+def _save(obj: models.Model, *, by, reason: str) -> models.Model:
+    """Validate and save, so that the history row names the user and the reason."""
+    obj._history_user = by
+    obj._change_reason = reason[:100]
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _lock(contract: LoanContract) -> LoanContract:
+    """The contract, locked for the transaction (PostgreSQL) so that two entries cannot both
+    pass the outstanding-principal check."""
+    return LoanContract.objects.select_for_update().get(pk=contract.pk)
+
+
+def _repaid(contract: LoanContract, *, on_or_before: datetime.date | None = None) -> int:
+    """Principal repaid, net of reversals, over every entry (or those up to a date)."""
+    entries = Repayment.objects.filter(contract=contract)
+    if on_or_before is not None:
+        entries = entries.filter(date__lte=on_or_before)
+    totals = entries.aggregate(
+        paid=Coalesce(models.Sum("amount", filter=models.Q(reversal_of__isnull=True)), 0),
+        reversed=Coalesce(models.Sum("amount", filter=models.Q(reversal_of__isnull=False)), 0),
+    )
+    return totals["paid"] - totals["reversed"]
+
+
+def _has_open_lawsuit(contract: LoanContract) -> bool:
+    return contract.lawsuits.filter(closed_on__isnull=True).exclude(status=Lawsuit.Status.CLOSED).exists()
+
+
+def _refresh_state(contract: LoanContract, *, by, reason: str) -> LoanContract:
+    if contract.disbursed_on is None:
+        state = State.DRAFT
+    elif WriteOff.objects.filter(contract=contract).exists():
+        state = State.WRITTEN_OFF
+    elif _has_open_lawsuit(contract):
+        state = State.LITIGATION
+    elif contract.principal - _repaid(contract) <= 0:
+        state = State.REPAID
+    else:
+        state = State.ACTIVE
+    if state != contract.state:
+        contract.state = state
+        _save(contract, by=by, reason=reason)
+    return contract
+
+
+def _sync(target: LoanContract, source: LoanContract) -> None:
+    """Give the caller's instance the values written through the locked copy."""
+    target.state = source.state
+    target.disbursed_on = source.disbursed_on
+
+
+def _check_rows(rows: ScheduleRows, *, total: int, after: datetime.date | None, what: str) -> list[tuple]:
+    rows = [(due, amount) for due, amount in rows]
+    if not rows:
+        raise ValidationError(f"{what} phải có ít nhất một kỳ trả.")
+    for n, (due, amount) in enumerate(rows, start=1):
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise ValidationError(f"Kỳ {n}: số tiền phải trả phải là số đồng nguyên lớn hơn 0.")
+        if not isinstance(due, datetime.date):
+            raise ValidationError(f"Kỳ {n}: thiếu ngày đến hạn.")
+        if after and due <= after:
+            raise ValidationError(f"Kỳ {n}: ngày đến hạn phải sau ngày {date_short(after)}.")
+        if n > 1 and due <= rows[n - 2][0]:
+            raise ValidationError(f"Kỳ {n}: ngày đến hạn phải sau ngày đến hạn của kỳ trước.")
+    scheduled = sum(amount for _, amount in rows)
+    if scheduled != total:
+        raise ValidationError(f"{what}: tổng các kỳ ({money_exact(scheduled)}) phải bằng {money_exact(total)}.")
+    return rows
+
+
+def _write_schedule(contract: LoanContract, version: int, rows: ScheduleRows, *, by, reason: str) -> list[Instalment]:
+    return [
+        _save(
+            Instalment(contract=contract, schedule_version=version, number=n, due_date=due, principal_due=amount),
+            by=by,
+            reason=reason,
+        )
+        for n, (due, amount) in enumerate(rows, start=1)
+    ]
+
+
+# --- disbursement and schedule ---------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_schedule(*, contract: LoanContract, by, instalments: ScheduleRows | None = None) -> list[Instalment]:
+    """Write the first schedule: the equal instalments of import-format.md, or ``instalments``
+    given as (due date, amount) pairs in order, summing to the principal."""
+    _can_edit(by)
+    locked = _lock(contract)
+    if Instalment.objects.filter(contract=locked).exists():
+        raise ValidationError("Hợp đồng đã có lịch trả; muốn thay đổi hãy lập điều chỉnh lịch trả nợ.")
+    if instalments is None:
+        rows = [(due, amount) for _, due, amount in locked.standard_schedule()]
+        reason = "Lập lịch trả theo quy tắc trả đều"
+    else:
+        rows = _check_rows(instalments, total=locked.principal, after=locked.disbursed_on, what="Lịch trả")
+        reason = "Nhập lịch trả cụ thể"
+    return _write_schedule(locked, 1, rows, by=by, reason=reason)
+
+
+@transaction.atomic
+def disburse_contract(
+    *,
+    contract: LoanContract,
+    date: datetime.date,
+    by,
+    document_number: str = "",
+    funding_source: FundingSource | None = None,
+    instalments: ScheduleRows | None = None,
+) -> LoanContract:
+    """Pay the principal out: the contract becomes active and gets its schedule (the equal
+    instalments, or ``instalments``) unless one was entered before. With a document number, the
+    đề án's ``Disbursement`` is recorded too; a recoverable đề án's disbursements may not exceed
+    its contracts' principal."""
+    _can_edit(by)
+    locked = _lock(contract)
+    if locked.state != State.DRAFT or locked.disbursed_on is not None:
+        raise ValidationError("Hợp đồng này đã được giải ngân.")
+    locked.disbursed_on = date
+    locked.state = State.ACTIVE
+    _save(locked, by=by, reason="Giải ngân hợp đồng")
+    if document_number:
+        _save(
+            Disbursement(
+                project_id=locked.project_id,
+                date=date,
+                amount=locked.principal,
+                funding_source=funding_source,
+                document_number=document_number,
+            ),
+            by=by,
+            reason=f"Giải ngân hợp đồng {locked.number}",
+        )
+        paid_out = Disbursement.objects.filter(project_id=locked.project_id).aggregate(total=Coalesce(models.Sum("amount"), 0))[
+            "total"
+        ]
+        lent = LoanContract.objects.filter(project_id=locked.project_id).aggregate(total=Coalesce(models.Sum("principal"), 0))[
+            "total"
+        ]
+        if paid_out > lent:
+            raise ValidationError(
+                f"Tổng giải ngân của đề án ({money_exact(paid_out)}) vượt tổng số tiền hỗ trợ của các hợp đồng "
+                f"({money_exact(lent)})."
+            )
+    if not Instalment.objects.filter(contract=locked).exists():
+        generate_schedule(contract=locked, by=by, instalments=instalments)
+    elif instalments is not None:
+        raise ValidationError("Hợp đồng đã có lịch trả; muốn thay đổi hãy lập điều chỉnh lịch trả nợ.")
+    _sync(contract, locked)
+    return contract
+
+
+@transaction.atomic
+def reschedule(*, contract: LoanContract, date: datetime.date, instalments: ScheduleRows, reason: str, by) -> Reschedule:
+    """Approve a new schedule from ``date``: ``instalments`` (due date, amount), all due after
+    ``date``, summing to the principal outstanding on ``date``. Department staff only."""
+    _require(roles.can_approve(by), "Chỉ chuyên viên Sở Công Thương được phê duyệt điều chỉnh lịch trả nợ.")
+    locked = _lock(contract)
+    if not reason or not reason.strip():
+        raise ValidationError("Cần ghi lý do điều chỉnh lịch trả nợ.")
+    if locked.state not in (State.ACTIVE, State.LITIGATION):
+        raise ValidationError(
+            f"Chỉ điều chỉnh lịch trả cho hợp đồng đang thu hồi hoặc đang khởi kiện (hiện: {locked.get_state_display()})."
+        )
+    if date < locked.disbursed_on:
+        raise ValidationError(f"Ngày điều chỉnh không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+    current = Instalment.objects.filter(contract=locked).aggregate(v=models.Max("schedule_version"))["v"]
+    if not current:
+        raise ValidationError("Hợp đồng chưa có lịch trả để điều chỉnh.")
+    last = Reschedule.objects.filter(contract=locked).order_by("-date").first()
+    if last and date <= last.date:
+        raise ValidationError(f"Ngày điều chỉnh phải sau lần điều chỉnh trước ({date_short(last.date)}).")
+    outstanding = locked.principal - _repaid(locked, on_or_before=date)
+    if outstanding <= 0:
+        raise ValidationError("Hợp đồng không còn dư nợ vào ngày điều chỉnh.")
+    rows = _check_rows(instalments, total=outstanding, after=date, what="Lịch trả mới")
+    carried = [(a.due_date, a.paid) for a in allocate(locked, as_of=date) if a.paid > 0]
+    version = current + 1
+    record = _save(
+        Reschedule(contract=locked, version=version, date=date, outstanding=outstanding, reason=reason.strip(), by=by),
+        by=by,
+        reason="Phê duyệt điều chỉnh lịch trả nợ",
+    )
+    new_rows = sorted(carried + rows, key=lambda row: row[0])
+    _write_schedule(locked, version, new_rows, by=by, reason=f"Lịch trả phiên bản {version}")
+    return record
+
+
+# --- repayments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int, receipt_number: str, by) -> Repayment:
+    """Record money repaid; it goes to the oldest unpaid instalment first (``loans.allocate``)."""
+    _can_edit(by)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationError("Số tiền trả nợ phải là số đồng nguyên lớn hơn 0.")
+    locked = _lock(contract)
+    if locked.state == State.WRITTEN_OFF or WriteOff.objects.filter(contract=locked).exists():
+        raise ValidationError("Hợp đồng đã được xóa nợ: khoản tiền thu được phải ghi là khoản thu hồi sau xóa nợ.")
+    if locked.disbursed_on is None:
+        raise ValidationError("Hợp đồng chưa giải ngân nên chưa thể ghi nhận trả nợ.")
+    if date < locked.disbursed_on:
+        raise ValidationError(f"Ngày trả nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+    outstanding = locked.principal - _repaid(locked)
+    if amount > outstanding:
+        raise ValidationError(
+            f"Số tiền trả ({money_exact(amount)}) vượt dư nợ còn lại của hợp đồng ({money_exact(outstanding)})."
+        )
+    repayment = _save(
+        Repayment(contract=locked, date=date, amount=amount, receipt_number=receipt_number),
+        by=by,
+        reason="Ghi nhận trả nợ",
+    )
+    _refresh_state(locked, by=by, reason="Trả hết nợ gốc")
+    _sync(contract, locked)
+    return repayment
+
+
+@transaction.atomic
+def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str, by, receipt_number: str = "") -> Repayment:
+    """Cancel a wrong repayment by a reversal entry of the same amount; the first stays on record."""
+    _can_edit(by)
+    locked = _lock(repayment.contract)
+    original = Repayment.objects.select_for_update().get(pk=repayment.pk)
+    if not reason or not reason.strip():
+        raise ValidationError("Cần ghi lý do đảo khoản trả nợ.")
+    if original.reversal_of_id:
+        raise ValidationError("Đây là bút toán đảo; không đảo một bút toán đảo.")
+    if Repayment.objects.filter(reversal_of=original).exists():
+        raise ValidationError("Khoản trả nợ này đã được đảo.")
+    if WriteOff.objects.filter(contract=locked).exists():
+        raise ValidationError("Hợp đồng đã được xóa nợ; không đảo khoản trả nợ trước khi xóa nợ.")
+    if date < original.date:
+        raise ValidationError(f"Ngày đảo không được trước ngày của khoản trả nợ ({date_short(original.date)}).")
+    reversal = _save(
+        Repayment(
+            contract=locked,
+            date=date,
+            amount=original.amount,
+            receipt_number=receipt_number or f"ĐẢO-{original.receipt_number}"[:60],
+            reversal_of=original,
+        ),
+        by=by,
+        reason=f"Đảo: {reason.strip()}",
+    )
+    _refresh_state(locked, by=by, reason="Đảo khoản trả nợ")
+    _sync(repayment.contract, locked)
+    return reversal
+
+
+# --- lawsuits --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def file_lawsuit(*, contract: LoanContract, filed_on: datetime.date, court: str, by, case_number: str = "") -> Lawsuit:
+    """Sue the facility: the contract is in litigation, and its overdue days stop growing."""
+    _can_edit(by)
+    locked = _lock(contract)
+    if locked.disbursed_on is None:
+        raise ValidationError("Hợp đồng chưa giải ngân nên không thể khởi kiện.")
+    if locked.state == State.WRITTEN_OFF:
+        raise ValidationError("Hợp đồng đã được xóa nợ.")
+    if filed_on < locked.disbursed_on:
+        raise ValidationError(f"Ngày khởi kiện không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+    if _has_open_lawsuit(locked):
+        raise ValidationError("Hợp đồng đang có vụ khởi kiện chưa kết thúc.")
+    lawsuit = _save(
+        Lawsuit(contract=locked, filed_on=filed_on, court=court, case_number=case_number),
+        by=by,
+        reason="Khởi kiện",
+    )
+    _refresh_state(locked, by=by, reason="Khởi kiện")
+    _sync(contract, locked)
+    return lawsuit
+
+
+@transaction.atomic
+def add_hearing(*, lawsuit: Lawsuit, date: datetime.date, note: str, by) -> Hearing:
+    _can_edit(by)
+    if date < lawsuit.filed_on:
+        raise ValidationError(f"Ngày phiên tòa không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
+    return _save(Hearing(lawsuit=lawsuit, date=date, note=note), by=by, reason="Ghi phiên tòa")
+
+
+@transaction.atomic
+def record_judgment(
+    *,
+    lawsuit: Lawsuit,
+    judgment_date: datetime.date,
+    by,
+    judgment_number: str = "",
+    amount_awarded: int | None = None,
+    enforcing: bool = False,
+    enforcement_notes: str = "",
+) -> Lawsuit:
+    """The court's judgment; ``enforcing`` when its enforcement (thi hành án) has begun."""
+    _can_edit(by)
+    lawsuit = Lawsuit.objects.select_for_update().get(pk=lawsuit.pk)
+    if lawsuit.status == Lawsuit.Status.CLOSED:
+        raise ValidationError("Vụ khởi kiện đã kết thúc.")
+    if judgment_date < lawsuit.filed_on:
+        raise ValidationError(f"Ngày bản án không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
+    lawsuit.judgment_date = judgment_date
+    lawsuit.judgment_number = judgment_number
+    lawsuit.amount_awarded = amount_awarded
+    lawsuit.status = Lawsuit.Status.ENFORCING if enforcing else Lawsuit.Status.JUDGED
+    if enforcement_notes:
+        lawsuit.enforcement_notes = enforcement_notes
+    return _save(lawsuit, by=by, reason="Ghi bản án")
+
+
+@transaction.atomic
+def close_lawsuit(*, lawsuit: Lawsuit, closed_on: datetime.date, by, note: str = "") -> Lawsuit:
+    """End the case: overdue days grow again from the next day, the paused span left out."""
+    _can_edit(by)
+    lawsuit = Lawsuit.objects.select_for_update().get(pk=lawsuit.pk)
+    locked = _lock(lawsuit.contract)
+    if lawsuit.status == Lawsuit.Status.CLOSED or lawsuit.closed_on:
+        raise ValidationError("Vụ khởi kiện đã kết thúc.")
+    if closed_on < lawsuit.filed_on:
+        raise ValidationError(f"Ngày kết thúc không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
+    lawsuit.status = Lawsuit.Status.CLOSED
+    lawsuit.closed_on = closed_on
+    if note:
+        lawsuit.enforcement_notes = f"{lawsuit.enforcement_notes}\n{note}".strip()
+    _save(lawsuit, by=by, reason="Kết thúc vụ khởi kiện")
+    _refresh_state(locked, by=by, reason="Kết thúc vụ khởi kiện")
+    return lawsuit
+
+
+# --- write-off and recovery ------------------------------------------------------------------
+
+
+@transaction.atomic
+def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, decision_number: str = "") -> WriteOff:
+    """Write off the whole principal outstanding (department staff only, with a reason)."""
+    _require(roles.can_write_off(by), "Chỉ chuyên viên Sở Công Thương được quyết định xóa nợ.")
+    locked = _lock(contract)
+    if not reason or not reason.strip():
+        raise ValidationError("Cần ghi lý do xóa nợ.")
+    if locked.disbursed_on is None:
+        raise ValidationError("Hợp đồng chưa giải ngân.")
+    if WriteOff.objects.filter(contract=locked).exists():
+        raise ValidationError("Hợp đồng này đã được xóa nợ.")
+    if date < locked.disbursed_on:
+        raise ValidationError(f"Ngày xóa nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+    if Repayment.objects.filter(contract=locked, date__gt=date).exists():
+        raise ValidationError("Hợp đồng có khoản trả nợ sau ngày xóa nợ; hãy kiểm tra lại ngày xóa nợ.")
+    outstanding = locked.principal - _repaid(locked)
+    if outstanding <= 0:
+        raise ValidationError("Hợp đồng không còn dư nợ để xóa.")
+    record = _save(
+        WriteOff(contract=locked, date=date, amount=outstanding, reason=reason.strip(), decision_number=decision_number, by=by),
+        by=by,
+        reason="Xóa nợ",
+    )
+    _refresh_state(locked, by=by, reason="Xóa nợ")
+    _sync(contract, locked)
+    return record
+
+
+@transaction.atomic
+def record_recovery(*, contract: LoanContract, date: datetime.date, amount: int, receipt_number: str, by) -> Recovery:
+    """Money collected after the write-off; all recoveries together not above the amount written off."""
+    _can_edit(by)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationError("Số tiền thu hồi phải là số đồng nguyên lớn hơn 0.")
+    locked = _lock(contract)
+    written = WriteOff.objects.filter(contract=locked).first()
+    if written is None:
+        raise ValidationError("Hợp đồng chưa được xóa nợ: khoản tiền thu được phải ghi là khoản trả nợ.")
+    if date < written.date:
+        raise ValidationError(f"Ngày thu hồi không được trước ngày xóa nợ ({date_short(written.date)}).")
+    recovered = Recovery.objects.filter(contract=locked).aggregate(total=Coalesce(models.Sum("amount"), 0))["total"]
+    if recovered + amount > written.amount:
+        raise ValidationError(
+            f"Tổng số tiền thu hồi ({money_exact(recovered + amount)}) không được vượt số tiền đã xóa nợ "
+            f"({money_exact(written.amount)})."
+        )
+    return _save(
+        Recovery(contract=locked, date=date, amount=amount, receipt_number=receipt_number),
+        by=by,
+        reason="Thu hồi sau xóa nợ",
+    )
