@@ -1,3 +1,296 @@
-from django.contrib import admin
+"""Admin for funding levels and sources, disbursements and recoverable-support contracts.
 
-# Register your models here.
+Money, contracts and repayments keep their history (django-simple-history): the admin's
+"Lịch sử" page shows who changed what and when.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from khuyencong.admin import ConstraintMinimumsMixin, money_column
+
+from .models import (
+    Disbursement,
+    FundingLevel,
+    FundingSource,
+    Hearing,
+    Instalment,
+    Lawsuit,
+    LoanContract,
+    Recovery,
+    Repayment,
+    Reschedule,
+    WriteOff,
+)
+
+
+@admin.register(FundingLevel)
+class FundingLevelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "budget_name", "order"]
+    list_display_links = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
+    list_display = ["name", "level", "year", "administrative_unit", "decision_number", "allocated_display"]
+    list_filter = ["level", "year", ("administrative_unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["level", "administrative_unit"]
+    search_fields = ["name", "decision_number"]
+    autocomplete_fields = ["administrative_unit"]
+
+    allocated_display = money_column("allocated", "dự toán được giao (đồng)")
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = ["document_number", "date", "project", "year", "amount_display", "funding_source"]
+    list_display_links = ["document_number", "date"]
+    list_filter = ["project__plan__year", "project__funding_level", "project__support_form", "funding_source"]
+    list_select_related = ["project__plan", "funding_source"]
+    search_fields = ["document_number", "project__code", "project__name"]
+    autocomplete_fields = ["project", "funding_source"]
+    date_hierarchy = "date"
+
+    amount_display = money_column("amount", "số tiền (đồng)")
+
+    @admin.display(description="năm kế hoạch", ordering="project__plan__year")
+    def year(self, obj: Disbursement) -> int:
+        return obj.project.plan.year
+
+
+class InstalmentInline(ConstraintMinimumsMixin, admin.TabularInline):
+    model = Instalment
+    fields = ["schedule_version", "number", "due_date", "principal_due"]
+    extra = 0
+
+
+class RepaymentInline(ConstraintMinimumsMixin, admin.TabularInline):
+    model = Repayment
+    fk_name = "contract"
+    fields = ["date", "amount", "receipt_number", "reversal_of"]
+    autocomplete_fields = ["reversal_of"]
+    extra = 0
+    can_delete = False  # a wrong repayment is reversed by another entry, never deleted
+
+
+class RescheduleInline(admin.TabularInline):
+    model = Reschedule
+    fields = ["version", "date", "outstanding", "reason", "by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class WriteOffInline(admin.StackedInline):
+    model = WriteOff
+    fields = [("date", "amount"), "decision_number", "reason", "by", "created_at"]
+    readonly_fields = ["date", "amount", "decision_number", "reason", "by", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RecoveryInline(admin.TabularInline):
+    model = Recovery
+    fields = ["date", "amount", "receipt_number"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class HearingInline(admin.TabularInline):
+    model = Hearing
+    fields = ["date", "note"]
+    extra = 0
+
+
+class LawsuitInline(ConstraintMinimumsMixin, admin.StackedInline):
+    model = Lawsuit
+    fields = [
+        ("filed_on", "court", "case_number"),
+        "status",
+        ("judgment_date", "judgment_number", "amount_awarded"),
+        "enforcement_notes",
+        "closed_on",
+    ]
+    extra = 0
+
+
+@admin.register(LoanContract)
+class LoanContractAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = [
+        "number",
+        "facility",
+        "project_code",
+        "signed_on",
+        "principal_display",
+        "disbursed_on",
+        "term_months",
+        "grace_months",
+        "instalment_count",
+        "state",
+    ]
+    list_filter = [
+        "state",
+        "project__plan__year",
+        ("facility__administrative_unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["facility", "project"]
+    search_fields = ["number", "facility__name", "facility__tax_code", "facility__search_text", "project__code"]
+    autocomplete_fields = ["project", "facility"]
+    date_hierarchy = "signed_on"
+    inlines = [InstalmentInline, RepaymentInline, LawsuitInline, RescheduleInline, WriteOffInline, RecoveryInline]
+
+    principal_display = money_column("principal", "số tiền hỗ trợ (đồng)")
+
+    @admin.display(description="đề án", ordering="project__code")
+    def project_code(self, obj: LoanContract) -> str:
+        return obj.project.code
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = ["contract", "facility", "schedule_version", "number", "due_date", "principal_due_display"]
+    list_filter = ["schedule_version", "contract__state"]
+    list_select_related = ["contract__facility"]
+    search_fields = ["contract__number", "contract__facility__name"]
+    autocomplete_fields = ["contract"]
+    date_hierarchy = "due_date"
+
+    principal_due_display = money_column("principal_due", "số tiền phải trả (đồng)")
+
+    @admin.display(description="cơ sở", ordering="contract__facility__name")
+    def facility(self, obj: Instalment) -> str:
+        return obj.contract.facility.name
+
+
+@admin.register(Repayment)
+class RepaymentAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    """Repayments are never deleted (Repayment.delete refuses): a wrong one is reversed."""
+
+    list_display = ["receipt_number", "date", "contract", "facility", "amount_display", "reversal_of"]
+    list_display_links = ["receipt_number", "date"]
+    list_filter = ["contract__state"]
+    list_select_related = ["contract__facility", "reversal_of"]
+    search_fields = ["receipt_number", "contract__number", "contract__facility__name"]
+    autocomplete_fields = ["contract", "reversal_of"]
+    date_hierarchy = "date"
+
+    amount_display = money_column("amount", "số tiền (đồng)")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="cơ sở", ordering="contract__facility__name")
+    def facility(self, obj: Repayment) -> str:
+        return obj.contract.facility.name
+
+
+@admin.register(Lawsuit)
+class LawsuitAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = [
+        "contract",
+        "facility",
+        "filed_on",
+        "court",
+        "case_number",
+        "status",
+        "judgment_date",
+        "amount_awarded_display",
+        "closed_on",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["contract__facility"]
+    search_fields = ["case_number", "court", "contract__number", "contract__facility__name"]
+    autocomplete_fields = ["contract"]
+    date_hierarchy = "filed_on"
+    inlines = [HearingInline]
+
+    amount_awarded_display = money_column("amount_awarded", "số tiền theo bản án (đồng)")
+
+    @admin.display(description="cơ sở", ordering="contract__facility__name")
+    def facility(self, obj: Lawsuit) -> str:
+        return obj.contract.facility.name
+
+
+@admin.register(Hearing)
+class HearingAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "lawsuit", "facility", "note"]
+    list_select_related = ["lawsuit__contract__facility"]
+    search_fields = ["note", "lawsuit__case_number", "lawsuit__contract__number", "lawsuit__contract__facility__name"]
+    autocomplete_fields = ["lawsuit"]
+    date_hierarchy = "date"
+
+    @admin.display(description="cơ sở", ordering="lawsuit__contract__facility__name")
+    def facility(self, obj: Hearing) -> str:
+        return obj.lawsuit.contract.facility.name
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Shown here, entered through funding.services: a reschedule writes the new instalment
+    version, a write-off and a recovery check the outstanding money and move the contract's
+    state. An admin form would store the record without the rest of its workflow."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reschedule)
+class RescheduleAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "facility", "version", "date", "outstanding_display", "by", "created_at"]
+    list_filter = ["version"]
+    list_select_related = ["contract__facility", "by"]
+    search_fields = ["contract__number", "contract__facility__name", "reason"]
+    date_hierarchy = "date"
+
+    outstanding_display = money_column("outstanding", "dư nợ được cơ cấu lại (đồng)")
+
+    @admin.display(description="cơ sở", ordering="contract__facility__name")
+    def facility(self, obj: Reschedule) -> str:
+        return obj.contract.facility.name
+
+
+@admin.register(WriteOff)
+class WriteOffAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "facility", "date", "amount_display", "decision_number", "by"]
+    list_select_related = ["contract__facility", "by"]
+    search_fields = ["contract__number", "contract__facility__name", "decision_number"]
+    date_hierarchy = "date"
+
+    amount_display = money_column("amount", "số tiền xóa nợ (đồng)")
+
+    @admin.display(description="cơ sở", ordering="contract__facility__name")
+    def facility(self, obj: WriteOff) -> str:
+        return obj.contract.facility.name
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(ReadOnlyAdmin):
+    list_display = ["receipt_number", "date", "contract", "facility", "amount_display"]
+    list_display_links = ["receipt_number", "date"]
+    list_select_related = ["contract__facility"]
+    search_fields = ["receipt_number", "contract__number", "contract__facility__name"]
+    date_hierarchy = "date"
+
+    amount_display = money_column("amount", "số tiền (đồng)")
+
+    @admin.display(description="cơ sở", ordering="contract__facility__name")
+    def facility(self, obj: Recovery) -> str:
+        return obj.contract.facility.name

@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from khuyencong.formatting import group_thousands
+from khuyencong.text import fold_accents
 
 
 @functools.cache
@@ -58,6 +59,27 @@ class ConstraintMinimumsMixin:
             formfield.validators.append(MinValueValidator(limit, message=message))
             formfield.widget.attrs.setdefault("min", limit)
         return formfield
+
+
+class FoldedSearchMixin:
+    """Search that ignores Vietnamese accents, on the model's accent-free ``search_text`` column.
+
+    "lam dong" finds "Lâm Đồng", and so does "LÂM ĐỒNG", on SQLite (whose LIKE folds only ASCII
+    case) as on PostgreSQL. Every word must appear; the default search on ``search_fields`` is
+    kept beside it. The autocomplete widgets pointing at the model search the same way.
+    """
+
+    folded_search_field = "search_text"
+
+    def get_search_results(self, request: Any, queryset: models.QuerySet, search_term: str):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = fold_accents(search_term).split()
+        if words:
+            folded = queryset
+            for word in words:
+                folded = folded.filter(**{f"{self.folded_search_field}__contains": word})
+            results = results | folded
+        return results, may_have_duplicates
 
 
 def money_column(field: str, description: str) -> Callable[[Any, models.Model], str]:

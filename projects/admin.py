@@ -12,8 +12,7 @@ from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.models import Disbursement
-from khuyencong.admin import ConstraintMinimumsMixin, money_column
-from khuyencong.text import fold_accents
+from khuyencong.admin import ConstraintMinimumsMixin, FoldedSearchMixin, money_column
 
 from .models import (
     ActivityContent,
@@ -58,12 +57,7 @@ class AnnualPlanAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # str(plan) names the programme's level: the autocomplete on đề án uses this queryset too.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("program__funding_level")
-            .annotate(project_count=Count("projects"))
-        )
+        return super().get_queryset(request).select_related("program__funding_level").annotate(project_count=Count("projects"))
 
     @admin.display(description="cấp", ordering="program__funding_level__order")
     def funding_level(self, obj: AnnualPlan) -> str:
@@ -84,7 +78,7 @@ class ActivityContentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class FacilityAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "tax_code", "administrative_unit", "sector", "representative", "phone", "project_count"]
     list_filter = ["kind", ("administrative_unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["administrative_unit"]
@@ -93,32 +87,18 @@ class FacilityAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["administrative_unit"]
 
     def get_queryset(self, request):
-        # A subquery, not Count(): no GROUP BY, so the search below may OR two querysets.
+        # A subquery, not Count(): no GROUP BY, so the accent-free search may OR two querysets.
         links = (
             Project.facilities.through.objects.filter(facility=OuterRef("pk"))
             .values("facility")
             .annotate(n=Count("*"))
             .values("n")
         )
-        return super().get_queryset(request).annotate(
-            project_count=Coalesce(Subquery(links, output_field=IntegerField()), 0)
-        )
+        return super().get_queryset(request).annotate(project_count=Coalesce(Subquery(links, output_field=IntegerField()), 0))
 
     @admin.display(description="số đề án", ordering="project_count")
     def project_count(self, obj: Facility) -> int:
         return obj.project_count
-
-    def get_search_results(self, request, queryset, search_term):
-        # search_text holds name, tax code and address folded: "lam dong" finds "Lâm Đồng",
-        # and "Lâm Đồng" does too, whatever the database's case rules for non-ASCII letters.
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        words = fold_accents(search_term).split()
-        if words:
-            folded = queryset
-            for word in words:
-                folded = folded.filter(search_text__contains=word)
-            results = results | folded
-        return results, may_have_duplicates
 
 
 class DisbursementInline(ConstraintMinimumsMixin, admin.TabularInline):
@@ -134,7 +114,7 @@ class EventInline(ConstraintMinimumsMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -160,7 +140,8 @@ class ProjectAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
         ("facilities__administrative_unit", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["plan", "content", "funding_level"]
-    search_fields = ["code", "name", "implementing_unit", "facilities__name", "facilities__tax_code"]
+    search_fields = ["code", "name", "search_text", "implementing_unit", "facilities__name", "facilities__tax_code"]
+    search_help_text = "Tìm theo mã, tên đề án (có dấu hay không dấu), đơn vị thực hiện, tên hoặc mã số thuế cơ sở."
     autocomplete_fields = ["plan", "content", "facilities"]
     date_hierarchy = "start_date"
     inlines = [DisbursementInline, EventInline]
@@ -258,4 +239,3 @@ class ProductNominationAdmin(admin.ModelAdmin):
     @admin.display(description="cơ sở", ordering="product__facility__name")
     def facility(self, obj: ProductNomination) -> str:
         return obj.product.facility.name
-

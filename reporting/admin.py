@@ -1,3 +1,45 @@
-from django.contrib import admin
+"""Admin for the BC-SCT report records: drafts are edited here, issued reports only read.
 
-# Register your models here.
+Issuing (number, time, snapshot of the figures) is a workflow of its own, so the status and
+issue fields are read-only here; an issued report cannot be changed or deleted.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from khuyencong.admin import ConstraintMinimumsMixin
+
+from .models import Report
+
+
+@admin.register(Report)
+class ReportAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "number", "title", "report_date", "status", "issued_at", "issued_by"]
+    list_filter = ["kind", "status", "year_to"]
+    list_select_related = ["issued_by"]
+    search_fields = ["number", "title"]
+    autocomplete_fields = ["province", "replaces"]
+    date_hierarchy = "report_date"
+    readonly_fields = ["status", "issued_at", "issued_by", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["province", "kind", ("year_from", "year_to"), "title", "replaces"]}),
+        ("Văn bản", {"fields": ["number", "place", "report_date", "addressees", "preamble"]}),
+        (
+            "Phần thuyết minh",
+            {"fields": ["directives", "coordination", "limitations", "causes", "proposals", "recommendations"]},
+        ),
+        ("Nơi nhận, người ký", {"fields": ["recipients", "signer_title", "signer_name"]}),
+        ("Ban hành", {"fields": ["status", "issued_at", "issued_by", "created_at"]}),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)
