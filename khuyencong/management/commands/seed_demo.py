@@ -1,0 +1,47 @@
+"""Load the Lâm Đồng demonstration data set, the role groups and one demo user per role.
+
+    .venv/bin/python manage.py seed_demo
+
+Safe to run again: rows already as in the fixture are left alone (no history is written),
+rows that were changed are put back, and the users keep their passwords.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from khuyencong import demo
+
+
+class Command(BaseCommand):
+    help = "Nạp bộ dữ liệu mẫu Lâm Đồng (fixtures/lam_dong.json), các nhóm quyền và tài khoản mẫu."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixture", default=str(demo.FIXTURE), help="Đường dẫn tệp dữ liệu mẫu (JSON).")
+
+    def handle(self, *args, **options):
+        from pathlib import Path
+
+        started = time.monotonic()
+        with transaction.atomic():
+            result = demo.load_dataset(Path(options["fixture"]))
+            groups = demo.setup_roles()
+            users = demo.setup_demo_users()
+        elapsed = time.monotonic() - started
+        created, updated, unchanged = (sum(c.values()) for c in (result.created, result.updated, result.unchanged))
+        self.stdout.write(
+            f"Dữ liệu mẫu: {created} bản ghi mới, {updated} bản ghi được khôi phục, {unchanged} bản ghi không đổi."
+        )
+        for label, n in sorted(result.created.items()):
+            self.stdout.write(f"  + {label}: {n}")
+        for label, n in sorted(result.updated.items()):
+            self.stdout.write(f"  ~ {label}: {n}")
+        self.stdout.write("Nhóm quyền: " + "; ".join(f"{name} ({n} quyền)" for name, n in groups.items()))
+        if users:
+            self.stdout.write(f"Tài khoản mới: {', '.join(users)} (mật khẩu {demo.DEMO_PASSWORD})")
+        else:
+            self.stdout.write("Tài khoản mẫu đã có sẵn: " + ", ".join(u[0] for u in demo.DEMO_USERS))
+        self.stdout.write(self.style.SUCCESS(f"Xong trong {elapsed:.1f} giây."))
