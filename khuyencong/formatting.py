@@ -56,6 +56,14 @@ def money(amount: int) -> str:
     return f"{sign}{whole}{',' + decimals if decimals else ''} triệu đồng"
 
 
+def money_precise(amount: int) -> str:
+    """money(), unless rounding would hide đồng: then the exact amount, as the seed writes
+    footnote 1's "1.836.337.000 đồng" beside amounts in whole millions."""
+    amount = _require_money(amount)
+    lost = amount % TRIEU if abs(amount) >= TY else amount % 1000
+    return money_exact(amount) if lost else money(amount)
+
+
 def money_short(amount: int) -> str:
     """Money without the word đồng, for tables: "30,501 tỷ", "600 triệu"."""
     return money(amount).removesuffix(" đồng")

@@ -42,3 +42,23 @@ def date_short(value) -> str:
 @register.filter
 def date_long(value) -> str:
     return formatting.date_long(value)
+
+
+@register.filter
+def share(part: int, whole: int) -> str:
+    return formatting.share(part, whole)
+
+
+@register.filter
+def rate(done: int, planned: int) -> str:
+    return formatting.rate(done, planned)
+
+
+@register.filter
+def money_precise(amount: int) -> str:
+    return formatting.money_precise(amount)
+
+
+@register.filter
+def ratio(numerator: int, denominator: int) -> str:
+    return formatting.ratio(numerator, denominator)

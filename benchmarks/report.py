@@ -1,0 +1,76 @@
+"""How long the report takes: figures, HTML and PDF, on the Lâm Đồng data set and at ×10.
+
+    .venv/bin/python benchmarks/report.py [--runs 5] [--db /tmp/khuyencong-bench.sqlite3]
+
+Builds a fresh SQLite database (migrate, seed_demo), times the 2021–2025 report at
+15/03/2025, scales the data ×10 (scale_demo) and times it again. Prints medians.
+Targets: figures < 100 ms, period PDF < 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _median_ms(function, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", default="/tmp/khuyencong-bench.sqlite3")
+    args = parser.parse_args()
+
+    db = Path(args.db)
+    db.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.settings")
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from reporting.document import default_province, render_document
+    from reporting.figures import compute_figures
+    from reporting.pdf import render_pdf
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    report_date = datetime.date(2025, 3, 15)
+
+    def measure(label: str) -> None:
+        province = default_province()
+
+        def figures():
+            return compute_figures(province=province, year_from=2021, year_to=2025, report_date=report_date)
+
+        computed = figures()
+        print(f"{label}: {computed.done.count} đề án done in 2021–2025")
+        print(f"  figures  {_median_ms(figures, args.runs):8.1f} ms")
+        print(f"  HTML     {_median_ms(lambda: render_document(computed, links=True), args.runs):8.1f} ms")
+        print(f"  PDF      {_median_ms(lambda: render_pdf(computed), max(1, args.runs // 2)):8.1f} ms")
+
+    measure("data set")
+    call_command("scale_demo", factor=10, verbosity=0)
+    measure("data set ×10")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,534 @@
+"""The figures of the BC-SCT report (F01–F30 of shared/design/report-figures.md), from the database.
+
+Data first, rendering second: ``compute_figures`` reads the period's đề án, their facilities,
+events, nominations and recoverable contracts in a fixed number of queries, whatever the
+number of đề án, contracts or years, and adds them up in Python into frozen dataclasses of
+raw integers (đồng and counts). The template formats them; nothing here makes a string.
+
+Outstanding debt, on-time repayment and lawsuits come from ``funding.loans.contract_statuses``,
+the one module that owns them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from funding.loans import ContractStatus, contract_statuses
+from funding.models import FundingLevel, LoanContract
+from projects.models import Event, ProductNomination, Program, Project, SupportForm
+
+# Activity contents by code (projects/migrations/0002_reference_data.py); a report line names
+# the contents it counts, so a new decree changes the data, not this module.
+DEMONSTRATION = "MHTD"
+MACHINERY = "MMTB"
+CONFERENCE = "KNCC"
+BRAND = "THNH"
+LINKAGE = "LKCK"
+PRODUCT_VOTING = "BCSP"
+TRAINING = "DTBD"
+MEDIA = "TTTT"
+INSPECTION = "KTGS"
+DIRECT_SUPPORT_GROUP = "1.1"
+
+# Every figure id a link in the HTML view can name.
+FIGURE_IDS = tuple(f"F{n:02d}" for n in range(1, 31))
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number of đề án (or supports) and their money, in đồng."""
+
+    count: int = 0
+    money: int = 0
+
+
+@dataclass(frozen=True)
+class LevelSplit:
+    """Local (khuyến công địa phương) and national (quốc gia) parts of a line."""
+
+    local: Amount = Amount()
+    national: Amount = Amount()
+
+
+@dataclass(frozen=True)
+class ContentLine:
+    """One line of Part I.II.1: a content's đề án, the (đề án, facility) supports, the money."""
+
+    projects: int = 0
+    supports: int = 0  # (đề án, facility) pairs: a facility helped twice counts twice
+    outputs: int = 0  # sum of the đề án's output quantities (classes, programmes)
+    money: int = 0
+    local: Amount = Amount()  # count = supports
+    national: Amount = Amount()
+
+
+@dataclass(frozen=True)
+class AwardCount:
+    level_code: str
+    level_name: str
+    recognised: int
+
+
+@dataclass(frozen=True)
+class ProductVoting:
+    """F10: products nominated in the period, their facilities, recognitions by level, cost."""
+
+    products: int = 0
+    facilities: int = 0
+    recognised: tuple[AwardCount, ...] = ()
+    money: int = 0
+
+
+@dataclass(frozen=True)
+class Conferences:
+    """F08 and F24: supply–demand connection conferences and their outcomes."""
+
+    events: int = 0
+    money: int = 0
+    participants: int = 0
+    sale_contracts: int = 0
+    memoranda: int = 0
+
+
+@dataclass(frozen=True)
+class DirectSupport:
+    """F16 / F21: support given straight to facilities."""
+
+    projects: int = 0
+    facilities: int = 0  # distinct
+    money: int = 0
+    counterpart: int = 0
+    local_money: int = 0
+    national_money: int = 0
+
+
+@dataclass(frozen=True)
+class Repayment:
+    """F17–F20: the facilities with a recoverable contract of the period, as of the report date."""
+
+    facilities: int = 0
+    on_time: int = 0
+    sued: int = 0
+    sued_names: tuple[str, ...] = ()  # F30
+    sued_outstanding: int = 0  # F19
+    previous_sued_outstanding: int | None = None  # the same figure for the previous period
+    previous_year_from: int | None = None
+    previous_year_to: int | None = None
+
+    @property
+    def growth(self) -> tuple[int, int] | None:
+        """F20 as (numerator, denominator) for khuyencong.formatting.ratio, or None."""
+        if not self.previous_sued_outstanding:
+            return None
+        return (self.sued_outstanding, self.previous_sued_outstanding)
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One year of footnote 1 (F25–F29)."""
+
+    year: int
+    done: int = 0
+    planned: int = 0
+    executed: int = 0
+    planned_money: int = 0
+    local_done: int = 0
+    local_planned: int = 0
+    local_executed: int = 0
+    local_planned_money: int = 0
+    national_done: int = 0
+    national_planned: int = 0
+    national_executed: int = 0
+    national_planned_money: int = 0
+
+    @property
+    def fig_id(self) -> str:
+        """The id its links name: F25 is the first year of the seed's period, so a year is "Y2021"."""
+        return f"Y{self.year}"
+
+
+@dataclass(frozen=True)
+class FigureRecords:
+    """The records behind one figure, for the HTML view's links."""
+
+    projects: tuple[int, ...] = ()
+    facilities: tuple[int, ...] = ()
+    contracts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    province_id: int
+    year_from: int
+    year_to: int
+    report_date: datetime.date
+    has_data: bool
+    done: Amount  # F01, F02
+    levels: LevelSplit  # F03, F04
+    demonstration: ContentLine  # F06
+    machinery: ContentLine  # F07
+    conferences: Conferences  # F08, F24
+    brand: ContentLine  # F09
+    voting: ProductVoting  # F10
+    cleaner_production: ContentLine  # F11
+    linkage: ContentLine  # line 1.3 (no F-number: the seed writes it as narrative)
+    training: ContentLine  # F12
+    media: ContentLine  # F13
+    inspection: ContentLine  # F14
+    national_key: int  # F15: national đề án flagged as key (điểm)
+    recoverable: DirectSupport  # F16
+    repayment: Repayment  # F17–F20, F30
+    non_recoverable: DirectSupport  # F21
+    local_budget_name: str
+    national_budget_name: str
+    years: tuple[YearFigures, ...]  # F25–F29
+    records: dict[str, FigureRecords] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_annual(self) -> bool:
+        return self.year_from == self.year_to
+
+    @property
+    def year_count(self) -> int:
+        return self.year_to - self.year_from + 1
+
+    @property
+    def national(self) -> Amount:  # F15
+        return self.levels.national
+
+    @property
+    def direct_money(self) -> int:  # F22
+        return self.recoverable.money + self.non_recoverable.money
+
+    @property
+    def direct_local_money(self) -> int:
+        return self.recoverable.local_money + self.non_recoverable.local_money
+
+    @property
+    def direct_national_money(self) -> int:
+        return self.recoverable.national_money + self.non_recoverable.national_money
+
+    @property
+    def counterpart(self) -> int:  # F23
+        return self.recoverable.counterpart + self.non_recoverable.counterpart
+
+
+@dataclass
+class _Row:
+    """A đề án of the period as fetched: only what the figures read."""
+
+    id: int
+    year: int
+    status: str
+    content: str
+    group: str | None
+    level: str
+    budget_name: str
+    form: str
+    cleaner: bool
+    key: bool
+    planned_budget: int
+    counterpart: int
+    outputs: int
+    executed: int
+    facilities: list[int] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.status == Project.Status.COMPLETED
+
+
+def _period_projects(province, year_from: int, year_to: int):
+    return Project.objects.filter(plan__program__province=province, plan__year__gte=year_from, plan__year__lte=year_to).exclude(
+        status=Project.Status.PROPOSED
+    )  # a đề án only proposed is not in a plan yet
+
+
+def _content_line(rows: Iterable[_Row]) -> ContentLine:
+    rows = list(rows)
+    by_level: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        by_level[row.level][0] += len(row.facilities)
+        by_level[row.level][1] += row.executed
+    local, national = by_level.get(FundingLevel.LOCAL, [0, 0]), by_level.get(FundingLevel.NATIONAL, [0, 0])
+    return ContentLine(
+        projects=len(rows),
+        supports=sum(len(row.facilities) for row in rows),
+        outputs=sum(row.outputs for row in rows),
+        money=sum(row.executed for row in rows),
+        local=Amount(*local),
+        national=Amount(*national),
+    )
+
+
+def _direct_support(rows: list[_Row]) -> DirectSupport:
+    return DirectSupport(
+        projects=len(rows),
+        facilities=len({f for row in rows for f in row.facilities}),
+        money=sum(row.executed for row in rows),
+        counterpart=sum(row.counterpart for row in rows),
+        local_money=sum(row.executed for row in rows if row.level == FundingLevel.LOCAL),
+        national_money=sum(row.executed for row in rows if row.level == FundingLevel.NATIONAL),
+    )
+
+
+def _recoverable_contracts(province, year_from: int, year_to: int) -> list[LoanContract]:
+    """The recoverable contracts of the period's đề án (one query, facility names joined)."""
+    return list(
+        LoanContract.objects.filter(
+            project__in=_period_projects(province, year_from, year_to).filter(support_form=SupportForm.RECOVERABLE)
+        )
+        .exclude(state=LoanContract.State.DRAFT)
+        .select_related("facility")
+        .only("id", "facility_id", "project_id", "principal", "signed_on", "disbursed_on", "facility__name")
+        .order_by("signed_on", "id")
+    )
+
+
+def _by_facility(statuses: list[ContractStatus]) -> dict[int, list[ContractStatus]]:
+    grouped: dict[int, list[ContractStatus]] = defaultdict(list)
+    for status in statuses:
+        grouped[status.facility_id].append(status)
+    return grouped
+
+
+def _sued_outstanding(statuses: list[ContractStatus]) -> tuple[set[int], int]:
+    """F18/F19: the sued facilities, and what they owe over all their recoverable contracts."""
+    grouped = _by_facility(statuses)
+    sued = {facility for facility, items in grouped.items() if any(s.sued for s in items)}
+    return sued, sum(s.outstanding for facility in sued for s in grouped[facility])
+
+
+def _previous_period(province, year_from: int, year_to: int) -> tuple[int, int] | None:
+    """The period before: the province's programme that ended the year before, or the year before."""
+    if year_from == year_to:
+        return (year_from - 1, year_from - 1)
+    first_years = list(Program.objects.filter(province=province, last_year=year_from - 1).values_list("first_year", flat=True))
+    if not first_years:
+        return None
+    return (min(first_years), year_from - 1)
+
+
+def compute_figures(*, province, year_from: int, year_to: int, report_date: datetime.date) -> ReportFigures:
+    """Every figure of the report for ``province`` over ``year_from``..``year_to``, debts as of
+    ``report_date``.
+
+    Queries (fixed): đề án of the period; their facility pairs; conference events; product
+    nominations; the award levels; recoverable contracts + 3 in contract_statuses; the previous
+    programme; its contracts + 3 in contract_statuses.
+    """
+    if year_to < year_from:
+        raise ValueError("year_to < year_from")
+
+    period = _period_projects(province, year_from, year_to)
+    rows: dict[int, _Row] = {}
+    budget_names: dict[str, str] = {}
+    for values in period.with_executed().values_list(
+        "id",
+        "plan__year",
+        "status",
+        "content__code",
+        "content__parent__code",
+        "funding_level__code",
+        "funding_level__budget_name",
+        "support_form",
+        "is_cleaner_production",
+        "is_key",
+        "planned_budget",
+        "counterpart_capital",
+        "output_quantity",
+        "executed",
+    ):
+        row = _Row(*values)
+        rows[row.id] = row
+        budget_names[row.level] = row.budget_name
+
+    through = Project.facilities.through
+    for project_id, facility_id in (
+        through.objects.filter(project__in=period).order_by("project_id", "facility_id").values_list("project_id", "facility_id")
+    ):
+        rows[project_id].facilities.append(facility_id)
+
+    done = [row for row in rows.values() if row.done]
+
+    def content(code: str) -> list[_Row]:
+        return [row for row in done if row.content == code]
+
+    records: dict[str, FigureRecords] = {}
+
+    def remember(figure: str, selected: Iterable[_Row], *, facilities: bool = True) -> None:
+        selected = list(selected)
+        records[figure] = FigureRecords(
+            projects=tuple(row.id for row in selected),
+            facilities=tuple(sorted({f for row in selected for f in row.facilities})) if facilities else (),
+        )
+
+    local_rows = [row for row in done if row.level == FundingLevel.LOCAL]
+    national_rows = [row for row in done if row.level == FundingLevel.NATIONAL]
+    for figure in ("F01", "F02", "F05"):
+        remember(figure, done, facilities=False)
+    remember("F03", local_rows, facilities=False)
+    remember("F04", national_rows, facilities=False)
+    remember("F15", national_rows)
+
+    machinery_rows = [row for row in content(MACHINERY) if row.form == SupportForm.NON_RECOVERABLE]
+    cleaner_rows = [row for row in done if row.cleaner]
+    for figure, selected in (
+        ("F06", content(DEMONSTRATION)),
+        ("F07", machinery_rows),
+        ("F08", content(CONFERENCE)),
+        ("F09", content(BRAND)),
+        ("F10", content(PRODUCT_VOTING)),
+        ("F11", cleaner_rows),
+        ("F12", content(TRAINING)),
+        ("F13", content(MEDIA)),
+        ("F14", content(INSPECTION)),
+    ):
+        remember(figure, selected)
+
+    # F08, F24: the conferences held under the period's completed KNCC đề án.
+    conference_ids = {row.id for row in content(CONFERENCE)}
+    conference_events = [
+        event
+        for event in Event.objects.filter(project__in=period, kind=Event.Kind.CONFERENCE).values_list(
+            "project_id", "participants", "sale_contracts", "memoranda"
+        )
+        if event[0] in conference_ids
+    ]
+    conferences = Conferences(
+        events=len(conference_events),
+        money=sum(row.executed for row in content(CONFERENCE)),
+        participants=sum(e[1] for e in conference_events),
+        sale_contracts=sum(e[2] for e in conference_events),
+        memoranda=sum(e[3] for e in conference_events),
+    )
+    records["F24"] = records["F08"]
+
+    # F10: nominations of the period's years, for products of the province's facilities.
+    nominations = list(
+        ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to)
+        .filter(_in_province("product__facility__administrative_unit", province))
+        .values_list("product_id", "product__facility_id", "level__code", "level__name", "level__order", "recognised")
+    )
+    recognised: dict[tuple[int, str, str], int] = defaultdict(int)
+    for _product, _facility, code, name, order, is_recognised in nominations:
+        recognised[(order, code, name)] += int(is_recognised)
+    voting = ProductVoting(
+        products=len({n[0] for n in nominations}),
+        facilities=len({n[1] for n in nominations}),
+        recognised=tuple(AwardCount(code, name, number) for (_o, code, name), number in sorted(recognised.items())),
+        money=sum(row.executed for row in content(PRODUCT_VOTING)),
+    )
+    records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=tuple(sorted({n[1] for n in nominations})))
+
+    # F16, F21: support given straight to facilities.
+    recoverable_rows = [row for row in done if row.form == SupportForm.RECOVERABLE]
+    direct_rows = [row for row in done if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP]
+    remember("F16", recoverable_rows)
+    remember("F21", direct_rows)
+    remember("F22", recoverable_rows + direct_rows)
+    remember("F23", recoverable_rows + direct_rows)
+
+    # F17–F20, F30: repayment of the recoverable contracts, as of the report date.
+    contracts = _recoverable_contracts(province, year_from, year_to)
+    statuses = contract_statuses(contracts, as_of=report_date)
+    grouped = _by_facility(statuses)
+    sued, sued_outstanding = _sued_outstanding(statuses)
+    names = {c.facility_id: c.facility.name for c in contracts}
+    on_time = {facility for facility, items in grouped.items() if all(s.on_time for s in items)}
+    previous = _previous_period(province, year_from, year_to)
+    previous_outstanding = None
+    if previous is not None:
+        previous_contracts = _recoverable_contracts(province, *previous)
+        if previous_contracts:
+            _, previous_outstanding = _sued_outstanding(
+                contract_statuses(previous_contracts, as_of=datetime.date(previous[1], 12, 31))
+            )
+    repayment = Repayment(
+        facilities=len(grouped),
+        on_time=len(on_time),
+        sued=len(sued),
+        sued_names=tuple(names[f] for f in dict.fromkeys(c.facility_id for c in contracts) if f in sued),
+        sued_outstanding=sued_outstanding,
+        previous_sued_outstanding=previous_outstanding or None,
+        previous_year_from=previous[0] if previous else None,
+        previous_year_to=previous[1] if previous else None,
+    )
+    contract_ids = tuple(c.pk for c in contracts)
+    records["F17"] = FigureRecords(facilities=tuple(sorted(grouped)), contracts=contract_ids)
+    sued_contracts = tuple(s.contract_id for s in statuses if s.facility_id in sued)
+    for figure in ("F18", "F19", "F20", "F30"):
+        records[figure] = FigureRecords(facilities=tuple(sorted(sued)), contracts=sued_contracts)
+
+    # F25–F29: each year of the period.
+    years = []
+    for year in range(year_from, year_to + 1):
+        in_year = [row for row in rows.values() if row.year == year]
+        years.append(_year_figures(year, in_year))
+        records[f"Y{year}"] = FigureRecords(projects=tuple(row.id for row in in_year))
+
+    return ReportFigures(
+        province_id=province.pk,
+        year_from=year_from,
+        year_to=year_to,
+        report_date=report_date,
+        has_data=bool(rows),
+        done=Amount(len(done), sum(row.executed for row in done)),
+        levels=LevelSplit(
+            local=Amount(len(local_rows), sum(row.executed for row in local_rows)),
+            national=Amount(len(national_rows), sum(row.executed for row in national_rows)),
+        ),
+        demonstration=_content_line(content(DEMONSTRATION)),
+        machinery=_content_line(machinery_rows),
+        conferences=conferences,
+        brand=_content_line(content(BRAND)),
+        voting=voting,
+        cleaner_production=_content_line(cleaner_rows),
+        linkage=_content_line(content(LINKAGE)),
+        training=_content_line(content(TRAINING)),
+        media=_content_line(content(MEDIA)),
+        inspection=_content_line(content(INSPECTION)),
+        national_key=sum(1 for row in national_rows if row.key),
+        recoverable=_direct_support(recoverable_rows),
+        repayment=repayment,
+        non_recoverable=_direct_support(direct_rows),
+        local_budget_name=budget_names.get(FundingLevel.LOCAL, ""),
+        national_budget_name=budget_names.get(FundingLevel.NATIONAL, ""),
+        years=tuple(years),
+        records=records,
+    )
+
+
+def _year_figures(year: int, rows: list[_Row]) -> YearFigures:
+    def part(level: str | None) -> dict[str, int]:
+        selected = [row for row in rows if level is None or row.level == level]
+        done = [row for row in selected if row.done]
+        return {
+            "done": len(done),
+            "planned": len(selected),
+            "executed": sum(row.executed for row in done),
+            "planned_money": sum(row.planned_budget for row in selected),
+        }
+
+    local, national = part(FundingLevel.LOCAL), part(FundingLevel.NATIONAL)
+    return YearFigures(
+        year=year,
+        **part(None),
+        **{f"local_{key}": value for key, value in local.items()},
+        **{f"national_{key}": value for key, value in national.items()},
+    )
+
+
+def _in_province(path: str, province):
+    """A facility's unit is the province, or lies under it (district, commune), or is unknown."""
+    return (
+        Q(**{f"{path}__isnull": True})
+        | Q(**{path: province})
+        | Q(**{f"{path}__parent": province})
+        | Q(**{f"{path}__parent__parent": province})
+    )
