@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models.functions import Coalesce
@@ -145,12 +146,20 @@ class ContractStatus:
         return ageing_bucket(self.days_past_due) if self.balance > 0 else None
 
 
+class _Instalment(NamedTuple):
+    contract_id: int
+    schedule_version: int
+    number: int
+    due_date: datetime.date
+    principal_due: int
+
+
 @dataclass
 class _Ledger:
     """One contract's records as of a date, and what follows from them."""
 
     contract: LoanContract
-    versions: dict[int, list[Instalment]] = field(default_factory=lambda: defaultdict(list))
+    versions: dict[int, list[_Instalment]] = field(default_factory=lambda: defaultdict(list))
     reschedule_dates: dict[int, datetime.date] = field(default_factory=dict)
     payments: list[tuple[datetime.date, int]] = field(default_factory=list)  # net of reversals, by date
     lawsuits: list[Lawsuit] = field(default_factory=list)
@@ -219,16 +228,26 @@ def _allocate(ledger: _Ledger, version: int, as_of: datetime.date) -> list[Insta
     return rows
 
 
-def _ledgers(contracts: Sequence[LoanContract], as_of: datetime.date) -> list[_Ledger]:
+def _ledgers(
+    contracts: Sequence[LoanContract], as_of: datetime.date, ids: models.QuerySet | None = None
+) -> list[_Ledger]:
     """Load and compute every contract's ledger in six queries: instalments, reschedules,
-    repayments, lawsuits, write-offs, recoveries (none when there is no contract)."""
+    repayments, lawsuits, write-offs, recoveries (none when there is no contract).
+
+    ``ids``, a subquery of the contracts' keys, spares the database a list of thousands of
+    parameters in each of the six queries."""
     ledgers = {c.pk: _Ledger(contract=c) for c in contracts}
-    ids = list(ledgers)
-    if not ids:
+    if not ledgers:
         return []
-    for instalment in Instalment.objects.filter(contract_id__in=ids).order_by(
-        "contract_id", "schedule_version", "due_date", "number"
+    if ids is None:
+        ids = list(ledgers)
+    # Plain rows, not model instances: a portfolio has thousands of instalments.
+    for row in (
+        Instalment.objects.filter(contract_id__in=ids)
+        .order_by("contract_id", "schedule_version", "due_date", "number")
+        .values_list("contract_id", "schedule_version", "number", "due_date", "principal_due")
     ):
+        instalment = _Instalment(*row)
         ledgers[instalment.contract_id].versions[instalment.schedule_version].append(instalment)
     not_yet = set()
     for contract_id, version, day in Reschedule.objects.filter(contract_id__in=ids).values_list("contract_id", "version", "date"):
@@ -305,7 +324,8 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
 def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date) -> list[ContractStatus]:
     """The status of each contract on ``as_of``, in six queries whatever their number (plus one
     to evaluate ``contracts`` when it is a queryset)."""
-    return [ledger.status for ledger in _ledgers(list(contracts), as_of)]
+    ids = contracts.values("pk") if isinstance(contracts, models.QuerySet) else None
+    return [ledger.status for ledger in _ledgers(list(contracts), as_of, ids)]
 
 
 def allocate(contract: LoanContract, *, as_of: datetime.date) -> list[InstalmentAllocation]:

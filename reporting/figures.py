@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Q
 
 from funding.loans import ContractStatus, contract_statuses
@@ -162,6 +163,61 @@ class FigureRecords:
 
 
 @dataclass(frozen=True)
+class ContentTotals:
+    """One activity content of the period's completed đề án (annex "Theo nội dung")."""
+
+    code: str
+    name: str
+    group: str  # the parent content's code ("1.1"), "" for a group itself
+    order: int
+    projects: int = 0
+    supports: int = 0  # (đề án, facility) pairs, as Part I.II.1 counts them
+    facilities: int = 0  # distinct
+    money: int = 0
+    local_money: int = 0
+    national_money: int = 0
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    """A đề án of the period as the annex "Danh sách đề án" lists it; form and status are codes
+    (projects.models.SupportForm, Project.Status) so that a snapshot keeps the data, not labels."""
+
+    id: int
+    year: int
+    code: str
+    name: str
+    content_code: str
+    content_name: str
+    level_name: str
+    form: str
+    status: str
+    facilities: tuple[str, ...]
+    planned_budget: int
+    executed: int
+    counterpart: int
+
+
+@dataclass(frozen=True)
+class ContractLine:
+    """A recoverable contract of the period and its debt as of the report date (funding.loans)."""
+
+    id: int
+    number: str
+    facility: str
+    signed_on: datetime.date | None
+    principal: int
+    disbursed: int
+    repaid: int
+    outstanding: int
+    overdue: int
+    days_past_due: int
+    in_litigation: bool
+    sued: bool
+    written_off: int = 0
+
+
+@dataclass(frozen=True)
 class ReportFigures:
     province_id: int
     year_from: int
@@ -187,6 +243,10 @@ class ReportFigures:
     local_budget_name: str
     national_budget_name: str
     years: tuple[YearFigures, ...]  # F25–F29
+    # The annexes (reporting/annexes.py): read in the same queries as the figures above.
+    contents: tuple[ContentTotals, ...] = ()
+    project_lines: tuple[ProjectLine, ...] = ()
+    contracts: tuple[ContractLine, ...] = ()
     records: dict[str, FigureRecords] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -236,7 +296,13 @@ class _Row:
     counterpart: int
     outputs: int
     executed: int
+    code: str
+    name: str
+    content_name: str
+    content_order: int
+    level_name: str
     facilities: list[int] = field(default_factory=list)
+    facility_names: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -277,15 +343,17 @@ def _direct_support(rows: list[_Row]) -> DirectSupport:
     )
 
 
-def _recoverable_contracts(province, year_from: int, year_to: int) -> list[LoanContract]:
-    """The recoverable contracts of the period's đề án (one query, facility names joined)."""
-    return list(
+def _recoverable_contracts(province, year_from: int, year_to: int) -> models.QuerySet[LoanContract]:
+    """The recoverable contracts of the period's đề án (one query, facility names joined).
+
+    A queryset, so that contract_statuses() filters its records by a subquery."""
+    return (
         LoanContract.objects.filter(
             project__in=_period_projects(province, year_from, year_to).filter(support_form=SupportForm.RECOVERABLE)
         )
         .exclude(state=LoanContract.State.DRAFT)
         .select_related("facility")
-        .only("id", "facility_id", "project_id", "principal", "signed_on", "disbursed_on", "facility__name")
+        .only("id", "number", "facility_id", "project_id", "principal", "signed_on", "disbursed_on", "facility__name")
         .order_by("signed_on", "id")
     )
 
@@ -343,16 +411,24 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         "counterpart_capital",
         "output_quantity",
         "executed",
+        "code",
+        "name",
+        "content__name",
+        "content__order",
+        "funding_level__name",
     ):
         row = _Row(*values)
         rows[row.id] = row
         budget_names[row.level] = row.budget_name
 
     through = Project.facilities.through
-    for project_id, facility_id in (
-        through.objects.filter(project__in=period).order_by("project_id", "facility_id").values_list("project_id", "facility_id")
+    for project_id, facility_id, facility_name in (
+        through.objects.filter(project__in=period)
+        .order_by("project_id", "facility_id")
+        .values_list("project_id", "facility_id", "facility__name")
     ):
         rows[project_id].facilities.append(facility_id)
+        rows[project_id].facility_names.append(facility_name)
 
     done = [row for row in rows.values() if row.done]
 
@@ -500,7 +576,71 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         local_budget_name=budget_names.get(FundingLevel.LOCAL, ""),
         national_budget_name=budget_names.get(FundingLevel.NATIONAL, ""),
         years=tuple(years),
+        contents=_contents(done),
+        project_lines=tuple(_project_line(row) for row in sorted(rows.values(), key=lambda r: (r.year, r.code, r.id))),
+        contracts=tuple(_contract_line(contract, status) for contract, status in zip(contracts, statuses, strict=True)),
         records=records,
+    )
+
+
+def _contents(done: list[_Row]) -> tuple[ContentTotals, ...]:
+    """The completed đề án by activity content, in the contents' own order."""
+    by_content: dict[str, list[_Row]] = defaultdict(list)
+    for row in done:
+        by_content[row.content].append(row)
+    totals = []
+    for code, selected in by_content.items():
+        first = selected[0]
+        totals.append(
+            ContentTotals(
+                code=code,
+                name=first.content_name,
+                group=first.group or "",
+                order=first.content_order,
+                projects=len(selected),
+                supports=sum(len(row.facilities) for row in selected),
+                facilities=len({f for row in selected for f in row.facilities}),
+                money=sum(row.executed for row in selected),
+                local_money=sum(row.executed for row in selected if row.level == FundingLevel.LOCAL),
+                national_money=sum(row.executed for row in selected if row.level == FundingLevel.NATIONAL),
+            )
+        )
+    return tuple(sorted(totals, key=lambda t: (t.group, t.order, t.code)))
+
+
+def _project_line(row: _Row) -> ProjectLine:
+    return ProjectLine(
+        id=row.id,
+        year=row.year,
+        code=row.code,
+        name=row.name,
+        content_code=row.content,
+        content_name=row.content_name,
+        level_name=row.level_name,
+        form=row.form,
+        status=row.status,
+        facilities=tuple(row.facility_names),
+        planned_budget=row.planned_budget,
+        executed=row.executed,
+        counterpart=row.counterpart,
+    )
+
+
+def _contract_line(contract: LoanContract, status: ContractStatus) -> ContractLine:
+    return ContractLine(
+        id=contract.pk,
+        number=contract.number,
+        facility=contract.facility.name,
+        signed_on=contract.signed_on,
+        principal=contract.principal,
+        disbursed=status.disbursed,
+        repaid=status.repaid,
+        outstanding=status.outstanding,
+        overdue=status.overdue,
+        days_past_due=status.days_past_due,
+        in_litigation=status.in_litigation,
+        sued=status.sued,
+        written_off=status.written_off,
     )
 
 
