@@ -61,3 +61,30 @@ def can_write_off(user: User) -> bool:
 
 def can_manage_users(user: User) -> bool:
     return has_role(user, ADMINISTRATOR)
+
+
+def can_record_disbursements(user: User) -> bool:
+    """Record money paid out for a đề án (giải ngân)."""
+    return can_edit_records(user)
+
+
+def can_edit_approved_budget(user: User) -> bool:
+    """The approved budget is the Department's decision, set when it approves the đề án."""
+    return can_approve(user)
+
+
+# Moves of a đề án's status that are the Department's decision: approving it, and undoing or
+# ending one it has already approved. Every other move is the Centre's record-keeping.
+_APPROVAL_STATES = {"approved", "in_progress", "completed"}
+
+
+def can_change_project_status(user: User, current: str, new: str) -> bool:
+    """May ``user`` move a đề án from status ``current`` to ``new``?
+
+    Only the Department approves (proposed → approved) and only it cancels, stops or sends back
+    a đề án it approved; the Centre marks an approved one as started and completed, and may
+    withdraw one still only proposed.
+    """
+    if new == "approved" or (current in _APPROVAL_STATES and new in {"proposed", "cancelled", "not_carried_out"}):
+        return can_approve(user)
+    return can_edit_records(user)

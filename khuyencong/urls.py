@@ -19,5 +19,7 @@ urlpatterns = [
     ),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("quan-tri/", admin.site.urls),
+    path("", include("projects.urls")),
+    path("", include("funding.urls")),
     path("", include("reporting.urls")),
 ]

@@ -1,12 +1,87 @@
+"""The home page: the programme at a glance, and what needs doing."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from khuyencong import charts, dashboard, formatting, roles
+from khuyencong.access import require_role
 
-@login_required
+MAX_YEARS = 15
+
+
+def _year(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and 1990 <= int(value) <= 2100 else None
+
+
+def _money_tick(amount: int) -> str:
+    """An axis label: "2 tỷ", "1,5 tỷ", "500 triệu" (the report's three decimals would read as
+    thousands on an axis)."""
+    if not amount:
+        return "0"
+    if amount >= formatting.TY:
+        tenths = round(amount * 10 / formatting.TY)
+        whole, frac = divmod(tenths, 10)
+        return f"{whole}{',' + str(frac) if frac else ''} tỷ"
+    return f"{round(amount / formatting.TRIEU)} triệu"
+
+
+@require_role(roles.can_view)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    today = timezone.localdate()
+    bounds = dashboard.period_bounds()
+    default_from = bounds["latest_first"] or today.year
+    default_to = bounds["latest_last"] or today.year
+    year_from = _year(request.GET.get("tu")) or default_from
+    year_to = _year(request.GET.get("den")) or default_to
+    if year_to < year_from:
+        year_from, year_to = year_to, year_from
+    year_from = max(year_from, year_to - MAX_YEARS + 1)
+
+    board = dashboard.build(year_from, year_to, bounds=bounds, today=today)
+    labels = [str(y.year) for y in board.years]
+    count_chart = charts.grouped_bars(
+        labels,
+        [
+            charts.Series("Kế hoạch", "bar-plan", [y.planned for y in board.years]),
+            charts.Series("Hoàn thành", "bar-done", [y.done for y in board.years]),
+        ],
+        formatting.group_thousands,
+        left=40,
+        min_top=4,
+    )
+    money_chart = charts.grouped_bars(
+        labels,
+        [
+            charts.Series("Kế hoạch", "bar-plan", [y.planned_money for y in board.years]),
+            charts.Series("Đã giải ngân", "bar-done", [y.executed for y in board.years]),
+        ],
+        _money_tick,
+        left=72,
+        value_format=formatting.money_exact,
+    )
+    rate_chart = charts.line(
+        labels,
+        [100 * y.executed / y.planned_money if y.planned_money else None for y in board.years],
+        [f"{y.year}: {formatting.rate(y.executed, y.planned_money)}" for y in board.years],
+    )
+    content_chart = charts.horizontal_bars(
+        [(f"{c.code} — {c.name}", c.executed) for c in board.contents], formatting.money_short, left=250
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "board": board,
+            "year_choices": list(range(board.first_year, board.last_year + 1)),
+            "count_chart": count_chart,
+            "money_chart": money_chart,
+            "rate_chart": rate_chart,
+            "content_chart": content_chart,
+            "can_edit": roles.can_edit_records(request.user),
+        },
+    )

@@ -1,3 +1,542 @@
-from django.shortcuts import render
+"""Staff screens for programmes and plans, đề án, facilities, events and nominations.
 
-# Create your views here.
+Every view asks khuyencong.roles through khuyencong.access: anonymous users go to sign-in,
+users without the role get 403, unknown objects 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from funding.forms import PAYABLE, DisbursementForm
+from funding.loans import contract_statuses
+from funding.models import Disbursement
+from khuyencong import roles
+from khuyencong.access import get_for_user, require_role
+from khuyencong.history import change_log
+from khuyencong.text import fold_accents
+from projects import services
+from projects.forms import (
+    EventFilterForm,
+    EventForm,
+    FacilityFilterForm,
+    FacilityForm,
+    NominationFilterForm,
+    NominationForm,
+    ProjectFilterForm,
+    ProjectForm,
+)
+from projects.models import AnnualPlan, Event, Facility, ProductNomination, Program, Project
+
+PER_PAGE = 50
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE) -> Page:
+    """The requested page (the last one when the number is too large): a count and a slice."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _words(text: str) -> list[str]:
+    return fold_accents(text).split()
+
+
+def _search(queryset: QuerySet, text: str, column: str = "search_text") -> QuerySet:
+    """Every word of ``text``, without accents, in the folded column: "lam dong" finds "Lâm Đồng"."""
+    for word in _words(text):
+        queryset = queryset.filter(**{f"{column}__contains": word})
+    return queryset
+
+
+# ——— Đề án ———————————————————————————————————————————————————————————————————————————
+
+
+@require_role(roles.can_view)
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    years = list(AnnualPlan.objects.order_by("-year").values_list("year", flat=True).distinct())
+    form = ProjectFilterForm(request.GET or None, years=years)
+    projects = Project.objects.with_executed().select_related("plan", "content", "funding_level")
+    sort = "-nam"
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            projects = _search(projects, data["q"])
+        if data["year"]:
+            projects = projects.filter(plan__year=data["year"])
+        if data["content"]:
+            # A group (1.1) means every line under it.
+            projects = projects.filter(Q(content=data["content"]) | Q(content__parent=data["content"]))
+        if data["funding_level"]:
+            projects = projects.filter(funding_level=data["funding_level"])
+        if data["support_form"]:
+            projects = projects.filter(support_form=data["support_form"])
+        if data["status"]:
+            projects = projects.filter(status=data["status"])
+        supported = Project.facilities.through.objects.all()
+        if data["district"]:
+            district = data["district"]
+            supported = supported.filter(
+                Q(facility__administrative_unit=district) | Q(facility__administrative_unit__parent=district)
+            )
+        if data["facility"]:
+            supported = _search(supported, data["facility"], "facility__search_text")
+        if data["facility_id"]:
+            supported = supported.filter(facility_id=data["facility_id"])
+        if data["district"] or data["facility"] or data["facility_id"]:
+            projects = projects.filter(pk__in=supported.values("project_id"))
+        if data["undisbursed"]:
+            projects = projects.filter(
+                status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS], disbursements__isnull=True
+            )
+        sort = data["sort"] or sort
+    projects = projects.order_by(*ProjectFilterForm.SORTS[sort]).prefetch_related(
+        Prefetch("facilities", queryset=Facility.objects.only("pk", "name"))
+    )
+    page = paginate(request, projects)
+    return render(
+        request,
+        "projects/project_list.html",
+        {"form": form, "page": page, "can_edit": roles.can_edit_records(request.user)},
+    )
+
+
+def project_detail_context(
+    request: HttpRequest, project: Project, *, disbursement_form: DisbursementForm | None = None
+) -> dict:
+    """What the đề án page shows; the disbursement view re-renders it with its form's errors."""
+    disbursements = list(project.disbursements.select_related("funding_source").order_by("date", "pk"))
+    contracts = list(project.contracts.select_related("facility").order_by("signed_on", "number"))
+    statuses = {s.contract_id: s for s in contract_statuses(contracts, as_of=timezone.localdate())}
+    events = list(project.events.order_by("date", "name"))
+    executed = sum(d.amount for d in disbursements)
+    can_disburse = roles.can_record_disbursements(request.user) and project.status in PAYABLE
+    if can_disburse and disbursement_form is None:
+        disbursement_form = DisbursementForm(project=project, initial={"date": timezone.localdate()})
+    recent = change_log(
+        Project.history.filter(id=project.pk), model=Project, describe=lambda r: "Đề án", limit=5, related=_NAMED
+    )
+    return {
+        "project": project,
+        "facilities": list(project.facilities.select_related("administrative_unit").order_by("name")),
+        "disbursements": disbursements,
+        "executed": executed,
+        "budget": project.approved_budget or project.planned_budget,
+        "remaining": max((project.approved_budget or project.planned_budget) - executed, 0),
+        "contracts": [(c, statuses[c.pk]) for c in contracts],
+        "events": events,
+        "event_totals": {
+            "participants": sum(e.participants for e in events),
+            "sale_contracts": sum(e.sale_contracts for e in events),
+            "memoranda": sum(e.memoranda for e in events),
+        },
+        "transitions": services.allowed_transitions(request.user, project),
+        "needs_reason": services.NEEDS_REASON,
+        "can_edit": roles.can_edit_records(request.user),
+        # A refused form shows its errors even where the page would not offer the form.
+        "disbursement_form": disbursement_form if can_disburse or disbursement_form is not None else None,
+        "recent_changes": recent,
+    }
+
+
+# How the history pages name related rows whose __str__ reads further relations.
+_NAMED = {AnnualPlan: AnnualPlan.objects.select_related("program__funding_level")}
+
+
+def _project(request: HttpRequest, pk: int, rule=roles.can_view) -> Project:
+    return get_for_user(
+        request,
+        Project.objects.select_related("plan__program", "content__parent", "funding_level"),
+        pk,
+        rule=rule,
+    )
+
+
+@require_role(roles.can_view)
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    return render(request, "projects/project_detail.html", project_detail_context(request, project))
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        project = form.save()
+        messages.success(request, f"Đã thêm đề án {project.code}.")
+        return redirect("projects:project-detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, rule=roles.can_edit_records)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Đã lưu đề án {project.code}.")
+        return redirect("projects:project-detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def project_status(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, rule=roles.can_edit_records)
+    new = request.POST.get("status", "")
+    if new not in Project.Status.values:
+        messages.error(request, "Trạng thái không hợp lệ.")
+        return redirect("projects:project-detail", pk=project.pk)
+    if not roles.can_change_project_status(request.user, project.status, new):
+        raise PermissionDenied
+    try:
+        services.change_status(project=project, status=new, reason=request.POST.get("reason", ""), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Đề án {project.code}: {project.get_status_display().lower()}.")
+    return redirect("projects:project-detail", pk=project.pk)
+
+
+def _describe_disbursement(row) -> str:
+    return f"Giải ngân {row.document_number}"
+
+
+@require_role(roles.can_view)
+@require_GET
+def project_history(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    entries = change_log(
+        Project.history.filter(id=project.pk), model=Project, describe=lambda r: "Đề án", related=_NAMED
+    )
+    entries += change_log(
+        Disbursement.history.filter(project_id=project.pk), model=Disbursement, describe=_describe_disbursement
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return render(
+        request,
+        "history.html",
+        {"object": project, "entries": entries, "title": f"Lịch sử thay đổi: đề án {project.code}",
+         "back_url": project_url(project), "back_label": "Về trang đề án"},
+    )
+
+
+def project_url(project: Project) -> str:
+    return reverse("projects:project-detail", args=[project.pk])
+
+
+# ——— Cơ sở ———————————————————————————————————————————————————————————————————————————
+
+
+@require_role(roles.can_view)
+@require_GET
+def facility_list(request: HttpRequest) -> HttpResponse:
+    form = FacilityFilterForm(request.GET or None)
+    facilities = Facility.objects.select_related("administrative_unit").annotate(
+        supports=Count("projects", distinct=True)
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            facilities = _search(facilities, data["q"])
+        if data["kind"]:
+            facilities = facilities.filter(kind=data["kind"])
+        if data["district"]:
+            facilities = facilities.filter(
+                Q(administrative_unit=data["district"]) | Q(administrative_unit__parent=data["district"])
+            )
+    page = paginate(request, facilities.order_by("name", "pk"))
+    return render(
+        request,
+        "projects/facility_list.html",
+        {"form": form, "page": page, "can_edit": roles.can_edit_records(request.user)},
+    )
+
+
+def _facility(request: HttpRequest, pk: int, rule=roles.can_view) -> Facility:
+    return get_for_user(request, Facility.objects.select_related("administrative_unit__parent"), pk, rule=rule)
+
+
+@require_role(roles.can_view)
+@require_GET
+def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _facility(request, pk)
+    today = timezone.localdate()
+    projects = list(
+        facility.projects.with_executed()
+        .select_related("plan", "content", "funding_level")
+        .annotate(beneficiaries=Count("facilities"))
+        .order_by("-plan__year", "code")
+    )
+    contracts = list(facility.contracts.select_related("project__plan").order_by("signed_on", "number"))
+    statuses = contract_statuses(contracts, as_of=today)
+    nominations = list(
+        ProductNomination.objects.filter(product__facility=facility)
+        .select_related("product", "level")
+        .order_by("-year", "level__order")
+    )
+    return render(
+        request,
+        "projects/facility_detail.html",
+        {
+            "facility": facility,
+            "projects": projects,
+            "executed": sum(p.executed for p in projects),
+            "years": sorted({p.plan.year for p in projects}),
+            "contracts": list(zip(contracts, statuses, strict=True)),
+            "debt": {
+                "outstanding": sum(s.outstanding for s in statuses),
+                "overdue": sum(s.overdue for s in statuses),
+                "sued": any(s.sued for s in statuses),
+            },
+            "today": today,
+            "nominations": nominations,
+            "can_edit": roles.can_edit_records(request.user),
+        },
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def facility_create(request: HttpRequest) -> HttpResponse:
+    form = FacilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        facility = form.save()
+        messages.success(request, f"Đã thêm cơ sở {facility.name}.")
+        return redirect("projects:facility-detail", pk=facility.pk)
+    return render(request, "projects/facility_form.html", {"form": form, "facility": None})
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _facility(request, pk, rule=roles.can_edit_records)
+    form = FacilityForm(request.POST or None, instance=facility)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Đã lưu cơ sở {facility.name}.")
+        return redirect("projects:facility-detail", pk=facility.pk)
+    return render(request, "projects/facility_form.html", {"form": form, "facility": facility})
+
+
+@require_role(roles.can_view)
+@require_GET
+def facility_history(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _facility(request, pk)
+    entries = change_log(
+        Facility.history.filter(id=facility.pk), model=Facility, describe=lambda r: "Cơ sở", exclude=("id", "search_text")
+    )
+    return render(
+        request,
+        "history.html",
+        {"object": facility, "entries": entries, "title": f"Lịch sử thay đổi: {facility.name}",
+         "back_url": reverse("projects:facility-detail", args=[facility.pk]), "back_label": "Về trang cơ sở"},
+    )
+
+
+# ——— Chương trình, kế hoạch năm ————————————————————————————————————————————————————
+
+
+@require_role(roles.can_view)
+@require_GET
+def program_list(request: HttpRequest) -> HttpResponse:
+    counted = ~Q(projects__status=Project.Status.PROPOSED)
+    plans = AnnualPlan.objects.annotate(
+        planned=Count("projects", filter=counted),
+        done=Count("projects", filter=Q(projects__status=Project.Status.COMPLETED)),
+        planned_money=Coalesce(Sum("projects__planned_budget", filter=counted), 0),
+    ).order_by("year")
+    programs = list(
+        Program.objects.select_related("funding_level", "province").prefetch_related(Prefetch("plans", queryset=plans))
+    )
+    executed = dict(
+        Disbursement.objects.exclude(project__status=Project.Status.PROPOSED)
+        .values("project__plan")
+        .annotate(total=Coalesce(Sum("amount"), 0))
+        .values_list("project__plan", "total")
+    )
+    for program in programs:
+        for plan in program.plans.all():
+            plan.executed = executed.get(plan.pk, 0)
+    return render(request, "projects/program_list.html", {"programs": programs})
+
+
+def _plan(request: HttpRequest, pk: int) -> AnnualPlan:
+    return get_for_user(request, AnnualPlan.objects.select_related("program__funding_level"), pk)
+
+
+@require_role(roles.can_view)
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    in_plan = plan.projects.exclude(status=Project.Status.PROPOSED)
+    executed = dict(
+        Disbursement.objects.filter(project__in=in_plan)
+        .values("project__content")
+        .annotate(total=Coalesce(Sum("amount"), 0))
+        .values_list("project__content", "total")
+    )
+    rows = list(
+        in_plan.values("content", "content__code", "content__name", "content__order")
+        .annotate(
+            planned=Count("pk"),
+            done=Count("pk", filter=Q(status=Project.Status.COMPLETED)),
+            planned_money=Coalesce(Sum("planned_budget"), 0),
+        )
+        .order_by("content__order", "content__code")
+    )
+    for row in rows:
+        row["executed"] = executed.get(row["content"], 0)
+    totals = {
+        key: sum(row[key] for row in rows) for key in ("planned", "done", "planned_money", "executed")
+    }
+    projects = list(
+        plan.projects.with_executed().select_related("content", "funding_level").order_by("content__order", "code")
+    )
+    return render(
+        request,
+        "projects/plan_detail.html",
+        {"plan": plan, "rows": rows, "totals": totals, "projects": projects,
+         "proposed": sum(1 for p in projects if p.status == Project.Status.PROPOSED)},
+    )
+
+
+@require_role(roles.can_view)
+@require_GET
+def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    entries = change_log(AnnualPlan.history.filter(id=plan.pk), model=AnnualPlan, describe=lambda r: "Kế hoạch")
+    return render(
+        request,
+        "history.html",
+        {"object": plan, "entries": entries, "title": f"Lịch sử thay đổi: {plan}",
+         "back_url": reverse("projects:plan-detail", args=[plan.pk]), "back_label": "Về trang kế hoạch"},
+    )
+
+
+# ——— Sự kiện ——————————————————————————————————————————————————————————————————————————
+
+
+@require_role(roles.can_view)
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET or None)
+    events = Event.objects.select_related("project__plan")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            for word in data["q"].split():
+                events = events.filter(Q(name__icontains=word) | Q(place__icontains=word))
+        if data["year"]:
+            events = events.filter(date__year=data["year"])
+        if data["kind"]:
+            events = events.filter(kind=data["kind"])
+    totals = events.aggregate(
+        count=Count("pk"),
+        participants=Coalesce(Sum("participants"), 0),
+        sale_contracts=Coalesce(Sum("sale_contracts"), 0),
+        memoranda=Coalesce(Sum("memoranda"), 0),
+    )
+    page = paginate(request, events.order_by("-date", "name"))
+    return render(
+        request,
+        "projects/event_list.html",
+        {"form": form, "page": page, "totals": totals, "can_edit": roles.can_edit_records(request.user)},
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if (project_id := request.GET.get("project", "")).isdigit():
+        initial["project"] = int(project_id)
+    form = EventForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        event = form.save()
+        messages.success(request, f"Đã thêm sự kiện “{event.name}”.")
+        return redirect("projects:event-list")
+    return render(request, "projects/event_form.html", {"form": form, "event": None})
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_for_user(request, Event, pk, rule=roles.can_edit_records)
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Đã lưu sự kiện “{event.name}”.")
+        return redirect("projects:event-list")
+    return render(request, "projects/event_form.html", {"form": form, "event": event})
+
+
+# ——— Bình chọn sản phẩm ————————————————————————————————————————————————————————————————
+
+
+@require_role(roles.can_view)
+@require_GET
+def nomination_list(request: HttpRequest) -> HttpResponse:
+    form = NominationFilterForm(request.GET or None)
+    nominations = ProductNomination.objects.select_related("product__facility", "level")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            for word in data["q"].split():
+                nominations = nominations.filter(
+                    Q(product__name__icontains=word) | Q(product__facility__search_text__contains=fold_accents(word))
+                )
+        if data["year"]:
+            nominations = nominations.filter(year=data["year"])
+        if data["level"]:
+            nominations = nominations.filter(level=data["level"])
+        if data["recognised"]:
+            nominations = nominations.filter(recognised=data["recognised"] == "1")
+    by_level = list(
+        nominations.values("level__name", "level__order")
+        .annotate(nominated=Count("pk"), recognised=Count("pk", filter=Q(recognised=True)))
+        .order_by("level__order")
+    )
+    page = paginate(request, nominations.order_by("-year", "level__order", "product__name"))
+    return render(
+        request,
+        "projects/nomination_list.html",
+        {"form": form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user)},
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def nomination_create(request: HttpRequest) -> HttpResponse:
+    form = NominationForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        nomination = form.save()
+        messages.success(request, f"Đã ghi nhận đề cử “{nomination.product}”.")
+        return redirect("projects:nomination-list")
+    return render(request, "projects/nomination_form.html", {"form": form, "nomination": None})
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = get_for_user(
+        request, ProductNomination.objects.select_related("product"), pk, rule=roles.can_edit_records
+    )
+    form = NominationForm(request.POST or None, instance=nomination)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Đã lưu đề cử “{nomination.product}”.")
+        return redirect("projects:nomination-list")
+    return render(request, "projects/nomination_form.html", {"form": form, "nomination": nomination})
+

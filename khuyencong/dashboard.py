@@ -1,0 +1,191 @@
+"""The figures of the home page, for a range of years, in a fixed number of queries.
+
+Planned and done follow report-figures.md: a đề án only proposed is not yet in a plan, done is
+completed, executed money is the sum of disbursements. Debts come from
+``funding.loans.contract_statuses``, as of today.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from funding.loans import ContractStatus, contract_statuses
+from funding.models import Disbursement, Instalment, LoanContract
+from projects.models import Program, Project
+from reporting.models import Report
+
+TODO_LIMIT = 10
+DUE_WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    planned: int = 0
+    done: int = 0
+    planned_money: int = 0
+    executed: int = 0
+
+
+@dataclass(frozen=True)
+class ContentMoney:
+    code: str
+    name: str
+    executed: int
+
+
+@dataclass(frozen=True)
+class OverdueContract:
+    contract: LoanContract
+    status: ContractStatus
+
+
+@dataclass(frozen=True)
+class Debts:
+    contracts: int = 0
+    outstanding: int = 0
+    overdue: int = 0
+    overdue_contracts: int = 0
+    sued: int = 0
+    sued_outstanding: int = 0
+
+
+@dataclass
+class Dashboard:
+    year_from: int
+    year_to: int
+    first_year: int
+    last_year: int
+    today: datetime.date
+    years: list[Year]
+    contents: list[ContentMoney]
+    debts: Debts
+    undisbursed: list[Project]
+    undisbursed_count: int
+    due_soon: list[Instalment]
+    overdue: list[OverdueContract]
+    drafts: list[Report]
+    totals: Year = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.totals = Year(
+            year=0,
+            planned=sum(y.planned for y in self.years),
+            done=sum(y.done for y in self.years),
+            planned_money=sum(y.planned_money for y in self.years),
+            executed=sum(y.executed for y in self.years),
+        )
+
+
+def period_bounds() -> dict:
+    """The latest programme's years and the span of all programmes and plans (two queries)."""
+    bounds = Program.objects.aggregate(
+        first=Min("first_year"), last=Max("last_year"), plan_first=Min("plans__year"), plan_last=Max("plans__year")
+    )
+    latest = Program.objects.order_by("-first_year", "-last_year").values("first_year", "last_year").first()
+    bounds["latest_first"] = latest["first_year"] if latest else None
+    bounds["latest_last"] = latest["last_year"] if latest else None
+    return bounds
+
+
+def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -> Dashboard:
+    """The dashboard for plans of years ``year_from``..``year_to``.
+
+    Queries: đề án per year; disbursements per year; disbursements per content; contracts
+    (+3 in contract_statuses); approved đề án without a disbursement and their count;
+    instalments due soon; draft reports. Ten in all, whatever the number of rows.
+    """
+    in_plans = Project.objects.in_years(year_from, year_to).exclude(status=Project.Status.PROPOSED)
+
+    per_year = {
+        row["plan__year"]: row
+        for row in in_plans.values("plan__year").annotate(
+            planned=Count("pk"),
+            done=Count("pk", filter=Q(status=Project.Status.COMPLETED)),
+            planned_money=Coalesce(Sum("planned_budget"), 0),
+        )
+    }
+    paid = Disbursement.objects.filter(project__in=in_plans)
+    executed = {
+        row["project__plan__year"]: row["total"]
+        for row in paid.values("project__plan__year").annotate(total=Coalesce(Sum("amount"), 0))
+    }
+    years = [
+        Year(
+            year=y,
+            planned=per_year.get(y, {}).get("planned", 0),
+            done=per_year.get(y, {}).get("done", 0),
+            planned_money=per_year.get(y, {}).get("planned_money", 0),
+            executed=executed.get(y, 0),
+        )
+        for y in range(year_from, year_to + 1)
+    ]
+    contents = [
+        ContentMoney(row["project__content__code"], row["project__content__name"], row["total"])
+        for row in paid.values("project__content__code", "project__content__name", "project__content__order")
+        .annotate(total=Coalesce(Sum("amount"), 0))
+        .order_by("-total", "project__content__order")
+    ]
+
+    # Debts: every contract paid out, as of today (a debt does not belong to a plan year).
+    contracts = list(
+        LoanContract.objects.exclude(state=LoanContract.State.DRAFT).select_related("facility", "project")
+    )
+    statuses = contract_statuses(contracts, as_of=today)
+    by_id = {c.pk: c for c in contracts}
+    late = sorted((s for s in statuses if s.overdue > 0), key=lambda s: -s.overdue)
+    debts = Debts(
+        contracts=len(statuses),
+        outstanding=sum(s.outstanding for s in statuses),
+        overdue=sum(s.overdue for s in statuses),
+        overdue_contracts=len(late),
+        sued=sum(1 for s in statuses if s.sued),
+        sued_outstanding=sum(s.outstanding for s in statuses if s.sued),
+    )
+
+    undisbursed_qs = Project.objects.filter(
+        status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS], disbursements__isnull=True
+    )
+    undisbursed = list(undisbursed_qs.select_related("plan").order_by("plan__year", "code")[:TODO_LIMIT])
+    undisbursed_count = undisbursed_qs.count()
+
+    newest_version = (
+        Instalment.objects.filter(contract=OuterRef("contract"))
+        .order_by("-schedule_version")
+        .values("schedule_version")[:1]
+    )
+    due_soon = list(
+        Instalment.objects.filter(
+            due_date__gte=today,
+            due_date__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
+            contract__state=LoanContract.State.ACTIVE,
+        )
+        .annotate(newest=Subquery(newest_version, output_field=IntegerField()))
+        .filter(schedule_version=F("newest"))
+        .select_related("contract__facility")
+        .order_by("due_date", "contract__number")[:TODO_LIMIT]
+    )
+    drafts = list(Report.objects.filter(status=Report.Status.DRAFT).order_by("-report_date", "-pk")[:TODO_LIMIT])
+
+    first = min(v for v in (bounds.get("first"), bounds.get("plan_first"), year_from) if v)
+    last = max(v for v in (bounds.get("last"), bounds.get("plan_last"), year_to) if v)
+    return Dashboard(
+        year_from=year_from,
+        year_to=year_to,
+        first_year=first,
+        last_year=last,
+        today=today,
+        years=years,
+        contents=contents,
+        debts=debts,
+        undisbursed=undisbursed,
+        undisbursed_count=undisbursed_count,
+        due_soon=due_soon,
+        overdue=[OverdueContract(by_id[s.contract_id], s) for s in late[:TODO_LIMIT]],
+        drafts=drafts,
+    )
+

@@ -1,0 +1,83 @@
+"""Form fields every app's forms share: money in whole đồng, dates as dd/mm/yyyy."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from khuyencong.formatting import group_thousands
+
+_GROUPED = re.compile(r"^\d{1,3}([. ]\d{3})+$")
+
+
+def parse_money(text: str) -> int:
+    """ "1.836.337.000", "1 836 337 000" or "1836337000" -> 1836337000; whole đồng only."""
+    cleaned = text.strip().removesuffix("đồng").removesuffix("đ").strip().replace("\u00a0", " ")
+    if cleaned.isdigit():
+        return int(cleaned)
+    if _GROUPED.match(cleaned):
+        return int(re.sub(r"[. ]", "", cleaned))
+    if re.match(r"^\d[\d.]*,\d+$", cleaned):
+        raise ValidationError("Số tiền tính bằng đồng, không có phần lẻ (không dùng dấu phẩy).", code="fraction")
+    raise ValidationError(
+        "Số tiền không hợp lệ: nhập số đồng, có thể dùng dấu chấm phân cách hàng nghìn (ví dụ 1.836.337.000).",
+        code="invalid",
+    )
+
+
+class MoneyInput(forms.TextInput):
+    """A text box that shows money grouped by thousands and opens a numeric keypad on tablets."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", "class": "money", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return group_thousands(value)
+        return super().format_value(value)
+
+
+class MoneyField(forms.Field):
+    """Whole đồng, never negative; accepts "1.836.337.000"."""
+
+    widget = MoneyInput
+
+    def __init__(self, *, min_value: int = 0, **kwargs) -> None:
+        self.min_value = min_value
+        kwargs.setdefault("help_text", "Đơn vị: đồng, ví dụ 1.836.337.000")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        return parse_money(str(value))
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and value < self.min_value:
+            if self.min_value == 0:
+                raise ValidationError("Số tiền không được là số âm.", code="min_value")
+            raise ValidationError(
+                f"Số tiền phải từ {group_thousands(self.min_value)} đồng trở lên.", code="min_value"
+            )
+
+
+class DateInput(forms.DateInput):
+    """dd/mm/yyyy in a text box, as the staff write dates."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})},
+            format="%d/%m/%Y",
+        )
+
+
+def vietnamese_date_field(field: forms.Field) -> None:
+    """Give a model form's DateField the dd/mm/yyyy box and a Vietnamese error."""
+    field.widget = DateInput()
+    field.input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
+    field.error_messages["invalid"] = "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 15/03/2025."

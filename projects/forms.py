@@ -1,0 +1,260 @@
+"""Forms of the staff screens for programmes, đề án, facilities, events and nominations."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from funding.models import FundingLevel
+from khuyencong import roles
+from khuyencong.forms import MoneyField, vietnamese_date_field
+from projects.models import (
+    ActivityContent,
+    AdministrativeUnit,
+    AnnualPlan,
+    AwardLevel,
+    Event,
+    Facility,
+    Product,
+    ProductNomination,
+    Project,
+    SupportForm,
+)
+
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$|^\d{12}$")
+
+
+def _dates_vietnamese(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            vietnamese_date_field(field)
+
+
+def districts() -> models.QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT).order_by("name")
+
+
+class ContentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ActivityContent) -> str:
+        return f"{obj.code} — {obj.name}"
+
+
+class FacilityForm(forms.ModelForm):
+    class Meta:
+        model = Facility
+        fields = [
+            "name", "kind", "tax_code", "address", "administrative_unit", "sector",
+            "representative", "phone", "email",
+        ]
+        help_texts = {
+            "tax_code": "10 chữ số, hoặc 10 chữ số và mã chi nhánh (0123456789-001); để trống nếu chưa có.",
+            "administrative_unit": "Huyện hoặc xã nơi cơ sở đặt trụ sở (theo địa giới tại thời điểm hỗ trợ).",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["administrative_unit"].queryset = AdministrativeUnit.objects.exclude(
+            level=AdministrativeUnit.Level.PROVINCE
+        ).order_by("level", "name")
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_tax_code(self) -> str:
+        value = self.cleaned_data["tax_code"].strip().replace(" ", "")
+        if value and not TAX_CODE.match(value):
+            raise ValidationError("Mã số thuế gồm 10 chữ số (có thể thêm -xxx cho chi nhánh), hoặc 12 chữ số.")
+        return value
+
+
+class ProjectForm(forms.ModelForm):
+    planned_budget = MoneyField(label="Kinh phí kế hoạch (đồng)")
+    approved_budget = MoneyField(label="Kinh phí được duyệt (đồng)", required=False)
+    counterpart_capital = MoneyField(label="Vốn đối ứng của cơ sở (đồng)", required=False)
+    content = ContentChoiceField(
+        label="Nội dung hoạt động",
+        queryset=ActivityContent.objects.filter(parent__isnull=False).order_by("order", "code"),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "plan", "code", "name", "content", "is_cleaner_production", "is_key", "funding_level",
+            "support_form", "implementing_unit", "facilities", "planned_budget", "approved_budget",
+            "counterpart_capital", "start_date", "end_date", "acceptance_date", "settlement_date",
+            "output_quantity", "output_unit", "notes",
+        ]
+        help_texts = {
+            "code": "Duy nhất trong kế hoạch năm, ví dụ DP-2025-01.",
+            "facilities": "Giữ phím Ctrl (hoặc ⌘) để chọn nhiều cơ sở; để trống nếu đề án không hỗ trợ trực tiếp cơ sở.",
+            "output_unit": "Ví dụ: lớp, chương trình, mô hình, hội nghị.",
+        }
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "name": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        self.fields["plan"].queryset = AnnualPlan.objects.select_related("program__funding_level").order_by(
+            "-year", "program__name"
+        )
+        self.fields["funding_level"].queryset = FundingLevel.objects.order_by("order")
+        self.fields["facilities"].queryset = Facility.objects.order_by("name")
+        self.fields["facilities"].widget.attrs["size"] = 8
+        if self.instance.pk:
+            chosen = "; ".join(f.name for f in self.instance.facilities.order_by("name"))
+            self.fields["facilities"].help_text += f" Đang chọn: {chosen or 'không có'}."
+        if user is not None and not roles.can_edit_approved_budget(user):
+            # The approved budget is the Department's; the Centre sees it but cannot change it.
+            self.fields["approved_budget"].disabled = True
+            self.fields["approved_budget"].help_text = "Do Sở Công Thương nhập khi phê duyệt."
+
+    def clean_approved_budget(self) -> int:
+        return self.cleaned_data.get("approved_budget") or 0
+
+    def clean_counterpart_capital(self) -> int:
+        return self.cleaned_data.get("counterpart_capital") or 0
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        support_form, facilities = data.get("support_form"), data.get("facilities")
+        if support_form == SupportForm.RECOVERABLE and facilities is not None and len(facilities) == 0:
+            self.add_error("facilities", "Đề án hỗ trợ có thu hồi phải có cơ sở thụ hưởng.")
+        start, accepted, settled = data.get("start_date"), data.get("acceptance_date"), data.get("settlement_date")
+        if start and accepted and accepted < start:
+            self.add_error("acceptance_date", "Ngày nghiệm thu không được trước ngày bắt đầu.")
+        if accepted and settled and settled < accepted:
+            self.add_error("settlement_date", "Ngày quyết toán không được trước ngày nghiệm thu.")
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Trạng thái mới", choices=Project.Status.choices)
+    reason = forms.CharField(label="Lý do", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProjectFilterForm(forms.Form):
+    SORTS = {
+        "-nam": ("-plan__year", "code"),
+        "nam": ("plan__year", "code"),
+        "ma": ("code", "-plan__year"),
+        "ten": ("name", "-plan__year"),
+        "-kinh-phi": ("-planned_budget", "code"),
+        "-giai-ngan": ("-executed", "code"),
+        "trang-thai": ("status", "-plan__year", "code"),
+    }
+    SORT_LABELS = [
+        ("-nam", "Năm mới nhất"),
+        ("nam", "Năm cũ nhất"),
+        ("ma", "Mã đề án"),
+        ("ten", "Tên đề án"),
+        ("-kinh-phi", "Kinh phí kế hoạch lớn nhất"),
+        ("-giai-ngan", "Đã giải ngân nhiều nhất"),
+        ("trang-thai", "Trạng thái"),
+    ]
+
+    q = forms.CharField(label="Tìm mã, tên đề án", required=False)
+    year = forms.TypedChoiceField(label="Năm kế hoạch", required=False, coerce=int, empty_value=None)
+    content = ContentChoiceField(
+        label="Nội dung", required=False, empty_label="Tất cả", queryset=ActivityContent.objects.order_by("order", "code")
+    )
+    funding_level = forms.ModelChoiceField(
+        label="Nguồn kinh phí", required=False, empty_label="Tất cả", queryset=FundingLevel.objects.order_by("order")
+    )
+    support_form = forms.ChoiceField(
+        label="Hình thức hỗ trợ", required=False, choices=[("", "Tất cả"), *SupportForm.choices]
+    )
+    status = forms.ChoiceField(label="Trạng thái", required=False, choices=[("", "Tất cả"), *Project.Status.choices])
+    district = forms.ModelChoiceField(
+        label="Huyện của cơ sở", required=False, empty_label="Tất cả", queryset=districts()
+    )
+    facility = forms.CharField(label="Cơ sở thụ hưởng (tên, mã số thuế)", required=False)
+    facility_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    undisbursed = forms.BooleanField(label="Đã duyệt, chưa giải ngân", required=False)
+    sort = forms.ChoiceField(label="Sắp xếp", required=False, choices=SORT_LABELS)
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "Tất cả"), *((y, str(y)) for y in years)]
+
+
+class FacilityFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm tên, mã số thuế, địa chỉ", required=False)
+    kind = forms.ChoiceField(label="Loại hình", required=False, choices=[("", "Tất cả"), *Facility.Kind.choices])
+    district = forms.ModelChoiceField(label="Huyện", required=False, empty_label="Tất cả", queryset=districts())
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = ["project", "kind", "name", "date", "place", "participants", "sale_contracts", "memoranda"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        self.fields["project"].queryset = Project.objects.select_related("plan").order_by("-plan__year", "code")
+        self.fields["project"].label_from_instance = lambda p: f"{p.plan.year} · {p.code} — {p.name}"
+
+
+class EventFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm tên sự kiện, địa điểm", required=False)
+    year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label="Loại sự kiện", required=False, choices=[("", "Tất cả"), *Event.Kind.choices])
+
+
+class NominationForm(forms.ModelForm):
+    """A nomination names a product of a facility; a new product name creates the product."""
+
+    facility = forms.ModelChoiceField(label="Cơ sở", queryset=Facility.objects.order_by("name"))
+    product_name = forms.CharField(label="Tên sản phẩm", max_length=300)
+
+    class Meta:
+        model = ProductNomination
+        fields = ["level", "year", "recognised", "certificate_number", "certificate_date"]
+        help_texts = {"certificate_number": "Khi sản phẩm được công nhận."}
+
+    field_order = ["facility", "product_name", "level", "year", "recognised", "certificate_number", "certificate_date"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        self.fields["level"].queryset = AwardLevel.objects.order_by("order")
+        if self.instance.pk:
+            self.fields["facility"].initial = self.instance.product.facility_id
+            self.fields["product_name"].initial = self.instance.product.name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        facility, name = data.get("facility"), " ".join(data.get("product_name", "").split())
+        if facility and name:
+            product = Product.objects.filter(facility=facility, name__iexact=name).first()
+            self.instance.product = product or Product(facility=facility, name=name)
+            if product and data.get("level") and data.get("year"):
+                clash = ProductNomination.objects.filter(product=product, level=data["level"], year=data["year"])
+                if clash.exclude(pk=self.instance.pk).exists():
+                    raise ValidationError("Sản phẩm này đã được đề cử ở cấp này trong năm.")
+        if data.get("recognised") is False and data.get("certificate_number"):
+            self.add_error("recognised", "Đã có số giấy chứng nhận: hãy đánh dấu “được công nhận”.")
+        return data
+
+    def save(self, commit: bool = True) -> ProductNomination:
+        if self.instance.product.pk is None:
+            self.instance.product.save()
+            self.instance.product = self.instance.product  # set product_id after the save
+        return super().save(commit)
+
+
+class NominationFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm sản phẩm, cơ sở", required=False)
+    year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100)
+    level = forms.ModelChoiceField(
+        label="Cấp", required=False, empty_label="Tất cả", queryset=AwardLevel.objects.order_by("order")
+    )
+    recognised = forms.ChoiceField(
+        label="Kết quả", required=False, choices=[("", "Tất cả"), ("1", "Được công nhận"), ("0", "Không được công nhận")]
+    )

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("de-an/", views.project_list, name="project-list"),
+    path("de-an/them/", views.project_create, name="project-create"),
+    path("de-an/<int:pk>/", views.project_detail, name="project-detail"),
+    path("de-an/<int:pk>/sua/", views.project_edit, name="project-edit"),
+    path("de-an/<int:pk>/trang-thai/", views.project_status, name="project-status"),
+    path("de-an/<int:pk>/lich-su/", views.project_history, name="project-history"),
+    path("co-so/", views.facility_list, name="facility-list"),
+    path("co-so/them/", views.facility_create, name="facility-create"),
+    path("co-so/<int:pk>/", views.facility_detail, name="facility-detail"),
+    path("co-so/<int:pk>/sua/", views.facility_edit, name="facility-edit"),
+    path("co-so/<int:pk>/lich-su/", views.facility_history, name="facility-history"),
+    path("chuong-trinh/", views.program_list, name="program-list"),
+    path("ke-hoach/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("ke-hoach/<int:pk>/lich-su/", views.plan_history, name="plan-history"),
+    path("su-kien/", views.event_list, name="event-list"),
+    path("su-kien/them/", views.event_create, name="event-create"),
+    path("su-kien/<int:pk>/sua/", views.event_edit, name="event-edit"),
+    path("binh-chon/", views.nomination_list, name="nomination-list"),
+    path("binh-chon/them/", views.nomination_create, name="nomination-create"),
+    path("binh-chon/<int:pk>/sua/", views.nomination_edit, name="nomination-edit"),
+]

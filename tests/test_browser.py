@@ -1,0 +1,230 @@
+"""The portal in a real browser: Playwright's sync API driving Debian's Chromium against
+pytest-django's live server. Each main page is saved under artifacts/screenshots/.
+
+Without /usr/bin/chromium these tests fail when CI is set and are skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from khuyencong import roles
+from projects.models import Facility, Project
+from tests import factories as f
+from tests.screens_helpers import user_in
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+PASSWORD = "khuyencong-demo"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def reference_data() -> None:
+    """The rows the data migration loads (activity contents, funding and award levels, units):
+    the live server needs a transactional database, flushed after each test, which takes them."""
+    import importlib
+
+    from django.apps import apps
+
+    from funding.models import FundingLevel
+
+    if not FundingLevel.objects.exists():
+        importlib.import_module("projects.migrations.0002_reference_data").load(apps, None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def async_unsafe_allowed():
+    """Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to be
+    called "from an async context" unless DJANGO_ALLOW_ASYNC_UNSAFE says it is safe (it is: one
+    thread, one test). Set for this module only: `check --deploy` (tests/test_site.py) rightly
+    refuses a process environment that carries it."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if before is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture(scope="module", autouse=True)
+def initial_data_back_afterwards(django_db_setup, django_db_blocker):
+    """Put the reference data back for the tests that run after this module and read it
+    without a database of their own."""
+    yield
+    with django_db_blocker.unblock():
+        reference_data()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing ({CHROMIUM}) and CI is set: the browser tests must run.")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_as(chromium, live_server):
+    contexts = []
+
+    def open_as(username: str):
+        context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(live_server.url + reverse("login"))
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(live_server.url + reverse("home"))
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def people():
+    reference_data()
+    for role, name in ((roles.DATA_ENTRY, "nhaplieu"), (roles.DEPARTMENT, "chuyenvien"), (roles.VIEWER, "xem")):
+        user = user_in(role, name)
+        user.set_password(PASSWORD)
+        user.save()
+    plan = f.AnnualPlanFactory(year=2024)
+    return {"plan": plan}
+
+
+def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_sees_it(
+    open_as, live_server, people
+):
+    page = open_as("nhaplieu")
+    shot(page, "01-tong-quan-truoc")
+
+    # A new facility.
+    page.get_by_role("link", name="Cơ sở", exact=True).click()
+    page.get_by_role("link", name="Thêm cơ sở").click()
+    page.get_by_label("Tên cơ sở").fill("Hợp tác xã Chè Cầu Đất Xanh")
+    page.get_by_label("Loại hình").select_option(label="Hợp tác xã")
+    page.get_by_label("Mã số thuế").fill("5809876543")
+    page.get_by_label("Địa chỉ").fill("Thôn Cầu Đất, xã Xuân Trường")
+    shot(page, "02-them-co-so")
+    page.get_by_role("button", name="Thêm cơ sở").click()
+    page.wait_for_url(re.compile(r"/co-so/\d+/$"))
+    assert "Đã thêm cơ sở" in page.content()
+    facility = Facility.objects.get(tax_code="5809876543")
+
+    # The register finds it without accents.
+    page.goto(live_server.url + reverse("projects:facility-list") + "?q=cau+dat")
+    assert page.get_by_role("link", name="Hợp tác xã Chè Cầu Đất Xanh").is_visible()
+    shot(page, "03-danh-sach-co-so")
+
+    # A new đề án for it.
+    page.goto(live_server.url + reverse("projects:project-list"))
+    page.get_by_role("link", name="Thêm đề án").click()
+    page.get_by_label("Kế hoạch năm").select_option(str(people["plan"].pk))
+    page.get_by_label("Mã đề án").fill("DP-2024-50")
+    page.get_by_label("Tên đề án").fill("Hỗ trợ máy sấy chè cho Hợp tác xã Chè Cầu Đất Xanh")
+    page.get_by_label("Nội dung hoạt động").select_option(str(f.content("MMTB").pk))
+    page.get_by_label("Nguồn kinh phí").select_option(str(f.funding_level().pk))
+    page.get_by_label("Hình thức hỗ trợ").select_option("non_recoverable")
+    page.get_by_label("Cơ sở thụ hưởng").select_option(str(facility.pk))
+    page.get_by_label("Kinh phí kế hoạch (đồng)").fill("1.836.337.000")
+    page.get_by_label("Ngày bắt đầu").fill("15/03/2024")
+    shot(page, "04-them-de-an")
+    page.get_by_role("button", name="Thêm đề án").click()
+    page.wait_for_url(re.compile(r"/de-an/\d+/$"))
+    project = Project.objects.get(code="DP-2024-50")
+    assert project.planned_budget == 1_836_337_000
+    assert project.status == Project.Status.PROPOSED
+    assert page.get_by_role("button", name="Phê duyệt đề án").count() == 0  # the Centre does not approve
+
+    # The Department approves it.
+    department = open_as("chuyenvien")
+    department.goto(live_server.url + reverse("projects:project-detail", args=[project.pk]))
+    department.get_by_role("button", name="Phê duyệt đề án").click()
+    department.wait_for_load_state()
+    assert "đã duyệt" in department.content()
+    project.refresh_from_db()
+    assert project.status == Project.Status.APPROVED
+
+    # The Centre records a disbursement on the đề án page.
+    page.reload()
+    page.get_by_label("Ngày giải ngân").fill("01/10/2024")
+    page.get_by_label("Số tiền (đồng)").fill("150.000.000")
+    page.get_by_label("Số chứng từ").fill("UNC-2024-001")
+    page.get_by_role("button", name="Ghi nhận giải ngân").click()
+    page.wait_for_load_state()
+    assert "Đã ghi nhận giải ngân UNC-2024-001" in page.content()
+    assert "150.000.000 đồng" in page.content()
+    shot(page, "05-trang-de-an")
+
+    # …and sees it on the dashboard, in 2024's row.
+    page.get_by_role("link", name="Tổng quan").click()
+    row = page.locator("tr", has=page.get_by_role("link", name="2024", exact=True))
+    assert "150 triệu" in row.inner_text()
+    assert page.locator("svg.chart").count() >= 3
+    shot(page, "06-tong-quan-sau")
+
+    page.goto(live_server.url + reverse("projects:project-history", args=[project.pk]))
+    assert "UNC-2024-001" in page.content() and "chuyenvien" in page.content()
+    shot(page, "07-lich-su-de-an")
+    for name, url in (
+        ("08-danh-sach-de-an", reverse("projects:project-list")),
+        ("09-trang-co-so", reverse("projects:facility-detail", args=[facility.pk])),
+        ("10-chuong-trinh", reverse("projects:program-list")),
+        ("11-ke-hoach", reverse("projects:plan-detail", args=[people["plan"].pk])),
+        ("12-su-kien", reverse("projects:event-list")),
+        ("13-binh-chon", reverse("projects:nomination-list")),
+    ):
+        page.goto(live_server.url + url)
+        shot(page, name)
+
+
+def test_viewer_sees_no_edit_controls_and_gets_403_when_posting(open_as, live_server, people):
+    project = f.ProjectFactory(plan=people["plan"], status=Project.Status.APPROVED)
+    page = open_as("xem")
+    page.goto(live_server.url + reverse("projects:project-detail", args=[project.pk]))
+    assert page.get_by_role("link", name="Sửa đề án").count() == 0
+    assert page.get_by_role("button", name="Ghi nhận giải ngân").count() == 0
+    assert page.get_by_role("button", name=re.compile("Phê duyệt|Bắt đầu|Hủy")).count() == 0
+    page.goto(live_server.url + reverse("projects:project-list"))
+    assert page.get_by_role("link", name="Thêm đề án").count() == 0
+    shot(page, "20-nguoi-xem-danh-sach")
+
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        live_server.url + reverse("funding:disbursement-create", args=[project.pk]),
+        form={"csrfmiddlewaretoken": token, "date": "01/10/2024", "amount": "1.000.000", "document_number": "X-1"},
+        headers={"Referer": live_server.url + "/"},
+    )
+    assert response.status == 403
+    assert "Không có quyền" in response.text()
+    assert not project.disbursements.exists()
+
+    page.goto(live_server.url + reverse("projects:project-create"))
+    assert "Không có quyền" in page.content()
+    shot(page, "21-nguoi-xem-403")

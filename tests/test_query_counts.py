@@ -1,0 +1,99 @@
+"""The lists and the dashboard read the database a fixed number of times, whatever the rows.
+
+Each test builds 1 row, then 100, and pins the same count for both; the comment above each
+count names its queries. (ATOMIC_REQUESTS adds no query: the test already runs in a
+transaction, so Django uses savepoints, which the count includes.)
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from funding.models import LoanContract
+from projects.models import Project
+from tests import factories as f
+
+pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+def make_projects(n: int) -> None:
+    plan = f.AnnualPlanFactory(year=2024)
+    facilities = [f.FacilityFactory() for _ in range(3)]
+    for i in range(n):
+        project = f.ProjectFactory(plan=plan, facilities=facilities[: 1 + i % 3], status=Project.Status.COMPLETED)
+        f.DisbursementFactory(project=project, funding_source=None, amount=1_000_000 + i)
+
+
+def make_facilities(n: int) -> None:
+    plan = f.AnnualPlanFactory(year=2024)
+    for _ in range(n):
+        facility = f.FacilityFactory()
+        f.ProjectFactory(plan=plan, facilities=[facility])
+
+
+def make_dashboard(n: int) -> None:
+    plan = f.AnnualPlanFactory(year=2024)
+    for i in range(n):
+        project = f.ProjectFactory(plan=plan, status=[Project.Status.APPROVED, Project.Status.COMPLETED][i % 2])
+        if i % 2:
+            f.DisbursementFactory(project=project, funding_source=None)
+        contract = f.LoanContractFactory(project=project, state=LoanContract.State.ACTIVE)
+        f.InstalmentFactory(contract=contract, number=1, due_date=datetime.date(2024, 6, 15))
+        f.InstalmentFactory(contract=contract, number=2, due_date=datetime.date.today() + datetime.timedelta(days=5))
+        f.RepaymentFactory(contract=contract)
+        f.ReportFactory()
+
+
+# savepoint + release (atomic request), session, user, the user's groups (roles.can_edit_records);
+# the plan years; the chosen district (form cleaning); the page count; the filter form's
+# activity contents, funding levels and districts; the page of đề án with their executed
+# money, and their facilities (prefetch).
+PROJECT_LIST_QUERIES = 13
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_project_list_query_count_does_not_grow(login, data_entry, django_assert_num_queries, rows):
+    make_projects(rows)
+    client = login(data_entry)
+    district = f.unit("672").pk
+    with django_assert_num_queries(PROJECT_LIST_QUERIES):
+        response = client.get(reverse("projects:project-list"), {"q": "ho tro", "district": district})
+    assert response.context["page"].paginator.count == rows
+
+
+# session, user, savepoint + release; the district filter's choices; the page count, the page of
+# facilities with their number of supports; the user's groups (roles.can_edit_records).
+FACILITY_LIST_QUERIES = 8
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_facility_list_query_count_does_not_grow(login, data_entry, django_assert_num_queries, rows):
+    make_facilities(rows)
+    client = login(data_entry)
+    with django_assert_num_queries(FACILITY_LIST_QUERIES):
+        response = client.get(reverse("projects:facility-list"), {"q": "che lam dong"})
+    assert response.context["page"].paginator.count == rows
+
+
+# session, user, savepoint + release; programme and plan years (2); đề án per year; disbursements
+# per year; disbursements per content; contracts, then contract_statuses' own queries
+# (instalments, reschedules, repayments, lawsuits, write-offs, recoveries); approved đề án
+# without a disbursement, and their count; instalments due in 30 days; draft reports; the
+# user's groups.
+DASHBOARD_QUERIES = 21
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_dashboard_query_count_does_not_grow(login, data_entry, django_assert_num_queries, rows):
+    make_dashboard(rows)
+    client = login(data_entry)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("home"))
+    board = response.context["board"]
+    assert board.debts.contracts == rows
+    assert len(board.due_soon) == min(rows, 10)
