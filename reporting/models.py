@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -77,6 +78,14 @@ class Report(models.Model):
                 name="report_issued_has_number_and_time",
                 violation_error_message="Báo cáo đã ban hành phải có số và thời điểm ban hành.",
             ),
+            # A correction replaces an issued report once: two issued replacements of one
+            # report would leave two versions in force.
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=Q(status="issued"),
+                name="report_replaced_once",
+                violation_error_message="Báo cáo này đã được thay thế bởi một báo cáo đã ban hành khác.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,3 +95,40 @@ class Report(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def display_title(self) -> str:
+        """The summary line the document prints: the title typed, or the default one."""
+        period = f"năm {self.year_from}" if self.year_from == self.year_to else f"giai đoạn {self.years_label}"
+        return self.title or f"Tình hình thực hiện Chương trình khuyến công {period}"
+
+    @property
+    def years_label(self) -> str:
+        return str(self.year_from) if self.year_from == self.year_to else f"{self.year_from}-{self.year_to}"
+
+
+class ReportSnapshot(models.Model):
+    """What an issued report was when it was issued: its figures and its three files.
+
+    Kept in the database, not as files under MEDIA_ROOT, so that they are written in the same
+    transaction as the report's issued state: a failure leaves neither a half-issued report nor
+    orphan files, and a backup of the database is a backup of every issued report. Never
+    changed after it is written.
+    """
+
+    report = models.OneToOneField(
+        Report, verbose_name="báo cáo", on_delete=models.PROTECT, related_name="snapshot", primary_key=True
+    )
+    figures = models.JSONField("số liệu khi ban hành", encoder=DjangoJSONEncoder)
+    html = models.TextField("văn bản HTML")
+    pdf = models.BinaryField("tệp PDF")
+    xlsx = models.BinaryField("phụ lục Excel")
+    pdf_sha256 = models.CharField("SHA-256 của tệp PDF", max_length=64)
+    created_at = models.DateTimeField("thời điểm lưu", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bản lưu báo cáo đã ban hành"
+        verbose_name_plural = "bản lưu báo cáo đã ban hành"
+
+    def __str__(self) -> str:
+        return f"Bản lưu {self.report}"

@@ -1,15 +1,36 @@
+"""The report screens: the draft document from a URL, the figures' records, and the reports as
+records (list, create, edit, preview, issue, replace, download).
+
+Everyone signed in reads; department staff create, edit and issue (khuyencong.roles). A draft
+is rendered from current data with its record's narrative; an issued report serves only what
+was kept when it was issued (reporting.models.ReportSnapshot).
+"""
+
 from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding.models import LoanContract
+from khuyencong import roles
+from khuyencong.access import get_for_user, require_role
 from projects.models import Facility, Project
+from reporting import services
 from reporting.document import draft_figures, render_document
+from reporting.forms import IssueForm, ReportForm
+from reporting.models import Report, ReportSnapshot
+
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _period(year_from: int, year_to: int, report_date: str | None) -> datetime.date:
@@ -24,7 +45,7 @@ def _period(year_from: int, year_to: int, report_date: str | None) -> datetime.d
         raise Http404("Ngày báo cáo không hợp lệ.") from exc
 
 
-@login_required
+@require_role(roles.can_view)
 @require_GET
 def draft_document(request: HttpRequest, year_from: int, year_to: int) -> HttpResponse:
     """The draft report on screen, from current data; ?ngay=YYYY-MM-DD sets the debt date."""
@@ -33,7 +54,7 @@ def draft_document(request: HttpRequest, year_from: int, year_to: int) -> HttpRe
     return HttpResponse(render_document(figures, links=True))
 
 
-@login_required
+@require_role(roles.can_view)
 @require_GET
 def figure_records(request: HttpRequest, figure: str, year_from: int, year_to: int, report_date: str) -> HttpResponse:
     """The đề án, facilities and contracts a figure of the report counts."""
@@ -61,3 +82,191 @@ def figure_records(request: HttpRequest, figure: str, year_from: int, year_to: i
             "contracts": contracts,
         },
     )
+
+
+# --- Reports as records ----------------------------------------------------------------------
+
+
+def _reports():
+    """Reports with what their pages name: who issued them, what they replace, what replaced them."""
+    return Report.objects.select_related("issued_by", "replaces").prefetch_related(
+        Prefetch("replaced_by", queryset=Report.objects.order_by("-status", "-id").only("id", "status", "number", "replaces_id"))
+    )
+
+
+def _report_for(request: HttpRequest, pk: int, *, rule=roles.can_view) -> Report:
+    """The report ``pk`` for this user: 404 when there is none, 403 when ``rule`` refuses."""
+    return get_for_user(request, _reports(), pk, rule=rule)
+
+
+def _refusal(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+
+
+@require_role(roles.can_view)
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Every report, drafts and issued, newest first."""
+    return render(
+        request,
+        "reporting/report_list.html",
+        {"reports": list(_reports()), "can_write": roles.can_write_reports(request.user)},
+    )
+
+
+@require_role(roles.can_write_reports)
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None, initial=services.defaults(), narrative=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.create_report(by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, "Đã lập dự thảo báo cáo. Hãy nhập các phần thuyết minh.")
+            return redirect("reporting:report-edit", report.pk)
+    return render(request, "reporting/report_form.html", {"form": form, "report": None})
+
+
+@require_role(roles.can_view)
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for(request, pk)
+    snapshot = None
+    if report.is_issued:
+        snapshot = ReportSnapshot.objects.filter(report=report).only("report_id", "pdf_sha256", "created_at").first()
+    replaced_by = list(report.replaced_by.all())
+    return render(
+        request,
+        "reporting/report_detail.html",
+        {
+            "report": report,
+            "snapshot": snapshot,
+            "replacement": next((r for r in replaced_by if r.is_issued), None),
+            "draft_replacement": next((r for r in replaced_by if not r.is_issued), None),
+            "can_write": roles.can_write_reports(request.user),
+            "can_issue": roles.can_issue_reports(request.user),
+            "can_download": report.is_issued or roles.can_write_reports(request.user),
+        },
+    )
+
+
+@require_role(roles.can_view)
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's scope and narrative; an issued report is refused, and stays as it was."""
+    report = _report_for(request, pk, rule=roles.can_write_reports)
+    if report.is_issued:
+        messages.error(
+            request, f"Báo cáo số {report.number} đã ban hành nên không thể sửa. Muốn đính chính, hãy tạo báo cáo thay thế."
+        )
+        return redirect("reporting:report-detail", report.pk)
+    form = ReportForm(request.POST or None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_report(report=report, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+            return redirect("reporting:report-detail", report.pk)
+        messages.success(request, "Đã lưu dự thảo báo cáo.")
+        return redirect("reporting:report-detail", report.pk)
+    return render(request, "reporting/report_form.html", {"form": form, "report": report})
+
+
+@require_role(roles.can_view)
+@require_http_methods(["GET", "POST"])
+def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a draft: its number and date, then its figures and files are frozen."""
+    report = _report_for(request, pk, rule=roles.can_issue_reports)
+    if report.is_issued:
+        messages.error(request, f"Báo cáo này đã được ban hành (số {report.number}); không ban hành lại được.")
+        return redirect("reporting:report-detail", report.pk)
+    form = IssueForm(request.POST or None, initial={"date": report.report_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.issue_report(
+                report=report, number=form.cleaned_data["number"], date=form.cleaned_data["date"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Đã ban hành báo cáo số {issued.number}. Số liệu và các tệp đã được lưu cố định.")
+            return redirect("reporting:report-detail", issued.pk)
+    return render(request, "reporting/report_issue.html", {"form": form, "report": report})
+
+
+@require_role(roles.can_view)
+@require_POST
+def report_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a correction: a draft that replaces this issued report."""
+    report = _report_for(request, pk, rule=roles.can_write_reports)
+    try:
+        replacement = services.create_replacement(report=report, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _refusal(request, exc)
+        return redirect("reporting:report-detail", report.pk)
+    messages.success(request, f"Đã lập dự thảo thay thế báo cáo số {report.number}.")
+    return redirect("reporting:report-edit", replacement.pk)
+
+
+@require_role(roles.can_view)
+@require_GET
+def report_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report on screen: an issued one as it was issued, a draft from current data."""
+    report = _report_for(request, pk)
+    if report.is_issued:
+        return HttpResponse(_snapshot_field(report, "html"), content_type=CONTENT_TYPES["html"])
+    figures = draft_figures(
+        year_from=report.year_from, year_to=report.year_to, report_date=report.report_date, province=report.province
+    )
+    return HttpResponse(render_document(figures, report, links=True))
+
+
+def _snapshot_field(report: Report, name: str):
+    value = ReportSnapshot.objects.filter(report=report).values_list(name, flat=True).first()
+    if value is None:
+        raise Http404("Không tìm thấy bản lưu của báo cáo.")
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def _filename(report: Report, fmt: str) -> str:
+    if report.is_issued:
+        stem = f"bao-cao-{report.number.replace('/', '-')}-{report.years_label}"
+    else:
+        stem = f"du-thao-bao-cao-{report.years_label}-{report.pk}"
+    return f"{stem}.{fmt}"
+
+
+@require_role(roles.can_view)
+@require_GET
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """An issued report's kept file; a draft's made now from current data (department staff only:
+    viewers download issued reports)."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404("Định dạng không được hỗ trợ.")
+    report = _report_for(request, pk)
+    if report.is_issued:
+        content = _snapshot_field(report, fmt)
+    else:
+        if not roles.can_write_reports(request.user):
+            raise PermissionDenied("Chỉ tải được báo cáo đã ban hành.")
+        content = _draft_file(report, fmt)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, fmt)}"'
+    return response
+
+
+def _draft_file(report: Report, fmt: str) -> bytes | str:
+    figures = draft_figures(
+        year_from=report.year_from, year_to=report.year_to, report_date=report.report_date, province=report.province
+    )
+    if fmt == "html":
+        return render_document(figures, report, links=False)
+    if fmt == "pdf":
+        from reporting.pdf import render_pdf
+
+        return render_pdf(figures, report)
+    from reporting.annexes import annex_workbook
+
+    return annex_workbook(figures)

@@ -1,0 +1,205 @@
+"""The workflows of a report record: create it (or a replacement), write its narrative, issue it.
+
+Each is one function with keyword-only arguments, run in one transaction, taking the acting
+user as ``by``; the audit record is the report's django-simple-history row, written in the same
+transaction with ``_history_user`` and ``_change_reason``. A refusal is a ``ValidationError``
+(or ``PermissionDenied``) with a Vietnamese message, raised before anything is written.
+
+Issuing freezes the report: the figures are computed once, and they, the HTML, the PDF and the
+Excel annexes are kept in a ``ReportSnapshot`` written in the issuing transaction. From then on
+the report's page and downloads serve the snapshot, whatever happens to the data; a correction
+is a new report that replaces it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from khuyencong import roles
+from reporting.annexes import annex_workbook
+from reporting.document import default_province, render_document
+from reporting.figures import ReportFigures, compute_figures
+from reporting.models import Report, ReportSnapshot
+
+NARRATIVE_FIELDS = ("preamble", "directives", "coordination", "limitations", "causes", "proposals", "recommendations")
+# What the staff may change on a draft besides the narrative.
+SCOPE_FIELDS = (
+    "kind",
+    "year_from",
+    "year_to",
+    "title",
+    "place",
+    "report_date",
+    "addressees",
+    "recipients",
+    "signer_title",
+    "signer_name",
+)
+NUMBER_SUFFIX = "/BC-SCT"
+_NUMBER = re.compile(r"(\d{1,6})(?:/BC-SCT)?")
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _save(report: Report, *, by, reason: str) -> Report:
+    report._history_user = by
+    report._change_reason = reason[:100]
+    report.full_clean()
+    report.save()
+    return report
+
+
+def _refuse_if_issued(report: Report) -> None:
+    if report.is_issued:
+        raise ValidationError(
+            f"Báo cáo số {report.number} đã ban hành nên không thể sửa. Muốn đính chính, hãy tạo báo cáo thay thế."
+        )
+
+
+def defaults(*, year: int | None = None) -> dict:
+    """Sensible values for a new report: the organisation's place, the Ministry and the province
+    as addressees, last year's annual report."""
+    org = settings.ORGANISATION
+    year = year or timezone.localdate().year - 1
+    return {
+        "kind": Report.Kind.ANNUAL,
+        "year_from": year,
+        "year_to": year,
+        "place": org["place_name"],
+        "report_date": timezone.localdate(),
+        "addressees": f"Bộ Công Thương;\nUBND tỉnh {org['place_name']}.",
+        "recipients": "Như trên;\nLưu: VT.",
+        "signer_title": "GIÁM ĐỐC",
+    }
+
+
+def create_report(*, by, province=None, **fields) -> Report:
+    """A new draft; ``fields`` are Report fields (scope and narrative), defaults filling the rest."""
+    _require(roles.can_write_reports(by), "Chỉ chuyên viên Sở Công Thương được lập báo cáo.")
+    unknown = set(fields) - set(SCOPE_FIELDS) - set(NARRATIVE_FIELDS) - {"replaces"}
+    if unknown:
+        raise TypeError(f"unknown report fields: {sorted(unknown)}")
+    values = defaults() | {key: value for key, value in fields.items() if value is not None}
+    if "kind" not in fields:
+        values["kind"] = Report.Kind.ANNUAL if values["year_from"] == values["year_to"] else Report.Kind.PERIOD
+    replaces = values.get("replaces")
+    if replaces is not None:
+        _check_replaceable(replaces)
+    with transaction.atomic():
+        report = Report(province=province or default_province(), **values)
+        return _save(report, by=by, reason="Lập dự thảo báo cáo" if not replaces else f"Lập báo cáo thay thế {replaces.number}")
+
+
+def _check_replaceable(old: Report) -> None:
+    if not old.is_issued:
+        raise ValidationError("Chỉ thay thế được báo cáo đã ban hành; dự thảo thì sửa trực tiếp.")
+    existing = Report.objects.filter(replaces=old).first()
+    if existing is not None:
+        state = "đã ban hành" if existing.is_issued else "đang soạn"
+        raise ValidationError(f"Báo cáo số {old.number} đã có báo cáo thay thế ({state}, mã {existing.pk}).")
+
+
+def create_replacement(*, report: Report, by) -> Report:
+    """A draft that replaces the issued ``report``, starting from its scope and narrative."""
+    _require(roles.can_write_reports(by), "Chỉ chuyên viên Sở Công Thương được lập báo cáo.")
+    _check_replaceable(report)
+    copied = {name: getattr(report, name) for name in SCOPE_FIELDS + NARRATIVE_FIELDS}
+    return create_report(by=by, province=report.province, replaces=report, **copied)
+
+
+def update_report(*, report: Report, by, **fields) -> Report:
+    """Change a draft's scope or narrative; an issued report is refused and left as it was."""
+    _require(roles.can_write_reports(by), "Chỉ chuyên viên Sở Công Thương được sửa báo cáo.")
+    unknown = set(fields) - set(SCOPE_FIELDS) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown report fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        _refuse_if_issued(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _save(locked, by=by, reason="Sửa dự thảo báo cáo")
+    for name in fields:
+        setattr(report, name, getattr(locked, name))
+    return locked
+
+
+def normalise_number(number: str) -> str:
+    """ "125", "125/BC-SCT", " 125 / bc-sct " -> "125/BC-SCT"; anything else is refused."""
+    match = _NUMBER.fullmatch("".join((number or "").split()).upper())
+    if not match:
+        raise ValidationError(f"Số báo cáo phải có dạng số/BC-SCT, ví dụ 125{NUMBER_SUFFIX}; đã nhập: «{number}».")
+    return f"{int(match[1])}{NUMBER_SUFFIX}"
+
+
+def figures_json(figures: ReportFigures) -> dict:
+    """The figures as plain data (dates as ISO strings once stored by DjangoJSONEncoder)."""
+    return dataclasses.asdict(figures)
+
+
+def issue_report(*, report: Report, number: str, by, date: datetime.date | None = None) -> Report:
+    """Give ``report`` its number (and, if given, its date, which is also the date of the
+    debts), compute its figures once and keep them with its HTML, PDF and Excel annexes.
+
+    Refused for a user who may not issue reports, for a report already issued, and for a
+    number another report of the same year already has. Everything is written in one
+    transaction, after the files are made: a failure leaves the report a draft.
+    """
+    from reporting.pdf import html_to_pdf  # WeasyPrint is heavy; only issuing needs it
+
+    _require(roles.can_issue_reports(by), "Chỉ chuyên viên Sở Công Thương được ban hành báo cáo.")
+    number = normalise_number(number)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("replaces").get(pk=report.pk)
+        if locked.is_issued:
+            raise ValidationError(f"Báo cáo này đã được ban hành (số {locked.number}); không ban hành lại được.")
+        if date is not None:
+            locked.report_date = date
+        taken = (
+            Report.objects.filter(status=Report.Status.ISSUED, number=number, report_date__year=locked.report_date.year)
+            .exclude(pk=locked.pk)
+            .exists()
+        )
+        if taken:
+            raise ValidationError(f"Số {number} đã được dùng cho một báo cáo khác năm {locked.report_date.year}.")
+        if locked.replaces_id:
+            replaced = locked.replaces
+            if not replaced.is_issued:
+                raise ValidationError("Báo cáo được thay thế chưa ban hành.")
+            if Report.objects.filter(replaces=replaced, status=Report.Status.ISSUED).exists():
+                raise ValidationError(f"Báo cáo số {replaced.number} đã được thay thế bởi một báo cáo khác.")
+
+        figures = compute_figures(
+            province=locked.province, year_from=locked.year_from, year_to=locked.year_to, report_date=locked.report_date
+        )
+        locked.number = number
+        locked.status = Report.Status.ISSUED
+        locked.issued_at = timezone.now()
+        locked.issued_by = by
+        # Rendered as issued (no draft banner) and without links: the links would show
+        # today's records, not those the report counted.
+        html = render_document(figures, locked, links=False)
+        pdf = html_to_pdf(render_document(figures, locked, links=False, pdf=True))
+        xlsx = annex_workbook(figures)
+
+        _save(locked, by=by, reason=f"Ban hành báo cáo số {number}")
+        ReportSnapshot.objects.create(
+            report=locked,
+            figures=figures_json(figures),
+            html=html,
+            pdf=pdf,
+            xlsx=xlsx,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+    return locked
