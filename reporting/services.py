@@ -161,7 +161,7 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
     _require(roles.can_issue_reports(by), "Chỉ chuyên viên Sở Công Thương được ban hành báo cáo.")
     number = normalise_number(number)
     with transaction.atomic():
-        locked = Report.objects.select_for_update().select_related("replaces").get(pk=report.pk)
+        locked = Report.objects.select_for_update(of=("self",)).select_related("replaces").get(pk=report.pk)
         if locked.is_issued:
             raise ValidationError(f"Báo cáo này đã được ban hành (số {locked.number}); không ban hành lại được.")
         if date is not None:
