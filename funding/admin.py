@@ -7,9 +7,12 @@ Money, contracts and repayments keep their history (django-simple-history): the 
 from __future__ import annotations
 
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from funding.resources import DisbursementResource, InstalmentResource, LawsuitResource, LoanContractResource, RepaymentResource
 from khuyencong.admin import ConstraintMinimumsMixin, money_column
+from khuyencong.workbook.widgets import RoleImportExportMixin
 
 from .models import (
     Disbursement,
@@ -45,7 +48,8 @@ class FundingSourceAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class DisbursementAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [DisbursementResource]
     list_display = ["document_number", "date", "project", "year", "amount_display", "funding_source"]
     list_display_links = ["document_number", "date"]
     list_filter = ["project__plan__year", "project__funding_level", "project__support_form", "funding_source"]
@@ -128,7 +132,8 @@ class LawsuitInline(ConstraintMinimumsMixin, admin.StackedInline):
 
 
 @admin.register(LoanContract)
-class LoanContractAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class LoanContractAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [LoanContractResource]
     list_display = [
         "number",
         "facility",
@@ -160,7 +165,8 @@ class LoanContractAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class InstalmentAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [InstalmentResource]
     list_display = ["contract", "facility", "schedule_version", "number", "due_date", "principal_due_display"]
     list_filter = ["schedule_version", "contract__state"]
     list_select_related = ["contract__facility"]
@@ -176,7 +182,8 @@ class InstalmentAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Repayment)
-class RepaymentAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class RepaymentAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [RepaymentResource]
     """Repayments are never deleted (Repayment.delete refuses): a wrong one is reversed."""
 
     list_display = ["receipt_number", "date", "contract", "facility", "amount_display", "reversal_of"]
@@ -198,7 +205,8 @@ class RepaymentAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Lawsuit)
-class LawsuitAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class LawsuitAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [LawsuitResource]
     list_display = [
         "contract",
         "facility",

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("funding.urls")),
     path("", include("reporting.urls")),
+    path("nhap-xuat/", include("khuyencong.workbook_urls")),
 ]

@@ -9,10 +9,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.models import Disbursement
 from khuyencong.admin import ConstraintMinimumsMixin, FoldedSearchMixin, money_column
+from khuyencong.workbook.widgets import RoleImportExportMixin
+from projects.resources import EventResource, FacilityResource, ProductNominationResource, ProjectResource
 
 from .models import (
     ActivityContent,
@@ -78,7 +81,10 @@ class ActivityContentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class FacilityAdmin(
+    FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
+    resource_classes = [FacilityResource]
     list_display = ["name", "kind", "tax_code", "administrative_unit", "sector", "representative", "phone", "project_count"]
     list_filter = ["kind", ("administrative_unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["administrative_unit"]
@@ -114,7 +120,8 @@ class EventInline(ConstraintMinimumsMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ProjectResource]
     list_display = [
         "code",
         "name",
@@ -192,7 +199,8 @@ class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, SimpleHistoryAdmi
 
 
 @admin.register(Event)
-class EventAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
+class EventAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [EventResource]
     list_display = ["name", "project", "kind", "date", "place", "participants", "sale_contracts", "memoranda"]
     list_filter = ["kind", "project__plan__year"]
     list_select_related = ["project"]
@@ -215,7 +223,7 @@ class ProductNominationInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SimpleHistoryAdmin):
     list_display = ["name", "facility", "district"]
     list_filter = [("facility__administrative_unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["facility__administrative_unit"]
@@ -229,7 +237,8 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductNomination)
-class ProductNominationAdmin(admin.ModelAdmin):
+class ProductNominationAdmin(RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ProductNominationResource]
     list_display = ["product", "facility", "level", "year", "recognised", "certificate_number", "certificate_date"]
     list_filter = ["year", "level", "recognised"]
     list_select_related = ["product__facility", "level"]

@@ -1,0 +1,156 @@
+"""Benchmark of the workbook import: 10,000 đề án, 20,000 disbursements, 2,000 contracts with
+their schedules and repayments, into a fresh test database.
+
+    python benchmarks/import.py            # SQLite (in memory), or DATABASE_URL's PostgreSQL
+    python benchmarks/import.py --scale 0.1
+
+Prints the rows per second of the dry run and of the import, and the peak resident memory of
+the process. Targets: at least 2,000 rows/s, under 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.test_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from khuyencong.workbook import import_workbook  # noqa: E402
+from khuyencong.workbook.sheets import SHEETS  # noqa: E402
+
+CONTENTS = ["MHTD", "CGCN", "XLMT", "KNCC", "HCTL", "THNH", "DTBD", "TVHT", "TTTT", "KTGS"]
+
+
+def build(scale: float) -> tuple[bytes, int]:
+    """The workbook, and its number of data rows."""
+    projects, disbursements, contracts = int(10_000 * scale), int(20_000 * scale), int(2_000 * scale)
+    facilities = max(contracts, projects // 5)
+    recoverable = contracts // 2  # two contracts each
+    rows: dict[str, list[list]] = {sheet.name: [list(sheet.columns)] for sheet in SHEETS}
+    for n in range(facilities):
+        rows["CoSo"].append(
+            [
+                f"58{n:08d}",
+                f"Cơ sở sản xuất số {n}",
+                "Hộ kinh doanh",
+                f"Thôn {n % 40}",
+                "Huyện Lâm Hà",
+                "Chế biến nông sản",
+                f"Người đại diện {n}",
+                "0263 3822 111",
+                "",
+            ]
+        )
+    codes = []
+    for n in range(projects):
+        year = 2021 + n % 5
+        code = f"DA-{n:05d}"
+        codes.append((year, code))
+        if n < recoverable:
+            content, form, budget = "MMTB", "Có thu hồi", 2 * 150_000_000
+        else:
+            content, form, budget = CONTENTS[n % len(CONTENTS)], "Không thu hồi", 300_000_000
+        rows["DeAn"].append(
+            [
+                year,
+                code,
+                f"Đề án khuyến công số {n}",
+                "Địa phương" if n % 4 else "Quốc gia",
+                content,
+                form,
+                f"58{n % facilities:08d}",
+                budget,
+                100_000_000,
+                1,
+                "Hoàn thành",
+                "",
+                "",
+            ]
+        )
+    for n in range(disbursements):
+        if n < recoverable:
+            project = n
+            amount = 2 * 150_000_000
+        else:
+            project = recoverable + n % (projects - recoverable)
+            amount = 100_000_000
+        year, code = codes[project]
+        rows["GiaiNgan"].append([year, code, datetime.date(year, 6, 1 + n % 28), amount, f"UNC-{n:06d}"])
+    for n in range(contracts):
+        year, code = codes[n // 2]
+        number = f"{n:05d}/HĐ-TTKC"
+        disbursed = datetime.date(year, 3, 1)
+        rows["HopDong"].append(
+            [number, year, code, f"58{n % facilities:08d}", datetime.date(year, 2, 15), 150_000_000, disbursed, 36, 6, 6]
+        )
+        for i in range(1, 7):
+            due = datetime.date(year + (2 + 5 * i) // 12, (2 + 5 * i) % 12 + 1, 1)
+            rows["LichTra"].append([number, i, due, 25_000_000])
+        for i in range(3):
+            rows["TraNo"].append([number, datetime.date(year + 1, 1 + 3 * i, 10), 25_000_000, f"BL-{i}"])
+    total = sum(len(r) - 1 for r in rows.values())
+    workbook = Workbook(write_only=True)
+    for name, sheet_rows in rows.items():
+        sheet = workbook.create_sheet(name)
+        for row in sheet_rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), total
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        started = time.perf_counter()
+        data, rows = build(args.scale)
+        print(f"workbook: {rows:,} rows, {len(data) / 1e6:.1f} MB, built in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        dry = import_workbook(data, dry_run=True)
+        elapsed = time.perf_counter() - started
+        assert dry.ok, dry.problems[:5]
+        print(f"dry run:  {elapsed:6.1f} s  {rows / elapsed:8,.0f} rows/s")
+
+        started = time.perf_counter()
+        result = import_workbook(data)
+        elapsed = time.perf_counter() - started
+        assert result.ok and result.applied, result.problems[:5]
+        print(f"import:   {elapsed:6.1f} s  {rows / elapsed:8,.0f} rows/s")
+
+        started = time.perf_counter()
+        again = import_workbook(data, dry_run=True)
+        elapsed = time.perf_counter() - started
+        assert all(c.created == c.updated == 0 for c in again.counts.values())
+        print(f"re-check: {elapsed:6.1f} s  {rows / elapsed:8,.0f} rows/s (all unchanged)")
+        print(f"peak memory: {peak_mb():.0f} MB ({connection.vendor})")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

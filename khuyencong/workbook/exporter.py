@@ -1,0 +1,300 @@
+"""Giving the records back in the workbook they came in: the whole database, or some đề án.
+
+Each sheet is a generator that yields its header row and then its rows (pretix's
+``ListExporter.iterate_list``); ``write_workbook`` writes them out with openpyxl's write-only
+mode. Amounts are number cells, dates date cells (dd/mm/yyyy), and text that a spreadsheet
+would run as a formula (= + - @, a tab) is stored as text, so that "=HYPERLINK(…)" typed into a
+name comes back as that text and never runs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from openpyxl import Workbook
+
+from funding.models import Disbursement, FundingLevel, Instalment, Lawsuit, LoanContract, Repayment
+from khuyencong.workbook import sheets as S
+from khuyencong.workbook.cells import safe_cell
+from khuyencong.workbook.importer import level_label, unit_label
+from projects.models import AdministrativeUnit, Event, Facility, ProductNomination, Project, SupportForm
+
+CHUNK = 2000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Rows = Iterator[list[Any]]
+
+
+def _x(flag: bool) -> str:
+    return "x" if flag else ""
+
+
+class _Scope:
+    """Which records go out: everything, or the đề án of a queryset and what hangs on them."""
+
+    def __init__(self, projects: QuerySet[Project] | None):
+        self.projects = Project.objects.all() if projects is None else projects
+        self.everything = projects is None
+        project_ids = None if self.everything else list(self.projects.values_list("pk", flat=True))
+        self.project_ids = project_ids
+        self.contracts = LoanContract.objects.all()
+        if project_ids is not None:
+            self.contracts = self.contracts.filter(project_id__in=project_ids)
+        facilities = Facility.objects.all()
+        if project_ids is not None:
+            through = Project.facilities.through
+            linked = set(through.objects.filter(project_id__in=project_ids).values_list("facility_id", flat=True))
+            linked |= set(self.contracts.values_list("facility_id", flat=True))
+            facilities = facilities.filter(pk__in=linked)
+        self.facilities = facilities
+
+        # How each facility is named in other sheets: its tax code, else its name.
+        self.facility_ref = {pk: tax or name for pk, tax, name in Facility.objects.values_list("pk", "tax_code", "name")}
+        units = list(AdministrativeUnit.objects.select_related("parent"))
+        names = Counter(unit.name.casefold() for unit in units)
+        self.unit_label = {unit.pk: unit_label(unit, names[unit.name.casefold()]) for unit in units}
+        self.level_label = {level.pk: level_label(level) for level in FundingLevel.objects.all()}
+
+    def by_project(self, queryset: QuerySet) -> QuerySet:
+        return queryset if self.project_ids is None else queryset.filter(project_id__in=self.project_ids)
+
+
+def facility_rows(scope: _Scope) -> Rows:
+    yield list(S.FACILITIES.all_columns)
+    kinds = dict(Facility.Kind.choices)
+    for f in scope.facilities.order_by("tax_code", "name", "pk").iterator(chunk_size=CHUNK):
+        yield [
+            f.tax_code,
+            f.name,
+            kinds[f.kind],
+            f.address,
+            scope.unit_label.get(f.administrative_unit_id, ""),
+            f.sector,
+            f.representative,
+            f.phone,
+            f.email,
+        ]
+
+
+def project_rows(scope: _Scope) -> Rows:
+    yield list(S.PROJECTS.all_columns)
+    beneficiaries: dict[int, list[str]] = defaultdict(list)
+    through = Project.facilities.through
+    links = through.objects.order_by("pk")
+    if scope.project_ids is not None:
+        links = links.filter(project_id__in=scope.project_ids)
+    for project_id, facility_id in links.values_list("project_id", "facility_id").iterator(chunk_size=CHUNK):
+        beneficiaries[project_id].append(scope.facility_ref[facility_id])
+    statuses = dict(Project.Status.choices)
+    forms = dict(SupportForm.choices)
+    queryset = scope.projects.order_by("plan__year", "code", "pk").values_list(
+        "pk",
+        "plan__year",
+        "code",
+        "name",
+        "funding_level_id",
+        "content__code",
+        "support_form",
+        "planned_budget",
+        "counterpart_capital",
+        "output_quantity",
+        "status",
+        "is_cleaner_production",
+        "is_key",
+        "approved_budget",
+        "implementing_unit",
+        "status_reason",
+        "start_date",
+        "end_date",
+        "acceptance_date",
+        "settlement_date",
+        "output_unit",
+        "notes",
+    )
+    for values in queryset.iterator(chunk_size=CHUNK):
+        (pk, year, code, name, level, content, form, planned, counterpart, quantity, status, cleaner, key,
+         approved, unit, reason, start, end, accepted, settled, output_unit, notes) = values  # fmt: skip
+        yield [
+            year,
+            code,
+            name,
+            scope.level_label[level],
+            content,
+            forms[form],
+            "; ".join(beneficiaries.get(pk, [])),
+            planned,
+            counterpart,
+            quantity,
+            statuses[status],
+            _x(cleaner),
+            _x(key),
+            approved,
+            unit,
+            reason,
+            start,
+            end,
+            accepted,
+            settled,
+            output_unit,
+            notes,
+        ]
+
+
+def disbursement_rows(scope: _Scope) -> Rows:
+    yield list(S.DISBURSEMENTS.all_columns)
+    queryset = scope.by_project(Disbursement.objects.all()).order_by("project__plan__year", "project__code", "date", "pk")
+    for year, code, date, amount, number in queryset.values_list(
+        "project__plan__year", "project__code", "date", "amount", "document_number"
+    ).iterator(chunk_size=CHUNK):
+        yield [year, code, date, amount, number]
+
+
+def event_rows(scope: _Scope) -> Rows:
+    yield list(S.EVENTS.all_columns)
+    kinds = dict(Event.Kind.choices)
+    queryset = scope.by_project(Event.objects.all()).order_by("project__plan__year", "project__code", "name")
+    for year, code, name, date, place, participants, sales, memoranda, kind in queryset.values_list(
+        "project__plan__year",
+        "project__code",
+        "name",
+        "date",
+        "place",
+        "participants",
+        "sale_contracts",
+        "memoranda",
+        "kind",
+    ).iterator(chunk_size=CHUNK):
+        yield [year, code, name, date, place, participants, sales, memoranda, kinds[kind]]
+
+
+def contract_rows(scope: _Scope) -> Rows:
+    yield list(S.CONTRACTS.all_columns)
+    states = dict(LoanContract.State.choices)
+    for values in (
+        scope.contracts.order_by("number")
+        .values_list(
+            "number",
+            "project__plan__year",
+            "project__code",
+            "facility_id",
+            "signed_on",
+            "principal",
+            "disbursed_on",
+            "term_months",
+            "grace_months",
+            "instalment_count",
+            "state",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        number, year, code, facility, *terms, state = values
+        yield [number, year, code, scope.facility_ref[facility], *terms, states[state]]
+
+
+def _of_contracts(scope: _Scope, queryset: QuerySet) -> QuerySet:
+    return queryset if scope.project_ids is None else queryset.filter(contract__project_id__in=scope.project_ids)
+
+
+def instalment_rows(scope: _Scope) -> Rows:
+    yield list(S.INSTALMENTS.all_columns)
+    queryset = _of_contracts(scope, Instalment.objects.all()).order_by("contract__number", "schedule_version", "number")
+    for number, instalment, due, money, version in queryset.values_list(
+        "contract__number", "number", "due_date", "principal_due", "schedule_version"
+    ).iterator(chunk_size=CHUNK):
+        yield [number, instalment, due, money, version]
+
+
+def repayment_rows(scope: _Scope) -> Rows:
+    yield list(S.REPAYMENTS.all_columns)
+    queryset = _of_contracts(scope, Repayment.objects.all()).order_by("contract__number", "date", "pk")
+    for number, date, amount, receipt, reverses in queryset.values_list(
+        "contract__number", "date", "amount", "receipt_number", "reversal_of__receipt_number"
+    ).iterator(chunk_size=CHUNK):
+        yield [number, date, amount, receipt, reverses or ""]
+
+
+def lawsuit_rows(scope: _Scope) -> Rows:
+    yield list(S.LAWSUITS.all_columns)
+    statuses = dict(Lawsuit.Status.choices)
+    queryset = _of_contracts(scope, Lawsuit.objects.all()).order_by("contract__number", "filed_on")
+    for number, filed, court, case, status, awarded, judged, judgment, notes, closed in queryset.values_list(
+        "contract__number",
+        "filed_on",
+        "court",
+        "case_number",
+        "status",
+        "amount_awarded",
+        "judgment_date",
+        "judgment_number",
+        "enforcement_notes",
+        "closed_on",
+    ).iterator(chunk_size=CHUNK):
+        yield [number, filed, court, case, statuses[status], awarded, judged, judgment, notes, closed]
+
+
+def nomination_rows(scope: _Scope) -> Rows:
+    yield list(S.NOMINATIONS.all_columns)
+    queryset = ProductNomination.objects.all()
+    if not scope.everything:
+        queryset = queryset.filter(product__facility__in=scope.facilities)
+    queryset = queryset.order_by("year", "level__order", "product__name", "product__facility_id")
+    for name, facility, level, year, recognised, number, date in queryset.values_list(
+        "product__name",
+        "product__facility_id",
+        "level__name",
+        "year",
+        "recognised",
+        "certificate_number",
+        "certificate_date",
+    ).iterator(chunk_size=CHUNK):
+        result = "Công nhận" if recognised else "Không công nhận"
+        yield [name, scope.facility_ref[facility], level, year, result, number, date]
+
+
+SHEET_ROWS = {
+    S.FACILITIES.name: facility_rows,
+    S.PROJECTS.name: project_rows,
+    S.DISBURSEMENTS.name: disbursement_rows,
+    S.EVENTS.name: event_rows,
+    S.CONTRACTS.name: contract_rows,
+    S.INSTALMENTS.name: instalment_rows,
+    S.REPAYMENTS.name: repayment_rows,
+    S.LAWSUITS.name: lawsuit_rows,
+    S.NOMINATIONS.name: nomination_rows,
+}
+
+
+def write_workbook(sheets: dict[str, Rows], target: IO[bytes]) -> None:
+    """Write sheets of rows (the first row is the header) as an .xlsx to ``target``."""
+    workbook = Workbook(write_only=True)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        header = next(rows)
+        sheet.append([safe_cell(sheet, title) for title in header])
+        sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append([safe_cell(sheet, value) for value in row])
+    workbook.save(target)
+
+
+def _to_bytes(sheets: dict[str, Rows]) -> bytes:
+    buffer = io.BytesIO()
+    write_workbook(sheets, buffer)
+    return buffer.getvalue()
+
+
+def export_workbook(projects: QuerySet[Project] | None = None) -> bytes:
+    """The workbook of the whole database, or of the đề án in ``projects`` (a list screen's filter)
+    with their facilities, disbursements, events, contracts and what hangs on those, and the
+    nominations of those facilities."""
+    scope = _Scope(projects)
+    return _to_bytes({name: rows(scope) for name, rows in SHEET_ROWS.items()})
+
+
+def template_workbook() -> bytes:
+    """The empty workbook: every sheet with its header row."""
+    return _to_bytes({sheet.name: iter([list(sheet.all_columns)]) for sheet in S.SHEETS})

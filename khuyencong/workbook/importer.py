@@ -1,0 +1,1275 @@
+"""Taking the Centre's workbook in: every sheet in one transaction, matched on its keys (★).
+
+``import_workbook`` reads the file (``reader``), then builds a plan in memory: each row is
+parsed, checked and matched against the database and against the rows of the sheets before
+it (CoSo → DeAn → GiaiNgan, SuKien → HopDong → LichTra → TraNo → KhoiKien; BinhChon after
+CoSo), so that a dry run sees references between sheets without writing anything. Only a
+plan without problems is written, in one transaction, with bulk inserts and updates that
+record their history rows naming the importing user (django-simple-history records nothing
+for bulk writes by itself).
+
+The spreadsheet is the Centre's own record and the import is an upsert: a row never deletes
+anything, except that the rows of a contract's schedule given in LichTra are that schedule
+(instalments of the same version missing from the sheet are removed).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from funding.models import Disbursement, FundingLevel, Instalment, Lawsuit, LoanContract, Repayment
+from khuyencong.formatting import group_thousands
+from khuyencong.text import fold_accents
+from khuyencong.workbook import cells
+from khuyencong.workbook import sheets as S
+from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, read_workbook
+from projects.models import (
+    ActivityContent,
+    AdministrativeUnit,
+    AnnualPlan,
+    AwardLevel,
+    Event,
+    Facility,
+    Product,
+    ProductNomination,
+    Program,
+    Project,
+    SupportForm,
+)
+
+BATCH = 1000
+REQUIRED = object()  # Col.blank: an empty cell is an error
+
+
+def norm(value: str) -> str:
+    """A name as rows are matched on it: spaces collapsed, case ignored (accents kept)."""
+    return " ".join(value.split()).casefold()
+
+
+def folded(value: str) -> str:
+    return " ".join(fold_accents(value).split())
+
+
+def level_label(level: FundingLevel) -> str:
+    """ "Khuyến công địa phương" is written "Địa phương" in the sheet, as import-format.md has it."""
+    name = level.name
+    if folded(name).startswith("khuyen cong "):
+        name = name[len("Khuyến công ") :]
+    return name[:1].upper() + name[1:]
+
+
+def unit_label(unit: AdministrativeUnit, same_name: int) -> str:
+    """A unit's name, with its parent's when another unit has the same name."""
+    if same_name > 1 and unit.parent_id:
+        return f"{unit.name}, {unit.parent.name}"
+    return unit.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a dry run, would do), sheet by sheet, and every problem."""
+
+    counts: dict[str, Counts]
+    problems: list[Problem]
+    dry_run: bool
+    applied: bool = False
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problems_by_sheet(self) -> dict[str, list[Problem]]:
+        grouped: dict[str, list[Problem]] = defaultdict(list)
+        for problem in self.problems:
+            grouped[problem.sheet].append(problem)
+        return dict(grouped)
+
+    def summary(self) -> list[tuple[S.Sheet, Counts]]:
+        return [(sheet, self.counts[sheet.name]) for sheet in S.SHEETS if sheet.name in self.counts]
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns and rows
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column that sets one model field: how its cell is read and what an empty cell means."""
+
+    column: str
+    attr: str
+    parse: Callable[[Any], Any]
+    blank: Any = REQUIRED
+    needed: bool = False  # must be given (column present) when the row creates a record
+
+
+def _text(max_length: int) -> Callable[[Any], str]:
+    return lambda value: cells.text(value, max_length=max_length)
+
+
+def _choice(choices: type[models.TextChoices], what: str) -> Callable[[Any], str]:
+    table = {}
+    for value, label in choices.choices:
+        table[folded(label)] = value
+        table[folded(value)] = value
+    labels = ", ".join(label for _, label in choices.choices)
+
+    def parse(raw: Any) -> str:
+        text = cells.text(raw)
+        try:
+            return table[folded(text)]
+        except KeyError:
+            raise cells.CellError(f"{what} “{text}” không có trong danh mục ({labels}).") from None
+
+    return parse
+
+
+def _positive(parse: Callable[[Any], int], what: str) -> Callable[[Any], int]:
+    def wrapped(raw: Any) -> int:
+        number = parse(raw)
+        if number <= 0:
+            raise cells.CellError(f"{what} phải lớn hơn 0.")
+        return number
+
+    return wrapped
+
+
+def _small(what: str, *, maximum: int = 32767) -> Callable[[Any], int]:
+    def parse(raw: Any) -> int:
+        number = cells.whole_number(raw, what=what)
+        if number > maximum:
+            raise cells.CellError(f"{what} quá lớn ({number}).")
+        return number
+
+    return parse
+
+
+def _email(raw: Any) -> str:
+    value = cells.text(raw, max_length=254)
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise cells.CellError(f"Email “{value}” không hợp lệ.") from None
+    return value
+
+
+def _tax_code(raw: Any) -> str:
+    value = cells.text(raw, max_length=20)
+    if value and not all(c.isdigit() or c == "-" for c in value):
+        raise cells.CellError(f"Mã số thuế “{value}” chỉ gồm chữ số và dấu gạch ngang (ví dụ 5800123456-001).")
+    return value
+
+
+def _result(raw: Any) -> bool:
+    value = folded(cells.text(raw))
+    if value == "cong nhan":
+        return True
+    if value == "khong cong nhan":
+        return False
+    raise cells.CellError("Kết quả ghi “Công nhận” hoặc “Không công nhận”.")
+
+
+class _Broken(Exception):
+    """A reference to a row that is itself wrong: already reported, so not reported again."""
+
+
+class Row:
+    """One data row of a sheet, with the problems found in it."""
+
+    def __init__(self, plan: _Plan, sheet: S.Sheet, columns: set[str], number: int, values: dict[str, Any]):
+        self.plan = plan
+        self.sheet = sheet
+        self.columns = columns
+        self.number = number
+        self.values = values
+        self.failed = False
+
+    def error(self, column: str, message: str) -> None:
+        self.failed = True
+        self.plan.problem(self.sheet.name, self.number, column, message)
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def cell(self, column: str, parse: Callable[[Any], Any], blank: Any = REQUIRED) -> Any:
+        """The parsed cell, ``blank`` when it is empty, None (after recording why) when wrong."""
+        raw = self.values.get(column)
+        if raw is UNREADABLE:
+            self.failed = True
+            return None
+        if cells.is_blank(raw):
+            if blank is REQUIRED:
+                self.error(column, "Ô này không được để trống.")
+                return None
+            return blank
+        try:
+            return parse(raw)
+        except cells.CellError as error:
+            self.error(column, str(error))
+            return None
+
+    def key(self, column: str, parse: Callable[[Any], Any]) -> Any:
+        return self.cell(column, parse)
+
+    def fields(self, spec: Iterable[Col]) -> dict[str, Any]:
+        """{attr: value} for the columns of ``spec`` that the sheet has."""
+        result = {}
+        for col in spec:
+            if col.column in self.columns:
+                result[col.attr] = self.cell(col.column, col.parse, col.blank)
+        return result
+
+    def require_for_create(self, spec: Iterable[Col], given: dict[str, Any]) -> None:
+        for col in spec:
+            if col.needed and col.attr not in given:
+                self.error(col.column, "Thiếu cột này: cần có khi thêm mới.")
+
+
+@dataclass
+class _Changes:
+    """The pending writes of one model."""
+
+    model: type[models.Model]
+    new: list = field(default_factory=list)
+    changed: dict[int, models.Model] = field(default_factory=dict)  # id(obj) → obj
+    changed_fields: set[str] = field(default_factory=set)
+    deleted: list = field(default_factory=list)
+
+
+def _apply_fields(obj: models.Model, values: dict[str, Any], changes: _Changes) -> bool:
+    """Set ``values`` on an existing record; True when anything differs."""
+    differs = False
+    for attr, value in values.items():
+        field = obj._meta.get_field(attr)
+        if field.is_relation:
+            # Compare keys, without fetching the related row; a new related record always differs.
+            current_id = getattr(obj, field.attname)
+            if value is None:
+                same = current_id is None
+            elif value.pk is None:
+                same = field.get_cached_value(obj, default=None) is value
+            else:
+                same = value.pk == current_id
+        else:
+            same = getattr(obj, attr) == value
+        if not same:
+            setattr(obj, attr, value)
+            changes.changed_fields.add(attr)
+            differs = True
+    if differs:
+        changes.changed[id(obj)] = obj
+    return differs
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan
+
+
+class _Plan:
+    def __init__(self, raw: RawWorkbook, user):
+        self.raw = raw
+        self.user = user
+        self.problems: list[Problem] = list(raw.problems)
+        self.counts: dict[str, Counts] = {name: Counts() for name in raw.sheets}
+        self.changes = {
+            model: _Changes(model)
+            for model in (
+                Program,
+                AnnualPlan,
+                Facility,
+                Project,
+                Disbursement,
+                Event,
+                LoanContract,
+                Instalment,
+                Repayment,
+                Lawsuit,
+                Product,
+                ProductNomination,
+            )
+        }
+        self.rows = sum(len(sheet.rows) for sheet in raw.sheets.values())
+
+    def problem(self, sheet: str, row: int | None, column: str, message: str) -> None:
+        self.problems.append(Problem(sheet, row, column, message))
+
+    def rows_of(self, sheet: S.Sheet) -> Iterable[Row]:
+        data = self.raw.sheets.get(sheet.name)
+        if data is None:
+            return
+        columns = set(data.columns)
+        for number, values in data.rows:
+            yield Row(self, sheet, columns, number, values)
+
+    def count(self, sheet: S.Sheet, status: str) -> None:
+        counts = self.counts.setdefault(sheet.name, Counts())
+        setattr(counts, status, getattr(counts, status) + 1)
+
+    def upsert(self, sheet: S.Sheet, row: Row, existing, values: dict[str, Any], make: Callable[[], models.Model]):
+        """Update ``existing`` with ``values`` or create a record; count the row either way."""
+        if existing is not None:
+            if _apply_fields(existing, values, self.changes[type(existing)]):
+                self.count(sheet, "updated")
+            else:
+                self.count(sheet, "unchanged")
+            return existing
+        obj = make()
+        for attr, value in values.items():
+            setattr(obj, attr, value)
+        self.changes[type(obj)].new.append(obj)
+        self.count(sheet, "created")
+        return obj
+
+    # -- loading what the database holds ---------------------------------------------------
+
+    def load(self) -> None:
+        self.units = list(AdministrativeUnit.objects.select_related("parent"))
+        self.units_by_code = {u.code: u for u in self.units}
+        self.units_by_name: dict[str, list[AdministrativeUnit]] = defaultdict(list)
+        for unit in self.units:
+            self.units_by_name[norm(unit.name)].append(unit)
+        self.levels = list(FundingLevel.objects.all())
+        self.levels_by_label = {}
+        for level in self.levels:
+            for label in (level.code, level.name, level_label(level)):
+                self.levels_by_label[folded(label)] = level
+        self.contents = {c.code.upper(): c for c in ActivityContent.objects.all()}
+        self.content_by_pk = {c.pk: c for c in self.contents.values()}
+        self.award_levels = {}
+        for award in AwardLevel.objects.all():
+            self.award_levels[folded(award.name)] = award
+            self.award_levels[folded(award.code)] = award
+
+        self.programs = list(Program.objects.order_by("pk"))
+        self.plans: dict[tuple[int, int], AnnualPlan] = {}
+        for plan in AnnualPlan.objects.select_related("program").order_by("pk"):
+            self.plans.setdefault((plan.year, plan.program.funding_level_id), plan)
+        self.plans_by_pk = {plan.pk: plan for plan in self.plans.values()}
+
+        self.facilities = {f.pk: f for f in Facility.objects.all()}
+        self.fac_by_tax = {f.tax_code: f for f in self.facilities.values() if f.tax_code}
+        self.fac_by_name: dict[str, list[Facility]] = defaultdict(list)
+        for facility in self.facilities.values():
+            self.fac_by_name[norm(facility.name)].append(facility)
+
+        self.projects: dict[tuple[int, str], list[Project]] = defaultdict(list)
+        plan_years = dict(AnnualPlan.objects.values_list("pk", "year"))
+        self.project_by_pk = {}
+        for project in Project.objects.all():
+            project.year = plan_years[project.plan_id]
+            self.projects[(project.year, project.code)].append(project)
+            self.project_by_pk[project.pk] = project
+        self.project_facilities: dict[int, list[Facility]] = defaultdict(list)  # id(project) → facilities
+        self.facilities_changed: set[int] = set()  # id(project) whose set changes
+        through = Project.facilities.through
+        for project_id, facility_id in through.objects.values_list("project_id", "facility_id").order_by("pk"):
+            self.project_facilities[id(self.project_by_pk[project_id])].append(self.facilities[facility_id])
+
+        self.disbursements: dict[tuple[int, str], Disbursement] = {}  # (id(project), number)
+        self.disbursements_of: dict[int, list[Disbursement]] = defaultdict(list)
+        for item in Disbursement.objects.all():
+            project = self.project_by_pk[item.project_id]
+            item.project = project
+            self.disbursements[(id(project), item.document_number)] = item
+            self.disbursements_of[id(project)].append(item)
+        self.events = {}
+        for event in Event.objects.all():
+            project = self.project_by_pk[event.project_id]
+            event.project = project
+            self.events[(id(project), event.name)] = event
+
+        self.contracts = {c.number: c for c in LoanContract.objects.all()}
+        self.contract_by_pk = {c.pk: c for c in self.contracts.values()}
+        self.schedule_terms = {id(c): self._terms(c) for c in self.contracts.values()}
+        self.contracts_of: dict[int, list[LoanContract]] = defaultdict(list)
+        for contract in self.contracts.values():
+            contract.project = self.project_by_pk[contract.project_id]
+            contract.facility = self.facilities[contract.facility_id]
+            self.contracts_of[id(contract.project)].append(contract)
+        self.instalments: dict[int, dict[tuple[int, int], Instalment]] = defaultdict(dict)  # id(contract) →
+        for instalment in Instalment.objects.all():
+            contract = self.contract_by_pk[instalment.contract_id]
+            instalment.contract = contract
+            self.instalments[id(contract)][(instalment.schedule_version, instalment.number)] = instalment
+        self.repayments = {}
+        repayment_by_pk = {}
+        for repayment in Repayment.objects.all():
+            contract = self.contract_by_pk[repayment.contract_id]
+            repayment.contract = contract
+            self.repayments[(id(contract), repayment.receipt_number)] = repayment
+            repayment_by_pk[repayment.pk] = repayment
+        for repayment in repayment_by_pk.values():
+            if repayment.reversal_of_id:
+                repayment.reversal_of = repayment_by_pk[repayment.reversal_of_id]
+        self.lawsuits = {}
+        for lawsuit in Lawsuit.objects.all():
+            contract = self.contract_by_pk[lawsuit.contract_id]
+            lawsuit.contract = contract
+            self.lawsuits[(id(contract), lawsuit.filed_on)] = lawsuit
+        self.products = {}
+        product_by_pk = {}
+        for product in Product.objects.all():
+            product.facility = self.facilities[product.facility_id]
+            self.products[(id(product.facility), product.name)] = product
+            product_by_pk[product.pk] = product
+        self.nominations = {}
+        for nomination in ProductNomination.objects.all():
+            product = product_by_pk[nomination.product_id]
+            nomination.product = product
+            self.nominations[(id(product), nomination.level_id, nomination.year)] = nomination
+
+    # -- references ------------------------------------------------------------------------
+
+    def unit(self, raw: Any) -> AdministrativeUnit:
+        text = cells.text(raw)
+        if text in self.units_by_code:
+            return self.units_by_code[text]
+        found = self.units_by_name.get(norm(text), [])
+        if len(found) > 1:
+            raise cells.CellError(
+                f"Có {len(found)} đơn vị hành chính tên “{text}”; hãy ghi thêm đơn vị cấp trên "
+                f"sau dấu phẩy (ví dụ “{text}, {found[0].parent or 'Tỉnh …'}”)."
+            )
+        if not found and ", " in text:
+            name, parent = text.rsplit(", ", 1)
+            found = [u for u in self.units_by_name.get(norm(name), []) if u.parent and norm(u.parent.name) == norm(parent)]
+        if len(found) != 1:
+            raise cells.CellError(f"Không tìm thấy đơn vị hành chính “{text}” trong danh mục.")
+        return found[0]
+
+    def funding_level(self, raw: Any) -> FundingLevel:
+        text = cells.text(raw)
+        try:
+            return self.levels_by_label[folded(text)]
+        except KeyError:
+            labels = ", ".join(level_label(level) for level in self.levels)
+            raise cells.CellError(f"Nguồn “{text}” không có trong danh mục ({labels}).") from None
+
+    def content(self, raw: Any) -> ActivityContent:
+        text = cells.text(raw).upper()
+        try:
+            return self.contents[text]
+        except KeyError:
+            raise cells.CellError(f"Mã nội dung “{text}” không có trong danh mục nội dung hoạt động.") from None
+
+    def award_level(self, raw: Any) -> AwardLevel:
+        text = cells.text(raw)
+        try:
+            return self.award_levels[folded(text)]
+        except KeyError:
+            raise cells.CellError(f"Cấp “{text}” không có trong danh mục (Huyện, Tỉnh, Khu vực, Quốc gia).") from None
+
+    def facility_ref(self, token: str) -> Facility:
+        """A facility named in another sheet: by tax code, else by name (preferring one without)."""
+        if token in self.fac_by_tax:
+            return self.fac_by_tax[token]
+        found = self.fac_by_name.get(norm(token), [])
+        without_tax = [f for f in found if not f.tax_code]
+        if len(without_tax) == 1:
+            return without_tax[0]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise cells.CellError(f"Có {len(found)} cơ sở tên “{token}”; hãy ghi mã số thuế của cơ sở.")
+        if token in self.broken_facilities or norm(token) in self.broken_facilities:
+            raise _Broken
+        raise cells.CellError(f"Không tìm thấy cơ sở “{token}” (trong sheet CoSo hay trong dữ liệu đã có).")
+
+    def project_ref(self, row: Row) -> Project | None:
+        """The đề án a row names by Năm and Mã đề án; None (after an error) when there is none."""
+        year = row.key(S.YEAR, cells.year)
+        code = row.key(S.PROJECT_CODE, _text(40))
+        if year is None or code is None:
+            return None
+        found = self.projects.get((year, code), [])
+        if len(found) > 1:
+            row.error(S.PROJECT_CODE, f"Năm {year} có {len(found)} đề án mã “{code}” (ở các kế hoạch khác nhau).")
+            return None
+        if not found and (year, code) in self.broken_projects:
+            row.failed = True
+            return None
+        if not found:
+            row.error(S.PROJECT_CODE, f"Không tìm thấy đề án mã “{code}” năm {year} (trong sheet DeAn hay trong dữ liệu đã có).")
+            return None
+        return found[0]
+
+    def contract_ref(self, row: Row) -> LoanContract | None:
+        number = row.key(S.CONTRACT, _text(60))
+        if number is None:
+            return None
+        contract = self.contracts.get(number)
+        if contract is None and number in self.broken_contracts:
+            row.failed = True
+        elif contract is None:
+            row.error(S.CONTRACT, f"Không tìm thấy hợp đồng số “{number}” (trong sheet HopDong hay trong dữ liệu đã có).")
+        return contract
+
+    def annual_plan(self, row: Row, year: int, level: FundingLevel) -> AnnualPlan | None:
+        """The year's plan of the programme at ``level``; a new one (and programme) when there is none."""
+        plan = self.plans.get((year, level.pk))
+        if plan is not None:
+            return plan
+        program = next((p for p in self.programs if p.funding_level_id == level.pk and p.first_year <= year <= p.last_year), None)
+        if program is None:
+            province = self.units_by_code.get(settings.ORGANISATION.get("province_code", ""))
+            if province is None:
+                row.error("Nguồn", "Chưa có chương trình khuyến công cho năm này và không tìm thấy tỉnh để lập chương trình.")
+                return None
+            first = year - (year - 1) % 5  # the five-year periods 2016–2020, 2021–2025…
+            program = Program(
+                name=f"Chương trình {level.name[:1].lower()}{level.name[1:]} giai đoạn {first}–{first + 4}",
+                funding_level=level,
+                province=province,
+                first_year=first,
+                last_year=first + 4,
+            )
+            self.programs.append(program)
+            self.changes[Program].new.append(program)
+        plan = AnnualPlan(program=program, year=year)
+        self.plans[(year, level.pk)] = plan
+        self.changes[AnnualPlan].new.append(plan)
+        return plan
+
+    # -- the sheets --------------------------------------------------------------------------
+
+    def build(self) -> None:
+        self.broken_facilities: set[str] = set()
+        self.broken_projects: set[tuple[int, str]] = set()
+        self.broken_contracts: set[str] = set()
+        self.load()
+        self.sheet_facilities()
+        self.sheet_projects()
+        self.sheet_disbursements()
+        self.sheet_events()
+        self.sheet_contracts()
+        self.sheet_instalments()
+        self.sheet_repayments()
+        self.sheet_lawsuits()
+        self.sheet_nominations()
+        if not self.problems:  # totals across sheets mean something only when every row was read
+            self.check_recoverable()
+
+    def sheet_facilities(self) -> None:
+        spec = [
+            Col("Tên cơ sở", "name", _text(300)),
+            Col("Loại hình", "kind", _choice(Facility.Kind, "Loại hình"), blank=Facility.Kind.ENTERPRISE),
+            Col("Địa chỉ", "address", _text(300), blank=""),
+            Col("Đơn vị hành chính", "administrative_unit", self.unit, blank=None),
+            Col("Ngành nghề", "sector", _text(200), blank=""),
+            Col("Người đại diện", "representative", _text(200), blank=""),
+            Col("Điện thoại", "phone", _text(30), blank=""),
+            Col("Email", "email", _email, blank=""),
+        ]
+        seen: dict[tuple[str, str], int] = {}
+        in_file: set[int] = set()  # id() of database facilities matched by an earlier row
+        for row in self.rows_of(S.FACILITIES):
+            tax = row.cell("Mã số thuế", _tax_code, blank="")
+            values = row.fields(spec)
+            if row.failed or tax is None:
+                self.broken_facilities.update(key for key in (tax, values.get("name") and norm(values["name"])) if key)
+                continue
+            name = values["name"]
+            key = ("tax", tax) if tax else ("name", norm(name))
+            if key in seen:
+                row.error("Mã số thuế" if tax else "Tên cơ sở", f"Trùng với dòng {seen[key]} của sheet.")
+                continue
+            seen[key] = row.number
+            if tax:
+                facility = self.fac_by_tax.get(tax)
+                if facility is None:
+                    # A facility recorded before its tax code was known takes it now.
+                    candidates = [
+                        f
+                        for f in self.fac_by_name.get(norm(name), [])
+                        if not f.tax_code and f.pk is not None and id(f) not in in_file
+                    ]
+                    facility = candidates[0] if len(candidates) == 1 else None
+            else:
+                candidates = [f for f in self.fac_by_name.get(norm(name), []) if not f.tax_code]
+                if len(candidates) > 1:
+                    row.error("Tên cơ sở", f"Có {len(candidates)} cơ sở cùng tên không có mã số thuế; hãy ghi mã số thuế.")
+                    continue
+                facility = candidates[0] if candidates else None
+            if facility is not None:
+                in_file.add(id(facility))
+                old_name = facility.name
+            else:
+                row.require_for_create(spec, values)
+                if row.failed:
+                    continue
+            values["tax_code"] = tax if tax or facility is None else facility.tax_code
+            result = self.upsert(S.FACILITIES, row, facility, values, Facility)
+            if facility is None:
+                self.fac_by_name[norm(name)].append(result)
+            elif norm(old_name) != norm(name):
+                self.fac_by_name[norm(old_name)].remove(facility)
+                self.fac_by_name[norm(name)].append(facility)
+            if tax:
+                self.fac_by_tax[tax] = result
+
+    def sheet_projects(self) -> None:
+        status = _choice(Project.Status, "Trạng thái")
+        spec = [
+            Col("Tên đề án", "name", _text(500), needed=True),
+            Col("Mã nội dung", "content", self.content, needed=True),
+            Col("Hình thức", "support_form", _choice(SupportForm, "Hình thức"), needed=True),
+            Col("Kinh phí kế hoạch", "planned_budget", cells.amount, blank=0),
+            Col("Vốn đối ứng", "counterpart_capital", cells.amount, blank=0),
+            Col("Số lượng", "output_quantity", lambda v: cells.whole_number(v, what="Số lượng"), blank=1),
+            Col("Trạng thái", "status", status, blank=Project.Status.PROPOSED),
+            Col("Sản xuất sạch hơn", "is_cleaner_production", cells.flag, blank=False),
+            Col("Đề án điểm", "is_key", cells.flag, blank=False),
+            Col("Kinh phí được duyệt", "approved_budget", cells.amount, blank=0),
+            Col("Đơn vị thực hiện", "implementing_unit", _text(300), blank=""),
+            Col("Lý do không thực hiện", "status_reason", cells.text, blank=""),
+            Col("Ngày bắt đầu", "start_date", cells.date, blank=None),
+            Col("Ngày kết thúc", "end_date", cells.date, blank=None),
+            Col("Ngày nghiệm thu", "acceptance_date", cells.date, blank=None),
+            Col("Ngày quyết toán", "settlement_date", cells.date, blank=None),
+            Col("Đơn vị tính", "output_unit", _text(60), blank=""),
+            Col("Ghi chú", "notes", cells.text, blank=""),
+        ]
+        seen: dict[tuple[int, str], int] = {}
+        for row in self.rows_of(S.PROJECTS):
+            year = row.key(S.YEAR, cells.year)
+            code = row.key(S.PROJECT_CODE, _text(40))
+            try:
+                values = row.fields(spec)
+                level = row.cell("Nguồn", self.funding_level) if row.has("Nguồn") else None
+                facilities = None
+                if row.has(S.FACILITY):
+                    facilities = []
+                    for token in (row.cell(S.FACILITY, cells.text, blank="") or "").split(";"):
+                        if token.strip():
+                            try:
+                                facility = self.facility_ref(token.strip())
+                            except cells.CellError as error:
+                                row.error(S.FACILITY, str(error))
+                                continue
+                            except _Broken:
+                                row.failed = True
+                                continue
+                            if all(f is not facility for f in facilities):
+                                facilities.append(facility)
+                if row.failed:
+                    continue
+                if (year, code) in seen:
+                    row.error(S.PROJECT_CODE, f"Trùng với dòng {seen[(year, code)]} của sheet.")
+                    continue
+                seen[(year, code)] = row.number
+                found = self.projects.get((year, code), [])
+                if len(found) > 1:
+                    row.error(S.PROJECT_CODE, f"Năm {year} có {len(found)} đề án mã “{code}” ở các kế hoạch khác nhau.")
+                    continue
+                project = found[0] if found else None
+                if project is None:
+                    row.require_for_create(spec, values)
+                    if not row.has("Nguồn"):
+                        row.error("Nguồn", "Thiếu cột này: cần có khi thêm mới.")
+                if level is not None and (project is None or project.funding_level_id != level.pk):
+                    plan = self.annual_plan(row, year, level)
+                    values["funding_level"] = level
+                    values["plan"] = plan
+                values["code"] = code
+                if row.failed:
+                    continue
+                # The database refuses a cancelled đề án without a reason; the spreadsheet has none to give.
+                final_status = values.get("status", project.status if project else Project.Status.PROPOSED)
+                final_reason = values.get("status_reason", project.status_reason if project else "")
+                if final_status in (Project.Status.CANCELLED, Project.Status.NOT_CARRIED_OUT) and not final_reason:
+                    values["status_reason"] = "Ghi nhận khi nhập bảng tính."
+                start = values.get("start_date", project.start_date if project else None)
+                end = values.get("end_date", project.end_date if project else None)
+                if start and end and end < start:
+                    row.error("Ngày kết thúc", "Ngày kết thúc không được trước ngày bắt đầu.")
+                    continue
+                beneficiaries_change = facilities is not None and (
+                    project is None
+                    or {id(f) for f in self.project_facilities.get(id(project), [])} != {id(f) for f in facilities}
+                )
+                result = self.upsert(S.PROJECTS, row, project, values, Project)
+                result.year = year
+                if project is None:
+                    self.projects[(year, code)].append(result)
+                if beneficiaries_change:
+                    self.project_facilities[id(result)] = facilities
+                    self.facilities_changed.add(id(result))
+                    if project is not None and id(project) not in self.changes[Project].changed:
+                        # Only the beneficiaries changed: still an update, with its history row.
+                        counts = self.counts[S.PROJECTS.name]
+                        counts.unchanged -= 1
+                        counts.updated += 1
+                        self.changes[Project].changed[id(project)] = project
+            finally:
+                if row.failed and year is not None and code is not None:
+                    self.broken_projects.add((year, code))
+
+    def sheet_disbursements(self) -> None:
+        spec = [
+            Col("Ngày", "date", cells.date, needed=True),
+            Col("Số tiền", "amount", _positive(cells.amount, "Số tiền giải ngân"), needed=True),
+        ]
+        seen: dict[tuple[int, str], int] = {}
+        self.disbursement_rows: dict[int, list[Row]] = defaultdict(list)
+        for row in self.rows_of(S.DISBURSEMENTS):
+            project = self.project_ref(row)
+            number = row.key("Số chứng từ", _text(60))
+            values = row.fields(spec)
+            if row.failed:
+                continue
+            key = (id(project), number)
+            if key in seen:
+                row.error("Số chứng từ", f"Trùng với dòng {seen[key]} của sheet.")
+                continue
+            seen[key] = row.number
+            existing = self.disbursements.get(key)
+            if existing is None:
+                row.require_for_create(spec, values)
+                if row.failed:
+                    continue
+            result = self.upsert(
+                S.DISBURSEMENTS,
+                row,
+                existing,
+                values,
+                lambda project=project, number=number: Disbursement(project=project, document_number=number),
+            )
+            if existing is None:
+                self.disbursements[key] = result
+                self.disbursements_of[id(project)].append(result)
+            self.disbursement_rows[id(project)].append(row)
+
+    def sheet_events(self) -> None:
+        count = lambda what: lambda v: cells.whole_number(v, what=what)  # noqa: E731
+        spec = [
+            Col("Ngày", "date", cells.date, blank=None),
+            Col("Địa điểm", "place", _text(300), blank=""),
+            Col("Lượt doanh nghiệp", "participants", count("Lượt doanh nghiệp"), blank=0),
+            Col("Hợp đồng mua bán", "sale_contracts", count("Số hợp đồng mua bán"), blank=0),
+            Col("Biên bản hợp tác", "memoranda", count("Số biên bản hợp tác"), blank=0),
+            Col("Loại sự kiện", "kind", _choice(Event.Kind, "Loại sự kiện"), blank=Event.Kind.CONFERENCE),
+        ]
+        default_kind = {"HCTL": Event.Kind.FAIR, "DTBD": Event.Kind.TRAINING}
+        seen: dict[tuple[int, str], int] = {}
+        for row in self.rows_of(S.EVENTS):
+            project = self.project_ref(row)
+            name = row.key("Tên sự kiện", _text(300))
+            values = row.fields(spec)
+            if row.failed:
+                continue
+            key = (id(project), name)
+            if key in seen:
+                row.error("Tên sự kiện", f"Trùng với dòng {seen[key]} của sheet.")
+                continue
+            seen[key] = row.number
+
+            def make(project=project, name=name):
+                content = self.content_by_pk.get(project.content_id)
+                kind = default_kind.get(content.code if content else "", Event.Kind.CONFERENCE)
+                return Event(project=project, name=name, kind=kind)
+
+            result = self.upsert(S.EVENTS, row, self.events.get(key), values, make)
+            self.events[key] = result
+
+    def sheet_contracts(self) -> None:
+        spec = [
+            Col("Ngày ký", "signed_on", cells.date, needed=True),
+            Col("Số tiền hỗ trợ", "principal", _positive(cells.amount, "Số tiền hỗ trợ"), needed=True),
+            Col("Ngày giải ngân", "disbursed_on", cells.date, blank=None),
+            Col("Thời hạn (tháng)", "term_months", _positive(_small("Thời hạn"), "Thời hạn"), needed=True),
+            Col("Ân hạn (tháng)", "grace_months", _small("Ân hạn"), blank=0),
+            Col("Số kỳ trả", "instalment_count", _positive(_small("Số kỳ trả"), "Số kỳ trả"), needed=True),
+            Col("Tình trạng", "state", _choice(LoanContract.State, "Tình trạng"), blank=None),
+        ]
+        seen: dict[str, int] = {}
+        self.contract_rows: dict[int, tuple[LoanContract, Row]] = {}  # id(contract) → it and its row
+        for row in self.rows_of(S.CONTRACTS):
+            number = row.key(S.CONTRACT, _text(60))
+            try:
+                values = row.fields(spec)
+                if row.has(S.YEAR) or row.has(S.PROJECT_CODE):
+                    project = self.project_ref(row)
+                    if project is not None:
+                        values["project"] = project
+                if row.has(S.FACILITY):
+                    token = row.cell(S.FACILITY, cells.text)
+                    if token:
+                        try:
+                            values["facility"] = self.facility_ref(token)
+                        except cells.CellError as error:
+                            row.error(S.FACILITY, str(error))
+                        except _Broken:
+                            row.failed = True
+                if row.failed:
+                    continue
+                if number in seen:
+                    row.error(S.CONTRACT, f"Trùng với dòng {seen[number]} của sheet.")
+                    continue
+                seen[number] = row.number
+                contract = self.contracts.get(number)
+                if contract is None:
+                    row.require_for_create(spec, values)
+                    for column, attr in ((S.PROJECT_CODE, "project"), (S.FACILITY, "facility")):
+                        if attr not in values:
+                            row.error(column, "Thiếu cột này: cần có khi thêm mới.")
+                    if row.failed:
+                        continue
+                if values.get("state") is None:
+                    values.pop("state", None)
+                    if contract is None:
+                        disbursed = values.get("disbursed_on")
+                        values["state"] = LoanContract.State.ACTIVE if disbursed else LoanContract.State.DRAFT
+                final = {
+                    attr: values.get(attr, getattr(contract, attr, None))
+                    for attr in ("grace_months", "term_months", "disbursed_on", "signed_on")
+                }
+                if final["grace_months"] >= final["term_months"]:
+                    row.error("Ân hạn (tháng)", "Thời gian ân hạn phải ngắn hơn thời hạn hợp đồng.")
+                if final["disbursed_on"] and final["disbursed_on"] < final["signed_on"]:
+                    row.error("Ngày giải ngân", "Ngày giải ngân không được trước ngày ký hợp đồng.")
+                project = values.get("project", contract.project if contract else None)
+                if project.support_form != SupportForm.RECOVERABLE:
+                    row.error(S.PROJECT_CODE, f"Đề án “{project.code}” năm {project.year} không phải hình thức có thu hồi.")
+                if row.failed:
+                    continue
+                old_project = contract.project if contract else None
+                result = self.upsert(S.CONTRACTS, row, contract, values, lambda number=number: LoanContract(number=number))
+                if contract is None:
+                    self.contracts[number] = result
+                elif old_project is not result.project:
+                    self.contracts_of[id(old_project)].remove(result)
+                if contract is None or old_project is not result.project:
+                    self.contracts_of[id(result.project)].append(result)
+                self.contract_rows[id(result)] = (result, row)
+            finally:
+                if row.failed and number is not None:
+                    self.broken_contracts.add(number)
+
+    @staticmethod
+    def _terms(contract: LoanContract) -> tuple:
+        """What the rule's schedule depends on."""
+        return (
+            contract.principal,
+            contract.disbursed_on,
+            contract.term_months,
+            contract.grace_months,
+            contract.instalment_count,
+        )
+
+    def sheet_instalments(self) -> None:
+        groups: dict[tuple[int, int], list[tuple[Row, int, datetime.date, int]]] = defaultdict(list)
+        contracts: dict[int, LoanContract] = {}
+        seen: dict[tuple[int, int, int], int] = {}
+        for row in self.rows_of(S.INSTALMENTS):
+            contract = self.contract_ref(row)
+            number = row.key("Kỳ", _positive(_small("Kỳ"), "Kỳ"))
+            version = row.cell("Phiên bản", _positive(_small("Phiên bản"), "Phiên bản"), blank=1) if row.has("Phiên bản") else 1
+            due = row.cell("Ngày đến hạn", cells.date) if row.has("Ngày đến hạn") else None
+            money = row.cell("Số tiền", _positive(cells.amount, "Số tiền phải trả")) if row.has("Số tiền") else None
+            for column in ("Ngày đến hạn", "Số tiền"):
+                if not row.has(column):
+                    row.error(column, "Thiếu cột này: lịch trả cần ngày đến hạn và số tiền của từng kỳ.")
+            if row.failed:
+                continue
+            key = (id(contract), version, number)
+            if key in seen:
+                row.error("Kỳ", f"Trùng với dòng {seen[key]} của sheet.")
+                continue
+            seen[key] = row.number
+            contracts[id(contract)] = contract
+            groups[(id(contract), version)].append((row, number, due, money))
+
+        for (contract_key, version), items in groups.items():
+            contract = contracts[contract_key]
+            total = sum(money for _, _, _, money in items)
+            if total != contract.principal:
+                first = items[0][0]
+                first.error(
+                    "Số tiền",
+                    f"Lịch trả (phiên bản {version}) của hợp đồng “{contract.number}” cộng lại "
+                    f"{group_thousands(total)} đồng, khác số tiền hỗ trợ {group_thousands(contract.principal)} đồng.",
+                )
+                continue
+            self._set_schedule(contract, version, [(n, due, money) for _, n, due, money in items])
+
+        # Contracts of the HopDong sheet without a schedule in LichTra get the rule's schedule.
+        given = {contract_key for contract_key, _ in groups}
+        for contract_key, (contract, row) in self.contract_rows.items():
+            if contract_key in given:
+                continue
+            existing = self.instalments.get(contract_key, {})
+            if existing and self.schedule_terms.get(contract_key) == self._terms(contract):
+                continue
+            if existing and {version for version, _ in existing} != {1}:
+                row.error(
+                    "Số tiền hỗ trợ",
+                    "Hợp đồng đã điều chỉnh lịch trả; khi sửa số tiền, thời hạn, ân hạn, số kỳ hay ngày giải ngân "
+                    "hãy ghi lịch trả trong sheet LichTra.",
+                )
+                continue
+            if contract.disbursed_on is None:
+                continue  # not paid out yet: no schedule
+            try:
+                schedule = generate_schedule(contract)
+            except ValidationError as error:
+                row.error("Số kỳ trả", " ".join(error.messages))
+                continue
+            if any(money <= 0 for _, _, money in schedule):
+                row.error(
+                    "Số kỳ trả",
+                    f"Số tiền hỗ trợ ({group_thousands(contract.principal)} đồng) nhỏ hơn số kỳ trả "
+                    f"({contract.instalment_count}): có kỳ phải trả 0 đồng.",
+                )
+                continue
+            self._set_schedule(contract, 1, schedule, generated=True)
+
+    def _set_schedule(self, contract, version: int, schedule, *, generated: bool = False) -> None:
+        existing = self.instalments[id(contract)]
+        numbers = set()
+        for number, due, money in schedule:
+            numbers.add(number)
+            instalment = existing.get((version, number))
+            values = {"due_date": due, "principal_due": money}
+            result = self.upsert(
+                S.INSTALMENTS,
+                None,
+                instalment,
+                values,
+                lambda number=number: Instalment(contract=contract, schedule_version=version, number=number),
+            )
+            existing[(version, number)] = result
+        for (v, number), instalment in list(existing.items()):
+            if v == version and number not in numbers:
+                self.changes[Instalment].deleted.append(instalment)
+                del existing[(v, number)]
+                self.count(S.INSTALMENTS, "deleted")
+
+    def sheet_repayments(self) -> None:
+        spec = [
+            Col("Ngày trả", "date", cells.date, needed=True),
+            Col("Số tiền", "amount", _positive(cells.amount, "Số tiền trả nợ"), needed=True),
+        ]
+        seen: dict[tuple[int, str], int] = {}
+        reversals: list[tuple[Row, Repayment, str]] = []
+        for row in self.rows_of(S.REPAYMENTS):
+            contract = self.contract_ref(row)
+            receipt = row.key("Số biên lai", _text(60))
+            values = row.fields(spec)
+            reverses = row.cell("Đảo biên lai", _text(60), blank="") if row.has("Đảo biên lai") else None
+            if row.failed:
+                continue
+            key = (id(contract), receipt)
+            if key in seen:
+                row.error("Số biên lai", f"Trùng với dòng {seen[key]} của sheet.")
+                continue
+            seen[key] = row.number
+            existing = self.repayments.get(key)
+            if existing is None:
+                row.require_for_create(spec, values)
+                if row.failed:
+                    continue
+                day = values["date"]
+                if contract.disbursed_on is None:
+                    row.error("Ngày trả", f"Hợp đồng “{contract.number}” chưa giải ngân nên chưa thể ghi nhận trả nợ.")
+                elif day < contract.disbursed_on:
+                    row.error("Ngày trả", f"Ngày trả nợ không được trước ngày giải ngân ({contract.disbursed_on:%d/%m/%Y}).")
+                if row.failed:
+                    continue
+                repayment = Repayment(contract=contract, receipt_number=receipt, **values)
+                self.changes[Repayment].new.append(repayment)
+                self.repayments[key] = repayment
+                self.count(S.REPAYMENTS, "created")
+                if reverses:
+                    reversals.append((row, repayment, reverses))
+                continue
+            # Money received is never rewritten: a wrong entry is reversed by another.
+            old_reverses = existing.reversal_of.receipt_number if existing.reversal_of is not None else ""
+            differs = [
+                column
+                for column, attr in (("Ngày trả", "date"), ("Số tiền", "amount"))
+                if attr in values and values[attr] != getattr(existing, attr)
+            ]
+            if reverses is not None and reverses != old_reverses:
+                differs.append("Đảo biên lai")
+            if differs:
+                row.error(
+                    differs[0],
+                    "Không được sửa khoản trả nợ đã ghi nhận; nếu ghi sai, hãy lập bút toán đảo (cùng số tiền) "
+                    "với số biên lai mới.",
+                )
+                continue
+            self.count(S.REPAYMENTS, "unchanged")
+
+        reversed_by: dict[int, Repayment] = {id(r.reversal_of): r for r in self.repayments.values() if r.reversal_of is not None}
+        for row, repayment, receipt in reversals:
+            original = self.repayments.get((id(repayment.contract), receipt))
+            if original is None:
+                row.error("Đảo biên lai", f"Không tìm thấy biên lai “{receipt}” của hợp đồng này để đảo.")
+            elif original is repayment:
+                row.error("Đảo biên lai", "Một biên lai không tự đảo chính nó.")
+            elif id(original) in reversed_by:
+                row.error("Đảo biên lai", f"Biên lai “{receipt}” đã có bút toán đảo.")
+            elif original.amount != repayment.amount:
+                row.error("Số tiền", f"Bút toán đảo phải cùng số tiền với biên lai “{receipt}”.")
+            else:
+                repayment.reversal_of = original
+                reversed_by[id(original)] = repayment
+
+    def sheet_lawsuits(self) -> None:
+        spec = [
+            Col("Tòa án", "court", _text(200), needed=True),
+            Col("Số thụ lý", "case_number", _text(60), blank=""),
+            Col("Trạng thái", "status", _choice(Lawsuit.Status, "Trạng thái"), blank=Lawsuit.Status.PENDING),
+            Col("Số tiền theo bản án", "amount_awarded", cells.amount, blank=None),
+            Col("Ngày bản án", "judgment_date", cells.date, blank=None),
+            Col("Số bản án", "judgment_number", _text(60), blank=""),
+            Col("Thi hành án", "enforcement_notes", cells.text, blank=""),
+            Col("Ngày kết thúc", "closed_on", cells.date, blank=None),
+        ]
+        seen: dict[tuple[int, datetime.date], int] = {}
+        for row in self.rows_of(S.LAWSUITS):
+            contract = self.contract_ref(row)
+            filed_on = row.key("Ngày khởi kiện", cells.date)
+            values = row.fields(spec)
+            if row.failed:
+                continue
+            key = (id(contract), filed_on)
+            if key in seen:
+                row.error("Ngày khởi kiện", f"Trùng với dòng {seen[key]} của sheet.")
+                continue
+            seen[key] = row.number
+            existing = self.lawsuits.get(key)
+            if existing is None:
+                row.require_for_create(spec, values)
+            closed = values.get("closed_on", existing.closed_on if existing else None)
+            if closed and closed < filed_on:
+                row.error("Ngày kết thúc", "Ngày kết thúc vụ kiện không được trước ngày khởi kiện.")
+            if row.failed:
+                continue
+            result = self.upsert(
+                S.LAWSUITS,
+                row,
+                existing,
+                values,
+                lambda contract=contract, filed_on=filed_on: Lawsuit(contract=contract, filed_on=filed_on),
+            )
+            self.lawsuits[key] = result
+
+    def sheet_nominations(self) -> None:
+        spec = [
+            Col("Kết quả", "recognised", _result, blank=False),
+            Col("Số giấy chứng nhận", "certificate_number", _text(60), blank=""),
+            Col("Ngày cấp", "certificate_date", cells.date, blank=None),
+        ]
+        seen: dict[tuple, int] = {}
+        for row in self.rows_of(S.NOMINATIONS):
+            name = row.key("Tên sản phẩm", _text(300))
+            token = row.key(S.FACILITY, cells.text)
+            level = row.key("Cấp", self.award_level)
+            year = row.key(S.YEAR, cells.year)
+            facility = None
+            if token:
+                try:
+                    facility = self.facility_ref(token)
+                except cells.CellError as error:
+                    row.error(S.FACILITY, str(error))
+                except _Broken:
+                    row.failed = True
+            values = row.fields(spec)
+            if row.failed:
+                continue
+            product = self.products.get((id(facility), name))
+            if product is None:
+                product = Product(facility=facility, name=name)
+                self.products[(id(facility), name)] = product
+                self.changes[Product].new.append(product)
+            key = (id(product), level.pk, year)
+            if key in seen:
+                row.error("Tên sản phẩm", f"Trùng với dòng {seen[key]} của sheet.")
+                continue
+            seen[key] = row.number
+            result = self.upsert(
+                S.NOMINATIONS,
+                row,
+                self.nominations.get(key),
+                values,
+                lambda product=product, level=level, year=year: ProductNomination(product=product, level=level, year=year),
+            )
+            self.nominations[key] = result
+
+    def check_recoverable(self) -> None:
+        """A recoverable đề án's disbursements may not exceed its contracts' principal."""
+        touched = set(self.disbursement_rows) | {id(c.project) for c, _ in self.contract_rows.values()}
+        projects = {id(p): p for group in self.projects.values() for p in group}
+        for key in touched:
+            project = projects.get(key)
+            if project is None or project.support_form != SupportForm.RECOVERABLE:
+                continue
+            paid = sum(d.amount for d in self.disbursements_of.get(key, []))
+            principal = sum(c.principal for c in self.contracts_of.get(key, []))
+            if paid <= principal:
+                continue
+            message = (
+                f"Tổng giải ngân của đề án có thu hồi “{project.code}” năm {project.year} "
+                f"({group_thousands(paid)} đồng) vượt tổng số tiền hỗ trợ của các hợp đồng "
+                f"({group_thousands(principal)} đồng)."
+            )
+            rows = self.disbursement_rows.get(key)
+            if rows:
+                rows[-1].error("Số tiền", message)
+            else:
+                ours = {id(c) for c in self.contracts_of[key]}
+                row = next(r for c, r in self.contract_rows.values() if id(c) in ours)
+                row.error("Số tiền hỗ trợ", message)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self) -> None:
+        user = self.user
+        history = {"default_user": user, "batch_size": BATCH}
+
+        def save_each(model):
+            for obj in self.changes[model].new:
+                obj._history_user = user
+                obj.save()
+
+        def bulk(model, *, with_history=True):
+            changes = self.changes[model]
+            if changes.new:
+                if with_history:
+                    bulk_create_with_history(changes.new, model, **history)
+                else:
+                    model.objects.bulk_create(changes.new, batch_size=BATCH)
+            changed = list(changes.changed.values())
+            if changed:
+                fields = sorted(changes.changed_fields)
+                if with_history:
+                    bulk_update_with_history(changed, model, fields, **history)
+                else:
+                    model.objects.bulk_update(changed, fields, batch_size=BATCH)
+
+        save_each(Program)
+        save_each(AnnualPlan)
+        for facility in self.changes[Facility].new + list(self.changes[Facility].changed.values()):
+            facility.search_text = fold_accents(f"{facility.name} {facility.tax_code} {facility.address}")
+        if self.changes[Facility].changed:
+            self.changes[Facility].changed_fields.add("search_text")
+        bulk(Facility)
+        self._write_projects()
+        bulk(Disbursement)
+        bulk(Event, with_history=False)
+        bulk(LoanContract)
+        for instalment in self.changes[Instalment].deleted:
+            instalment._history_user = user
+            instalment.delete()
+        bulk(Instalment)
+        # A reversal refers to the repayment it reverses, which may be new in this file too.
+        pending = self.changes[Repayment].new
+        while pending:
+            ready = [r for r in pending if r.reversal_of is None or r.reversal_of.pk is not None]
+            if not ready:
+                raise IntegrityError("Bút toán đảo vòng quanh.")
+            bulk_create_with_history(ready, Repayment, **history)
+            pending = [r for r in pending if r.pk is None]
+        bulk(Lawsuit)
+        bulk(Product, with_history=False)
+        bulk(ProductNomination, with_history=False)
+
+    def _write_projects(self) -> None:
+        changes = self.changes[Project]
+        through = Project.facilities.through
+        if changes.new:
+            Project.objects.bulk_create(changes.new, batch_size=BATCH)
+        changed = list(changes.changed.values())
+        fields = sorted(changes.changed_fields)
+        if changed and fields:
+            Project.objects.bulk_update(changed, fields, batch_size=BATCH)
+        moved = [p for p in changes.new + changed if id(p) in self.facilities_changed]
+        created = {id(p) for p in changes.new}
+        old = [p.pk for p in moved if id(p) not in created]
+        for start in range(0, len(old), BATCH):
+            through.objects.filter(project_id__in=old[start : start + BATCH]).delete()
+        through.objects.bulk_create(
+            [through(project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]], batch_size=BATCH
+        )
+        # History rows, with the beneficiaries as they now are (the m2m snapshot).
+        manager = Project.history
+        rows = list(manager.bulk_history_create(changes.new, default_user=self.user, batch_size=BATCH) or [])
+        rows += list(manager.bulk_history_create(changed, update=True, default_user=self.user, batch_size=BATCH) or [])
+        if not rows:
+            return
+        m2m_history = apps.get_model("projects", "HistoricalProject_facilities")
+        ids = [row.id for row in rows]
+        links: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for start in range(0, len(ids), BATCH):
+            for pk, project_id, facility_id in through.objects.filter(project_id__in=ids[start : start + BATCH]).values_list(
+                "pk", "project_id", "facility_id"
+            ):
+                links[project_id].append((pk, facility_id))
+        m2m_history.objects.bulk_create(
+            [
+                m2m_history(id=pk, history=row, project_id=row.id, facility_id=facility_id)
+                for row in rows
+                for pk, facility_id in links.get(row.id, [])
+            ],
+            batch_size=BATCH,
+        )
+
+
+def generate_schedule(contract: LoanContract) -> list[tuple[int, datetime.date, int]]:
+    """The equal-instalment schedule of import-format.md (the rule is LoanContract.standard_schedule)."""
+    return contract.standard_schedule()
+
+
+def import_workbook(source: str | bytes | IO[bytes], *, user=None, dry_run: bool = False) -> ImportResult:
+    """Read and check the workbook; unless ``dry_run``, write it in one transaction when clean.
+
+    Raises reader.WorkbookRefused when the file is not an .xlsx workbook within the limits.
+    Nothing is written when any row has a problem.
+    """
+    raw = read_workbook(source)
+    if any(problem.row in (None, 1) for problem in raw.problems):
+        # A sheet or column that is not in the template: the rows would only repeat it.
+        return ImportResult(counts={}, problems=raw.problems, dry_run=dry_run)
+    with transaction.atomic():
+        plan = _Plan(raw, user)
+        plan.build()
+        result = ImportResult(counts=plan.counts, problems=plan.problems, dry_run=dry_run, rows=plan.rows)
+        if plan.problems or dry_run:
+            return result
+        try:
+            with transaction.atomic():
+                plan.apply()
+        except IntegrityError as error:
+            result.problems.append(Problem("", None, "", f"Cơ sở dữ liệu từ chối dữ liệu: {error}"))
+            return result
+        result.applied = True
+    return result

@@ -1,0 +1,160 @@
+"""The sheets of the workbook and their columns, as shared/design/import-format.md names them.
+
+A few columns follow the specification's list (marked ``extra``): fields the models keep that
+the specification does not name, so that an exported workbook imports into another
+installation without losing them. They are optional on import like every non-key column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    title: str  # what the sheet holds, for the preview page
+    keys: tuple[str, ...]  # ★: rows are matched on these; the columns must be present
+    columns: tuple[str, ...]  # every column, keys included, in the template's order
+    extra: tuple[str, ...] = ()
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        return self.columns + self.extra
+
+
+# Column names shared by several sheets.
+YEAR = "Năm"
+PROJECT_CODE = "Mã đề án"
+CONTRACT = "Số hợp đồng"
+FACILITY = "Cơ sở"
+
+FACILITIES = Sheet(
+    "CoSo",
+    "Cơ sở công nghiệp nông thôn",
+    keys=("Mã số thuế", "Tên cơ sở"),
+    columns=(
+        "Mã số thuế",
+        "Tên cơ sở",
+        "Loại hình",
+        "Địa chỉ",
+        "Đơn vị hành chính",
+        "Ngành nghề",
+        "Người đại diện",
+        "Điện thoại",
+        "Email",
+    ),
+)
+PROJECTS = Sheet(
+    "DeAn",
+    "Đề án khuyến công",
+    keys=(YEAR, PROJECT_CODE),
+    columns=(
+        YEAR,
+        PROJECT_CODE,
+        "Tên đề án",
+        "Nguồn",
+        "Mã nội dung",
+        "Hình thức",
+        FACILITY,
+        "Kinh phí kế hoạch",
+        "Vốn đối ứng",
+        "Số lượng",
+        "Trạng thái",
+        "Sản xuất sạch hơn",
+        "Đề án điểm",
+    ),
+    extra=(
+        "Kinh phí được duyệt",
+        "Đơn vị thực hiện",
+        "Lý do không thực hiện",
+        "Ngày bắt đầu",
+        "Ngày kết thúc",
+        "Ngày nghiệm thu",
+        "Ngày quyết toán",
+        "Đơn vị tính",
+        "Ghi chú",
+    ),
+)
+DISBURSEMENTS = Sheet(
+    "GiaiNgan",
+    "Giải ngân",
+    keys=(YEAR, PROJECT_CODE, "Số chứng từ"),
+    columns=(YEAR, PROJECT_CODE, "Ngày", "Số tiền", "Số chứng từ"),
+)
+EVENTS = Sheet(
+    "SuKien",
+    "Hội nghị, hội chợ",
+    keys=(YEAR, PROJECT_CODE, "Tên sự kiện"),
+    columns=(
+        YEAR,
+        PROJECT_CODE,
+        "Tên sự kiện",
+        "Ngày",
+        "Địa điểm",
+        "Lượt doanh nghiệp",
+        "Hợp đồng mua bán",
+        "Biên bản hợp tác",
+    ),
+    extra=("Loại sự kiện",),
+)
+CONTRACTS = Sheet(
+    "HopDong",
+    "Hợp đồng hỗ trợ có thu hồi",
+    keys=(CONTRACT,),
+    columns=(
+        CONTRACT,
+        YEAR,
+        PROJECT_CODE,
+        FACILITY,
+        "Ngày ký",
+        "Số tiền hỗ trợ",
+        "Ngày giải ngân",
+        "Thời hạn (tháng)",
+        "Ân hạn (tháng)",
+        "Số kỳ trả",
+    ),
+    extra=("Tình trạng",),
+)
+INSTALMENTS = Sheet(
+    "LichTra",
+    "Lịch trả nợ",
+    keys=(CONTRACT, "Kỳ"),
+    columns=(CONTRACT, "Kỳ", "Ngày đến hạn", "Số tiền"),
+    extra=("Phiên bản",),
+)
+REPAYMENTS = Sheet(
+    "TraNo",
+    "Trả nợ",
+    keys=(CONTRACT, "Số biên lai"),
+    columns=(CONTRACT, "Ngày trả", "Số tiền", "Số biên lai"),
+    extra=("Đảo biên lai",),
+)
+LAWSUITS = Sheet(
+    "KhoiKien",
+    "Khởi kiện",
+    keys=(CONTRACT, "Ngày khởi kiện"),
+    columns=(CONTRACT, "Ngày khởi kiện", "Tòa án", "Số thụ lý", "Trạng thái", "Số tiền theo bản án"),
+    extra=("Ngày bản án", "Số bản án", "Thi hành án", "Ngày kết thúc"),
+)
+NOMINATIONS = Sheet(
+    "BinhChon",
+    "Bình chọn sản phẩm",
+    keys=("Tên sản phẩm", FACILITY, "Cấp", YEAR),
+    columns=("Tên sản phẩm", FACILITY, "Cấp", YEAR, "Kết quả", "Số giấy chứng nhận"),
+    extra=("Ngày cấp",),
+)
+
+# The order of the template and of the import: every sheet after those it refers to.
+SHEETS: tuple[Sheet, ...] = (
+    FACILITIES,
+    PROJECTS,
+    DISBURSEMENTS,
+    EVENTS,
+    CONTRACTS,
+    INSTALMENTS,
+    REPAYMENTS,
+    LAWSUITS,
+    NOMINATIONS,
+)
+BY_NAME = {sheet.name: sheet for sheet in SHEETS}

@@ -1,0 +1,153 @@
+"""django-import-export widgets that read cells the way the workbook importer does (money as
+whole đồng or "1.836.337.000", dates as Excel dates or dd/mm/yyyy, labels of choices), and the
+permission mixin for admin classes that offer import and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from import_export import widgets
+
+from khuyencong import roles
+from khuyencong.text import fold_accents
+from khuyencong.workbook import cells
+
+
+def _checked(parse, value):
+    try:
+        return parse(value)
+    except cells.CellError as error:
+        raise ValueError(str(error)) from None
+
+
+class MoneyWidget(widgets.IntegerWidget):
+    def clean(self, value: Any, row=None, **kwargs) -> int | None:
+        return None if cells.is_blank(value) else _checked(cells.amount, value)
+
+    def render(self, value: Any, obj=None, **kwargs) -> Any:
+        return value
+
+
+class DateWidget(widgets.DateWidget):
+    def clean(self, value: Any, row=None, **kwargs):
+        return None if cells.is_blank(value) else _checked(cells.date, value)
+
+    def render(self, value: Any, obj=None, **kwargs) -> Any:
+        return value.strftime("%d/%m/%Y") if value else ""
+
+
+class FlagWidget(widgets.BooleanWidget):
+    def clean(self, value: Any, row=None, **kwargs) -> bool:
+        return _checked(cells.flag, value)
+
+    def render(self, value: Any, obj=None, **kwargs) -> str:
+        return "x" if value else ""
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A TextChoices field written by its Vietnamese label ("Hoàn thành")."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.labels = dict(choices)
+        self.values = {" ".join(fold_accents(label).split()): value for value, label in choices}
+
+    def clean(self, value: Any, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        key = " ".join(fold_accents(str(value)).split())
+        if key not in self.values:
+            raise ValueError(f"“{value}” không có trong danh mục ({', '.join(self.labels.values())}).")
+        return self.values[key]
+
+    def render(self, value: Any, obj=None, **kwargs) -> str:
+        return self.labels.get(value, "")
+
+
+class TextWidget(widgets.CharWidget):
+    """Text; what would start a formula in a spreadsheet is kept as text by the workbook export."""
+
+    def clean(self, value: Any, row=None, **kwargs) -> str:
+        return _checked(cells.text, value)
+
+
+class FacilityRefWidget(widgets.ForeignKeyWidget):
+    """A facility by its tax code, else by its name."""
+
+    def __init__(self, **kwargs):
+        from projects.models import Facility
+
+        super().__init__(Facility, **kwargs)
+
+    def clean(self, value: Any, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        text = cells.text(value)
+        found = list(self.model.objects.filter(tax_code=text)) or list(self.model.objects.filter(name=text))
+        if len(found) != 1:
+            raise ValueError(f"Không tìm thấy đúng một cơ sở “{text}”.")
+        return found[0]
+
+    def render(self, value: Any, obj=None, **kwargs) -> str:
+        return (value.tax_code or value.name) if value else ""
+
+
+class ProjectRefWidget(widgets.ForeignKeyWidget):
+    """A đề án by the row's Năm and this Mã đề án."""
+
+    def __init__(self, **kwargs):
+        from projects.models import Project
+
+        super().__init__(Project, **kwargs)
+
+    def clean(self, value: Any, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        year = _checked(cells.year, (row or {}).get("Năm"))
+        found = list(self.model.objects.filter(plan__year=year, code=cells.text(value)))
+        if len(found) != 1:
+            raise ValueError(f"Không tìm thấy đề án mã “{value}” năm {year}.")
+        return found[0]
+
+    def render(self, value: Any, obj=None, **kwargs) -> str:
+        return value.code if value else ""
+
+
+class ContractRefWidget(widgets.ForeignKeyWidget):
+    def __init__(self, **kwargs):
+        from funding.models import LoanContract
+
+        super().__init__(LoanContract, field="number", **kwargs)
+
+    def clean(self, value: Any, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        try:
+            return self.model.objects.get(number=cells.text(value))
+        except self.model.DoesNotExist:
+            raise ValueError(f"Không tìm thấy hợp đồng số “{value}”.") from None
+
+
+class RoleImportExportMixin:
+    """For ImportExportModelAdmin classes: import for data entry and department staff
+    (roles.can_edit_records), export for everyone who may read (roles.can_view); the library
+    alone would let any staff user import."""
+
+    def has_import_permission(self, request) -> bool:
+        return roles.can_edit_records(request.user)
+
+    def has_export_permission(self, request) -> bool:
+        return roles.can_view(request.user)
+
+
+__all__ = [
+    "ChoiceLabelWidget",
+    "ContractRefWidget",
+    "DateWidget",
+    "FacilityRefWidget",
+    "FlagWidget",
+    "MoneyWidget",
+    "ProjectRefWidget",
+    "RoleImportExportMixin",
+    "TextWidget",
+]
