@@ -1,16 +1,60 @@
-"""Staff screens for money paid out. Recoverable contracts get theirs with funding.services."""
+"""Staff screens for money paid out: disbursements of a đề án, and recoverable contracts (the
+contract list and page with its actions, the due-soon and overdue lists, the portfolio)."""
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
-from funding.forms import DisbursementForm
+from funding import services
+from funding.forms import (
+    BUCKET_KEYS,
+    NOT_OVERDUE,
+    OVERDUE_ANY,
+    CloseLawsuitForm,
+    ContractFilterForm,
+    DisbursementForm,
+    HearingForm,
+    JudgmentForm,
+    LawsuitForm,
+    RecoveryForm,
+    RepaymentForm,
+    RescheduleForm,
+    ReversalForm,
+    WriteOffForm,
+)
+from funding.loans import (
+    BUCKET_LABELS,
+    ContractStatus,
+    allocate,
+    contract_statuses,
+    due_within,
+    due_within_sheet,
+    overdue_contracts,
+    overdue_sheet,
+    portfolio_summary,
+    write_xlsx,
+)
+from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
 from khuyencong import roles
 from khuyencong.access import get_for_user, require_role
-from projects.models import Project
+from khuyencong.formatting import date_short, money_exact
+from khuyencong.history import change_log
+from khuyencong.text import fold_accents
+from projects.models import AnnualPlan, Project
 from projects.views import project_detail_context
 
 
@@ -33,3 +77,526 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
         return redirect("projects:project-detail", pk=project.pk)
     context = project_detail_context(request, project, disbursement_form=form)
     return render(request, "projects/project_detail.html", context, status=400)
+
+
+# ——— Recoverable contracts (hỗ trợ có thu hồi) ————————————————————————————————————————————
+#
+# Every figure on these screens comes from funding.loans (contract_statuses, allocate,
+# portfolio_summary, due_within, overdue_contracts); every change goes through
+# funding.services, whose Vietnamese refusals are shown on the re-rendered form.
+
+PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def as_of_date(request: HttpRequest) -> tuple[datetime.date, str]:
+    """The "as of" date of a debt screen: ?ngay=dd/mm/yyyy, today when absent or invalid
+    (with a message to show)."""
+    text = request.GET.get("ngay", "").strip()
+    if text:
+        try:
+            return datetime.datetime.strptime(text, "%d/%m/%Y").date(), ""
+        except ValueError:
+            return timezone.localdate(), f"Ngày “{text}” không hợp lệ (dạng dd/mm/yyyy); đang tính đến hôm nay."
+    return timezone.localdate(), ""
+
+
+def _as_of_query(request: HttpRequest) -> str:
+    """The query string "?ngay=…" that carries the chosen date through a form post and its redirect."""
+    text = request.GET.get("ngay", "").strip()
+    return "?" + urlencode({"ngay": text}) if text else ""
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def _contract_years() -> list[int]:
+    return list(
+        AnnualPlan.objects.filter(projects__contracts__isnull=False)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def _filtered_contracts(form: ContractFilterForm) -> QuerySet[LoanContract]:
+    contracts = LoanContract.objects.select_related("facility", "project__plan")
+    if not form.is_valid():
+        return contracts.order_by(*ContractFilterForm.SORTS["-ngay-ky"])
+    data = form.cleaned_data
+    for word in data["q"].split():
+        # Numbers as typed; facility name, tax code and address without accents.
+        contracts = contracts.filter(
+            Q(number__icontains=word) | Q(facility__search_text__contains=fold_accents(word))
+        )
+    if data["state"]:
+        contracts = contracts.filter(state=data["state"])
+    if data["facility"]:
+        contracts = contracts.filter(facility=data["facility"])
+    if data["year"]:
+        contracts = contracts.filter(project__plan__year=data["year"])
+    return contracts.order_by(*ContractFilterForm.SORTS.get(data["sort"] or "-ngay-ky", ("-signed_on", "number")))
+
+
+def _in_bucket(status: ContractStatus, key: str) -> bool:
+    # "Overdue" is money due and unpaid, even when a lawsuit keeps its days (and bucket) at nil.
+    if key == OVERDUE_ANY:
+        return status.overdue > 0 and not status.is_written_off
+    if key == NOT_OVERDUE:
+        return not (status.overdue > 0 and not status.is_written_off)
+    return status.bucket == BUCKET_KEYS.get(key)
+
+
+def _rows_with_statuses(form: ContractFilterForm, as_of: datetime.date) -> list[tuple[LoanContract, ContractStatus]]:
+    """Every filtered contract with its status, bucket filter and computed sort applied."""
+    contracts = list(_filtered_contracts(form))
+    rows = list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("bucket"):
+        rows = [(c, s) for c, s in rows if _in_bucket(s, data["bucket"])]
+    if (key := ContractFilterForm.COMPUTED_SORTS.get(data.get("sort"))) is not None:
+        rows.sort(key=lambda row: key(row[1]))  # stable: ties keep the number order
+    return rows
+
+
+@require_role(roles.can_view)
+@require_GET
+def contract_list(request: HttpRequest) -> HttpResponse:
+    """Contracts with their debt as of ?ngay.
+
+    Statuses come from funding.loans, so the bucket filter and the sorts by debt cannot be SQL.
+    Two paths, each a fixed number of queries: without them, the database filters, sorts and
+    paginates, and statuses are computed for the page's contracts only (count, page, six);
+    with them, every filtered contract is loaded and its status computed (one, six), then
+    filtered, sorted and paginated in Python. A province has hundreds of contracts, not
+    millions, and the portfolio page computes them all anyway.
+    """
+    as_of, as_of_error = as_of_date(request)
+    form = ContractFilterForm(request.GET or None, years=_contract_years())
+    if form.is_bound and form.needs_all_statuses():
+        page = Paginator(_rows_with_statuses(form, as_of), PER_PAGE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+    else:
+        page = Paginator(_filtered_contracts(form), PER_PAGE).get_page(request.GET.get("page"))
+        contracts = list(page.object_list)
+        rows = list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
+    return render(
+        request,
+        "funding/contract_list.html",
+        {"form": form, "page": page, "rows": rows, "as_of": as_of, "as_of_error": as_of_error},
+    )
+
+
+def contracts_sheet(rows: Iterable[tuple[LoanContract, ContractStatus]]) -> Iterator[list]:
+    """The contract list as spreadsheet rows (funding.loans.write_xlsx keeps text as text)."""
+    yield [
+        "Số hợp đồng", "Cơ sở", "Mã số thuế", "Năm", "Mã đề án", "Ngày ký", "Ngày giải ngân",
+        "Số tiền hỗ trợ", "Đã trả", "Dư nợ", "Nợ quá hạn", "Số ngày quá hạn", "Nhóm tuổi nợ (ngày)",
+        "Tình trạng", "Đang khởi kiện", "Đã xóa nợ",
+    ]  # fmt: skip
+    for c, s in rows:
+        yield [
+            c.number, c.facility.name, c.facility.tax_code, c.project.plan.year, c.project.code, c.signed_on,
+            c.disbursed_on, c.principal, s.repaid, s.balance, s.overdue, s.days_past_due, s.bucket or "",
+            c.get_state_display(), s.in_litigation, s.written_off,
+        ]  # fmt: skip
+
+
+@require_role(roles.can_view)
+@require_GET
+def contract_export(request: HttpRequest) -> HttpResponse:
+    """The contract list under the current filter, every page, as .xlsx."""
+    as_of, _ = as_of_date(request)
+    form = ContractFilterForm(request.GET or None, years=_contract_years())
+    rows = _rows_with_statuses(form, as_of)
+    content = write_xlsx({f"Hợp đồng đến {as_of:%d-%m-%Y}": contracts_sheet(rows)})
+    return _xlsx(content, f"hop-dong-thu-hoi-{as_of:%d-%m-%Y}.xlsx")
+
+
+# --- the two lists: due soon, overdue ---------------------------------------------------------
+
+DUE_DAYS = 30
+
+
+@require_role(roles.can_view)
+@require_GET
+def due_list(request: HttpRequest) -> HttpResponse:
+    as_of, as_of_error = as_of_date(request)
+    rows = due_within(as_of=as_of, days=DUE_DAYS)
+    return render(
+        request,
+        "funding/due_list.html",
+        {
+            "rows": rows,
+            "as_of": as_of,
+            "until": as_of + datetime.timedelta(days=DUE_DAYS),
+            "days": DUE_DAYS,
+            "as_of_error": as_of_error,
+            "as_of_query": _as_of_query(request),
+            "totals": {"due": sum(r.due for r in rows), "remaining": sum(r.remaining for r in rows)},
+        },
+    )
+
+
+@require_role(roles.can_view)
+@require_GET
+def due_export(request: HttpRequest) -> HttpResponse:
+    as_of, _ = as_of_date(request)
+    content = write_xlsx({f"Đến hạn {DUE_DAYS} ngày": due_within_sheet(due_within(as_of=as_of, days=DUE_DAYS))})
+    return _xlsx(content, f"den-han-{DUE_DAYS}-ngay-{as_of:%d-%m-%Y}.xlsx")
+
+
+@require_role(roles.can_view)
+@require_GET
+def overdue_list(request: HttpRequest) -> HttpResponse:
+    as_of, as_of_error = as_of_date(request)
+    rows = overdue_contracts(as_of=as_of)
+    by_bucket = {key: {"label": label, "key": key, "contracts": 0, "outstanding": 0, "overdue": 0}
+                 for key, label in BUCKET_KEYS.items()}
+    keys = {label: key for key, label in BUCKET_KEYS.items()}
+    for r in rows:
+        bucket = by_bucket[keys[r.bucket]]
+        bucket["contracts"] += 1
+        bucket["outstanding"] += r.outstanding
+        bucket["overdue"] += r.overdue
+    return render(
+        request,
+        "funding/overdue_list.html",
+        {
+            "rows": rows,
+            "as_of": as_of,
+            "as_of_error": as_of_error,
+            "as_of_query": _as_of_query(request),
+            "by_bucket": list(by_bucket.values()),
+            "totals": {"outstanding": sum(r.outstanding for r in rows), "overdue": sum(r.overdue for r in rows)},
+        },
+    )
+
+
+@require_role(roles.can_view)
+@require_GET
+def overdue_export(request: HttpRequest) -> HttpResponse:
+    as_of, _ = as_of_date(request)
+    content = write_xlsx({"Quá hạn": overdue_sheet(overdue_contracts(as_of=as_of))})
+    return _xlsx(content, f"qua-han-{as_of:%d-%m-%Y}.xlsx")
+
+
+# --- the portfolio ----------------------------------------------------------------------------
+
+
+def figures_row(label: str, key: str, figures) -> dict:
+    bucket = figures.buckets[label]
+    return {"label": label, "key": key, "contracts": bucket.contracts, "balance": bucket.balance, "overdue": bucket.overdue}
+
+
+@require_role(roles.can_view)
+@require_GET
+def portfolio(request: HttpRequest) -> HttpResponse:
+    as_of, as_of_error = as_of_date(request)
+    summary = portfolio_summary(as_of=as_of)
+    return render(
+        request,
+        "funding/portfolio.html",
+        {
+            "summary": summary,
+            "total": summary.total,
+            "years": [
+                {"year": year, "figures": figures, "buckets": [figures.buckets[label] for label in BUCKET_LABELS]}
+                for year, figures in summary.by_year.items()
+            ],
+            "total_buckets": [figures_row(label, key, summary.total) for key, label in BUCKET_KEYS.items()],
+            "bucket_labels": BUCKET_LABELS,
+            "as_of": as_of,
+            "as_of_error": as_of_error,
+            "as_of_query": _as_of_query(request),
+        },
+    )
+
+
+# --- the contract page ------------------------------------------------------------------------
+
+
+def _contract(request: HttpRequest, pk: int, rule=roles.can_view) -> LoanContract:
+    return get_for_user(request, LoanContract.objects.select_related("facility", "project__plan"), pk, rule=rule)
+
+
+def _history(contract: LoanContract, limit: int = 300) -> list:
+    """Who changed what on the contract and its records, newest first."""
+    pk = contract.pk
+    sources = [
+        (LoanContract.history.filter(id=pk), LoanContract, lambda r: "Hợp đồng"),
+        (Instalment.history.filter(contract_id=pk), Instalment,
+         lambda r: f"Lịch trả phiên bản {r.schedule_version}, kỳ {r.number}"),
+        (Repayment.history.filter(contract_id=pk), Repayment,
+         lambda r: f"{'Bút toán đảo' if r.reversal_of_id else 'Trả nợ'} {r.receipt_number}"),
+        (Lawsuit.history.filter(contract_id=pk), Lawsuit, lambda r: f"Vụ kiện ngày {date_short(r.filed_on)}"),
+        (Hearing.history.filter(lawsuit__contract_id=pk), Hearing, lambda r: f"Phiên tòa {date_short(r.date)}"),
+        (Reschedule.history.filter(contract_id=pk), Reschedule, lambda r: f"Điều chỉnh lịch trả phiên bản {r.version}"),
+        (WriteOff.history.filter(contract_id=pk), WriteOff, lambda r: "Xóa nợ"),
+        (Recovery.history.filter(contract_id=pk), Recovery, lambda r: f"Thu hồi {r.receipt_number}"),
+    ]
+    entries = []
+    for history, model, describe in sources:
+        exclude = ("id",) if model is LoanContract else ("id", "contract")
+        entries += change_log(history, model=model, describe=describe, exclude=exclude, limit=limit)
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def _is_open(lawsuit: Lawsuit) -> bool:
+    return lawsuit.closed_on is None and lawsuit.status != Lawsuit.Status.CLOSED
+
+
+def contract_detail_context(
+    request: HttpRequest, contract: LoanContract, *, bound: dict | None = None
+) -> dict:
+    """What the contract page shows; an action re-renders it with its bound form (``bound``,
+    keyed like the forms here) to show the errors."""
+    bound = bound or {}
+    user = request.user
+    as_of, as_of_error = as_of_date(request)
+    status = contract_statuses([contract], as_of=as_of)[0]
+    ledger = allocate(contract, as_of=as_of)
+
+    versions: dict[int, list[Instalment]] = defaultdict(list)
+    for instalment in contract.instalments.order_by("schedule_version", "due_date", "number"):
+        versions[instalment.schedule_version].append(instalment)
+    reschedules = {r.version: r for r in contract.reschedules.select_related("by")}
+    other_versions = [
+        {"version": v, "rows": rows, "total": sum(i.principal_due for i in rows), "reschedule": reschedules.get(v),
+         "later": v > status.schedule_version}
+        for v, rows in sorted(versions.items())
+        if v != status.schedule_version
+    ]
+
+    repayments = list(contract.repayments.select_related("reversal_of").order_by("date", "pk"))
+    reversed_by = {r.reversal_of_id: r for r in repayments if r.reversal_of_id}
+    lawsuits = list(contract.lawsuits.prefetch_related("hearings").order_by("filed_on", "pk"))
+    written_off = WriteOff.objects.filter(contract=contract).select_related("by").first()
+    recoveries = list(contract.recoveries.order_by("date", "pk"))
+
+    can_edit = roles.can_edit_records(user)
+    disbursed = contract.disbursed_on is not None
+    today = timezone.localdate()
+    initial = {"date": today}
+    action_forms: dict[str, object] = {}
+    if can_edit and disbursed and not written_off:
+        action_forms["repayment"] = bound.get("repayment") or RepaymentForm(initial=initial)
+        if any(r.reversal_of_id is None and r.pk not in reversed_by for r in repayments) or "reversal" in bound:
+            action_forms["reversal"] = bound.get("reversal") or ReversalForm(contract=contract, initial=initial)
+        if not any(_is_open(s) for s in lawsuits) or "lawsuit" in bound:
+            action_forms["lawsuit"] = bound.get("lawsuit") or LawsuitForm(initial={"filed_on": today})
+    if roles.can_write_off(user) and disbursed and not written_off or "write_off" in bound:
+        action_forms["write_off"] = bound.get("write_off") or WriteOffForm(initial=initial)
+    if can_edit and written_off or "recovery" in bound:
+        action_forms["recovery"] = bound.get("recovery") or RecoveryForm(initial=initial)
+    if roles.can_approve(user) and contract.state in (LoanContract.State.ACTIVE, LoanContract.State.LITIGATION) or (
+        "reschedule" in bound
+    ):
+        action_forms["reschedule"] = bound.get("reschedule") or RescheduleForm(initial=initial)
+    for lawsuit in lawsuits:
+        lawsuit.forms = {}
+        if can_edit and _is_open(lawsuit) or any(key[1] == lawsuit.pk for key in bound if isinstance(key, tuple)):
+            for kind, form_class, first in (
+                ("hearing", HearingForm, {"date": today}),
+                ("judgment", JudgmentForm, {"judgment_date": today}),
+                ("close", CloseLawsuitForm, {"closed_on": today}),
+            ):
+                lawsuit.forms[kind] = bound.get((kind, lawsuit.pk)) or form_class(
+                    prefix=f"{kind}-{lawsuit.pk}", initial=first
+                )
+
+    history = _history(contract, limit=8)
+    return {
+        "contract": contract,
+        "status": status,
+        "ledger": ledger,
+        "ledger_totals": {
+            "due": sum(a.due for a in ledger),
+            "paid": sum(a.paid for a in ledger),
+            "remaining": sum(a.remaining for a in ledger),
+        },
+        "other_versions": other_versions,
+        "reschedules": sorted(reschedules.values(), key=lambda r: r.version),
+        "repayments": [(r, reversed_by.get(r.pk)) for r in repayments],
+        "repaid_total": status.repaid,
+        "lawsuits": lawsuits,
+        "written_off": written_off,
+        "recoveries": recoveries,
+        "recovered_total": sum(r.amount for r in recoveries),
+        "forms": action_forms,
+        "has_actions": bool(action_forms) or any(lawsuit.forms for lawsuit in lawsuits),
+        "open_form": next(iter(bound), None),
+        "history": history,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "as_of_query": _as_of_query(request),
+    }
+
+
+@require_role(roles.can_view)
+@require_GET
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk)
+    return render(request, "funding/contract_detail.html", contract_detail_context(request, contract))
+
+
+@require_role(roles.can_view)
+@require_GET
+def contract_history(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk)
+    return render(
+        request,
+        "history.html",
+        {"object": contract, "entries": _history(contract),
+         "title": f"Lịch sử thay đổi: hợp đồng {contract.number}",
+         "back_url": reverse("funding:contract-detail", args=[contract.pk]), "back_label": "Về trang hợp đồng"},
+    )
+
+
+# --- the actions on the contract page ---------------------------------------------------------
+
+
+def _add_refusal(form: forms.Form, exc: ValidationError) -> None:
+    """The service's Vietnamese message on the form: on its field when the form has one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _act(
+    request: HttpRequest,
+    contract: LoanContract,
+    key,
+    form: forms.Form,
+    run: Callable[[dict], object],
+    done: Callable[[object], str],
+) -> HttpResponse:
+    """Run the service with the form's data; on success back to the page with a message, on a
+    refusal (the form's or the service's) the page again with the form and its errors, 400.
+    The service refuses before writing or inside its own transaction, so nothing is stored."""
+    if form.is_valid():
+        try:
+            result = run(form.cleaned_data)
+        except ValidationError as exc:
+            _add_refusal(form, exc)
+        else:
+            messages.success(request, done(result))
+            return redirect(reverse("funding:contract-detail", args=[contract.pk]) + _as_of_query(request))
+    contract.refresh_from_db()
+    context = contract_detail_context(request, contract, bound={key: form})
+    return render(request, "funding/contract_detail.html", context, status=400)
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def repayment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_edit_records)
+    return _act(
+        request, contract, "repayment", RepaymentForm(request.POST),
+        lambda d: services.record_repayment(contract=contract, by=request.user, **d),
+        lambda r: f"Đã ghi nhận khoản trả nợ {r.receipt_number}: {money_exact(r.amount)}.",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def repayment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_edit_records)
+    return _act(
+        request, contract, "reversal", ReversalForm(request.POST, contract=contract),
+        lambda d: services.reverse_repayment(by=request.user, **d),
+        lambda r: f"Đã đảo khoản trả nợ {r.reversal_of.receipt_number} ({money_exact(r.amount)}).",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def lawsuit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_edit_records)
+    return _act(
+        request, contract, "lawsuit", LawsuitForm(request.POST),
+        lambda d: services.file_lawsuit(contract=contract, by=request.user, **d),
+        lambda r: f"Đã ghi nhận khởi kiện tại {r.court} ngày {date_short(r.filed_on)}.",
+    )
+
+
+def _lawsuit(request: HttpRequest, pk: int) -> Lawsuit:
+    return get_for_user(
+        request, Lawsuit.objects.select_related("contract__facility", "contract__project__plan"), pk,
+        rule=roles.can_edit_records,
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def hearing_create(request: HttpRequest, pk: int) -> HttpResponse:
+    lawsuit = _lawsuit(request, pk)
+    return _act(
+        request, lawsuit.contract, ("hearing", lawsuit.pk), HearingForm(request.POST, prefix=f"hearing-{lawsuit.pk}"),
+        lambda d: services.add_hearing(lawsuit=lawsuit, by=request.user, **d),
+        lambda r: f"Đã ghi phiên tòa ngày {date_short(r.date)}.",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def lawsuit_judgment(request: HttpRequest, pk: int) -> HttpResponse:
+    lawsuit = _lawsuit(request, pk)
+    return _act(
+        request, lawsuit.contract, ("judgment", lawsuit.pk), JudgmentForm(request.POST, prefix=f"judgment-{lawsuit.pk}"),
+        lambda d: services.record_judgment(lawsuit=lawsuit, by=request.user, **d),
+        lambda r: f"Đã ghi bản án ngày {date_short(r.judgment_date)}.",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def lawsuit_close(request: HttpRequest, pk: int) -> HttpResponse:
+    lawsuit = _lawsuit(request, pk)
+    return _act(
+        request, lawsuit.contract, ("close", lawsuit.pk), CloseLawsuitForm(request.POST, prefix=f"close-{lawsuit.pk}"),
+        lambda d: services.close_lawsuit(lawsuit=lawsuit, by=request.user, **d),
+        lambda r: f"Đã kết thúc vụ khởi kiện ngày {date_short(r.closed_on)}.",
+    )
+
+
+@require_role(roles.can_write_off)
+@require_POST
+def write_off(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_write_off)
+    return _act(
+        request, contract, "write_off", WriteOffForm(request.POST),
+        lambda d: services.write_off(contract=contract, by=request.user, **d),
+        lambda r: f"Đã xóa nợ {money_exact(r.amount)} ngày {date_short(r.date)}.",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def recovery_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_edit_records)
+    return _act(
+        request, contract, "recovery", RecoveryForm(request.POST),
+        lambda d: services.record_recovery(contract=contract, by=request.user, **d),
+        lambda r: f"Đã ghi nhận khoản thu hồi {r.receipt_number}: {money_exact(r.amount)}.",
+    )
+
+
+@require_role(roles.can_approve)
+@require_POST
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_approve)
+    return _act(
+        request, contract, "reschedule", RescheduleForm(request.POST),
+        lambda d: services.reschedule(contract=contract, by=request.user, **d),
+        lambda r: f"Đã điều chỉnh lịch trả nợ: phiên bản {r.version} từ ngày {date_short(r.date)}.",
+    )

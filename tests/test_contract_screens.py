@@ -1,0 +1,514 @@
+"""The recoverable-contract screens (funding.views): who may open and do what, each screen's
+happy path, the actions' refusals (the service's Vietnamese message, nothing stored), the
+query counts of the lists and the portfolio, and the Excel exports."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from funding import services
+from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
+from tests import factories as f
+from tests.test_loans import D, disbursed_contract, make_contract
+
+pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = 987654
+AS_OF = "15/03/2025"
+State = LoanContract.State
+
+
+@pytest.fixture
+def objects(department):
+    """A contract of 40 triệu in four instalments of 10 triệu due 10/02–10/05/2022, one paid,
+    one reversed; and a second one, sued, with a hearing."""
+    facility = f.FacilityFactory(name="Công ty TNHH Nam Ban Silk", tax_code="0312345678")
+    contract = disbursed_contract(department, facility=facility)
+    services.record_repayment(contract=contract, date=D(2022, 2, 10), amount=10_000_000, receipt_number="BL-01", by=department)
+    wrong = services.record_repayment(
+        contract=contract, date=D(2022, 3, 1), amount=5_000_000, receipt_number="BL-02", by=department
+    )
+    services.reverse_repayment(repayment=wrong, date=D(2022, 3, 2), reason="Ghi nhầm hợp đồng", by=department)
+    sued = disbursed_contract(department, year=2021)
+    lawsuit = services.file_lawsuit(contract=sued, filed_on=D(2022, 6, 1), court="Tòa án nhân dân huyện Lâm Hà", by=department)
+    services.add_hearing(lawsuit=lawsuit, date=D(2022, 7, 1), note="Phiên hòa giải", by=department)
+    for obj in (contract, sued):
+        obj.refresh_from_db()
+    return {"contract": contract, "sued": sued, "lawsuit": lawsuit, "repayment": wrong}
+
+
+# (url name, object key for the URL or None, who may: view / edit / department, methods allowed)
+VIEWS = [
+    ("funding:contract-list", None, "view", {"GET"}),
+    ("funding:contract-export", None, "view", {"GET"}),
+    ("funding:due-list", None, "view", {"GET"}),
+    ("funding:due-export", None, "view", {"GET"}),
+    ("funding:overdue-list", None, "view", {"GET"}),
+    ("funding:overdue-export", None, "view", {"GET"}),
+    ("funding:portfolio", None, "view", {"GET"}),
+    ("funding:contract-detail", "contract", "view", {"GET"}),
+    ("funding:contract-history", "contract", "view", {"GET"}),
+    ("funding:repayment-create", "contract", "edit", {"POST"}),
+    ("funding:repayment-reverse", "contract", "edit", {"POST"}),
+    ("funding:lawsuit-create", "contract", "edit", {"POST"}),
+    ("funding:recovery-create", "contract", "edit", {"POST"}),
+    ("funding:hearing-create", "lawsuit", "edit", {"POST"}),
+    ("funding:lawsuit-judgment", "lawsuit", "edit", {"POST"}),
+    ("funding:lawsuit-close", "lawsuit", "edit", {"POST"}),
+    ("funding:write-off", "contract", "department", {"POST"}),
+    ("funding:reschedule", "contract", "department", {"POST"}),
+]
+
+
+def url_of(name: str, key: str | None, objects: dict, pk: int | None = None) -> str:
+    if key is None:
+        return reverse(name)
+    return reverse(name, args=[pk if pk is not None else objects[key].pk])
+
+
+def call(client, method: str, url: str):
+    return client.get(url) if method == "GET" else client.post(url, {})
+
+
+def counts() -> tuple:
+    return (
+        Repayment.objects.count(), Lawsuit.objects.count(), Hearing.objects.count(), WriteOff.objects.count(),
+        Recovery.objects.count(), Reschedule.objects.count(), Instalment.objects.count(),
+        list(LoanContract.objects.order_by("pk").values_list("state", flat=True)),
+        Lawsuit.objects.filter(status=Lawsuit.Status.PENDING).count(),
+    )  # fmt: skip
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, key, rule, methods", VIEWS)
+def test_anonymous_users_are_sent_to_sign_in(client, objects, name, key, rule, methods):
+    url = url_of(name, key, objects)
+    for method in ("GET", "POST"):
+        response = call(client, method, url)
+        assert response.status_code == 302, (method, url)
+        assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+@pytest.mark.parametrize("name, key, rule, methods", [v for v in VIEWS if v[2] != "view"])
+def test_viewer_gets_403_on_every_action_and_nothing_changes(viewer_client, objects, name, key, rule, methods):
+    before = counts()
+    response = viewer_client.post(url_of(name, key, objects), {"repay-date": "01/03/2022", "repay-amount": "1000"})
+    assert response.status_code == 403
+    assert "Không có quyền" in response.content.decode()
+    assert counts() == before
+
+
+@pytest.mark.parametrize("name", ["funding:write-off", "funding:reschedule"])
+def test_data_entry_cannot_write_off_or_reschedule(entry_client, objects, name):
+    before = counts()
+    data = {"writeoff-date": "01/06/2022", "writeoff-reason": "Giải thể", "reschedule-date": "01/06/2022",
+            "reschedule-instalments": "01/07/2022 25.000.000", "reschedule-reason": "Thiên tai"}
+    response = entry_client.post(reverse(name, args=[objects["contract"].pk]), data)
+    assert response.status_code == 403
+    assert counts() == before
+
+
+@pytest.mark.parametrize("name, key, rule, methods", [v for v in VIEWS if v[1] is not None])
+def test_unknown_object_is_404(department_client, objects, name, key, rule, methods):
+    method = "GET" if "GET" in methods else "POST"
+    response = call(department_client, method, url_of(name, key, objects, pk=UNKNOWN))
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.content.decode()
+
+
+@pytest.mark.parametrize("name, key, rule, methods", VIEWS)
+def test_wrong_method_is_405(department_client, objects, name, key, rule, methods):
+    wrong = "POST" if "POST" not in methods else "GET"
+    assert call(department_client, wrong, url_of(name, key, objects)).status_code == 405
+
+
+@pytest.mark.parametrize("name, key, rule, methods", [v for v in VIEWS if "GET" in v[3]])
+def test_every_page_opens_for_a_viewer(viewer_client, objects, name, key, rule, methods):
+    response = viewer_client.get(url_of(name, key, objects), {"ngay": AS_OF})
+    assert response.status_code == 200
+
+
+def test_the_main_navigation_links_to_the_contracts(viewer_client, objects):
+    html = viewer_client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("funding:contract-list")}"' in html
+
+
+# --- the contract page ---------------------------------------------------------------------------
+
+
+def test_contract_page_shows_the_ledger_the_reversal_the_lawsuit_and_the_history(viewer_client, objects):
+    contract = objects["contract"]
+    response = viewer_client.get(reverse("funding:contract-detail", args=[contract.pk]), {"ngay": "15/03/2022"})
+    html = response.content.decode()
+    assert "Hợp đồng " + contract.number in html
+    ledger = response.context["ledger"]
+    # 10/02 paid on the day; 10/03 unpaid, 5 days late on 15/03 (the 5 triệu was reversed).
+    assert [(a.number, a.paid, a.paid_on, a.days_late) for a in ledger[:2]] == [
+        (1, 10_000_000, D(2022, 2, 10), 0), (2, 0, None, 5),
+    ]  # fmt: skip
+    assert response.context["status"].overdue == 10_000_000
+    assert "bút toán đảo" in html and "đã bị đảo" in html
+    assert "Ghi nhầm hợp đồng" in html  # the reversal's reason, in the history
+    assert "10/02/2022" in html
+    # A viewer sees no action.
+    assert response.context["forms"] == {}
+    assert 'action="/hop-dong/' not in html
+
+    sued = viewer_client.get(reverse("funding:contract-detail", args=[objects["sued"].pk]))
+    html = sued.content.decode()
+    assert "Tòa án nhân dân huyện Lâm Hà" in html and "Phiên hòa giải" in html and "Đang khởi kiện" in html
+
+
+def test_data_entry_sees_the_record_actions_but_not_the_write_off(login, data_entry, department, objects):
+    url = reverse("funding:contract-detail", args=[objects["contract"].pk])
+    forms = login(data_entry).get(url).context["forms"]
+    assert {"repayment", "reversal", "lawsuit"} <= set(forms) and "write_off" not in forms and "reschedule" not in forms
+    forms = login(department).get(url).context["forms"]
+    assert {"repayment", "reversal", "lawsuit", "write_off", "reschedule"} <= set(forms)
+    sued = login(data_entry).get(reverse("funding:contract-detail", args=[objects["sued"].pk])).context
+    assert "lawsuit" not in sued["forms"]  # one open lawsuit at a time
+    assert set(sued["lawsuits"][0].forms) == {"hearing", "judgment", "close"}
+
+
+def test_contract_history_page_names_who_changed_what(viewer_client, objects):
+    response = viewer_client.get(reverse("funding:contract-history", args=[objects["contract"].pk]))
+    html = response.content.decode()
+    assert "chuyenvien" in html and "Ghi nhận trả nợ" in html and "BL-01" in html
+
+
+# --- the actions -----------------------------------------------------------------------------
+
+
+def test_a_repayment_is_recorded_from_the_form(entry_client, objects):
+    contract = objects["contract"]
+    url = reverse("funding:repayment-create", args=[contract.pk])
+    response = entry_client.post(
+        url + "?ngay=15/03/2025", {"repay-date": "10/03/2022", "repay-amount": "10.000.000", "repay-receipt_number": "BL-03"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("funding:contract-detail", args=[contract.pk]) + "?ngay=15%2F03%2F2025"
+    repayment = Repayment.objects.get(contract=contract, receipt_number="BL-03")
+    assert (repayment.amount, repayment.date) == (10_000_000, D(2022, 3, 10))
+    assert repayment.history.first().history_user.username == "nhaplieu"
+    page = entry_client.get(response["Location"]).content.decode()
+    assert "Đã ghi nhận khoản trả nợ BL-03: 10.000.000 đồng." in page
+
+
+def test_a_repayment_above_the_outstanding_principal_shows_the_services_message_and_stores_nothing(entry_client, objects):
+    contract = objects["contract"]
+    before = counts()
+    response = entry_client.post(
+        reverse("funding:repayment-create", args=[contract.pk]),
+        {"repay-date": "10/03/2022", "repay-amount": "30.000.001", "repay-receipt_number": "BL-09"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Số tiền trả (30.000.001 đồng) vượt dư nợ còn lại của hợp đồng (30.000.000 đồng)." in html
+    assert 'value="30.000.001"' in html  # the form comes back as typed, open
+    assert counts() == before
+
+
+def test_a_badly_typed_repayment_is_refused_by_the_form(entry_client, objects):
+    before = counts()
+    response = entry_client.post(
+        reverse("funding:repayment-create", args=[objects["contract"].pk]),
+        {"repay-date": "2022-13-40", "repay-amount": "10,5", "repay-receipt_number": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ngày không hợp lệ" in html and "không dùng dấu phẩy" in html
+    assert counts() == before
+
+
+def test_a_repayment_is_reversed_with_a_reason(entry_client, objects):
+    contract = objects["contract"]
+    first = Repayment.objects.get(contract=contract, receipt_number="BL-01")
+    response = entry_client.post(
+        reverse("funding:repayment-reverse", args=[contract.pk]),
+        {"reverse-repayment": first.pk, "reverse-date": "11/02/2022", "reverse-reason": "Biên lai trùng"},
+    )
+    assert response.status_code == 302
+    reversal = Repayment.objects.get(reversal_of=first)
+    assert reversal.amount == 10_000_000 and reversal.receipt_number == "ĐẢO-BL-01"
+    # A reversal already reversed is no longer offered.
+    response = entry_client.post(
+        reverse("funding:repayment-reverse", args=[contract.pk]),
+        {"reverse-repayment": first.pk, "reverse-date": "11/02/2022", "reverse-reason": "Lần nữa"},
+    )
+    assert response.status_code == 400
+    assert Repayment.objects.filter(reversal_of=first).count() == 1
+
+
+def test_the_reversal_refused_by_the_service_changes_nothing(entry_client, objects):
+    contract = objects["contract"]
+    first = Repayment.objects.get(contract=contract, receipt_number="BL-01")
+    before = counts()
+    response = entry_client.post(
+        reverse("funding:repayment-reverse", args=[contract.pk]),
+        {"reverse-repayment": first.pk, "reverse-date": "01/02/2022", "reverse-reason": "Sai"},
+    )
+    assert response.status_code == 400
+    assert "Ngày đảo không được trước ngày của khoản trả nợ (10/02/2022)." in response.content.decode()
+    assert counts() == before
+
+
+def test_a_lawsuit_is_filed_heard_judged_and_closed(entry_client, objects):
+    contract = objects["contract"]
+    response = entry_client.post(
+        reverse("funding:lawsuit-create", args=[contract.pk]),
+        {"sue-filed_on": "01/06/2022", "sue-court": "Tòa án nhân dân TP Đà Lạt", "sue-case_number": "12/2022/TLST"},
+    )
+    assert response.status_code == 302
+    lawsuit = Lawsuit.objects.get(contract=contract)
+    contract.refresh_from_db()
+    assert contract.state == State.LITIGATION
+    p = f"hearing-{lawsuit.pk}"
+    assert entry_client.post(
+        reverse("funding:hearing-create", args=[lawsuit.pk]), {f"{p}-date": "01/07/2022", f"{p}-note": "Hòa giải"}
+    ).status_code == 302
+    p = f"judgment-{lawsuit.pk}"
+    response = entry_client.post(
+        reverse("funding:lawsuit-judgment", args=[lawsuit.pk]),
+        {f"{p}-judgment_date": "01/08/2022", f"{p}-judgment_number": "05/2022/KDTM-ST",
+         f"{p}-amount_awarded": "30.000.000", f"{p}-enforcing": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    lawsuit.refresh_from_db()
+    assert (lawsuit.status, lawsuit.amount_awarded, lawsuit.hearings.count()) == (Lawsuit.Status.ENFORCING, 30_000_000, 1)
+    p = f"close-{lawsuit.pk}"
+    response = entry_client.post(reverse("funding:lawsuit-close", args=[lawsuit.pk]), {f"{p}-closed_on": "01/05/2022"})
+    assert response.status_code == 400  # before the filing date: the service's message
+    assert "Ngày kết thúc không được trước ngày khởi kiện (01/06/2022)." in response.content.decode()
+    response = entry_client.post(reverse("funding:lawsuit-close", args=[lawsuit.pk]), {f"{p}-closed_on": "01/09/2022"})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.state == State.ACTIVE
+    html = entry_client.get(reverse("funding:contract-detail", args=[contract.pk])).content.decode()
+    assert "05/2022/KDTM-ST" in html and "30.000.000 đồng" in html and "Đã kết thúc" in html
+
+
+def test_a_second_open_lawsuit_is_refused(entry_client, objects):
+    before = counts()
+    response = entry_client.post(
+        reverse("funding:lawsuit-create", args=[objects["sued"].pk]),
+        {"sue-filed_on": "01/08/2022", "sue-court": "Tòa án khác"},
+    )
+    assert response.status_code == 400
+    assert "Hợp đồng đang có vụ khởi kiện chưa kết thúc." in response.content.decode()
+    assert counts() == before
+
+
+def test_department_writes_off_and_data_entry_records_a_recovery(login, data_entry, department, objects):
+    contract = objects["contract"]
+    response = login(department).post(
+        reverse("funding:write-off", args=[contract.pk]),
+        {"writeoff-date": "01/06/2022", "writeoff-reason": "Cơ sở giải thể", "writeoff-decision_number": "15/QĐ-SCT"},
+    )
+    assert response.status_code == 302
+    written = WriteOff.objects.get(contract=contract)
+    assert (written.amount, written.by.username) == (30_000_000, "chuyenvien")
+    entry = login(data_entry)
+    # Over the amount written off: refused, nothing stored.
+    response = entry.post(
+        reverse("funding:recovery-create", args=[contract.pk]),
+        {"recover-date": "01/07/2022", "recover-amount": "30.000.001", "recover-receipt_number": "TH-1"},
+    )
+    assert response.status_code == 400
+    assert "không được vượt số tiền đã xóa nợ (30.000.000 đồng)" in response.content.decode()
+    assert not Recovery.objects.exists()
+    response = entry.post(
+        reverse("funding:recovery-create", args=[contract.pk]),
+        {"recover-date": "01/07/2022", "recover-amount": "4.000.000", "recover-receipt_number": "TH-1"},
+    )
+    assert response.status_code == 302
+    assert Recovery.objects.get(contract=contract).amount == 4_000_000
+    page = entry.get(reverse("funding:contract-detail", args=[contract.pk]))
+    assert "repayment" not in page.context["forms"] and "recovery" in page.context["forms"]
+
+
+def test_department_reschedules_from_lines_and_the_old_version_stays_readable(department_client, objects):
+    contract = objects["contract"]
+    response = department_client.post(
+        reverse("funding:reschedule", args=[contract.pk]),
+        {"reschedule-date": "05/03/2022", "reschedule-reason": "Thiên tai",
+         "reschedule-instalments": "30/06/2022 15.000.000\n31/12/2022 15.000.000\n"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()
+    assert Reschedule.objects.get(contract=contract).version == 2
+    page = department_client.get(reverse("funding:contract-detail", args=[contract.pk]), {"ngay": "15/03/2022"})
+    assert page.context["status"].schedule_version == 2
+    assert [v["version"] for v in page.context["other_versions"]] == [1]
+    assert "Lịch trả phiên bản 1" in page.content.decode()
+
+
+def test_a_reschedule_that_does_not_sum_or_parse_is_refused(department_client, objects):
+    contract = objects["contract"]
+    url = reverse("funding:reschedule", args=[contract.pk])
+    before = counts()
+    response = department_client.post(
+        url, {"reschedule-date": "05/03/2022", "reschedule-reason": "Thiên tai",
+              "reschedule-instalments": "30/06/2022 10.000.000"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "phải bằng 30.000.000 đồng" in response.content.decode()
+    response = department_client.post(
+        url, {"reschedule-date": "05/03/2022", "reschedule-reason": "Thiên tai", "reschedule-instalments": "30/6 abc"}
+    )
+    assert response.status_code == 400
+    assert "Dòng 1: ngày “30/6” không hợp lệ" in response.content.decode()
+    assert counts() == before
+
+
+# --- the lists, the portfolio, the exports -------------------------------------------------------
+
+
+def test_contract_list_filters_and_searches_without_accents(viewer_client, objects):
+    url = reverse("funding:contract-list")
+    contract, sued = objects["contract"], objects["sued"]
+
+    def numbers(**params) -> list[str]:
+        response = viewer_client.get(url, {"ngay": "15/03/2022", **params})
+        assert response.status_code == 200
+        return [c.number for c, _ in response.context["rows"]]
+
+    assert sorted(numbers()) == sorted([contract.number, sued.number])
+    assert numbers(q="nam ban silk") == [contract.number]
+    assert numbers(q="0312345678") == [contract.number]
+    assert numbers(q=sued.number) == [sued.number]
+    assert numbers(state=State.LITIGATION) == [sued.number]
+    assert numbers(year=2021) == [sued.number]
+    assert numbers(facility=contract.facility_id) == [contract.number]
+    # On 15/03/2022 the first is 5 days late (1–30); the sued one's days stopped? No: its
+    # lawsuit is filed later, so it is 33 days late on its February instalment.
+    assert numbers(bucket="1-30") == [contract.number]
+    assert numbers(bucket="31-90") == [sued.number]
+    assert numbers(bucket="tren-360") == []
+    assert sorted(numbers(bucket="qua-han")) == sorted([contract.number, sued.number])
+    assert numbers(bucket="qua-han", sort="-so-ngay") == [sued.number, contract.number]
+    html = viewer_client.get(url, {"ngay": "15/03/2022"}).content.decode()
+    assert "31–90 ngày" in html and "10.000.000" in html
+
+
+def test_contract_list_paginates(viewer_client, department):
+    for _ in range(51):
+        make_contract()
+    response = viewer_client.get(reverse("funding:contract-list"), {"page": 2})
+    assert response.context["page"].paginator.count == 51
+    assert len(response.context["rows"]) == 1
+
+
+def test_contract_export_has_numbers_as_numbers_and_text_as_text(viewer_client, objects):
+    response = viewer_client.get(reverse("funding:contract-export"), {"q": "nam ban", "ngay": "15/03/2022"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "hop-dong-thu-hoi-15-03-2022.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert sheet.max_row == 2
+    assert header[:3] == ["Số hợp đồng", "Cơ sở", "Mã số thuế"]
+    values = dict(zip(header, row, strict=True))
+    assert values["Số hợp đồng"] == objects["contract"].number
+    assert values["Mã số thuế"] == "0312345678"  # text: the leading zero stays
+    assert values["Số tiền hỗ trợ"] == 40_000_000 and isinstance(values["Số tiền hỗ trợ"], int)
+    assert (values["Đã trả"], values["Dư nợ"], values["Nợ quá hạn"], values["Số ngày quá hạn"]) == (
+        10_000_000, 30_000_000, 10_000_000, 5,
+    )  # fmt: skip
+    assert values["Nhóm tuổi nợ (ngày)"] == "1–30"
+    assert values["Ngày ký"] == datetime.datetime(2022, 1, 5)
+    assert values["Tình trạng"] == "Đang thu hồi"
+
+
+def test_due_and_overdue_lists_and_their_exports(viewer_client, objects):
+    due = viewer_client.get(reverse("funding:due-list"), {"ngay": "01/03/2022"})
+    assert [(r.contract_number, r.due_date) for r in due.context["rows"]] == sorted(
+        [(objects["contract"].number, D(2022, 3, 10)), (objects["sued"].number, D(2022, 3, 10))]
+    )
+    assert "10/03/2022" in due.content.decode()
+    overdue = viewer_client.get(reverse("funding:overdue-list"), {"ngay": "15/03/2022"})
+    assert [r.contract_number for r in overdue.context["rows"]] == [objects["sued"].number, objects["contract"].number]
+    sheet = load_workbook(io.BytesIO(viewer_client.get(reverse("funding:overdue-export"), {"ngay": "15/03/2022"}).content)).active
+    assert sheet.cell(row=2, column=1).value == objects["sued"].number
+    assert sheet.cell(row=2, column=8).value == 20_000_000  # overdue: two instalments of the sued one
+    sheet = load_workbook(io.BytesIO(viewer_client.get(reverse("funding:due-export"), {"ngay": "01/03/2022"}).content)).active
+    # On 01/03 the 5 triệu paid that day still counts (its reversal is dated 02/03).
+    assert sheet.max_row == 3 and sheet.cell(row=2, column=10).value == 5_000_000
+
+
+def test_an_invalid_date_falls_back_to_today_with_a_message(viewer_client, objects):
+    response = viewer_client.get(reverse("funding:portfolio"), {"ngay": "31/02/2025"})
+    assert response.status_code == 200
+    assert "Ngày “31/02/2025” không hợp lệ" in response.content.decode()
+
+
+def test_portfolio_shows_the_figures_overall_and_per_year(viewer_client, objects):
+    response = viewer_client.get(reverse("funding:portfolio"), {"ngay": "15/03/2022"})
+    total = response.context["total"]
+    assert (total.contracts, total.lent, total.repaid, total.outstanding) == (2, 80_000_000, 10_000_000, 70_000_000)
+    assert [y["year"] for y in response.context["years"]] == [2021, 2022]
+    html = response.content.decode()
+    # PAR30: the sued contract (40 triệu, 33 days) over 70 triệu.
+    assert "57,1%" in html
+    assert "0/2 cơ sở" in html
+
+
+# --- query counts --------------------------------------------------------------------------------
+
+
+def make_contracts(n: int, by) -> None:
+    for i in range(n):
+        contract = disbursed_contract(by, year=2021 + i % 3)
+        services.record_repayment(contract=contract, date=D(2022, 2, 10), amount=10_000_000, receipt_number=f"BL-{i}", by=by)
+        if i % 5 == 0:
+            services.file_lawsuit(contract=contract, filed_on=D(2022, 4, 1), court="Tòa án", by=by)
+
+
+# session, user, savepoint + release (atomic request); the plan years of the year filter; the
+# page count, the page of contracts with facility, đề án and plan; contract_statuses' six
+# (instalments, reschedules, repayments, lawsuits, write-offs, recoveries) for that page only;
+# the user's groups (the navigation asks roles.can_edit_records); the facility filter's choices
+# (rendered).
+CONTRACT_LIST_QUERIES = 15
+# The same without the count and the page, plus every filtered contract in one query: the
+# bucket filter needs every status before paginating.
+CONTRACT_LIST_BY_BUCKET_QUERIES = 14
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_contract_list_query_count_does_not_grow(login, department, viewer, django_assert_num_queries, rows):
+    make_contracts(rows, department)
+    client = login(viewer)
+    with django_assert_num_queries(CONTRACT_LIST_QUERIES):
+        response = client.get(reverse("funding:contract-list"), {"q": "co so", "ngay": AS_OF})
+    assert response.context["page"].paginator.count == rows
+    with django_assert_num_queries(CONTRACT_LIST_BY_BUCKET_QUERIES):
+        response = client.get(reverse("funding:contract-list"), {"bucket": "qua-han", "sort": "-so-ngay", "ngay": AS_OF})
+    assert response.context["page"].paginator.count == rows
+
+
+# session, user, savepoint + release; portfolio_summary's seven (the contracts with facility,
+# đề án and plan; then the six of contract_statuses); the user's groups (the navigation).
+PORTFOLIO_QUERIES = 12
+# The same for each list: the contracts with their relations, and the six.
+DUE_AND_OVERDUE_QUERIES = 12
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_portfolio_and_lists_query_count_does_not_grow(login, department, viewer, django_assert_num_queries, rows):
+    make_contracts(rows, department)
+    client = login(viewer)
+    with django_assert_num_queries(PORTFOLIO_QUERIES):
+        response = client.get(reverse("funding:portfolio"), {"ngay": AS_OF})
+    assert response.context["total"].contracts == rows
+    with django_assert_num_queries(DUE_AND_OVERDUE_QUERIES):
+        client.get(reverse("funding:due-list"), {"ngay": "01/03/2022"})
+    with django_assert_num_queries(DUE_AND_OVERDUE_QUERIES):
+        response = client.get(reverse("funding:overdue-list"), {"ngay": AS_OF})
+    assert len(response.context["rows"]) == rows
