@@ -109,7 +109,11 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
             planned_money=Coalesce(Sum("planned_budget"), 0),
         )
     }
-    paid = Disbursement.objects.filter(project__in=in_plans)
+    # The same đề án as ``in_plans``, by joins rather than an IN (subquery): SQLite plans the
+    # join far better once there are thousands of đề án.
+    paid = Disbursement.objects.filter(
+        project__plan__year__gte=year_from, project__plan__year__lte=year_to
+    ).exclude(project__status=Project.Status.PROPOSED)
     executed = {
         row["project__plan__year"]: row["total"]
         for row in paid.values("project__plan__year").annotate(total=Coalesce(Sum("amount"), 0))
@@ -132,10 +136,16 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
     ]
 
     # Debts: every contract paid out, as of today (a debt does not belong to a plan year).
-    contracts = list(
-        LoanContract.objects.exclude(state=LoanContract.State.DRAFT).select_related("facility", "project")
+    # Only what contract_statuses and the overdue list read. The queryset itself is passed on,
+    # once evaluated: contract_statuses reuses its rows and filters its own six queries by a
+    # subquery instead of a list of thousands of keys.
+    paid_out = (
+        LoanContract.objects.exclude(state=LoanContract.State.DRAFT)
+        .select_related("facility")
+        .only("number", "facility__name", "project_id", "principal", "disbursed_on")
     )
-    statuses = contract_statuses(contracts, as_of=today)
+    contracts = list(paid_out)
+    statuses = contract_statuses(paid_out, as_of=today)
     by_id = {c.pk: c for c in contracts}
     late = sorted((s for s in statuses if s.overdue > 0), key=lambda s: -s.overdue)
     debts = Debts(

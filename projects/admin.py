@@ -60,7 +60,14 @@ class AnnualPlanAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # str(plan) names the programme's level: the autocomplete on đề án uses this queryset too.
-        return super().get_queryset(request).select_related("program__funding_level").annotate(project_count=Count("projects"))
+        # An aggregate drops Meta.ordering: order again, or the autocomplete pages are unordered.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("program__funding_level")
+            .annotate(project_count=Count("projects"))
+            .order_by("-year", "program__name")
+        )
 
     @admin.display(description="cấp", ordering="program__funding_level__order")
     def funding_level(self, obj: AnnualPlan) -> str:

@@ -339,6 +339,8 @@ class Event(models.Model):
     sale_contracts = models.PositiveIntegerField("hợp đồng mua bán", default=0)
     memoranda = models.PositiveIntegerField("biên bản hợp tác", default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "sự kiện"
         verbose_name_plural = "sự kiện (hội nghị, hội chợ…)"
@@ -376,6 +378,8 @@ class Product(models.Model):
     name = models.CharField("tên sản phẩm", max_length=300)
     facility = models.ForeignKey(Facility, verbose_name="cơ sở", on_delete=models.PROTECT, related_name="products")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "sản phẩm"
         verbose_name_plural = "sản phẩm"
@@ -401,6 +405,8 @@ class ProductNomination(models.Model):
     recognised = models.BooleanField("được công nhận", default=False)
     certificate_number = models.CharField("số giấy chứng nhận", max_length=60, blank=True)
     certificate_date = models.DateField("ngày cấp", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "bình chọn sản phẩm CNNT tiêu biểu"

@@ -22,7 +22,9 @@ urlpatterns = [
     path("su-kien/", views.event_list, name="event-list"),
     path("su-kien/them/", views.event_create, name="event-create"),
     path("su-kien/<int:pk>/sua/", views.event_edit, name="event-edit"),
+    path("su-kien/<int:pk>/lich-su/", views.event_history, name="event-history"),
     path("binh-chon/", views.nomination_list, name="nomination-list"),
     path("binh-chon/them/", views.nomination_create, name="nomination-create"),
     path("binh-chon/<int:pk>/sua/", views.nomination_edit, name="nomination-edit"),
+    path("binh-chon/<int:pk>/lich-su/", views.nomination_history, name="nomination-history"),
 ]

@@ -35,7 +35,7 @@ from projects.forms import (
     ProjectFilterForm,
     ProjectForm,
 )
-from projects.models import AnnualPlan, Event, Facility, ProductNomination, Program, Project
+from projects.models import AnnualPlan, Event, Facility, Product, ProductNomination, Program, Project
 
 PER_PAGE = 50
 
@@ -222,6 +222,9 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
     entries += change_log(
         Disbursement.history.filter(project_id=project.pk), model=Disbursement, describe=_describe_disbursement
+    )
+    entries += change_log(
+        Event.history.filter(project_id=project.pk), model=Event, describe=_describe_event
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return render(
@@ -482,6 +485,23 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/event_form.html", {"form": form, "event": event})
 
 
+def _describe_event(row) -> str:
+    return f"Sự kiện “{row.name}”"
+
+
+@require_role(roles.can_view)
+@require_GET
+def event_history(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_for_user(request, Event.objects.select_related("project"), pk)
+    entries = change_log(Event.history.filter(id=event.pk), model=Event, describe=_describe_event)
+    return render(
+        request,
+        "history.html",
+        {"object": event, "entries": entries, "title": f"Lịch sử thay đổi: sự kiện “{event.name}”",
+         "back_url": reverse("projects:event-list"), "back_label": "Về danh sách sự kiện"},
+    )
+
+
 # ——— Bình chọn sản phẩm ————————————————————————————————————————————————————————————————
 
 
@@ -539,4 +559,26 @@ def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Đã lưu đề cử “{nomination.product}”.")
         return redirect("projects:nomination-list")
     return render(request, "projects/nomination_form.html", {"form": form, "nomination": nomination})
+
+
+@require_role(roles.can_view)
+@require_GET
+def nomination_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The nomination's changes and its product's (name, facility): the product has no page."""
+    nomination = get_for_user(request, ProductNomination.objects.select_related("product", "level"), pk)
+    entries = change_log(
+        ProductNomination.history.filter(id=nomination.pk),
+        model=ProductNomination,
+        describe=lambda r: "Đề cử",
+    )
+    entries += change_log(
+        Product.history.filter(id=nomination.product_id), model=Product, describe=lambda r: f"Sản phẩm “{r.name}”"
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return render(
+        request,
+        "history.html",
+        {"object": nomination, "entries": entries, "title": f"Lịch sử thay đổi: đề cử “{nomination.product}”",
+         "back_url": reverse("projects:nomination-list"), "back_label": "Về danh sách bình chọn"},
+    )
 

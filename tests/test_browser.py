@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from khuyencong import roles
 from projects.models import Facility, Project
+from reporting.models import Report
 from tests import factories as f
 from tests.screens_helpers import user_in
 
@@ -228,3 +229,102 @@ def test_viewer_sees_no_edit_controls_and_gets_403_when_posting(open_as, live_se
     page.goto(live_server.url + reverse("projects:project-create"))
     assert "Không có quyền" in page.content()
     shot(page, "21-nguoi-xem-403")
+
+
+def test_department_approves_a_project_then_writes_issues_and_downloads_the_report(open_as, live_server, people):
+    facility = f.FacilityFactory(name="Hợp tác xã Rau hoa Đà Lạt")
+    project = f.ProjectFactory(
+        plan=people["plan"], code="DP-2024-51", facilities=[facility], status=Project.Status.PROPOSED, approved_budget=0
+    )
+    page = open_as("chuyenvien")
+
+    # The Department approves the đề án.
+    page.goto(live_server.url + reverse("projects:project-detail", args=[project.pk]))
+    shot(page, "30-de-an-cho-duyet")
+    page.get_by_role("button", name="Phê duyệt đề án").click()
+    page.wait_for_load_state()
+    assert "đã duyệt" in page.content()
+    project.refresh_from_db()
+    assert project.status == Project.Status.APPROVED and project.approved_budget == project.planned_budget
+    shot(page, "31-de-an-da-duyet")
+
+    # …then drafts the annual report for 2024, the year of that plan.
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Báo cáo").click()
+    page.get_by_role("link", name="Lập báo cáo mới").click()
+    page.get_by_label("Loại báo cáo").select_option(label="Báo cáo năm")
+    page.get_by_label("Từ năm").fill("2024")
+    page.get_by_label("Đến năm").fill("2024")
+    page.get_by_label("Ngày báo cáo").fill("15/01/2025")
+    shot(page, "32-lap-bao-cao")
+    page.get_by_role("button", name="Lập dự thảo").click()
+    page.wait_for_url(re.compile(r"/bao-cao/\d+/sua/$"))
+    report = Report.objects.get()
+    assert (report.year_from, report.year_to, report.status) == (2024, 2024, Report.Status.DRAFT)
+    page.get_by_label("Công tác chỉ đạo, điều hành").fill("Sở Công Thương chỉ đạo Trung tâm Khuyến công triển khai kế hoạch.")
+    shot(page, "33-sua-du-thao")
+    page.get_by_role("button", name="Lưu dự thảo").click()
+    page.wait_for_url(live_server.url + reverse("reporting:report-detail", args=[report.pk]))
+    assert "Dự thảo" in page.content()
+
+    # The draft waits on the dashboard's to-do list, which leads back to it.
+    page.get_by_role("link", name="Tổng quan").click()
+    shot(page, "34-tong-quan-co-du-thao")
+    page.locator("#h-drafts + ul").get_by_role("link", name=str(report)).click()
+    page.wait_for_url(live_server.url + reverse("reporting:report-detail", args=[report.pk]))
+    shot(page, "35-du-thao-bao-cao")
+
+    # Issuing gives it its number and freezes its figures and files.
+    page.get_by_role("link", name="Ban hành…").click()
+    page.get_by_label("Số báo cáo").fill("125")
+    page.get_by_label("Ngày ban hành").fill("15/01/2025")
+    shot(page, "36-ban-hanh")
+    page.get_by_role("button", name="Ban hành báo cáo").click()
+    page.wait_for_url(live_server.url + reverse("reporting:report-detail", args=[report.pk]), timeout=30_000)
+    assert "Đã ban hành" in page.locator(".pagehead").inner_text()
+    assert "125/BC-SCT" in page.content()
+    shot(page, "37-bao-cao-da-ban-hanh")
+    report.refresh_from_db()
+    assert report.status == Report.Status.ISSUED and report.issued_by.username == "chuyenvien"
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải PDF").click()
+    path = download.value.path()
+    assert Path(path).read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Báo cáo").click()
+    assert "Đã ban hành" in page.locator("table.list").inner_text()
+    shot(page, "38-danh-sach-bao-cao")
+
+
+def test_admin_widgets_work_under_the_content_security_policy(open_as, live_server, people):
+    """The policy forbids inline script and style; Django's admin needs neither for its widgets
+    (autocomplete, calendar, inline rows), so /quan-tri/ keeps the same policy as the portal.
+    simple-history's history page and a changelist without actions carry one inline style each,
+    cosmetic only: those are not visited here."""
+    admin = f.UserFactory(username="quantri", is_staff=True, is_superuser=True)
+    admin.set_password(PASSWORD)
+    admin.save()
+    project = f.ProjectFactory(plan=people["plan"], status=Project.Status.APPROVED, facilities=[f.FacilityFactory()])
+    f.DisbursementFactory(project=project, funding_source=None)
+    page = open_as("quantri")
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+
+    page.goto(live_server.url + reverse("admin:projects_project_changelist"))
+    assert page.locator("#result_list tbody tr").count() == 1
+    shot(page, "40-quan-tri-danh-sach-de-an")
+
+    page.goto(live_server.url + reverse("admin:projects_project_change", args=[project.pk]))
+    shot(page, "41-quan-tri-sua-de-an")
+    page.locator(".select2-selection").first.click()  # the plan's autocomplete asks the server
+    page.locator(".select2-results__option").first.wait_for()
+    page.keyboard.press("Escape")
+    page.locator(".datetimeshortcuts a[id^=calendarlink]").first.click()
+    assert page.locator(".calendarbox").first.is_visible()
+    page.keyboard.press("Escape")
+    rows = page.locator("#disbursements-group tr.form-row").count()
+    page.locator("#disbursements-group .add-row a").click()
+    assert page.locator("#disbursements-group tr.form-row").count() == rows + 1
+    shot(page, "42-quan-tri-them-dong")
+    assert not refused, refused

@@ -50,9 +50,11 @@ VIEWS = [
     ("projects:event-list", None, "view", {"GET"}),
     ("projects:event-create", None, "edit", {"GET", "POST"}),
     ("projects:event-edit", "event", "edit", {"GET", "POST"}),
+    ("projects:event-history", "event", "view", {"GET"}),
     ("projects:nomination-list", None, "view", {"GET"}),
     ("projects:nomination-create", None, "edit", {"GET", "POST"}),
     ("projects:nomination-edit", "nomination", "edit", {"GET", "POST"}),
+    ("projects:nomination-history", "nomination", "view", {"GET"}),
 ]
 
 
@@ -454,6 +456,42 @@ def test_data_entry_nominates_a_new_product_and_edits_it(entry_client, objects):
     assert nomination.certificate_number == "16/GCN"
     again = entry_client.post(reverse("projects:nomination-create"), data)
     assert "đã được đề cử ở cấp này trong năm" in again.content.decode()
+
+
+def test_event_history_shows_who_changed_what_and_is_linked_from_the_list(entry_client, viewer_client, objects):
+    event = objects["event"]
+    data = {"project": event.project_id, "kind": event.kind, "name": event.name, "date": "20/09/2024",
+            "place": event.place, "participants": "150", "sale_contracts": "8", "memoranda": "3"}
+    assert entry_client.post(reverse("projects:event-edit", args=[event.pk]), data).status_code == 302
+    latest = event.history.latest()
+    assert (latest.history_type, latest.history_user.username) == ("~", "nhaplieu")
+    url = reverse("projects:event-history", args=[event.pk])
+    assert url in viewer_client.get(reverse("projects:event-list")).content.decode()  # viewers read it too
+    assert url in entry_client.get(reverse("projects:event-edit", args=[event.pk])).content.decode()
+    html = viewer_client.get(url).content.decode()
+    assert "nhaplieu" in html and "Lượt doanh nghiệp tham gia" in html
+    assert "120" in html and "150" in html  # before and after
+    # The đề án's history names its events' changes too.
+    project_history = viewer_client.get(reverse("projects:project-history", args=[event.project_id])).content.decode()
+    assert f"Sự kiện “{event.name}”" in project_history
+
+
+def test_nomination_history_shows_the_nomination_and_its_product(entry_client, viewer_client, objects):
+    nomination = objects["nomination"]
+    data = {"facility": nomination.product.facility_id, "product_name": nomination.product.name,
+            "level": nomination.level_id, "year": "2024", "recognised": "on", "certificate_number": "99/GCN",
+            "certificate_date": "01/11/2024"}
+    assert entry_client.post(reverse("projects:nomination-edit", args=[nomination.pk]), data).status_code == 302
+    product = nomination.product
+    product.name = "Trà ô long Cầu Đất thượng hạng"
+    product._change_reason = "Đổi tên sản phẩm"
+    product.save()
+    url = reverse("projects:nomination-history", args=[nomination.pk])
+    assert url in viewer_client.get(reverse("projects:nomination-list")).content.decode()
+    assert url in entry_client.get(reverse("projects:nomination-edit", args=[nomination.pk])).content.decode()
+    html = viewer_client.get(url).content.decode()
+    assert "Số giấy chứng nhận" in html and "99/GCN" in html and "nhaplieu" in html
+    assert "Trà ô long Cầu Đất thượng hạng" in html and "Đổi tên sản phẩm" in html
 
 
 # ——— Tổng quan ————————————————————————————————————————————————————————————————————————

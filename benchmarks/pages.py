@@ -1,0 +1,115 @@
+"""How fast the main staff pages answer: the dashboard, the đề án list and a đề án page, on the
+Lâm Đồng data set and at ×50.
+
+    .venv/bin/python benchmarks/pages.py [--runs 15] [--factor 50] [--db /tmp/khuyencong-pages.sqlite3]
+
+Builds a fresh SQLite database (migrate, seed_demo), signs the department account in with
+Django's test client, requests each page once to warm up and then ``--runs`` times, and prints
+the median (and the slowest) in milliseconds with the number of queries; then scales the data
+(scale_demo --factor N) and measures again. Target: under 150 ms for each page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_MS = 150
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--factor", type=int, default=50)
+    parser.add_argument("--db", default="/tmp/khuyencong-pages.sqlite3")
+    args = parser.parse_args()
+
+    db = Path(args.db)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.settings")
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from projects.models import Project
+
+    # The test client needs "testserver" to be an allowed host.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    print(f"migrate + seed_demo: {time.monotonic() - started:.1f} s")
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="chuyenvien"))
+
+    def pages() -> list[tuple[str, str]]:
+        # The đề án with the most disbursements and events: the heaviest page of its kind.
+        project = Project.objects.get(code="DP-2021-001", plan__year=2021)
+        return [
+            ("Tổng quan (dashboard)", reverse("home")),
+            ("Danh sách đề án", reverse("projects:project-list")),
+            ("Trang đề án", reverse("projects:project-detail", args=[project.pk])),
+        ]
+
+    def measure(label: str) -> list[tuple[str, float, float, int]]:
+        rows = []
+        for name, url in pages():
+            response = client.get(url)  # warm-up: templates, caches
+            assert response.status_code == 200, (url, response.status_code)
+            timings = []
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - began) * 1000)
+                assert response.status_code == 200
+            # Counted by a wrapper: the request_started signal empties connection.queries.
+            queries: list[str] = []
+
+            def count(execute, sql, *rest, queries=queries):
+                queries.append(sql)
+                return execute(sql, *rest)
+
+            with connection.execute_wrapper(count):
+                client.get(url)
+            rows.append((name, statistics.median(timings), max(timings), len(queries)))
+        return rows
+
+    results = {"data set": measure("data set")}
+    started = time.monotonic()
+    call_command("scale_demo", factor=args.factor, verbosity=0)
+    print(f"scale_demo --factor {args.factor}: {time.monotonic() - started:.1f} s")
+    results[f"×{args.factor}"] = measure(f"×{args.factor}")
+
+    print()
+    print(f"Median of {args.runs} requests after a warm-up, signed in as chuyenvien (SQLite, {db}); target < {TARGET_MS} ms")
+    print(f"{'page':<24} {'data':>9} {'median ms':>10} {'max ms':>8} {'queries':>8}  ")
+    misses = 0
+    for label, rows in results.items():
+        for name, median, slowest, queries in rows:
+            flag = "" if median < TARGET_MS else "  > target"
+            misses += bool(flag)
+            print(f"{name:<24} {label:>9} {median:>10.1f} {slowest:>8.1f} {queries:>8}{flag}")
+    print(f"{Project.objects.count()} đề án in the database at the end.")
+    sys.exit(1 if misses else 0)
+
+
+if __name__ == "__main__":
+    main()
