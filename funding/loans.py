@@ -30,6 +30,7 @@ Rules chosen here, on top of report-figures.md and import-format.md:
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -166,7 +167,14 @@ class _Ledger:
     write_off: WriteOff | None = None
     recovered: int = 0
     status: ContractStatus | None = None
-    allocation: list[InstalmentAllocation] = field(default_factory=list)
+    version: int = 0  # the schedule version in force on the date
+    as_of: datetime.date | None = None
+
+    @functools.cached_property
+    def allocation(self) -> list[InstalmentAllocation]:
+        """Every instalment of the version in force with what was paid of it: only the screens
+        that show a ledger need it, so it is worked out on first use."""
+        return _allocate(self, self.version, self.as_of)
 
 
 def _windows(ledger: _Ledger) -> list[tuple[int, datetime.date | None, datetime.date | None]]:
@@ -295,11 +303,32 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
     contract = ledger.contract
     windows = _windows(ledger)
     version = windows[-1][0] if windows else 0
-    ledger.allocation = _allocate(ledger, version, as_of)
+    ledger.version, ledger.as_of = version, as_of
     disbursed = contract.principal if contract.disbursed_on and contract.disbursed_on <= as_of else 0
     repaid = sum(amount for _, amount in ledger.payments)
-    principal_due = sum(row.due for row in ledger.allocation if row.due_date <= as_of)
-    oldest = next((row for row in ledger.allocation if row.remaining > 0 and row.due_date <= as_of), None)
+    # The oldest instalment not fully paid, as _allocate() would find it, in one pass over the
+    # instalments already due (the status of thousands of contracts must not build ledgers).
+    principal_due = 0
+    oldest = None
+    for instalment in ledger.versions.get(version, []):  # in due-date order
+        if instalment.due_date > as_of:
+            break
+        principal_due += instalment.principal_due
+        if oldest is None and repaid < principal_due:
+            oldest = instalment
+            oldest_due_through = principal_due
+    days_past_due = 0
+    if oldest is not None:
+        cumulative = 0
+        paid_on = None
+        for day, amount in ledger.payments:
+            cumulative += amount
+            if cumulative >= oldest_due_through:
+                paid_on = day
+                break
+        stop = min(as_of, ledger.write_off.date) if ledger.write_off else as_of
+        pauses = [lawsuit.paused_span() for lawsuit in ledger.lawsuits]
+        days_past_due = countable_days(oldest.due_date, paid_on or stop, pauses)
     ledger.status = ContractStatus(
         contract_id=contract.pk,
         facility_id=contract.facility_id,
@@ -313,7 +342,7 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
         on_time=_on_time(ledger, as_of),
         sued=bool(ledger.lawsuits),
         in_litigation=any(lawsuit.is_open_on(as_of) for lawsuit in ledger.lawsuits),
-        days_past_due=oldest.days_late if oldest else 0,
+        days_past_due=days_past_due,
         oldest_unpaid_due=oldest.due_date if oldest else None,
         written_off=ledger.write_off.amount if ledger.write_off else 0,
         recovered=ledger.recovered,
