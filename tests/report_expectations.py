@@ -14,10 +14,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT.parent / "shared" / "design" / "report-figures.md"
 REPORT_DATE = datetime.date(2025, 3, 15)
-DATASET_AVAILABLE = (ROOT / "fixtures" / "lam_dong.json").exists() and (
-    ROOT / "khuyencong" / "management" / "commands" / "seed_demo.py"
-).exists()
-SCALE_AVAILABLE = (ROOT / "khuyencong" / "management" / "commands" / "scale_demo.py").exists()
 
 
 def _table_rows(text: str) -> list[list[str]]:

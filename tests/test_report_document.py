@@ -22,7 +22,7 @@ from reporting.document import draft_figures, render_document
 from reporting.narrative import narrative_html
 from reporting.pdf import STATIC_DIR, RefusedURL, StaticOnlyFetcher, html_to_pdf
 from tests import factories as f
-from tests.report_expectations import DATASET_AVAILABLE, REPORT_DATE, reset_to_reference_data
+from tests.report_expectations import REPORT_DATE, reset_to_reference_data
 
 FONTS = sorted((STATIC_DIR / "fonts").glob("LiberationSerif-*.ttf"))
 
@@ -164,7 +164,6 @@ def test_the_shipped_fonts_are_liberation_serif_with_their_licence():
 
 # --- With the Lâm Đồng data set ----------------------------------------------------------
 
-needs_dataset = pytest.mark.skipif(not DATASET_AVAILABLE, reason="fixtures/lam_dong.json is not there yet")
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +248,6 @@ def _period_expectations(figures) -> list[str]:
     ]
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_the_period_pdf_prints_every_figure(period_pdf):
     text = _pdf_text(period_pdf)
@@ -258,7 +256,6 @@ def test_the_period_pdf_prints_every_figure(period_pdf):
     assert not missing
 
 
-@needs_dataset
 def test_the_pdf_embeds_only_liberation_serif(period_pdf):
     out = subprocess.run(["pdffonts", str(period_pdf)], capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
@@ -269,7 +266,6 @@ def test_the_pdf_embeds_only_liberation_serif(period_pdf):
         assert emb == "yes", row
 
 
-@needs_dataset
 def test_the_pdf_is_a4_with_page_numbers_from_page_two(period_pdf):
     info = subprocess.run(["pdfinfo", str(period_pdf)], capture_output=True, text=True, check=True).stdout
     assert "595.276 x 841.89 pts (A4)" in info
@@ -285,7 +281,6 @@ def test_the_pdf_is_a4_with_page_numbers_from_page_two(period_pdf):
     assert second.strip().splitlines()[0].strip() == "2"
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_every_character_of_the_document_is_in_the_embedded_font(dataset):
     figures = draft_figures(year_from=2021, year_to=2025, report_date=REPORT_DATE)
@@ -302,7 +297,6 @@ def test_every_character_of_the_document_is_in_the_embedded_font(dataset):
         assert not missing, (path.name, missing)
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_the_annual_report_2024_prints_the_2024_figures(dataset):
     figures = draft_figures(year_from=2024, year_to=2024, report_date=REPORT_DATE)
@@ -314,7 +308,6 @@ def test_the_annual_report_2024_prints_the_2024_figures(dataset):
     assert "Năm 2021" not in text
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_on_screen_each_figure_links_to_its_records(dataset, client):
     user = f.UserFactory()
@@ -334,7 +327,6 @@ def test_on_screen_each_figure_links_to_its_records(dataset, client):
     assert "Công ty TNHH Nam Ban Silk" in records.content.decode()
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_figure_records_need_a_signed_in_user(dataset, client):
     url = reverse(

@@ -17,9 +17,7 @@ from projects.models import AnnualPlan, Project, SupportForm
 from reporting.figures import compute_figures
 from tests import factories as f
 from tests.report_expectations import (
-    DATASET_AVAILABLE,
     REPORT_DATE,
-    SCALE_AVAILABLE,
     expected_body_values,
     expected_year_rows,
     province,
@@ -225,7 +223,6 @@ def test_contract_states_other_than_draft_count(small_period):
 
 # --- The Lâm Đồng data set ---------------------------------------------------------------
 
-needs_dataset = pytest.mark.skipif(not DATASET_AVAILABLE, reason="fixtures/lam_dong.json is not there yet")
 
 
 @pytest.fixture(scope="module")
@@ -286,7 +283,6 @@ def formatted_body(figures) -> dict[str, str]:
     }
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_the_period_figures_are_those_of_the_spec(dataset):
     got = formatted_body(_period_figures())
@@ -295,7 +291,6 @@ def test_the_period_figures_are_those_of_the_spec(dataset):
         assert expected[figure].startswith(text) or expected[figure] == text, (figure, text, expected[figure])
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_the_period_figures_the_spec_words_in_prose(dataset):
     figures = _period_figures()
@@ -314,7 +309,6 @@ def test_the_period_figures_the_spec_words_in_prose(dataset):
     assert figures.non_recoverable.money == figures.demonstration.money + figures.machinery.money
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_the_years_are_those_of_footnote_1(dataset):
     figures = _period_figures()
@@ -332,7 +326,6 @@ def test_the_years_are_those_of_footnote_1(dataset):
     assert fmt.money_precise(year_2024.local_executed) == "1.836.337.000 đồng"
 
 
-@needs_dataset
 @pytest.mark.django_db
 def test_the_annual_report_2024_prints_the_2024_figures(dataset):
     figures = compute_figures(province=province(), year_from=2024, year_to=2024, report_date=REPORT_DATE)
@@ -342,8 +335,6 @@ def test_the_annual_report_2024_prints_the_2024_figures(dataset):
     assert fmt.rate(year.executed, year.planned_money) == "36,6%"
 
 
-@needs_dataset
-@pytest.mark.skipif(not SCALE_AVAILABLE, reason="scale_demo is not there yet")
 @pytest.mark.django_db
 def test_the_query_count_is_the_same_at_ten_times_the_data(dataset, django_assert_num_queries):
     lam_dong = province()

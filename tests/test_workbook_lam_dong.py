@@ -12,14 +12,11 @@ from django.conf import settings
 from khuyencong import demo
 from khuyencong.workbook import export_workbook, import_workbook
 from projects.models import AdministrativeUnit
+from reporting import figures
 
 from .workbook_helpers import empty_database, snapshot
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not demo.FIXTURE.exists(), reason="fixtures/lam_dong.json is not there"),
-]
-figures = pytest.importorskip("reporting.figures")
+pytestmark = [pytest.mark.django_db]
 
 
 def without_ids(value):
