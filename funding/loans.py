@@ -350,6 +350,24 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
     )
 
 
+# The tables whose rows decide a contract's status on a date.
+LEDGER_MODELS = (LoanContract, Instalment, Reschedule, Repayment, Lawsuit, WriteOff, Recovery)
+
+
+def ledger_stamp() -> tuple[int, ...]:
+    """A value that changes whenever a record behind the contracts' statuses changes: the
+    newest history row of each ledger table (one query a table).
+
+    Every write to these tables leaves a history row: the services and the admin save through
+    the ORM, the workbook import and scale_demo write their bulk history, seed_demo saves row
+    by row. A writer that bypassed history would also bypass the audit trail the domain asks
+    for, so a cache keyed by this stamp is as fresh as the audit trail is complete."""
+    return tuple(
+        model.history.model.objects.aggregate(newest=Coalesce(models.Max("history_id"), 0))["newest"]
+        for model in LEDGER_MODELS
+    )
+
+
 def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date) -> list[ContractStatus]:
     """The status of each contract on ``as_of``, in six queries whatever their number (plus one
     to evaluate ``contracts`` when it is a queryset)."""

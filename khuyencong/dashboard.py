@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from funding.loans import ContractStatus, contract_statuses
+from funding.loans import ContractStatus, contract_statuses, ledger_stamp
 from funding.models import Disbursement, Instalment, LoanContract
 from projects.models import Program, Project
 from reporting.models import Report
 
 TODO_LIMIT = 10
 DUE_WITHIN_DAYS = 30
+DEBTS_CACHE_SECONDS = 24 * 3600  # a new day is a new key anyway
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,41 @@ def period_bounds() -> dict:
     return bounds
 
 
+def _debts(today: datetime.date) -> tuple[Debts, list[OverdueContract]]:
+    """Every contract paid out, as of today (a debt does not belong to a plan year).
+
+    Working out thousands of ledgers is most of the dashboard's time, and they change only when
+    a contract's records do: the result is kept in the cache under the ledgers' stamp, so the
+    next visit costs the stamp's queries instead of the ledgers'."""
+    key = f"dashboard-debts:{today.isoformat()}:{'-'.join(map(str, ledger_stamp()))}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    # Only what contract_statuses and the overdue list read. The queryset itself is passed on,
+    # once evaluated: contract_statuses reuses its rows and filters its own six queries by a
+    # subquery instead of a list of thousands of keys.
+    paid_out = (
+        LoanContract.objects.exclude(state=LoanContract.State.DRAFT)
+        .select_related("facility")
+        .only("number", "facility__name", "project_id", "principal", "disbursed_on")
+    )
+    contracts = list(paid_out)
+    statuses = contract_statuses(paid_out, as_of=today)
+    by_id = {c.pk: c for c in contracts}
+    late = sorted((s for s in statuses if s.overdue > 0), key=lambda s: -s.overdue)
+    debts = Debts(
+        contracts=len(statuses),
+        outstanding=sum(s.outstanding for s in statuses),
+        overdue=sum(s.overdue for s in statuses),
+        overdue_contracts=len(late),
+        sued=sum(1 for s in statuses if s.sued),
+        sued_outstanding=sum(s.outstanding for s in statuses if s.sued),
+    )
+    result = (debts, [OverdueContract(by_id[s.contract_id], s) for s in late[:TODO_LIMIT]])
+    cache.set(key, result, timeout=DEBTS_CACHE_SECONDS)
+    return result
+
+
 def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -> Dashboard:
     """The dashboard for plans of years ``year_from``..``year_to``.
 
@@ -139,23 +176,7 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
     # Only what contract_statuses and the overdue list read. The queryset itself is passed on,
     # once evaluated: contract_statuses reuses its rows and filters its own six queries by a
     # subquery instead of a list of thousands of keys.
-    paid_out = (
-        LoanContract.objects.exclude(state=LoanContract.State.DRAFT)
-        .select_related("facility")
-        .only("number", "facility__name", "project_id", "principal", "disbursed_on")
-    )
-    contracts = list(paid_out)
-    statuses = contract_statuses(paid_out, as_of=today)
-    by_id = {c.pk: c for c in contracts}
-    late = sorted((s for s in statuses if s.overdue > 0), key=lambda s: -s.overdue)
-    debts = Debts(
-        contracts=len(statuses),
-        outstanding=sum(s.outstanding for s in statuses),
-        overdue=sum(s.overdue for s in statuses),
-        overdue_contracts=len(late),
-        sued=sum(1 for s in statuses if s.sued),
-        sued_outstanding=sum(s.outstanding for s in statuses if s.sued),
-    )
+    debts, overdue = _debts(today)
 
     undisbursed_qs = Project.objects.filter(
         status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS], disbursements__isnull=True
@@ -195,7 +216,7 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
         undisbursed=undisbursed,
         undisbursed_count=undisbursed_count,
         due_soon=due_soon,
-        overdue=[OverdueContract(by_id[s.contract_id], s) for s in late[:TODO_LIMIT]],
+        overdue=overdue,
         drafts=drafts,
     )
 

@@ -8,3 +8,8 @@ from khuyencong.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_COOKIES = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+
+# Each test rolls its transaction back, and SQLite then hands out the same history ids again:
+# a cache keyed by them would carry one test's figures into the next. The test of that cache
+# turns a real one on for itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

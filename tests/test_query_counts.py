@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from funding import services
 from funding.models import LoanContract
 from projects.models import Project
 from tests import factories as f
@@ -81,11 +85,12 @@ def test_facility_list_query_count_does_not_grow(login, data_entry, django_asser
 
 
 # session, user, savepoint + release; programme and plan years (2); đề án per year; disbursements
-# per year; disbursements per content; contracts, then contract_statuses' own queries
-# (instalments, reschedules, repayments, lawsuits, write-offs, recoveries); approved đề án
-# without a disbursement, and their count; instalments due in 30 days; draft reports; the
-# user's groups.
-DASHBOARD_QUERIES = 21
+# per year; disbursements per content; the ledgers' stamp (newest history row of contracts,
+# instalments, reschedules, repayments, lawsuits, write-offs, recoveries), then, the cache
+# being off in tests, contracts and contract_statuses' own queries (instalments, reschedules,
+# repayments, lawsuits, write-offs, recoveries); approved đề án without a disbursement, and
+# their count; instalments due in 30 days; draft reports; the user's groups.
+DASHBOARD_QUERIES = 28
 
 
 @pytest.mark.parametrize("rows", [1, 100])
@@ -97,3 +102,23 @@ def test_dashboard_query_count_does_not_grow(login, data_entry, django_assert_nu
     board = response.context["board"]
     assert board.debts.contracts == rows
     assert len(board.due_soon) == min(rows, 10)
+
+
+def test_the_dashboard_keeps_its_debts_until_a_ledger_changes(login, department, settings):
+    """With a real cache, a second visit reads the stamp instead of the ledgers, and a new
+    repayment (a new history row) gives the next visit fresh debts."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "debts"}}
+    cache.clear()
+    make_dashboard(3)
+    client = login(department)
+    first = client.get(reverse("home")).context["board"].debts
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(reverse("home")).context["board"].debts
+    assert again == first
+    assert len(warm) == DASHBOARD_QUERIES - 7  # the contracts and the six ledger queries are spared
+    contract = LoanContract.objects.first()
+    services.record_repayment(
+        contract=contract, date=datetime.date.today(), amount=1_000, receipt_number="BL-CACHE", by=department
+    )
+    after = client.get(reverse("home")).context["board"].debts
+    assert after.outstanding == first.outstanding - 1_000
