@@ -35,6 +35,8 @@ lint: install
 
 benchmarks: install
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/import.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
