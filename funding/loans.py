@@ -191,15 +191,20 @@ def _windows(ledger: _Ledger) -> list[tuple[int, datetime.date | None, datetime.
 def _on_time(ledger: _Ledger, as_of: datetime.date) -> bool:
     """F17: for every instalment due on or before ``as_of``, the repayments made on or before its
     due date cover all principal due up to and including it (each judged in its own version)."""
+    payments = ledger.payments  # in date order
     for version, start, until in _windows(ledger):
         due_so_far = 0
+        paid_by_then = 0
+        counted = 0  # payments[:counted] are those made on or before the current due date
         for instalment in ledger.versions[version]:  # in due-date order
             due_so_far += instalment.principal_due
             if instalment.due_date > as_of or (until and instalment.due_date >= until):
                 break
+            while counted < len(payments) and payments[counted][0] <= instalment.due_date:
+                paid_by_then += payments[counted][1]
+                counted += 1
             if start and instalment.due_date < start:
                 continue
-            paid_by_then = sum(amount for day, amount in ledger.payments if day <= instalment.due_date)
             if paid_by_then < due_so_far:
                 return False
     return True
