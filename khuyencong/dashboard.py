@@ -104,18 +104,15 @@ def _debts(today: datetime.date) -> tuple[Debts, list[OverdueContract]]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    # Only what contract_statuses and the overdue list read. The queryset itself is passed on,
-    # once evaluated: contract_statuses reuses its rows and filters its own six queries by a
-    # subquery instead of a list of thousands of keys.
-    paid_out = (
-        LoanContract.objects.exclude(state=LoanContract.State.DRAFT)
-        .select_related("facility")
-        .only("number", "facility__name", "project_id", "principal", "disbursed_on")
+    # Only what contract_statuses reads; the queryset itself is passed on, so that its six
+    # queries filter by a subquery instead of a list of thousands of keys. The few contracts
+    # the overdue list shows are fetched with their facility afterwards.
+    paid_out = LoanContract.objects.exclude(state=LoanContract.State.DRAFT).only(
+        "facility_id", "project_id", "principal", "disbursed_on"
     )
-    contracts = list(paid_out)
     statuses = contract_statuses(paid_out, as_of=today)
-    by_id = {c.pk: c for c in contracts}
     late = sorted((s for s in statuses if s.overdue > 0), key=lambda s: -s.overdue)
+    by_id = LoanContract.objects.select_related("facility").in_bulk([s.contract_id for s in late[:TODO_LIMIT]])
     debts = Debts(
         contracts=len(statuses),
         outstanding=sum(s.outstanding for s in statuses),

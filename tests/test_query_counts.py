@@ -49,6 +49,7 @@ def make_dashboard(n: int) -> None:
         contract = f.LoanContractFactory(project=project, state=LoanContract.State.ACTIVE)
         f.InstalmentFactory(contract=contract, number=1, due_date=datetime.date(2024, 6, 15))
         f.InstalmentFactory(contract=contract, number=2, due_date=datetime.date.today() + datetime.timedelta(days=5))
+        f.InstalmentFactory(contract=contract, number=3, due_date=datetime.date(2024, 12, 15))  # left unpaid: overdue
         f.RepaymentFactory(contract=contract)
         f.ReportFactory()
 
@@ -88,9 +89,10 @@ def test_facility_list_query_count_does_not_grow(login, data_entry, django_asser
 # per year; disbursements per content; the ledgers' stamp (newest history row of contracts,
 # instalments, reschedules, repayments, lawsuits, write-offs, recoveries), then, the cache
 # being off in tests, contracts and contract_statuses' own queries (instalments, reschedules,
-# repayments, lawsuits, write-offs, recoveries); approved đề án without a disbursement, and
-# their count; instalments due in 30 days; draft reports; the user's groups.
-DASHBOARD_QUERIES = 28
+# repayments, lawsuits, write-offs, recoveries) and the overdue contracts shown, with their
+# facility; approved đề án without a disbursement, and their count; instalments due in 30
+# days; draft reports; the user's groups.
+DASHBOARD_QUERIES = 29
 
 
 @pytest.mark.parametrize("rows", [1, 100])
@@ -115,7 +117,7 @@ def test_the_dashboard_keeps_its_debts_until_a_ledger_changes(login, department,
     with CaptureQueriesContext(connection) as warm:
         again = client.get(reverse("home")).context["board"].debts
     assert again == first
-    assert len(warm) == DASHBOARD_QUERIES - 7  # the contracts and the six ledger queries are spared
+    assert len(warm) == DASHBOARD_QUERIES - 8  # the contracts, the six ledger queries and the late ones are spared
     contract = LoanContract.objects.first()
     services.record_repayment(
         contract=contract, date=datetime.date.today(), amount=1_000, receipt_number="BL-CACHE", by=department
