@@ -111,15 +111,18 @@ def _debts(today: datetime.date) -> tuple[Debts, list[OverdueContract]]:
         "facility_id", "project_id", "principal", "disbursed_on"
     )
     statuses = contract_statuses(paid_out, as_of=today)
-    late = sorted((s for s in statuses if s.overdue > 0), key=lambda s: -s.overdue)
+    # As the portfolio counts them (funding.loans.portfolio_summary): a written-off contract
+    # owes nothing more to the book, and money due and unpaid is overdue whatever a lawsuit
+    # does to the days counted.
+    late = sorted((s for s in statuses if s.overdue > 0 and not s.is_written_off), key=lambda s: -s.overdue)
     by_id = LoanContract.objects.select_related("facility").in_bulk([s.contract_id for s in late[:TODO_LIMIT]])
     debts = Debts(
         contracts=len(statuses),
-        outstanding=sum(s.outstanding for s in statuses),
-        overdue=sum(s.overdue for s in statuses),
+        outstanding=sum(s.balance for s in statuses),
+        overdue=sum(s.overdue for s in late),
         overdue_contracts=len(late),
         sued=sum(1 for s in statuses if s.sued),
-        sued_outstanding=sum(s.outstanding for s in statuses if s.sued),
+        sued_outstanding=sum(s.balance for s in statuses if s.sued),
     )
     result = (debts, [OverdueContract(by_id[s.contract_id], s) for s in late[:TODO_LIMIT]])
     cache.set(key, result, timeout=DEBTS_CACHE_SECONDS)

@@ -512,3 +512,15 @@ def test_portfolio_and_lists_query_count_does_not_grow(login, department, viewer
     with django_assert_num_queries(DUE_AND_OVERDUE_QUERIES):
         response = client.get(reverse("funding:overdue-list"), {"ngay": AS_OF})
     assert len(response.context["rows"]) == rows
+
+
+def test_the_dashboard_counts_debts_as_the_portfolio_does(department_client, department, objects):
+    """A written-off contract leaves the dashboard's outstanding and overdue, as it leaves the
+    portfolio's; a sued one stays overdue."""
+    from funding import loans
+
+    services.write_off(contract=objects["contract"], date=D(2022, 8, 1), reason="Cơ sở giải thể", by=department)
+    debts = department_client.get(reverse("home")).context["board"].debts
+    summary = loans.portfolio_summary(as_of=datetime.date.today()).total
+    assert (debts.outstanding, debts.overdue) == (summary.outstanding, summary.overdue)
+    assert debts.overdue_contracts == 1  # the sued contract; the written-off one owes the book nothing
