@@ -20,6 +20,7 @@ from projects.models import (
     Facility,
     Product,
     ProductNomination,
+    Program,
     Project,
     SupportForm,
 )
@@ -40,6 +41,105 @@ def districts() -> models.QuerySet[AdministrativeUnit]:
 class ContentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ActivityContent) -> str:
         return f"{obj.code} — {obj.name}"
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _check_year(value: int | None) -> int | None:
+    if value is not None and not FIRST_YEAR <= value <= LAST_YEAR:
+        raise ValidationError(f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}.")
+    return value
+
+
+class ProgramForm(forms.ModelForm):
+    """A programme is the province's decision: only the Department enters or changes it."""
+
+    class Meta:
+        model = Program
+        fields = ["name", "funding_level", "province", "first_year", "last_year", "decision_number", "decision_date"]
+        help_texts = {
+            "decision_number": "Quyết định phê duyệt chương trình, ví dụ 212/QĐ-UBND.",
+            "last_year": "Chương trình thường kéo dài 5 năm, ví dụ 2021–2025.",
+        }
+        widgets = {"name": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        self.fields["funding_level"].queryset = FundingLevel.objects.order_by("order")
+        self.fields["province"].queryset = AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.PROVINCE
+        ).order_by("name")
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_first_year(self) -> int | None:
+        return _check_year(self.cleaned_data.get("first_year"))
+
+    def clean_last_year(self) -> int | None:
+        return _check_year(self.cleaned_data.get("last_year"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("first_year"), data.get("last_year")
+        if self.instance.pk and first and last and last >= first:
+            outside = sorted(
+                self.instance.plans.exclude(year__gte=first, year__lte=last).values_list("year", flat=True)
+            )
+            if outside:
+                years = ", ".join(str(y) for y in outside)
+                raise ValidationError(
+                    f"Chương trình đã có kế hoạch năm {years}, nằm ngoài thời gian {first}–{last}."
+                )
+        return data
+
+
+class ProgramChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Program) -> str:
+        return f"{obj.name} ({obj.first_year}–{obj.last_year})"
+
+
+class PlanForm(forms.ModelForm):
+    """An annual plan; its approving decision (number, date) is the Department's to record."""
+
+    DECISION_FIELDS = ("decision_number", "decision_date")
+
+    program = ProgramChoiceField(
+        label="Chương trình", queryset=Program.objects.select_related("funding_level").order_by("-first_year", "name")
+    )
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["program", "year", "decision_number", "decision_date", "notes"]
+        help_texts = {"decision_number": "Quyết định phê duyệt kế hoạch, ví dụ 15/QĐ-SCT."}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        if user is None or not roles.can_approve(user):
+            # Approving the plan is the Department's decision; the Centre sees it but cannot set it.
+            for name in self.DECISION_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Do Sở Công Thương nhập khi phê duyệt kế hoạch."
+
+    def clean_year(self) -> int | None:
+        return _check_year(self.cleaned_data.get("year"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        program, year = data.get("program"), data.get("year")
+        if program and year and not program.first_year <= year <= program.last_year:
+            self.add_error(
+                "year",
+                f"Năm kế hoạch phải nằm trong thời gian của chương trình "
+                f"({program.first_year}–{program.last_year}).",
+            )
+        if data.get("decision_date") and not data.get("decision_number"):
+            self.add_error("decision_number", "Cần ghi số quyết định khi có ngày quyết định.")
+        return data
 
 
 class FacilityForm(forms.ModelForm):

@@ -32,6 +32,8 @@ from projects.forms import (
     FacilityForm,
     NominationFilterForm,
     NominationForm,
+    PlanForm,
+    ProgramForm,
     ProjectFilterForm,
     ProjectForm,
 )
@@ -372,11 +374,42 @@ def program_list(request: HttpRequest) -> HttpResponse:
     for program in programs:
         for plan in program.plans.all():
             plan.executed = executed.get(plan.pk, 0)
-    return render(request, "projects/program_list.html", {"programs": programs})
+    return render(
+        request,
+        "projects/program_list.html",
+        {
+            "programs": programs,
+            "can_edit_programs": roles.can_approve(request.user),
+            "can_edit_plans": roles.can_edit_records(request.user),
+        },
+    )
 
 
-def _plan(request: HttpRequest, pk: int) -> AnnualPlan:
-    return get_for_user(request, AnnualPlan.objects.select_related("program__funding_level"), pk)
+@require_role(roles.can_approve)
+@require_http_methods(["GET", "POST"])
+def program_create(request: HttpRequest) -> HttpResponse:
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        program = form.save()
+        messages.success(request, f"Đã thêm chương trình “{program.name}”.")
+        return redirect("projects:program-list")
+    return render(request, "projects/program_form.html", {"form": form, "program": None})
+
+
+@require_role(roles.can_approve)
+@require_http_methods(["GET", "POST"])
+def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    program = get_for_user(request, Program, pk, rule=roles.can_approve)
+    form = ProgramForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Đã lưu chương trình “{program.name}”.")
+        return redirect("projects:program-list")
+    return render(request, "projects/program_form.html", {"form": form, "program": program})
+
+
+def _plan(request: HttpRequest, pk: int, rule=roles.can_view) -> AnnualPlan:
+    return get_for_user(request, AnnualPlan.objects.select_related("program__funding_level"), pk, rule=rule)
 
 
 @require_role(roles.can_view)
@@ -411,8 +444,40 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "projects/plan_detail.html",
         {"plan": plan, "rows": rows, "totals": totals, "projects": projects,
-         "proposed": sum(1 for p in projects if p.status == Project.Status.PROPOSED)},
+         "proposed": sum(1 for p in projects if p.status == Project.Status.PROPOSED),
+         "can_edit": roles.can_edit_records(request.user)},
     )
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if (program_id := request.GET.get("chuong-trinh", "")).isdigit():
+        program = Program.objects.filter(pk=program_id).first()
+        if program is not None:
+            initial["program"] = program.pk
+            this_year = timezone.localdate().year
+            if program.first_year <= this_year <= program.last_year:
+                initial["year"] = this_year
+    form = PlanForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        plan = form.save()
+        messages.success(request, f"Đã thêm kế hoạch năm {plan.year}.")
+        return redirect("projects:plan-detail", pk=plan.pk)
+    return render(request, "projects/plan_form.html", {"form": form, "plan": None})
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk, rule=roles.can_edit_records)
+    form = PlanForm(request.POST or None, instance=plan, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Đã lưu kế hoạch năm {plan.year}.")
+        return redirect("projects:plan-detail", pk=plan.pk)
+    return render(request, "projects/plan_form.html", {"form": form, "plan": plan})
 
 
 @require_role(roles.can_view)
