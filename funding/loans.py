@@ -155,11 +155,22 @@ class _Instalment(NamedTuple):
     principal_due: int
 
 
+class _ContractRow(NamedTuple):
+    """What ``_compute`` reads of a contract: a plain row is a tenth of the cost of a model
+    instance when the book reads thousands."""
+
+    pk: int
+    facility_id: int
+    project_id: int
+    principal: int
+    disbursed_on: datetime.date | None
+
+
 @dataclass
 class _Ledger:
     """One contract's records as of a date, and what follows from them."""
 
-    contract: LoanContract
+    contract: LoanContract | _ContractRow  # a plain row when only the status is needed (debt_book)
     versions: dict[int, list[_Instalment]] = field(default_factory=lambda: defaultdict(list))
     reschedule_dates: dict[int, datetime.date] = field(default_factory=dict)
     payments: list[tuple[datetime.date, int]] = field(default_factory=list)  # net of reversals, by date
@@ -355,6 +366,40 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
     )
 
 
+@dataclass(frozen=True)
+class DueInstalment:
+    """An instalment of the schedule in force, not fully paid, falling due in a window."""
+
+    contract_id: int
+    number: int
+    due_date: datetime.date
+    due: int
+    paid: int
+
+    @property
+    def remaining(self) -> int:
+        return self.due - self.paid
+
+
+def _unpaid_between(ledger: _Ledger, start: datetime.date, until: datetime.date) -> list[DueInstalment]:
+    """The instalments of the version in force due from ``start`` to ``until`` that the
+    repayments so far do not cover, oldest first: the allocation of ``_allocate`` restricted to
+    a window, without working out when each instalment was paid."""
+    repaid = ledger.status.repaid
+    rows = []
+    due_before = 0
+    for instalment in ledger.versions.get(ledger.version, []):  # in due-date order
+        if instalment.due_date > until:
+            break
+        paid = min(max(repaid - due_before, 0), instalment.principal_due)
+        due_before += instalment.principal_due
+        if instalment.due_date >= start and paid < instalment.principal_due:
+            rows.append(
+                DueInstalment(ledger.contract.pk, instalment.number, instalment.due_date, instalment.principal_due, paid)
+            )
+    return rows
+
+
 # The tables whose rows decide a contract's status on a date.
 LEDGER_MODELS = (LoanContract, Instalment, Reschedule, Repayment, Lawsuit, WriteOff, Recovery)
 
@@ -378,6 +423,78 @@ def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date
     to evaluate ``contracts`` when it is a queryset)."""
     ids = contracts.values("pk") if isinstance(contracts, models.QuerySet) else None
     return [ledger.status for ledger in _ledgers(list(contracts), as_of, ids)]
+
+
+# --- The debt book: every contract's status on a date, brought up to date contract by contract --
+
+
+@dataclass(frozen=True)
+class DebtBook:
+    """Every contract paid out (not a draft) on ``as_of``: its status and its unpaid instalments
+    falling due within ``days``, as the records stood at ``stamp`` (``ledger_stamp``)."""
+
+    as_of: datetime.date
+    days: int
+    stamp: tuple[int, ...]
+    statuses: dict[int, ContractStatus]
+    due: dict[int, tuple[DueInstalment, ...]]  # only contracts with such an instalment
+
+    def late(self) -> list[ContractStatus]:
+        """Contracts with money due and unpaid, as the portfolio counts it (written-off ones
+        owe the book nothing; a lawsuit pauses the days, not the debt), the largest first."""
+        late = (s for s in self.statuses.values() if s.overdue > 0 and not s.is_written_off)
+        return sorted(late, key=lambda s: (-s.overdue, s.contract_id))
+
+    def due_soon(self) -> list[DueInstalment]:
+        """The unpaid instalments of the window, the soonest first."""
+        rows = [row for rows in self.due.values() for row in rows]
+        return sorted(rows, key=lambda r: (r.due_date, r.contract_id, r.number))
+
+
+def _book_entries(contracts: models.QuerySet, as_of: datetime.date, until: datetime.date):
+    paid_out = contracts.exclude(state=LoanContract.State.DRAFT)
+    rows = [_ContractRow(*row) for row in paid_out.values_list(*_ContractRow._fields)]
+    for ledger in _ledgers(rows, as_of, paid_out.values("pk")):
+        due = () if ledger.status.is_written_off else tuple(_unpaid_between(ledger, as_of, until))
+        yield ledger.status, due
+
+
+def _changed_contracts(stamp: tuple[int, ...]) -> set[int]:
+    """The contracts with a record written since ``stamp``, from the history rows after it
+    (one query a ledger table; each reads only the rows after the stamp)."""
+    changed: set[int] = set()
+    for model, newest in zip(LEDGER_MODELS, stamp, strict=True):
+        field = "id" if model is LoanContract else "contract_id"
+        changed.update(model.history.model.objects.filter(history_id__gt=newest).values_list(field, flat=True))
+    return changed
+
+
+def debt_book(
+    *, as_of: datetime.date, days: int = 30, since: DebtBook | None = None, stamp: tuple[int, ...] | None = None
+) -> DebtBook:
+    """The debt book on ``as_of``. Working out thousands of ledgers is the dearest thing the
+    dashboard does, and a repayment changes one contract: given an earlier book of the same
+    date (``since``), only the contracts whose records changed after its stamp are worked out
+    again, with the statuses of ``contract_statuses`` itself; an unchanged stamp returns
+    ``since`` as it is. The stamp is read before the records, so a write landing in between
+    is worked out again next time rather than missed. A caller that has just read the stamp
+    passes it as ``stamp``."""
+    stamp = ledger_stamp() if stamp is None else stamp
+    until = as_of + datetime.timedelta(days=days)
+    if since is not None and (since.as_of, since.days) == (as_of, days):
+        if since.stamp == stamp:
+            return since
+        changed = _changed_contracts(since.stamp)
+        statuses = {pk: s for pk, s in since.statuses.items() if pk not in changed}
+        due = {pk: rows for pk, rows in since.due.items() if pk not in changed}
+        contracts = LoanContract.objects.filter(pk__in=changed)
+    else:
+        statuses, due, contracts = {}, {}, LoanContract.objects.all()
+    for status, rows in _book_entries(contracts, as_of, until):
+        statuses[status.contract_id] = status
+        if rows:
+            due[status.contract_id] = rows
+    return DebtBook(as_of=as_of, days=days, stamp=stamp, statuses=statuses, due=due)
 
 
 def allocate(contract: LoanContract, *, as_of: datetime.date) -> list[InstalmentAllocation]:
@@ -528,7 +645,7 @@ class OverdueRow:
     overdue: int
     oldest_unpaid_due: datetime.date
     days_past_due: int
-    bucket: str
+    bucket: str | None  # None: no day counted yet (paused by a lawsuit, or due today)
     in_litigation: bool
 
 
@@ -550,35 +667,37 @@ def due_within(contracts: Iterable[LoanContract] | None = None, *, as_of: dateti
         if ledger.status.is_written_off:
             continue
         c = ledger.contract
-        for a in ledger.allocation:
-            if as_of <= a.due_date <= until and a.remaining > 0:
-                rows.append(
-                    DueRow(
-                        contract_id=c.pk,
-                        contract_number=c.number,
-                        facility_name=c.facility.name,
-                        tax_code=c.facility.tax_code,
-                        project_code=c.project.code,
-                        year=c.project.plan.year,
-                        instalment=a.number,
-                        due_date=a.due_date,
-                        due=a.due,
-                        paid=a.paid,
-                        remaining=a.remaining,
-                        days_left=(a.due_date - as_of).days,
-                        in_litigation=ledger.status.in_litigation,
-                    )
+        for a in _unpaid_between(ledger, as_of, until):
+            rows.append(
+                DueRow(
+                    contract_id=c.pk,
+                    contract_number=c.number,
+                    facility_name=c.facility.name,
+                    tax_code=c.facility.tax_code,
+                    project_code=c.project.code,
+                    year=c.project.plan.year,
+                    instalment=a.number,
+                    due_date=a.due_date,
+                    due=a.due,
+                    paid=a.paid,
+                    remaining=a.remaining,
+                    days_left=(a.due_date - as_of).days,
+                    in_litigation=ledger.status.in_litigation,
                 )
+            )
     rows.sort(key=lambda r: (r.due_date, r.contract_number, r.instalment))
     return rows
 
 
 def overdue_contracts(contracts: Iterable[LoanContract] | None = None, *, as_of: datetime.date) -> list[OverdueRow]:
-    """Contracts at least one day past due on ``as_of`` (not written off), the longest first."""
+    """Contracts with money due and unpaid on ``as_of`` (not written off), the longest past due
+    first: the contracts the portfolio's and the dashboard's overdue totals count. A lawsuit
+    filed before the instalment fell due pauses its days, so such a contract is listed with
+    0 days and no bucket, as is one whose instalment falls due on the day itself."""
     rows = []
     for ledger in _ledgers(_with_relations(contracts), as_of):
         status, c = ledger.status, ledger.contract
-        if not status.bucket:
+        if status.overdue <= 0 or status.is_written_off:
             continue
         rows.append(
             OverdueRow(
@@ -616,6 +735,10 @@ def due_within_sheet(rows: Iterable[DueRow]) -> Iterator[list]:
         ]  # fmt: skip
 
 
+def _unaged_label(row: OverdueRow) -> str:
+    return "tạm dừng khi khởi kiện" if row.in_litigation else "chưa tính ngày"
+
+
 def overdue_sheet(rows: Iterable[OverdueRow]) -> Iterator[list]:
     yield [
         "Số hợp đồng", "Cơ sở", "Mã số thuế", "Năm", "Mã đề án", "Số tiền hỗ trợ", "Dư nợ",
@@ -624,7 +747,7 @@ def overdue_sheet(rows: Iterable[OverdueRow]) -> Iterator[list]:
     for r in rows:
         yield [
             r.contract_number, r.facility_name, r.tax_code, r.year, r.project_code, r.principal, r.outstanding,
-            r.overdue, r.oldest_unpaid_due, r.days_past_due, r.bucket, "x" if r.in_litigation else "",
+            r.overdue, r.oldest_unpaid_due, r.days_past_due, r.bucket or _unaged_label(r), "x" if r.in_litigation else "",
         ]  # fmt: skip
 
 

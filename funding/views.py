@@ -260,7 +260,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     by_bucket = {key: {"label": label, "key": key, "contracts": 0, "outstanding": 0, "overdue": 0}
                  for key, label in BUCKET_KEYS.items()}
     keys = {label: key for key, label in BUCKET_KEYS.items()}
-    for r in rows:
+    for r in filter(lambda r: r.bucket, rows):
         bucket = by_bucket[keys[r.bucket]]
         bucket["contracts"] += 1
         bucket["outstanding"] += r.outstanding
@@ -274,6 +274,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             "as_of_error": as_of_error,
             "as_of_query": _as_of_query(request),
             "by_bucket": list(by_bucket.values()),
+            "unaged": sum(1 for r in rows if not r.bucket),
             "totals": {"outstanding": sum(r.outstanding for r in rows), "overdue": sum(r.overdue for r in rows)},
         },
     )

@@ -1,8 +1,8 @@
 """The figures of the home page, for a range of years, in a fixed number of queries.
 
 Planned and done follow report-figures.md: a đề án only proposed is not yet in a plan, done is
-completed, executed money is the sum of disbursements. Debts come from
-``funding.loans.contract_statuses``, as of today.
+completed, executed money is the sum of disbursements. Debts and the instalments due soon come
+from ``funding.loans.debt_book``, as of today.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
-from funding.loans import ContractStatus, contract_statuses, ledger_stamp
-from funding.models import Disbursement, Instalment, LoanContract
+from funding.loans import ContractStatus, DueInstalment, debt_book, ledger_stamp
+from funding.models import Disbursement, LoanContract
 from projects.models import Program, Project
 from reporting.models import Report
 
@@ -47,6 +47,12 @@ class OverdueContract:
 
 
 @dataclass(frozen=True)
+class DueSoon:
+    contract: LoanContract
+    instalment: DueInstalment
+
+
+@dataclass(frozen=True)
 class Debts:
     contracts: int = 0
     outstanding: int = 0
@@ -68,7 +74,8 @@ class Dashboard:
     debts: Debts
     undisbursed: list[Project]
     undisbursed_count: int
-    due_soon: list[Instalment]
+    due_soon: list[DueSoon]
+    due_soon_count: int
     overdue: list[OverdueContract]
     drafts: list[Report]
     totals: Year = field(init=False)
@@ -94,47 +101,52 @@ def period_bounds() -> dict:
     return bounds
 
 
-def _debts(today: datetime.date) -> tuple[Debts, list[OverdueContract]]:
-    """Every contract paid out, as of today (a debt does not belong to a plan year).
+def _debts(today: datetime.date) -> tuple[Debts, list[OverdueContract], list[DueSoon], int]:
+    """Debts, the overdue contracts and the instalments due soon, as of today, from
+    ``funding.loans.debt_book``. Two cache entries: what the page shows, under the ledgers'
+    stamp (a visit with nothing changed costs the stamp's queries), and the day's book, which
+    a change brings up to date by working out only the contracts it touched."""
+    stamp = ledger_stamp()
+    shown_key = f"dashboard-debts:{today.isoformat()}:{'-'.join(map(str, stamp))}"
+    shown = cache.get(shown_key)
+    if shown is not None:
+        return shown
+    book_key = f"dashboard-debt-book:{today.isoformat()}"
+    book = debt_book(as_of=today, days=DUE_WITHIN_DAYS, since=cache.get(book_key), stamp=stamp)
+    cache.set(book_key, book, timeout=DEBTS_CACHE_SECONDS)
 
-    Working out thousands of ledgers is most of the dashboard's time, and they change only when
-    a contract's records do: the result is kept in the cache under the ledgers' stamp, so the
-    next visit costs the stamp's queries instead of the ledgers'."""
-    key = f"dashboard-debts:{today.isoformat()}:{'-'.join(map(str, ledger_stamp()))}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    # Only what contract_statuses reads; the queryset itself is passed on, so that its six
-    # queries filter by a subquery instead of a list of thousands of keys. The few contracts
-    # the overdue list shows are fetched with their facility afterwards.
-    paid_out = LoanContract.objects.exclude(state=LoanContract.State.DRAFT).only(
-        "facility_id", "project_id", "principal", "disbursed_on"
+    statuses = book.statuses.values()
+    late, due = book.late(), book.due_soon()
+    # The few contracts the two lists show, with their facility, in one query.
+    by_id = LoanContract.objects.select_related("facility").in_bulk(
+        {s.contract_id for s in late[:TODO_LIMIT]} | {i.contract_id for i in due[:TODO_LIMIT]}
     )
-    statuses = contract_statuses(paid_out, as_of=today)
-    # As the portfolio counts them (funding.loans.portfolio_summary): a written-off contract
-    # owes nothing more to the book, and money due and unpaid is overdue whatever a lawsuit
-    # does to the days counted.
-    late = sorted((s for s in statuses if s.overdue > 0 and not s.is_written_off), key=lambda s: -s.overdue)
-    by_id = LoanContract.objects.select_related("facility").in_bulk([s.contract_id for s in late[:TODO_LIMIT]])
     debts = Debts(
-        contracts=len(statuses),
+        contracts=len(book.statuses),
         outstanding=sum(s.balance for s in statuses),
         overdue=sum(s.overdue for s in late),
         overdue_contracts=len(late),
         sued=sum(1 for s in statuses if s.sued),
         sued_outstanding=sum(s.balance for s in statuses if s.sued),
     )
-    result = (debts, [OverdueContract(by_id[s.contract_id], s) for s in late[:TODO_LIMIT]])
-    cache.set(key, result, timeout=DEBTS_CACHE_SECONDS)
-    return result
+    shown = (
+        debts,
+        [OverdueContract(by_id[s.contract_id], s) for s in late[:TODO_LIMIT]],
+        [DueSoon(by_id[i.contract_id], i) for i in due[:TODO_LIMIT]],
+        len(due),
+    )
+    cache.set(shown_key, shown, timeout=DEBTS_CACHE_SECONDS)
+    return shown
 
 
 def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -> Dashboard:
     """The dashboard for plans of years ``year_from``..``year_to``.
 
-    Queries: đề án per year; disbursements per year; disbursements per content; contracts
-    (+3 in contract_statuses); approved đề án without a disbursement and their count;
-    instalments due soon; draft reports. Ten in all, whatever the number of rows.
+    Queries, whatever the number of rows: đề án per year; disbursements per year and per
+    content; approved đề án without a disbursement and their count; draft reports; and the
+    debts of ``_debts``: the ledgers' stamp (seven), then, unless the cache has them, the
+    contracts, their six ledger queries and the contracts the lists show (a book brought up to
+    date adds seven for the history after its stamp and works out only the changed contracts).
     """
     in_plans = Project.objects.in_years(year_from, year_to).exclude(status=Project.Status.PROPOSED)
 
@@ -173,10 +185,7 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
     ]
 
     # Debts: every contract paid out, as of today (a debt does not belong to a plan year).
-    # Only what contract_statuses and the overdue list read. The queryset itself is passed on,
-    # once evaluated: contract_statuses reuses its rows and filters its own six queries by a
-    # subquery instead of a list of thousands of keys.
-    debts, overdue = _debts(today)
+    debts, overdue, due_soon, due_soon_count = _debts(today)
 
     undisbursed_qs = Project.objects.filter(
         status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS], disbursements__isnull=True
@@ -184,22 +193,6 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
     undisbursed = list(undisbursed_qs.select_related("plan").order_by("plan__year", "code")[:TODO_LIMIT])
     undisbursed_count = undisbursed_qs.count()
 
-    newest_version = (
-        Instalment.objects.filter(contract=OuterRef("contract"))
-        .order_by("-schedule_version")
-        .values("schedule_version")[:1]
-    )
-    due_soon = list(
-        Instalment.objects.filter(
-            due_date__gte=today,
-            due_date__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
-            contract__state=LoanContract.State.ACTIVE,
-        )
-        .annotate(newest=Subquery(newest_version, output_field=IntegerField()))
-        .filter(schedule_version=F("newest"))
-        .select_related("contract__facility")
-        .order_by("due_date", "contract__number")[:TODO_LIMIT]
-    )
     drafts = list(Report.objects.filter(status=Report.Status.DRAFT).order_by("-report_date", "-pk")[:TODO_LIMIT])
 
     first = min(v for v in (bounds.get("first"), bounds.get("plan_first"), year_from) if v)
@@ -216,6 +209,7 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
         undisbursed=undisbursed,
         undisbursed_count=undisbursed_count,
         due_soon=due_soon,
+        due_soon_count=due_soon_count,
         overdue=overdue,
         drafts=drafts,
     )

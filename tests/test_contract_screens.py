@@ -524,3 +524,24 @@ def test_the_dashboard_counts_debts_as_the_portfolio_does(department_client, dep
     summary = loans.portfolio_summary(as_of=datetime.date.today()).total
     assert (debts.outstanding, debts.overdue) == (summary.outstanding, summary.overdue)
     assert debts.overdue_contracts == 1  # the sued contract; the written-off one owes the book nothing
+
+
+def test_a_contract_sued_before_its_instalment_fell_due_is_on_the_overdue_list(viewer_client, department, objects):
+    """The overdue list counts what the totals count: money due and unpaid. A lawsuit filed
+    before the instalment fell due pauses the days, so the row has no bucket, says why, and
+    the list's total agrees with the portfolio's."""
+    from funding import loans
+
+    early = disbursed_contract(department, term=1, count=1)  # due 10/02/2022
+    services.file_lawsuit(contract=early, filed_on=D(2022, 2, 1), court="Tòa án nhân dân huyện Lâm Hà", by=department)
+    response = viewer_client.get(reverse("funding:overdue-list"), {"ngay": "15/03/2022"})
+    row = next(r for r in response.context["rows"] if r.contract_id == early.pk)
+    assert (row.overdue, row.days_past_due, row.bucket, row.in_litigation) == (40_000_000, 0, None, True)
+    assert response.context["unaged"] == 1
+    html = response.content.decode()
+    assert "tạm dừng khi khởi kiện" in html and "Chưa tính ngày quá hạn" in html
+    summary = loans.portfolio_summary(as_of=D(2022, 3, 15)).total
+    assert response.context["totals"]["overdue"] == summary.overdue
+    sheet = load_workbook(io.BytesIO(viewer_client.get(reverse("funding:overdue-export"), {"ngay": "15/03/2022"}).content)).active
+    exported = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == early.number)
+    assert exported[9:] == (0, "tạm dừng khi khởi kiện", "x")
