@@ -71,3 +71,13 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_wsgi_application_loads_with_the_production_values_and_freezes_what_it_loaded():
+    """What gunicorn imports: the application answers, and the objects of start-up are out of
+    the garbage collector's walks (khuyencong/wsgi.py)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "KHUYENCONG_TESTING", "DATABASE_URL"}}
+    env.update(_env_example())
+    code = "import gc, khuyencong.wsgi as w; print(callable(w.application), gc.get_freeze_count() > 10_000)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["True", "True"], result.stderr
