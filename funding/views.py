@@ -384,15 +384,17 @@ def contract_detail_context(
 
     can_edit = roles.can_edit_records(user)
     disbursed = contract.disbursed_on is not None
-    today = timezone.localdate()
-    initial = {"date": today}
+    # The forms start on the day the page is looked at (?ngay=), a past day being the usual
+    # reason to look at one: a receipt entered late. Never a day still to come.
+    day = min(as_of, timezone.localdate())
+    initial = {"date": day}
     action_forms: dict[str, object] = {}
     if can_edit and disbursed and not written_off:
         action_forms["repayment"] = bound.get("repayment") or RepaymentForm(initial=initial)
         if any(r.reversal_of_id is None and r.pk not in reversed_by for r in repayments) or "reversal" in bound:
             action_forms["reversal"] = bound.get("reversal") or ReversalForm(contract=contract, initial=initial)
         if not any(_is_open(s) for s in lawsuits) or "lawsuit" in bound:
-            action_forms["lawsuit"] = bound.get("lawsuit") or LawsuitForm(initial={"filed_on": today})
+            action_forms["lawsuit"] = bound.get("lawsuit") or LawsuitForm(initial={"filed_on": day})
     if roles.can_write_off(user) and disbursed and not written_off or "write_off" in bound:
         action_forms["write_off"] = bound.get("write_off") or WriteOffForm(initial=initial)
     if can_edit and written_off or "recovery" in bound:
@@ -405,9 +407,9 @@ def contract_detail_context(
         lawsuit.forms = {}
         if can_edit and _is_open(lawsuit) or any(key[1] == lawsuit.pk for key in bound if isinstance(key, tuple)):
             for kind, form_class, first in (
-                ("hearing", HearingForm, {"date": today}),
-                ("judgment", JudgmentForm, {"judgment_date": today}),
-                ("close", CloseLawsuitForm, {"closed_on": today}),
+                ("hearing", HearingForm, {"date": day}),
+                ("judgment", JudgmentForm, {"judgment_date": day}),
+                ("close", CloseLawsuitForm, {"closed_on": day}),
             ):
                 lawsuit.forms[kind] = bound.get((kind, lawsuit.pk)) or form_class(
                     prefix=f"{kind}-{lawsuit.pk}", initial=first

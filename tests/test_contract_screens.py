@@ -203,6 +203,15 @@ def test_a_repayment_is_recorded_from_the_form(entry_client, objects):
     assert "Đã ghi nhận khoản trả nợ BL-03: 10.000.000 đồng." in page
 
 
+def test_the_action_forms_start_on_the_day_the_page_is_looked_at_never_a_day_to_come(entry_client, objects):
+    url = reverse("funding:contract-detail", args=[objects["contract"].pk])
+    forms = entry_client.get(url, {"ngay": "15/03/2022"}).context["forms"]
+    assert forms["repayment"]["date"].value() == D(2022, 3, 15)
+    assert forms["lawsuit"]["filed_on"].value() == D(2022, 3, 15)
+    later = entry_client.get(url, {"ngay": "01/01/2099"}).context["forms"]
+    assert later["repayment"]["date"].value() == datetime.date.today()
+
+
 def test_a_repayment_above_the_outstanding_principal_shows_the_services_message_and_stores_nothing(entry_client, objects):
     contract = objects["contract"]
     before = counts()
