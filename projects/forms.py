@@ -7,6 +7,10 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.utils import flatatt
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from funding.models import FundingLevel
 from khuyencong import roles
@@ -170,6 +174,41 @@ class FacilityForm(forms.ModelForm):
         return value
 
 
+class FacilityPicker(forms.SelectMultiple):
+    """The chosen facilities as checked boxes, and a search box that facility-picker.js turns
+    into a combobox asking ``projects:facility-search``: the page carries the chosen facilities
+    only, not the thousands of the register. Without JavaScript the boxes still post the choice.
+
+    Its template is the project's (templates/projects/widgets/), which the default form renderer
+    does not read, so the widget renders with the project's template engine.
+    """
+
+    template_name = "projects/widgets/facility_picker.html"
+
+    def get_context(self, name: str, value, attrs) -> dict:
+        # Not ChoiceWidget.get_context: its options would read every facility.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        widget = context["widget"]
+        ids = [int(v) for v in widget["value"] if str(v).isdigit()]
+        widget["chosen"] = (
+            list(self.choices.queryset.filter(pk__in=ids).select_related("administrative_unit__parent").order_by("name", "pk"))
+            if ids
+            else []
+        )
+        # The search box is what the field's <label> names; help and errors describe it.
+        search = {k: v for k, v in widget["attrs"].items() if k in ("aria-describedby", "aria-invalid", "disabled")}
+        widget["search_id"] = self.id_for_label(widget["attrs"].get("id", ""))
+        widget["search_attrs"] = flatatt(search)
+        widget["search_url"] = reverse("projects:facility-search")
+        return context
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return f"{id_}_search" if id_ else ""
+
+    def render(self, name: str, value, attrs=None, renderer=None) -> str:
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
+
 class ProjectForm(forms.ModelForm):
     planned_budget = MoneyField(label="Kinh phí kế hoạch (đồng)")
     approved_budget = MoneyField(label="Kinh phí được duyệt (đồng)", required=False)
@@ -189,10 +228,23 @@ class ProjectForm(forms.ModelForm):
         ]
         help_texts = {
             "code": "Duy nhất trong kế hoạch năm, ví dụ DP-2025-01.",
-            "facilities": "Giữ phím Ctrl (hoặc ⌘) để chọn nhiều cơ sở; để trống nếu đề án không hỗ trợ trực tiếp cơ sở.",
+            "facilities": (
+                "Gõ vài chữ của tên hoặc mã số thuế (không cần dấu), rồi chọn cơ sở trong danh sách bằng chuột "
+                "hoặc phím mũi tên và Enter; chọn được nhiều cơ sở. Để trống nếu đề án không hỗ trợ trực tiếp cơ sở."
+            ),
             "output_unit": "Ví dụ: lớp, chương trình, mô hình, hội nghị.",
         }
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "name": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "facilities": {
+                "invalid_choice": "Hãy chọn một cơ sở hợp lệ: không có cơ sở nào mang mã %(value)s (có thể đã bị xóa).",
+                "invalid_pk_value": "Hãy chọn một cơ sở hợp lệ: “%(pk)s” không phải là mã cơ sở.",
+            }
+        }
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "name": forms.Textarea(attrs={"rows": 2}),
+            "facilities": FacilityPicker,
+        }
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -201,11 +253,8 @@ class ProjectForm(forms.ModelForm):
             "-year", "program__name"
         )
         self.fields["funding_level"].queryset = FundingLevel.objects.order_by("order")
+        # Any facility of the register may be chosen; the picker shows only the chosen ones.
         self.fields["facilities"].queryset = Facility.objects.order_by("name")
-        self.fields["facilities"].widget.attrs["size"] = 8
-        if self.instance.pk:
-            chosen = "; ".join(f.name for f in self.instance.facilities.order_by("name"))
-            self.fields["facilities"].help_text += f" Đang chọn: {chosen or 'không có'}."
         if user is not None and not roles.can_edit_approved_budget(user):
             # The approved budget is the Department's; the Centre sees it but cannot change it.
             self.fields["approved_budget"].disabled = True

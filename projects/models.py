@@ -193,6 +193,15 @@ class Facility(models.Model):
         self.search_text = fold_accents(f"{self.name} {self.tax_code} {self.address}")
         super().save(*args, **kwargs)
 
+    @property
+    def district(self) -> AdministrativeUnit | None:
+        """The huyện the facility lies in: its unit, or a commune's parent; none for a unit
+        without a district above it (a commune after the 2025 reform)."""
+        unit = self.administrative_unit
+        if unit is not None and unit.level == AdministrativeUnit.Level.COMMUNE:
+            unit = unit.parent
+        return unit if unit is not None and unit.level == AdministrativeUnit.Level.DISTRICT else None
+
 
 class SupportForm(models.TextChoices):
     NON_RECOVERABLE = "non_recoverable", "Không thu hồi"

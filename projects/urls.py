@@ -13,6 +13,7 @@ urlpatterns = [
     path("de-an/<int:pk>/lich-su/", views.project_history, name="project-history"),
     path("co-so/", views.facility_list, name="facility-list"),
     path("co-so/them/", views.facility_create, name="facility-create"),
+    path("co-so/tim/", views.facility_search, name="facility-search"),
     path("co-so/<int:pk>/", views.facility_detail, name="facility-detail"),
     path("co-so/<int:pk>/sua/", views.facility_edit, name="facility-edit"),
     path("co-so/<int:pk>/lich-su/", views.facility_history, name="facility-history"),

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -266,6 +266,40 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         request,
         "projects/facility_list.html",
         {"form": form, "page": page, "can_edit": roles.can_edit_records(request.user)},
+    )
+
+
+FACILITY_SEARCH_LIMIT = 20
+
+
+@require_role(roles.can_view)
+@require_GET
+def facility_search(request: HttpRequest) -> JsonResponse:
+    """The đề án form's facility picker asks this as the user types: at most
+    FACILITY_SEARCH_LIMIT facilities whose name, tax code or address holds every word typed,
+    accents ignored, and whether there are more. Fewer than two letters find nothing: one letter
+    would match most of the register."""
+    text = request.GET.get("q", "").strip()
+    if len(text) < 2:
+        return JsonResponse({"results": [], "more": False})
+    found = list(
+        _search(Facility.objects.select_related("administrative_unit__parent"), text).order_by("name", "pk")[
+            : FACILITY_SEARCH_LIMIT + 1
+        ]
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": facility.pk,
+                    "name": facility.name,
+                    "tax_code": facility.tax_code,
+                    "district": district.name if (district := facility.district) else "",
+                }
+                for facility in found[:FACILITY_SEARCH_LIMIT]
+            ],
+            "more": len(found) > FACILITY_SEARCH_LIMIT,
+        }
     )
 
 

@@ -144,6 +144,8 @@ def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_
     shot(page, "03-danh-sach-co-so")
 
     # A new đề án for it.
+    f.FacilityFactory(name="Hợp tác xã Chè Cầu Đất An Phú")  # found by the same words, listed first
+    f.FacilityFactory(name="Công ty TNHH Cà phê Cầu Đất")
     page.goto(live_server.url + reverse("projects:project-list"))
     page.get_by_role("link", name="Thêm đề án").click()
     page.get_by_label("Kế hoạch năm").select_option(str(people["plan"].pk))
@@ -152,13 +154,40 @@ def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_
     page.get_by_label("Nội dung hoạt động").select_option(str(f.content("MMTB").pk))
     page.get_by_label("Nguồn kinh phí").select_option(str(f.funding_level().pk))
     page.get_by_label("Hình thức hỗ trợ").select_option("non_recoverable")
-    page.get_by_label("Cơ sở thụ hưởng").select_option(str(facility.pk))
+
+    # The beneficiary is picked by typing part of its name without accents, then with the keyboard.
+    picker = page.get_by_role("combobox", name="Cơ sở thụ hưởng")
+    picker.press_sequentially("khong co co so nay")
+    page.get_by_text("Không tìm thấy cơ sở nào khớp với “khong co co so nay”.").wait_for()
+    picker.fill("")
+    picker.press_sequentially("che cau dat")
+    options = page.get_by_role("listbox", name="Cơ sở tìm được").get_by_role("option")
+    options.nth(1).wait_for()
+    assert options.all_inner_texts()[0].startswith("Hợp tác xã Chè Cầu Đất An Phú")
+    assert options.count() == 2  # the coffee company is no "chè"
+    assert picker.get_attribute("aria-expanded") == "true"
+    picker.press("ArrowDown")
+    picker.press("ArrowDown")
+    assert picker.get_attribute("aria-activedescendant") == f"id_facilities_results-{facility.pk}"
+    shot(page, "04-chon-co-so")
+    picker.press("Enter")
+    assert picker.get_attribute("aria-expanded") == "false" and picker.input_value() == ""
+    assert page.get_by_role("button", name="Bỏ chọn Hợp tác xã Chè Cầu Đất Xanh").is_visible()
+    # Escape closes the list without choosing.
+    picker.press_sequentially("an phu")
+    options.first.wait_for()
+    picker.press("ArrowDown")
+    picker.press("Escape")
+    assert picker.get_attribute("aria-expanded") == "false"
+    assert page.get_by_role("button", name=re.compile("Bỏ chọn")).count() == 1
+
     page.get_by_label("Kinh phí kế hoạch (đồng)").fill("1.836.337.000")
     page.get_by_label("Ngày bắt đầu").fill("15/03/2024")
     shot(page, "04-them-de-an")
     page.get_by_role("button", name="Thêm đề án").click()
     page.wait_for_url(re.compile(r"/de-an/\d+/$"))
     project = Project.objects.get(code="DP-2024-50")
+    assert list(project.facilities.all()) == [facility]
     assert project.planned_budget == 1_836_337_000
     assert project.status == Project.Status.PROPOSED
     assert page.get_by_role("button", name="Phê duyệt đề án").count() == 0  # the Centre does not approve
