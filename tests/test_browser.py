@@ -357,3 +357,20 @@ def test_admin_widgets_work_under_the_content_security_policy(open_as, live_serv
     assert page.locator("#disbursements-group tr.form-row").count() == rows + 1
     shot(page, "42-quan-tri-them-dong")
     assert not refused, refused
+
+
+def test_checking_a_workbook_shows_that_the_portal_is_working(open_as, live_server, people):
+    """A workbook of tens of thousands of rows takes the server half a minute to check: the
+    button says so at once and the form cannot be sent twice. The real submission is held back
+    by a listener added after busy.js's, so the busy state can be read without a race."""
+    page = open_as("nhaplieu")
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Nhập/xuất").click()
+    page.get_by_label("Tệp .xlsx").set_input_files(
+        {"name": "ke-hoach.xlsx", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04 not a workbook"}
+    )
+    page.evaluate("document.querySelector('form[data-busy-form]').addEventListener('submit', e => e.preventDefault())")
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    button = page.locator("form[data-busy-form] button[type=submit]")
+    assert button.inner_text() == "Đang kiểm tra…" and button.get_attribute("aria-busy") == "true"
+    assert "Chưa có gì được ghi." in page.get_by_role("status").first.inner_text()
+    shot(page, "50-nhap-bang-tinh-dang-kiem-tra")

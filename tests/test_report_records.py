@@ -491,7 +491,7 @@ def test_department_staff_go_the_whole_way(year_2024, department, client):
     )
     issue = reverse("reporting:report-issue", args=[report.pk])
     page = client.get(issue).content.decode()
-    assert 'data-busy-label="Đang tạo PDF…"' in page and "reports.js" in page
+    assert 'data-busy-label="Đang tạo PDF…"' in page and "js/busy.js" in page
     response = client.post(issue, {"number": "125/BC-SCT", "date": "15/03/2025"})
     assert response["Location"] == reverse("reporting:report-detail", args=[report.pk])
     report.refresh_from_db()
