@@ -128,7 +128,9 @@ def test_the_dashboard_keeps_its_debts_until_a_ledger_changes(login, department,
     # The day's book is brought up to date: the history after its stamp (one query a ledger
     # table) names the one contract, and only that contract's ledger is read again.
     assert len(after_repayment) == DASHBOARD_QUERIES + len(loans.LEDGER_MODELS)
-    contracts_read = next(q["sql"] for q in after_repayment if 'FROM "funding_loancontract"' in q["sql"] and "disbursed_on" in q["sql"])
+    contracts_read = next(
+        q["sql"] for q in after_repayment if 'FROM "funding_loancontract"' in q["sql"] and "disbursed_on" in q["sql"]
+    )
     assert f"IN ({contract.pk})" in contracts_read.replace("'", "")
     cache.clear()
     assert client.get(reverse("home")).context["board"].debts == after  # as worked out from scratch
