@@ -660,11 +660,16 @@ def _with_relations(contracts: Iterable[LoanContract] | None) -> list[LoanContra
 
 def due_within(contracts: Iterable[LoanContract] | None = None, *, as_of: datetime.date, days: int = 30) -> list[DueRow]:
     """Instalments not fully paid that fall due from ``as_of`` to ``as_of`` + ``days``, by due date
-    (written-off contracts left out), in the queries of ``contract_statuses`` plus one."""
+    (contracts not paid out by ``as_of`` or written off left out), in the queries of
+    ``contract_statuses`` plus one. Without ``contracts``, only the contracts with an
+    instalment in the window are read: the list costs what it shows, not the whole portfolio."""
     until = as_of + datetime.timedelta(days=days)
+    if contracts is None:
+        in_window = Instalment.objects.filter(due_date__gte=as_of, due_date__lte=until).values("contract_id")
+        contracts = LoanContract.objects.filter(pk__in=in_window)
     rows = []
     for ledger in _ledgers(_with_relations(contracts), as_of):
-        if ledger.status.is_written_off:
+        if ledger.status.is_written_off or not ledger.status.disbursed:
             continue
         c = ledger.contract
         for a in _unpaid_between(ledger, as_of, until):

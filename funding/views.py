@@ -234,6 +234,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         "funding/due_list.html",
         {
             "rows": rows,
+            "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
             "as_of": as_of,
             "until": as_of + datetime.timedelta(days=DUE_DAYS),
             "days": DUE_DAYS,
@@ -270,6 +271,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
         "funding/overdue_list.html",
         {
             "rows": rows,
+            "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
             "as_of": as_of,
             "as_of_error": as_of_error,
             "as_of_query": _as_of_query(request),

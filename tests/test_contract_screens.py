@@ -554,3 +554,19 @@ def test_a_contract_sued_before_its_instalment_fell_due_is_on_the_overdue_list(v
     sheet = load_workbook(io.BytesIO(viewer_client.get(reverse("funding:overdue-export"), {"ngay": "15/03/2022"}).content)).active
     exported = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == early.number)
     assert exported[9:] == (0, "tạm dừng khi khởi kiện", "x")
+
+
+def test_the_due_and_overdue_lists_show_fifty_rows_a_page_with_totals_over_all(login, department, viewer):
+    make_contracts(53, department)
+    client = login(viewer)
+    first = client.get(reverse("funding:overdue-list"), {"ngay": AS_OF})
+    second = client.get(reverse("funding:overdue-list"), {"ngay": AS_OF, "page": 2})
+    assert (len(first.context["page"]), len(second.context["page"])) == (50, 3)
+    assert first.context["totals"] == second.context["totals"]
+    assert first.context["totals"]["overdue"] == sum(r.overdue for r in first.context["rows"])
+    shown = [r.contract_id for r in first.context["page"]] + [r.contract_id for r in second.context["page"]]
+    assert sorted(shown) == sorted(r.contract_id for r in first.context["rows"])
+    html = second.content.decode()
+    assert "53 hợp đồng, trang 2/2" in html and "Cộng (cả 53 hợp đồng)" in html
+    due = client.get(reverse("funding:due-list"), {"ngay": "01/03/2022", "page": 2})
+    assert len(due.context["page"]) == 3 and "ngay=01%2F03%2F2022" in due.content.decode()  # the pager keeps the date

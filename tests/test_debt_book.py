@@ -10,7 +10,7 @@ import pytest
 
 from funding import loans, services
 from funding.loans import contract_statuses, debt_book, due_within
-from funding.models import LoanContract
+from funding.models import Instalment, LoanContract
 from tests.test_loans import D, disbursed_contract, make_contract, make_user, pay
 
 AS_OF = D(2022, 4, 1)  # the default contract's instalments fall due on the 10th, Feb–May 2022
@@ -97,3 +97,24 @@ def test_a_book_of_another_day_or_window_is_not_reused(book_contracts):
     next_day = debt_book(as_of=AS_OF + datetime.timedelta(days=1), since=old)
     assert next_day is not old and len(next_day.statuses) == 6
     assert old.due and debt_book(as_of=AS_OF, days=5, since=old).due == {}  # April's falls due in 9 days
+
+
+def test_due_within_reads_only_the_contracts_with_an_instalment_in_the_window(department, monkeypatch):
+    """The due list costs what it shows: contracts whose instalments all fall outside the window
+    are not worked out; a draft with a schedule owes nothing yet and is not listed."""
+    inside = disbursed_contract(department)  # 10/04/2022 falls in 01/04–01/05
+    later = disbursed_contract(department, on=D(2022, 3, 20), signed_on=D(2022, 3, 15))  # first due 20/04
+    early = disbursed_contract(department, term=1, count=1)  # due 10/02/2022 only
+    draft = make_contract()  # a schedule typed in (or imported) before the money went out
+    Instalment.objects.create(contract=draft, schedule_version=1, number=1, due_date=D(2022, 4, 20), principal_due=40_000_000)
+    worked_out = []
+    real = loans._ledgers
+
+    def counting(contracts, as_of, ids=None):
+        worked_out.extend(c.pk for c in contracts)
+        return real(contracts, as_of, ids)
+
+    monkeypatch.setattr(loans, "_ledgers", counting)
+    rows = due_within(as_of=AS_OF, days=30)
+    assert early.pk not in worked_out
+    assert {r.contract_id for r in rows} == {inside.pk, later.pk}
