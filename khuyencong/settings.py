@@ -86,6 +86,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# The dashboard keeps the day's debt book here (khuyencong/dashboard.py). Local memory is one
+# cache per worker; CACHE_URL=redis://127.0.0.1:6379/1 (with `pip install ".[redis]"`) shares
+# one book among the workers, so a repayment is worked out once, not once per worker.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
