@@ -174,39 +174,108 @@ class FacilityForm(forms.ModelForm):
         return value
 
 
-class FacilityPicker(forms.SelectMultiple):
-    """The chosen facilities as checked boxes, and a search box that facility-picker.js turns
-    into a combobox asking ``projects:facility-search``: the page carries the chosen facilities
-    only, not the thousands of the register. Without JavaScript the boxes still post the choice.
+class SearchPicker(forms.Select):
+    """A choice among thousands of rows (facilities, đề án) that the page does not list: the
+    chosen rows only, each an input named like the field and ticked, and a search box that
+    static/js/picker.js turns into a combobox asking the JSON view ``search_url_name``. Without
+    JavaScript the inputs still post the choice.
+
+    One widget for both kinds of field: ``multiple=True`` for a ModelMultipleChoiceField
+    (checkboxes, each pick adds one), the default for a ModelChoiceField (one radio button, a
+    pick replaces it). A subclass says what it picks: ``option()`` describes one row as the
+    search view answers it, ``related`` and ``ordering`` are what that reads and how rows sort.
 
     Its template is the project's (templates/projects/widgets/), which the default form renderer
     does not read, so the widget renders with the project's template engine.
     """
 
-    template_name = "projects/widgets/facility_picker.html"
+    template_name = "projects/widgets/picker.html"
+    is_search_picker = True  # the field takes the form's full width (templates/snippets/field.html)
+    search_url_name = ""
+    noun = ""  # what is picked, as the messages name it: "cơ sở", "đề án"
+    placeholder = ""
+    related: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ("pk",)
+
+    def __init__(self, attrs=None, *, multiple: bool = False) -> None:
+        super().__init__(attrs)
+        self.allow_multiple_selected = multiple
+
+    @classmethod
+    def option(cls, obj: models.Model) -> dict:
+        """One row as the picker shows it: ``{"id", "label", "sub"}`` (sub: a line that tells
+        rows of the same name apart)."""
+        raise NotImplementedError
 
     def get_context(self, name: str, value, attrs) -> dict:
-        # Not ChoiceWidget.get_context: its options would read every facility.
+        # Not ChoiceWidget.get_context: its options would read every row of the queryset.
         context = forms.Widget.get_context(self, name, value, attrs)
         widget = context["widget"]
         ids = [int(v) for v in widget["value"] if str(v).isdigit()]
-        widget["chosen"] = (
-            list(self.choices.queryset.filter(pk__in=ids).select_related("administrative_unit__parent").order_by("name", "pk"))
+        chosen = (
+            self.choices.queryset.filter(pk__in=ids).select_related(*self.related).order_by(*self.ordering)
             if ids
             else []
         )
+        widget["chosen"] = [self.option(obj) for obj in chosen]
+        widget["multiple"] = self.allow_multiple_selected
+        widget["noun"] = self.noun
+        widget["placeholder"] = self.placeholder
         # The search box is what the field's <label> names; help and errors describe it.
         search = {k: v for k, v in widget["attrs"].items() if k in ("aria-describedby", "aria-invalid", "disabled")}
         widget["search_id"] = self.id_for_label(widget["attrs"].get("id", ""))
         widget["search_attrs"] = flatatt(search)
-        widget["search_url"] = reverse("projects:facility-search")
+        widget["search_url"] = reverse(self.search_url_name)
         return context
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        # No box left ticked posts nothing: for a multiple choice that means none chosen.
+        return False if self.allow_multiple_selected else super().value_omitted_from_data(data, files, name)
+
+    def use_required_attribute(self, initial) -> bool:
+        # The search box is not the value; the form says what is missing when it is posted.
+        return False
 
     def id_for_label(self, id_: str, index: str | None = None) -> str:
         return f"{id_}_search" if id_ else ""
 
     def render(self, name: str, value, attrs=None, renderer=None) -> str:
         return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
+
+class FacilityPicker(SearchPicker):
+    """Facilities of the register, found by name, tax code or address (projects:facility-search)."""
+
+    search_url_name = "projects:facility-search"
+    noun = "cơ sở"
+    placeholder = "Ví dụ: che cau dat, hoặc mã số thuế"
+    related = ("administrative_unit__parent",)
+    ordering = ("name", "pk")
+
+    @classmethod
+    def option(cls, facility: Facility) -> dict:
+        district = facility.district
+        sub = [f"MST {facility.tax_code}" if facility.tax_code else "", district.name if district else ""]
+        return {"id": facility.pk, "label": facility.name, "sub": " · ".join(filter(None, sub))}
+
+
+class ProjectPicker(SearchPicker):
+    """Đề án of every year, found by code or name (projects:project-search), newest year first."""
+
+    search_url_name = "projects:project-search"
+    noun = "đề án"
+    placeholder = "Ví dụ: ket noi cung cau, hoặc mã đề án"
+    related = ("plan", "content", "funding_level")
+    ordering = ("-plan__year", "code", "pk")
+
+    @classmethod
+    def option(cls, project: Project) -> dict:
+        return {
+            "id": project.pk,
+            "label": f"{project.plan.year} · {project.code} — {project.name}",
+            "sub": f"{project.content.code} — {project.content.name} · {project.funding_level.name}"
+            f" · {project.get_status_display()}",
+        }
 
 
 class ProjectForm(forms.ModelForm):
@@ -243,7 +312,7 @@ class ProjectForm(forms.ModelForm):
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "name": forms.Textarea(attrs={"rows": 2}),
-            "facilities": FacilityPicker,
+            "facilities": FacilityPicker(multiple=True),
         }
 
     def __init__(self, *args, user=None, **kwargs) -> None:
@@ -342,12 +411,24 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = ["project", "kind", "name", "date", "place", "participants", "sale_contracts", "memoranda"]
+        help_texts = {
+            "project": (
+                "Gõ vài chữ của mã hoặc tên đề án (không cần dấu), rồi chọn đề án trong danh sách bằng chuột "
+                "hoặc phím mũi tên và Enter."
+            ),
+        }
+        error_messages = {
+            "project": {
+                "required": "Hãy chọn đề án có sự kiện này.",
+                "invalid_choice": "Hãy chọn một đề án hợp lệ: không có đề án nào mang số %(value)s (có thể đã bị xóa).",
+            }
+        }
+        # Any đề án may be chosen; the picker shows only the chosen one.
+        widgets = {"project": ProjectPicker}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _dates_vietnamese(self)
-        self.fields["project"].queryset = Project.objects.select_related("plan").order_by("-plan__year", "code")
-        self.fields["project"].label_from_instance = lambda p: f"{p.plan.year} · {p.code} — {p.name}"
 
 
 class EventFilterForm(forms.Form):
@@ -359,7 +440,20 @@ class EventFilterForm(forms.Form):
 class NominationForm(forms.ModelForm):
     """A nomination names a product of a facility; a new product name creates the product."""
 
-    facility = forms.ModelChoiceField(label="Cơ sở", queryset=Facility.objects.order_by("name"))
+    # Any facility of the register may be chosen; the picker shows only the chosen one.
+    facility = forms.ModelChoiceField(
+        label="Cơ sở",
+        queryset=Facility.objects.all(),
+        widget=FacilityPicker,
+        help_text=(
+            "Gõ vài chữ của tên hoặc mã số thuế (không cần dấu), rồi chọn cơ sở trong danh sách bằng chuột "
+            "hoặc phím mũi tên và Enter."
+        ),
+        error_messages={
+            "required": "Hãy chọn cơ sở có sản phẩm đề cử.",
+            "invalid_choice": "Hãy chọn một cơ sở hợp lệ: không có cơ sở nào mang mã %(value)s (có thể đã bị xóa).",
+        },
+    )
     product_name = forms.CharField(label="Tên sản phẩm", max_length=300)
 
     class Meta:

@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("de-an/", views.project_list, name="project-list"),
     path("de-an/them/", views.project_create, name="project-create"),
+    path("de-an/tim/", views.project_search, name="project-search"),
     path("de-an/<int:pk>/", views.project_detail, name="project-detail"),
     path("de-an/<int:pk>/sua/", views.project_edit, name="project-edit"),
     path("de-an/<int:pk>/trang-thai/", views.project_status, name="project-status"),

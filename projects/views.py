@@ -30,12 +30,15 @@ from projects.forms import (
     EventForm,
     FacilityFilterForm,
     FacilityForm,
+    FacilityPicker,
     NominationFilterForm,
     NominationForm,
     PlanForm,
     ProgramForm,
     ProjectFilterForm,
     ProjectForm,
+    ProjectPicker,
+    SearchPicker,
 )
 from projects.models import AnnualPlan, Event, Facility, Product, ProductNomination, Program, Project
 
@@ -241,6 +244,14 @@ def project_url(project: Project) -> str:
     return reverse("projects:project-detail", args=[project.pk])
 
 
+@require_role(roles.can_view)
+@require_GET
+def project_search(request: HttpRequest) -> JsonResponse:
+    """The event form's đề án picker asks this: đề án whose code or name holds every word typed,
+    accents ignored (the đề án list's search), newest year first."""
+    return _picker_search(request, Project.objects.all(), ProjectPicker)
+
+
 # ——— Cơ sở ———————————————————————————————————————————————————————————————————————————
 
 
@@ -269,38 +280,38 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-FACILITY_SEARCH_LIMIT = 20
+SEARCH_LIMIT = 20
+SEARCH_MIN_LENGTH = 2  # one letter would match most of the register
+
+
+def _picker_search(request: HttpRequest, queryset: QuerySet, picker: type[SearchPicker], describe=None) -> JsonResponse:
+    """What a form's search picker (projects.forms.SearchPicker) asks as the user types: at most
+    SEARCH_LIMIT rows holding every word typed in their accent-free search column, each as the
+    picker shows it, and whether there are more; one query."""
+    text = request.GET.get("q", "").strip()
+    if len(text) < SEARCH_MIN_LENGTH:
+        return JsonResponse({"results": [], "more": False})
+    found = list(_search(queryset.select_related(*picker.related), text).order_by(*picker.ordering)[: SEARCH_LIMIT + 1])
+    describe = describe or picker.option
+    return JsonResponse({"results": [describe(row) for row in found[:SEARCH_LIMIT]], "more": len(found) > SEARCH_LIMIT})
+
+
+def _facility_found(facility: Facility) -> dict:
+    # The picker's label and sub, and the facility's own fields.
+    return {
+        **FacilityPicker.option(facility),
+        "name": facility.name,
+        "tax_code": facility.tax_code,
+        "district": district.name if (district := facility.district) else "",
+    }
 
 
 @require_role(roles.can_view)
 @require_GET
 def facility_search(request: HttpRequest) -> JsonResponse:
-    """The đề án form's facility picker asks this as the user types: at most
-    FACILITY_SEARCH_LIMIT facilities whose name, tax code or address holds every word typed,
-    accents ignored, and whether there are more. Fewer than two letters find nothing: one letter
-    would match most of the register."""
-    text = request.GET.get("q", "").strip()
-    if len(text) < 2:
-        return JsonResponse({"results": [], "more": False})
-    found = list(
-        _search(Facility.objects.select_related("administrative_unit__parent"), text).order_by("name", "pk")[
-            : FACILITY_SEARCH_LIMIT + 1
-        ]
-    )
-    return JsonResponse(
-        {
-            "results": [
-                {
-                    "id": facility.pk,
-                    "name": facility.name,
-                    "tax_code": facility.tax_code,
-                    "district": district.name if (district := facility.district) else "",
-                }
-                for facility in found[:FACILITY_SEARCH_LIMIT]
-            ],
-            "more": len(found) > FACILITY_SEARCH_LIMIT,
-        }
-    )
+    """The facility pickers (đề án and nomination forms) ask this: facilities whose name, tax
+    code or address holds every word typed, accents ignored, by name."""
+    return _picker_search(request, Facility.objects.all(), FacilityPicker, _facility_found)
 
 
 def _facility(request: HttpRequest, pk: int, rule=roles.can_view) -> Facility:

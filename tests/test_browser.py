@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from khuyencong import roles
-from projects.models import Facility, Project
+from projects.models import Event, Facility, ProductNomination, Project
 from reporting.models import Report
 from tests import factories as f
 from tests.screens_helpers import user_in
@@ -232,6 +232,76 @@ def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_
     ):
         page.goto(live_server.url + url)
         shot(page, name)
+
+
+def test_data_entry_picks_the_project_of_an_event_and_the_facility_of_a_nomination(open_as, live_server, people):
+    """The event and nomination forms list no đề án and no facility: each is found by typing a
+    few words without accents, then picked with the keyboard or the mouse; a new pick replaces
+    the one before."""
+    plan = people["plan"]
+    from_page = f.ProjectFactory(plan=plan, code="DP-2024-03", name="Hỗ trợ máy sấy chè")
+    f.ProjectFactory(plan=plan, code="DP-2024-11", name="Hội nghị kết nối cung cầu sản phẩm chè", content=f.content("KNCC"))
+    wanted = f.ProjectFactory(
+        plan=plan, code="DP-2024-12", name="Hội nghị kết nối cung cầu hàng CNNT tiêu biểu", content=f.content("KNCC")
+    )
+    f.FacilityFactory(name="Công ty TNHH Dâu tây Langbiang", tax_code="5801230001")
+    grower = f.FacilityFactory(name="Hợp tác xã Dâu tây Đà Lạt", tax_code="5801230002")
+    page = open_as("nhaplieu")
+
+    # An event added from a đề án's page starts on that đề án…
+    page.goto(live_server.url + reverse("projects:project-detail", args=[from_page.pk]))
+    page.get_by_role("link", name="Thêm sự kiện").click()
+    page.wait_for_url(re.compile(r"/su-kien/them/\?project=\d+$"))
+    assert page.get_by_role("button", name="Bỏ chọn 2024 · DP-2024-03 — Hỗ trợ máy sấy chè").is_visible()
+    # …and another is picked with the keyboard, in its place.
+    picker = page.get_by_role("combobox", name="Đề án", exact=True)
+    picker.press_sequentially("ket noi cung cau")
+    options = page.get_by_role("listbox", name="Đề án tìm được").get_by_role("option")
+    options.nth(1).wait_for()
+    assert options.count() == 2
+    assert options.all_inner_texts()[1].startswith("2024 · DP-2024-12 — Hội nghị kết nối cung cầu hàng CNNT tiêu biểu")
+    assert "KNCC — Hội nghị kết nối cung cầu · Khuyến công địa phương" in options.all_inner_texts()[1]
+    picker.press("ArrowDown")
+    picker.press("ArrowDown")
+    assert picker.get_attribute("aria-activedescendant") == f"id_project_results-{wanted.pk}"
+    shot(page, "60-su-kien-chon-de-an")
+    picker.press("Enter")
+    assert picker.get_attribute("aria-expanded") == "false" and picker.input_value() == ""
+    removes = page.get_by_role("button", name=re.compile("^Bỏ chọn"))
+    assert removes.count() == 1
+    assert removes.first.get_attribute("aria-label") == f"Bỏ chọn 2024 · DP-2024-12 — {wanted.name}"
+    page.get_by_label("Loại sự kiện").select_option("conference")
+    page.get_by_label("Tên sự kiện").fill("Hội nghị kết nối cung cầu Lâm Đồng 2024")
+    page.get_by_label("Ngày", exact=True).fill("20/09/2024")
+    page.get_by_label("Địa điểm").fill("Đà Lạt")
+    shot(page, "61-them-su-kien")
+    page.get_by_role("button", name="Thêm sự kiện").click()
+    page.wait_for_url(re.compile(r"/su-kien/$"))
+    assert Event.objects.get(name="Hội nghị kết nối cung cầu Lâm Đồng 2024").project == wanted
+
+    # A nomination's facility, picked with the mouse.
+    page.goto(live_server.url + reverse("projects:nomination-list"))
+    page.get_by_role("link", name="Thêm đề cử").click()
+    picker = page.get_by_role("combobox", name="Cơ sở", exact=True)
+    picker.press_sequentially("dau tay")
+    options = page.get_by_role("listbox", name="Cơ sở tìm được").get_by_role("option")
+    options.nth(1).wait_for()
+    assert options.count() == 2
+    assert options.all_inner_texts()[1].startswith("Hợp tác xã Dâu tây Đà Lạt")
+    assert "MST 5801230002 · Thành phố Đà Lạt" in options.all_inner_texts()[1]
+    shot(page, "62-binh-chon-chon-co-so")
+    options.nth(1).click()
+    assert page.get_by_role("button", name="Bỏ chọn Hợp tác xã Dâu tây Đà Lạt").is_visible()
+    assert picker.evaluate("element => element === document.activeElement")
+    page.get_by_label("Tên sản phẩm").fill("Mứt dâu tây Đà Lạt")
+    page.get_by_role("combobox", name="Cấp", exact=True).select_option(label="Tỉnh")
+    page.get_by_role("spinbutton", name="Năm", exact=True).fill("2024")
+    shot(page, "63-them-de-cu")
+    page.get_by_role("button", name="Thêm đề cử").click()
+    page.wait_for_url(re.compile(r"/binh-chon/$"))
+    nomination = ProductNomination.objects.get(product__name="Mứt dâu tây Đà Lạt")
+    assert nomination.product.facility == grower
+    assert nomination.level.name == "Tỉnh"
 
 
 def test_viewer_sees_no_edit_controls_and_gets_403_when_posting(open_as, live_server, people):

@@ -60,7 +60,14 @@ def test_search_ignores_accents_and_says_where_each_facility_is(viewer_client):
     # A commune's facility is shown with the district the commune lies in.
     assert response.json() == {
         "results": [
-            {"id": facility.pk, "name": "Hợp tác xã Chè Cầu Đất Xanh", "tax_code": "5809876543", "district": "Thành phố Đà Lạt"}
+            {
+                "id": facility.pk,
+                "label": "Hợp tác xã Chè Cầu Đất Xanh",
+                "sub": "MST 5809876543 · Thành phố Đà Lạt",
+                "name": "Hợp tác xã Chè Cầu Đất Xanh",
+                "tax_code": "5809876543",
+                "district": "Thành phố Đà Lạt",
+            }
         ],
         "more": False,
     }
@@ -84,6 +91,8 @@ def test_search_answers_at_most_twenty_by_name_and_says_there_are_more(viewer_cl
         "results": [
             {
                 "id": data["results"][7]["id"],
+                "label": "Cơ sở mây tre đan 07",
+                "sub": "Thành phố Đà Lạt",
                 "name": "Cơ sở mây tre đan 07",
                 "tax_code": "",
                 "district": "Thành phố Đà Lạt",
@@ -137,7 +146,7 @@ def test_the_form_page_carries_only_the_chosen_facilities(entry_client, project)
     assert '<label for="id_facilities_search">Cơ sở thụ hưởng</label>' in html
     assert 'role="combobox"' in html and 'aria-controls="id_facilities_results"' in html
     assert "Ctrl" not in html and '<select name="facilities"' not in html
-    assert re.search(r'<script src="[^"]*js/facility-picker\.js" defer></script>', html)
+    assert re.search(r'<script src="[^"]*js/picker\.js" defer></script>', html)
 
 
 def test_the_new_project_form_has_no_facility_chosen(entry_client, project):

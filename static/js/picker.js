@@ -1,20 +1,20 @@
-/* The đề án form's facility picker (templates/projects/widgets/facility_picker.html).
+/* The forms' search pickers (templates/projects/widgets/picker.html, projects.forms.SearchPicker):
+   the facilities of a đề án or a nomination, the đề án of an event.
 
-   The page carries only the chosen facilities, as checked boxes named like the field, so that
-   the form posts them without JavaScript. This script shows the search box, a combobox after
-   the WAI-ARIA "list autocomplete with manual selection" pattern: typing two letters or more
-   asks the server (projects:facility-search) for matching facilities, the arrow keys move in
-   the list, Enter or a click adds the facility, Escape closes the list. Each chosen facility
-   gets a "Bỏ chọn" button. Loaded as a file: the portal's CSP allows no inline script. */
+   The page carries only the chosen rows, as ticked inputs named like the field (checkboxes for a
+   multiple choice, one radio button for a single one), so that the form posts them without
+   JavaScript. This script shows the search box, a combobox after the WAI-ARIA "list
+   autocomplete with manual selection" pattern: typing two letters or more asks the server (the
+   widget's data-search-url, answering {results: [{id, label, sub}], more}) for matching rows,
+   the arrow keys move in the list, Enter or a click picks the row, Escape closes the list. A
+   multiple picker adds the row; a single one (no data-picker-multiple) replaces its choice.
+   Each chosen row gets a "Bỏ chọn" button. data-picker-noun ("cơ sở", "đề án") names the rows
+   in what the script says. Loaded as a file: the portal's CSP allows no inline script. */
 (function () {
   "use strict";
 
   var DELAY = 200; // ms after the last key before asking the server
   var MIN_LENGTH = 2; // the server answers nothing to fewer letters
-
-  function describe(facility) {
-    return [facility.tax_code ? "MST " + facility.tax_code : "", facility.district].filter(Boolean).join(" · ");
-  }
 
   function setUp(picker) {
     var input = picker.querySelector("[role=combobox]");
@@ -26,8 +26,10 @@
     var empty = picker.querySelector("[data-picker-empty]");
     var itemTemplate = picker.querySelector("template[data-picker-item]");
     var url = picker.dataset.searchUrl;
+    var noun = picker.dataset.pickerNoun;
+    var multiple = picker.hasAttribute("data-picker-multiple");
 
-    var results = []; // the facilities in the list, in order
+    var results = []; // the rows in the list, in order
     var active = -1; // the option the arrow keys are on
     var lastQuery = null; // the text the list answers
     var timer = null;
@@ -50,7 +52,7 @@
       empty.hidden = chosenList.querySelector(".picker-item") !== null;
     }
 
-    // A chosen facility keeps its value in a hidden input (it cannot be unticked by a stray
+    // A chosen row keeps its value in a hidden input (it cannot be unticked by a stray
     // click any more) and shows its remove button.
     function enhanceItem(item) {
       var box = item.querySelector("input[name]");
@@ -111,40 +113,40 @@
       active = -1;
       input.removeAttribute("aria-activedescendant");
       listbox.replaceChildren();
-      results.forEach(function (facility) {
+      results.forEach(function (row) {
         var option = document.createElement("li");
         option.setAttribute("role", "option");
-        option.id = listbox.id + "-" + facility.id;
+        option.id = listbox.id + "-" + row.id;
         option.setAttribute("aria-selected", "false");
         var name = document.createElement("span");
         name.className = "picker-name";
-        name.textContent = facility.name;
+        name.textContent = row.label;
         option.appendChild(name);
-        if (ids[String(facility.id)]) {
+        if (ids[String(row.id)]) {
           option.setAttribute("aria-disabled", "true");
           var tag = document.createElement("span");
           tag.className = "picker-tag";
           tag.textContent = "đã chọn";
           option.append(" ", tag);
         }
-        var sub = describe(facility);
-        if (sub) {
+        if (row.sub) {
           var detail = document.createElement("span");
           detail.className = "picker-sub";
-          detail.textContent = sub;
+          detail.textContent = row.sub;
           option.append(" ", detail);
         }
         listbox.appendChild(option);
       });
       if (!results.length) {
-        note.textContent = "Không tìm thấy cơ sở nào khớp với “" + query + "”.";
-        announce("Không tìm thấy cơ sở nào.");
+        note.textContent = "Không tìm thấy " + noun + " nào khớp với “" + query + "”.";
+        announce("Không tìm thấy " + noun + " nào.");
       } else {
         note.textContent = data.more
-          ? "Chỉ hiện " + results.length + " cơ sở đầu tiên; gõ thêm chữ để thu hẹp."
+          ? "Chỉ hiện " + results.length + " " + noun + " đầu tiên; gõ thêm chữ để thu hẹp."
           : "";
         announce(
-          (data.more ? "Hơn " : "") + results.length + " cơ sở tìm được; dùng phím mũi tên lên, xuống để chọn, Enter để thêm."
+          (data.more ? "Hơn " : "") + results.length + " " + noun + " tìm được; dùng phím mũi tên lên, xuống để chọn, Enter để " +
+            (multiple ? "thêm." : "chọn.")
         );
       }
       open();
@@ -183,20 +185,22 @@
     }
 
     function add(index) {
-      var facility = results[index];
-      if (!facility) return;
-      if (chosenIds()[String(facility.id)]) {
-        announce(facility.name + " đã có trong danh sách đã chọn.");
+      var row = results[index];
+      if (!row) return;
+      if (chosenIds()[String(row.id)]) {
+        announce(row.label + " đã có trong danh sách đã chọn.");
         return;
       }
       var item = itemTemplate.content.firstElementChild.cloneNode(true);
       var box = item.querySelector("input[name]");
-      box.value = String(facility.id);
-      box.id = chosenList.id + "_" + facility.id;
-      item.querySelector(".picker-name").textContent = facility.name;
-      item.querySelector(".picker-sub").textContent = describe(facility);
-      item.querySelector(".picker-remove").setAttribute("aria-label", "Bỏ chọn " + facility.name);
+      box.value = String(row.id);
+      box.id = chosenList.id + "_" + row.id;
+      item.querySelector(".picker-name").textContent = row.label;
+      item.querySelector(".picker-sub").textContent = row.sub || "";
+      item.querySelector(".picker-remove").setAttribute("aria-label", "Bỏ chọn " + row.label);
       enhanceItem(item);
+      // A single choice: the new row takes the place of the one chosen before.
+      if (!multiple) chosenList.replaceChildren();
       chosenList.appendChild(item);
       updateEmpty();
       input.value = "";
@@ -205,7 +209,7 @@
       listbox.replaceChildren();
       close();
       input.focus();
-      announce("Đã thêm " + facility.name + ".");
+      announce((multiple ? "Đã thêm " : "Đã chọn ") + row.label + ".");
     }
 
     function remove(item) {
@@ -251,7 +255,7 @@
           move(-1);
           break;
         case "Enter":
-          // Enter in the search box never submits the đề án form.
+          // Enter in the search box never submits the form.
           event.preventDefault();
           if (isOpen() && active >= 0) add(active);
           break;
@@ -298,5 +302,5 @@
     updateEmpty();
   }
 
-  document.querySelectorAll("[data-facility-picker]").forEach(setUp);
+  document.querySelectorAll("[data-picker]").forEach(setUp);
 })();
