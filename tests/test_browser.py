@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from funding.models import LoanContract
 from khuyencong import roles
-from projects.models import Event, Facility, ProductNomination, Project
+from projects.models import Event, Facility, ProductNomination, Project, SupportForm
 from reporting.models import Report
 from tests import factories as f
 from tests.screens_helpers import user_in
@@ -444,3 +445,117 @@ def test_checking_a_workbook_shows_that_the_portal_is_working(open_as, live_serv
     assert button.inner_text() == "Đang kiểm tra…" and button.get_attribute("aria-busy") == "true"
     assert "Chưa có gì được ghi." in page.get_by_role("status").first.inner_text()
     shot(page, "50-nhap-bang-tinh-dang-kiem-tra")
+
+
+# --- labels, keyboard, width ("usable on a 1366×768 laptop and on a tablet; form fields with
+# labels, usable from the keyboard") ---------------------------------------------------------
+
+# For each visible control: its accessible name as a browser computes it for the simple cases
+# the portal uses (a <label>, aria-label, aria-labelledby, a button's text).
+UNNAMED_CONTROLS = """() => {
+  const text = (el) => (el ? el.textContent.replace(/\\s+/g, " ").trim() : "");
+  const unnamed = [];
+  for (const el of document.querySelectorAll("input, select, textarea, button")) {
+    if (el.type === "hidden" || el.closest("[hidden]") || !el.getClientRects().length) continue;
+    const name = [...(el.labels || [])].map(text).join(" ")
+      || el.getAttribute("aria-label")
+      || (el.getAttribute("aria-labelledby") || "").split(/\\s+/).map((id) => text(document.getElementById(id))).join(" ").trim()
+      || (el.tagName === "BUTTON" ? text(el) : "")
+      || (["submit", "button"].includes(el.type) ? el.value : "");
+    if (!name) unnamed.push(el.outerHTML.slice(0, 160));
+  }
+  return unnamed;
+}"""
+
+# The controls the Tab key stops on, in order, until it comes back round (or 200 stops).
+TAB_STOPS = 200
+
+
+@pytest.fixture
+def records(people):
+    facility = f.FacilityFactory(name="Hợp tác xã Chè Cầu Đất Xanh")
+    project = f.ProjectFactory(plan=people["plan"], status=Project.Status.APPROVED, facilities=[facility])
+    recoverable = f.ProjectFactory(
+        plan=people["plan"], support_form=SupportForm.RECOVERABLE, status=Project.Status.COMPLETED, facilities=[facility]
+    )
+    contract = f.LoanContractFactory(project=recoverable, facility=facility, state=LoanContract.State.ACTIVE)
+    f.InstalmentFactory(contract=contract, number=1, due_date=contract.disbursed_on.replace(year=2024))
+    f.RepaymentFactory(contract=contract)
+    return {"project": project, "facility": facility, "contract": contract, "plan": people["plan"]}
+
+
+def _form_pages(records) -> list[tuple[str, str]]:
+    return [
+        ("de-an-them", reverse("projects:project-create")),
+        ("de-an-sua", reverse("projects:project-edit", args=[records["project"].pk])),
+        ("de-an-trang", reverse("projects:project-detail", args=[records["project"].pk])),
+        ("de-an-danh-sach", reverse("projects:project-list")),
+        ("co-so-them", reverse("projects:facility-create")),
+        ("co-so-danh-sach", reverse("projects:facility-list")),
+        ("su-kien-them", reverse("projects:event-create")),
+        ("binh-chon-them", reverse("projects:nomination-create")),
+        ("chuong-trinh-them", reverse("projects:program-create")),
+        ("ke-hoach-sua", reverse("projects:plan-edit", args=[records["plan"].pk])),
+        ("hop-dong-danh-sach", reverse("funding:contract-list")),
+        ("hop-dong-trang", reverse("funding:contract-detail", args=[records["contract"].pk])),
+        ("bao-cao-tao", reverse("reporting:report-create")),
+        ("nhap-xuat", reverse("workbook:import")),
+        ("doi-mat-khau", reverse("password_change")),
+        ("tong-quan", reverse("home")),
+    ]
+
+
+def test_every_form_field_has_a_name_and_the_keyboard_reaches_it(open_as, live_server, records):
+    page = open_as("chuyenvien")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    for name, url in _form_pages(records):
+        page.goto(live_server.url + url)
+        # Open every collapsed action form (the contract page keeps them in <details>).
+        page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        assert page.evaluate(UNNAMED_CONTROLS) == [], name
+        assert page.locator("html").get_attribute("lang") == "vi", name
+
+        fields = page.evaluate(
+            """() => [...document.querySelectorAll("main input, main select, main textarea")]
+                .filter((el) => el.type !== "hidden" && !el.disabled && el.getClientRects().length
+                                && !el.closest("[hidden]") && el.tabIndex >= 0)
+                .map((el) => el.id || el.name)"""
+        )
+        assert fields, name
+        reached = set()
+        page.locator("body").focus()
+        for _ in range(TAB_STOPS):
+            page.keyboard.press("Tab")
+            focused = page.evaluate("() => document.activeElement && (document.activeElement.id || document.activeElement.name)")
+            reached.add(focused)
+            if reached >= set(fields):
+                break
+        assert set(fields) <= reached, (name, sorted(set(fields) - reached))
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (820, 1180), (768, 1024)])
+def test_no_page_is_wider_than_the_screen(chromium, live_server, records, width, height):
+    """Wide tables scroll inside their frame; the page itself never scrolls sideways."""
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Tên đăng nhập").fill("chuyenvien")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live_server.url + reverse("home"))
+    pages = _form_pages(records) + [
+        ("hop-dong-qua-han", reverse("funding:overdue-list")),
+        ("hop-dong-tong-hop", reverse("funding:portfolio")),
+        ("co-so-trang", reverse("projects:facility-detail", args=[records["facility"].pk])),
+        ("ke-hoach-trang", reverse("projects:plan-detail", args=[records["plan"].pk])),
+        ("bao-cao-danh-sach", reverse("reporting:report-list")),
+    ]
+    try:
+        for name, url in pages:
+            page.goto(live_server.url + url)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (name, width, overflow)
+        if width == 820:
+            shot(page, "70-may-tinh-bang-bao-cao")
+    finally:
+        context.close()
