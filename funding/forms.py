@@ -13,6 +13,7 @@ from funding.loans import BUCKET_LABELS
 from funding.models import Disbursement, FundingSource, LoanContract, Repayment
 from khuyencong.formatting import date_short, money_exact
 from khuyencong.forms import DateInput, MoneyField, parse_money, vietnamese_date_field
+from khuyencong.text import same_name
 from projects.models import Facility, Project
 
 # A đề án is paid only once approved and until it is closed.
@@ -39,7 +40,8 @@ class DisbursementForm(forms.ModelForm):
     def clean_document_number(self) -> str:
         number = self.cleaned_data["document_number"].strip()
         # The form has no project field, so Django does not check this constraint itself.
-        if Disbursement.objects.filter(project=self.project, document_number__iexact=number).exists():
+        numbers = Disbursement.objects.filter(project=self.project).values_list("document_number", flat=True)
+        if any(same_name(existing, number) for existing in numbers):
             raise ValidationError("Đề án này đã có chứng từ giải ngân cùng số.")
         return number
 

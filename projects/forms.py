@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from funding.models import FundingLevel
 from khuyencong import roles
 from khuyencong.forms import MoneyField, vietnamese_date_field
+from khuyencong.text import same_name
 from projects.models import (
     ActivityContent,
     AdministrativeUnit,
@@ -475,7 +476,7 @@ class NominationForm(forms.ModelForm):
         data = super().clean()
         facility, name = data.get("facility"), " ".join(data.get("product_name", "").split())
         if facility and name:
-            product = Product.objects.filter(facility=facility, name__iexact=name).first()
+            product = next((p for p in Product.objects.filter(facility=facility) if same_name(p.name, name)), None)
             self.instance.product = product or Product(facility=facility, name=name)
             if product and data.get("level") and data.get("year"):
                 clash = ProductNomination.objects.filter(product=product, level=data["level"], year=data["year"])

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from funding.models import Disbursement
-from projects.models import Event, Facility, ProductNomination, Project, SupportForm
+from projects.models import Event, Facility, Product, ProductNomination, Project, SupportForm
 from tests import factories as f
 
 pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
@@ -350,10 +350,12 @@ def test_disbursement_form_refuses_bad_values_on_the_project_page(entry_client, 
 
 def test_the_same_document_number_twice_is_refused(entry_client, objects):
     f.DisbursementFactory(project=objects["project"], document_number="UNC-03", amount=1_000_000)
-    data = {"date": "01/10/2024", "amount": "1.000.000", "document_number": "UNC-03"}
-    response = entry_client.post(reverse("funding:disbursement-create", args=[objects["project"].pk]), data)
-    assert "cùng số" in response.content.decode()
-    assert Disbursement.objects.count() == 1
+    f.DisbursementFactory(project=objects["project"], document_number="Ủy nhiệm chi 07", amount=1_000_000)
+    for number in ("UNC-03", "unc-03", "ỦY NHIỆM CHI 07"):
+        data = {"date": "01/10/2024", "amount": "1.000.000", "document_number": number}
+        response = entry_client.post(reverse("funding:disbursement-create", args=[objects["project"].pk]), data)
+        assert "cùng số" in response.content.decode(), number
+    assert Disbursement.objects.count() == 2
 
 
 def test_a_proposed_project_cannot_be_paid(entry_client, objects):
@@ -456,6 +458,11 @@ def test_data_entry_nominates_a_new_product_and_edits_it(entry_client, objects):
     assert nomination.certificate_number == "16/GCN"
     again = entry_client.post(reverse("projects:nomination-create"), data)
     assert "đã được đề cử ở cấp này trong năm" in again.content.decode()
+    # The same name with other capitals, accented ones included, is the same product, on
+    # SQLite as on PostgreSQL.
+    shouted = entry_client.post(reverse("projects:nomination-create"), {**data, "product_name": "TRÀ Ô LONG  cầu đất"})
+    assert "đã được đề cử ở cấp này trong năm" in shouted.content.decode()
+    assert not Product.objects.filter(name__startswith="TRÀ").exists()
 
 
 def test_event_history_shows_who_changed_what_and_is_linked_from_the_list(entry_client, viewer_client, objects):
