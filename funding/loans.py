@@ -658,6 +658,18 @@ def _with_relations(contracts: Iterable[LoanContract] | None) -> list[LoanContra
     return contracts
 
 
+def _row_heading(c: LoanContract) -> dict:
+    """The columns both lists start with: the contract, its facility, its đề án and year."""
+    return {
+        "contract_id": c.pk,
+        "contract_number": c.number,
+        "facility_name": c.facility.name,
+        "tax_code": c.facility.tax_code,
+        "project_code": c.project.code,
+        "year": c.project.plan.year,
+    }
+
+
 def due_within(contracts: Iterable[LoanContract] | None = None, *, as_of: datetime.date, days: int = 30) -> list[DueRow]:
     """Instalments not fully paid that fall due from ``as_of`` to ``as_of`` + ``days``, by due date
     (contracts not paid out by ``as_of`` or written off left out), in the queries of
@@ -675,12 +687,7 @@ def due_within(contracts: Iterable[LoanContract] | None = None, *, as_of: dateti
         for a in _unpaid_between(ledger, as_of, until):
             rows.append(
                 DueRow(
-                    contract_id=c.pk,
-                    contract_number=c.number,
-                    facility_name=c.facility.name,
-                    tax_code=c.facility.tax_code,
-                    project_code=c.project.code,
-                    year=c.project.plan.year,
+                    **_row_heading(c),
                     instalment=a.number,
                     due_date=a.due_date,
                     due=a.due,
@@ -706,12 +713,7 @@ def overdue_contracts(contracts: Iterable[LoanContract] | None = None, *, as_of:
             continue
         rows.append(
             OverdueRow(
-                contract_id=c.pk,
-                contract_number=c.number,
-                facility_name=c.facility.name,
-                tax_code=c.facility.tax_code,
-                project_code=c.project.code,
-                year=c.project.plan.year,
+                **_row_heading(c),
                 principal=c.principal,
                 outstanding=status.balance,
                 overdue=status.overdue,

@@ -29,6 +29,20 @@ def department(db):
 
 
 @pytest.fixture
+def ledgers_read(monkeypatch) -> list[int]:
+    """The contracts whose ledgers are worked out from here on (a spy on loans._ledgers)."""
+    read: list[int] = []
+    real = loans._ledgers
+
+    def counting(contracts, as_of, ids=None):
+        read.extend(c.pk for c in contracts)
+        return real(contracts, as_of, ids)
+
+    monkeypatch.setattr(loans, "_ledgers", counting)
+    return read
+
+
+@pytest.fixture
 def book_contracts(department) -> list[LoanContract]:
     contracts = [disbursed_contract(department, year=2021 + i % 3) for i in range(6)]
     pay(contracts[0], department, D(2022, 2, 10), 10_000_000)
@@ -59,7 +73,7 @@ def test_an_unchanged_book_is_returned_as_it_is_for_the_stamps_queries(book_cont
 
 
 def test_a_book_brought_up_to_date_equals_a_fresh_one_and_works_out_only_the_changed_contracts(
-    book_contracts, department, monkeypatch
+    book_contracts, department, ledgers_read
 ):
     old = debt_book(as_of=AS_OF)
     contracts = book_contracts
@@ -71,18 +85,9 @@ def test_a_book_brought_up_to_date_equals_a_fresh_one_and_works_out_only_the_cha
     services.disburse_contract(contract=gone, date=D(2022, 2, 1), by=department)
     gone.delete()
 
-    worked_out = []
-    real = loans._ledgers
-
-    def counting(contracts, as_of, ids=None):
-        worked_out.extend(c.pk for c in contracts)
-        return real(contracts, as_of, ids)
-
-    monkeypatch.setattr(loans, "_ledgers", counting)
+    ledgers_read.clear()
     updated = debt_book(as_of=AS_OF, since=old)
-    assert sorted(worked_out) == sorted([contracts[3].pk, contracts[4].pk, contracts[5].pk, new.pk])
-    monkeypatch.undo()
-
+    assert sorted(ledgers_read) == sorted([contracts[3].pk, contracts[4].pk, contracts[5].pk, new.pk])
     fresh = debt_book(as_of=AS_OF)
     assert _book_as_rows(updated) == _book_as_rows(fresh)
     assert updated.stamp == fresh.stamp
@@ -99,7 +104,7 @@ def test_a_book_of_another_day_or_window_is_not_reused(book_contracts):
     assert old.due and debt_book(as_of=AS_OF, days=5, since=old).due == {}  # April's falls due in 9 days
 
 
-def test_due_within_reads_only_the_contracts_with_an_instalment_in_the_window(department, monkeypatch):
+def test_due_within_reads_only_the_contracts_with_an_instalment_in_the_window(department, ledgers_read):
     """The due list costs what it shows: contracts whose instalments all fall outside the window
     are not worked out; a draft with a schedule owes nothing yet and is not listed."""
     inside = disbursed_contract(department)  # 10/04/2022 falls in 01/04–01/05
@@ -107,14 +112,6 @@ def test_due_within_reads_only_the_contracts_with_an_instalment_in_the_window(de
     early = disbursed_contract(department, term=1, count=1)  # due 10/02/2022 only
     draft = make_contract()  # a schedule typed in (or imported) before the money went out
     Instalment.objects.create(contract=draft, schedule_version=1, number=1, due_date=D(2022, 4, 20), principal_due=40_000_000)
-    worked_out = []
-    real = loans._ledgers
-
-    def counting(contracts, as_of, ids=None):
-        worked_out.extend(c.pk for c in contracts)
-        return real(contracts, as_of, ids)
-
-    monkeypatch.setattr(loans, "_ledgers", counting)
     rows = due_within(as_of=AS_OF, days=30)
-    assert early.pk not in worked_out
+    assert early.pk not in ledgers_read
     assert {r.contract_id for r in rows} == {inside.pk, later.pk}
