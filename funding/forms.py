@@ -145,6 +145,71 @@ class ContractFilterForm(forms.Form):
         return bool(data.get("bucket")) or data.get("sort") in self.COMPUTED_SORTS
 
 
+class ContractForm(forms.Form):
+    """A new contract of a recoverable đề án, with one of the đề án's facilities."""
+
+    number = forms.CharField(label="Số hợp đồng", max_length=60, help_text="Ví dụ: 05/2025/HĐ-KC.")
+    facility = forms.ModelChoiceField(label="Cơ sở thụ hưởng", queryset=Facility.objects.none(), empty_label=None)
+    signed_on = forms.DateField(label="Ngày ký")
+    principal = MoneyField(label="Số tiền hỗ trợ (đồng)", min_value=1)
+    term_months = forms.IntegerField(
+        label="Thời hạn (tháng)", min_value=1, max_value=240, help_text="Tính từ ngày giải ngân."
+    )
+    grace_months = forms.IntegerField(
+        label="Ân hạn (tháng)", min_value=0, max_value=239, initial=0, help_text="Những tháng đầu chưa phải trả."
+    )
+    instalment_count = forms.IntegerField(
+        label="Số kỳ trả",
+        min_value=1,
+        max_value=240,
+        help_text="Lịch trả đều cần thời hạn trừ ân hạn chia hết cho số kỳ; nếu không, nhập lịch trả cụ thể khi giải ngân.",
+    )
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        self.fields["facility"].queryset = project.facilities.order_by("name")
+
+    def clean_number(self) -> str:
+        number = " ".join(self.cleaned_data["number"].split())
+        if any(same_name(existing, number) for existing in LoanContract.objects.values_list("number", flat=True).iterator()):
+            raise ValidationError(f"Đã có hợp đồng số {number}.")
+        return number
+
+
+class DisburseContractForm(forms.Form):
+    """Pay a draft contract out: it becomes active and gets its schedule."""
+
+    prefix = "disburse"
+    date = forms.DateField(label="Ngày giải ngân")
+    document_number = forms.CharField(
+        label="Số chứng từ",
+        max_length=60,
+        required=False,
+        help_text="Có số ủy nhiệm chi thì khoản giải ngân của đề án được ghi cùng lúc.",
+    )
+    funding_source = forms.ModelChoiceField(
+        label="Nguồn kinh phí", queryset=FundingSource.objects.none(), required=False, empty_label="— Không ghi —"
+    )
+    instalments = forms.CharField(
+        label="Lịch trả cụ thể",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "30/06/2026 100.000.000\n31/12/2026 100.000.000"}),
+        help_text="Để trống: chia đều theo hợp đồng. Mỗi dòng một kỳ: ngày đến hạn, dấu cách, số tiền; tổng bằng số tiền hỗ trợ.",
+    )
+
+    def __init__(self, *args, contract: LoanContract, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        self.fields["funding_source"].queryset = FundingSource.objects.filter(
+            level_id=contract.project.funding_level_id
+        ).order_by("-year", "name")
+
+    def clean_instalments(self) -> list[tuple[datetime.date, int]] | None:
+        text = self.cleaned_data["instalments"]
+        return parse_schedule_lines(text) if text.strip() else None
+
+
 class RepaymentForm(forms.Form):
     prefix = "repay"
     date = forms.DateField(label="Ngày trả")

@@ -49,8 +49,11 @@ from funding.models import (
 )
 from khuyencong import roles
 from khuyencong.formatting import date_short, money_exact
+from projects.models import Facility, Project, SupportForm
 
 State = LoanContract.State
+# A contract is signed once its đề án is approved, and may be while it runs or after it is done.
+CONTRACTABLE = {Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED}
 ScheduleRows = Sequence[tuple[datetime.date, int]]
 
 
@@ -168,6 +171,54 @@ def generate_schedule(*, contract: LoanContract, by, instalments: ScheduleRows |
         rows = _check_rows(instalments, total=locked.principal, after=locked.disbursed_on, what="Lịch trả")
         reason = "Nhập lịch trả cụ thể"
     return _write_schedule(locked, 1, rows, by=by, reason=reason)
+
+
+@transaction.atomic
+def create_contract(
+    *,
+    project: Project,
+    facility: Facility,
+    number: str,
+    signed_on: datetime.date,
+    principal: int,
+    term_months: int,
+    grace_months: int,
+    instalment_count: int,
+    by,
+) -> LoanContract:
+    """A draft contract of a recoverable đề án with one of its facilities. The đề án must be
+    approved (or under way, or done), and its contracts together may not lend more than its
+    approved budget (the planned one while none is approved)."""
+    _can_edit(by)
+    project = Project.objects.select_for_update().get(pk=project.pk)  # one budget check at a time
+    if project.support_form != SupportForm.RECOVERABLE:
+        raise ValidationError(f"Đề án {project.code} hỗ trợ không thu hồi: không lập hợp đồng thu hồi.")
+    if project.status not in CONTRACTABLE:
+        raise ValidationError(
+            f"Đề án {project.code} đang ở trạng thái “{project.get_status_display()}”: chỉ lập hợp đồng cho đề án đã duyệt."
+        )
+    if not project.facilities.filter(pk=facility.pk).exists():
+        raise ValidationError(f"{facility.name} không phải cơ sở thụ hưởng của đề án {project.code}.")
+    if isinstance(principal, bool) or not isinstance(principal, int) or principal <= 0:
+        raise ValidationError("Số tiền hỗ trợ phải là số đồng nguyên lớn hơn 0.")
+    budget = project.approved_budget if project.approved_budget is not None else project.planned_budget
+    lent = LoanContract.objects.filter(project=project).aggregate(total=Coalesce(models.Sum("principal"), 0))["total"]
+    if lent + principal > budget:
+        raise ValidationError(
+            f"Các hợp đồng của đề án sẽ hỗ trợ {money_exact(lent + principal)}, vượt kinh phí của đề án "
+            f"({money_exact(budget)}); đã có hợp đồng {money_exact(lent)}."
+        )
+    contract = LoanContract(
+        project=project,
+        facility=facility,
+        number=" ".join(number.split()),
+        signed_on=signed_on,
+        principal=principal,
+        term_months=term_months,
+        grace_months=grace_months,
+        instalment_count=instalment_count,
+    )
+    return _save(contract, by=by, reason="Lập hợp đồng")
 
 
 @transaction.atomic

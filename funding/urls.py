@@ -6,6 +6,7 @@ app_name = "funding"
 
 urlpatterns = [
     path("de-an/<int:project_pk>/giai-ngan/", views.disbursement_create, name="disbursement-create"),
+    path("de-an/<int:project_pk>/hop-dong/them/", views.contract_create, name="contract-create"),
     path("hop-dong/", views.contract_list, name="contract-list"),
     path("hop-dong/excel/", views.contract_export, name="contract-export"),
     path("hop-dong/den-han/", views.due_list, name="due-list"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("hop-dong/tong-hop/", views.portfolio, name="portfolio"),
     path("hop-dong/<int:pk>/", views.contract_detail, name="contract-detail"),
     path("hop-dong/<int:pk>/lich-su/", views.contract_history, name="contract-history"),
+    path("hop-dong/<int:pk>/giai-ngan/", views.contract_disburse, name="contract-disburse"),
     path("hop-dong/<int:pk>/tra-no/", views.repayment_create, name="repayment-create"),
     path("hop-dong/<int:pk>/dao-tra-no/", views.repayment_reverse, name="repayment-reverse"),
     path("hop-dong/<int:pk>/khoi-kien/", views.lawsuit_create, name="lawsuit-create"),

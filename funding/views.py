@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding import services
 from funding.forms import (
@@ -26,6 +26,8 @@ from funding.forms import (
     OVERDUE_ANY,
     CloseLawsuitForm,
     ContractFilterForm,
+    ContractForm,
+    DisburseContractForm,
     DisbursementForm,
     HearingForm,
     JudgmentForm,
@@ -54,7 +56,7 @@ from khuyencong.access import get_for_user, require_role
 from khuyencong.formatting import date_short, money_exact
 from khuyencong.history import change_log
 from khuyencong.text import fold_accents
-from projects.models import AnnualPlan, Project
+from projects.models import AnnualPlan, Project, SupportForm
 from projects.views import project_detail_context
 
 
@@ -77,6 +79,36 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
         return redirect("projects:project-detail", pk=project.pk)
     context = project_detail_context(request, project, disbursement_form=form)
     return render(request, "projects/project_detail.html", context, status=400)
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """A draft contract of a recoverable đề án; the service's refusals show on the form."""
+    project = get_for_user(request, Project.objects.select_related("plan"), project_pk, rule=roles.can_edit_records)
+    if project.support_form != SupportForm.RECOVERABLE or project.status not in services.CONTRACTABLE:
+        messages.error(
+            request,
+            f"Đề án {project.code} không lập được hợp đồng thu hồi: chỉ đề án hỗ trợ có thu hồi đã duyệt mới có hợp đồng.",
+        )
+        return redirect("projects:project-detail", pk=project.pk)
+    form = ContractForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.create_contract(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_refusal(form, exc)
+        else:
+            messages.success(request, f"Đã lập hợp đồng {contract.number} (dự thảo). Ghi nhận giải ngân khi chuyển tiền.")
+            return redirect("funding:contract-detail", pk=contract.pk)
+    lent = sum(project.contracts.values_list("principal", flat=True))
+    budget = project.approved_budget if project.approved_budget is not None else project.planned_budget
+    return render(
+        request,
+        "funding/contract_form.html",
+        {"form": form, "project": project, "lent": lent, "budget": budget},
+        status=400 if form.is_bound else 200,
+    )
 
 
 # ——— Recoverable contracts (hỗ trợ có thu hồi) ————————————————————————————————————————————
@@ -391,6 +423,8 @@ def contract_detail_context(
     day = min(as_of, timezone.localdate())
     initial = {"date": day}
     action_forms: dict[str, object] = {}
+    if can_edit and contract.state == LoanContract.State.DRAFT and not disbursed or "disburse" in bound:
+        action_forms["disburse"] = bound.get("disburse") or DisburseContractForm(contract=contract, initial=initial)
     if can_edit and disbursed and not written_off:
         action_forms["repayment"] = bound.get("repayment") or RepaymentForm(initial=initial)
         if any(r.reversal_of_id is None and r.pk not in reversed_by for r in repayments) or "reversal" in bound:
@@ -499,6 +533,20 @@ def _act(
     contract.refresh_from_db()
     context = contract_detail_context(request, contract, bound={key: form})
     return render(request, "funding/contract_detail.html", context, status=400)
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def contract_disburse(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_edit_records)
+    return _act(
+        request,
+        contract,
+        "disburse",
+        DisburseContractForm(request.POST, contract=contract),
+        lambda d: services.disburse_contract(contract=contract, by=request.user, **d),
+        lambda c: f"Đã ghi nhận giải ngân hợp đồng {c.number} ngày {date_short(c.disbursed_on)} và lập lịch trả nợ.",
+    )
 
 
 @require_role(roles.can_edit_records)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from funding.forms import PAYABLE, DisbursementForm
 from funding.loans import contract_statuses
 from funding.models import Disbursement
+from funding.services import CONTRACTABLE
 from khuyencong import roles
 from khuyencong.access import get_for_user, require_role
 from khuyencong.history import change_log
@@ -40,7 +41,7 @@ from projects.forms import (
     ProjectPicker,
     SearchPicker,
 )
-from projects.models import AnnualPlan, Event, Facility, Product, ProductNomination, Program, Project
+from projects.models import AnnualPlan, Event, Facility, Product, ProductNomination, Program, Project, SupportForm
 
 PER_PAGE = 50
 
@@ -146,6 +147,9 @@ def project_detail_context(
         "transitions": services.allowed_transitions(request.user, project),
         "needs_reason": services.NEEDS_REASON,
         "can_edit": roles.can_edit_records(request.user),
+        "can_add_contract": roles.can_edit_records(request.user)
+        and project.support_form == SupportForm.RECOVERABLE
+        and project.status in CONTRACTABLE,
         # A refused form shows its errors even where the page would not offer the form.
         "disbursement_form": disbursement_form if can_disburse or disbursement_form is not None else None,
         "recent_changes": recent,

@@ -12,7 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from funding import services
-from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
+from funding.models import Disbursement, Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
+from projects.models import SupportForm
 from tests import factories as f
 from tests.test_loans import D, disbursed_contract, make_contract
 
@@ -41,7 +42,7 @@ def objects(department):
     services.add_hearing(lawsuit=lawsuit, date=D(2022, 7, 1), note="Phiên hòa giải", by=department)
     for obj in (contract, sued):
         obj.refresh_from_db()
-    return {"contract": contract, "sued": sued, "lawsuit": lawsuit, "repayment": wrong}
+    return {"contract": contract, "sued": sued, "lawsuit": lawsuit, "repayment": wrong, "project": contract.project}
 
 
 # (url name, object key for the URL or None, who may: view / edit / department, methods allowed)
@@ -53,7 +54,9 @@ VIEWS = [
     ("funding:overdue-list", None, "view", {"GET"}),
     ("funding:overdue-export", None, "view", {"GET"}),
     ("funding:portfolio", None, "view", {"GET"}),
+    ("funding:contract-create", "project", "edit", {"GET", "POST"}),
     ("funding:contract-detail", "contract", "view", {"GET"}),
+    ("funding:contract-disburse", "contract", "edit", {"POST"}),
     ("funding:contract-history", "contract", "view", {"GET"}),
     ("funding:repayment-create", "contract", "edit", {"POST"}),
     ("funding:repayment-reverse", "contract", "edit", {"POST"}),
@@ -127,11 +130,13 @@ def test_unknown_object_is_404(department_client, objects, name, key, rule, meth
 
 @pytest.mark.parametrize("name, key, rule, methods", VIEWS)
 def test_wrong_method_is_405(department_client, objects, name, key, rule, methods):
-    wrong = "POST" if "POST" not in methods else "GET"
-    assert call(department_client, wrong, url_of(name, key, objects)).status_code == 405
+    url = url_of(name, key, objects)
+    wrong = "POST" if "POST" not in methods else ("GET" if "GET" not in methods else None)
+    response = department_client.delete(url) if wrong is None else call(department_client, wrong, url)
+    assert response.status_code == 405
 
 
-@pytest.mark.parametrize("name, key, rule, methods", [v for v in VIEWS if "GET" in v[3]])
+@pytest.mark.parametrize("name, key, rule, methods", [v for v in VIEWS if "GET" in v[3] and v[2] == "view"])
 def test_every_page_opens_for_a_viewer(viewer_client, objects, name, key, rule, methods):
     response = viewer_client.get(url_of(name, key, objects), {"ngay": AS_OF})
     assert response.status_code == 200
@@ -570,3 +575,109 @@ def test_the_due_and_overdue_lists_show_fifty_rows_a_page_with_totals_over_all(l
     assert "53 hợp đồng, trang 2/2" in html and "Cộng (cả 53 hợp đồng)" in html
     due = client.get(reverse("funding:due-list"), {"ngay": "01/03/2022", "page": 2})
     assert len(due.context["page"]) == 3 and "ngay=01%2F03%2F2022" in due.content.decode()  # the pager keeps the date
+
+
+# --- a contract from its đề án: create, then disburse ---------------------------------------------
+
+
+@pytest.fixture
+def recoverable(department):
+    """An approved recoverable đề án of 300 triệu with two facilities and no contract yet."""
+    facilities = [f.FacilityFactory(name="Hợp tác xã Chè Cầu Đất"), f.FacilityFactory(name="Công ty TNHH Dâu tây Đà Lạt")]
+    return f.ProjectFactory(
+        support_form=SupportForm.RECOVERABLE, approved_budget=300_000_000, planned_budget=300_000_000, facilities=facilities
+    )
+
+
+CONTRACT = {
+    "number": "05/2025/HĐ-KC", "signed_on": "05/03/2025", "principal": "200.000.000",
+    "term_months": "36", "grace_months": "6", "instalment_count": "6",
+}  # fmt: skip
+
+
+def test_data_entry_creates_a_contract_from_the_project_page_and_disburses_it(entry_client, data_entry, recoverable):
+    page = entry_client.get(reverse("projects:project-detail", args=[recoverable.pk])).content.decode()
+    create = reverse("funding:contract-create", args=[recoverable.pk])
+    assert f'href="{create}"' in page and "Lập hợp đồng" in page
+    form = entry_client.get(create)
+    assert list(form.context["form"].fields["facility"].queryset) == sorted(recoverable.facilities.all(), key=lambda x: x.name)
+    facility = recoverable.facilities.get(name="Hợp tác xã Chè Cầu Đất")
+    response = entry_client.post(create, {**CONTRACT, "facility": facility.pk})
+    contract = LoanContract.objects.get(number="05/2025/HĐ-KC")
+    assert response["Location"] == reverse("funding:contract-detail", args=[contract.pk])
+    assert (contract.state, contract.principal, contract.facility) == ("draft", 200_000_000, facility)
+    assert contract.disbursed_on is None
+    assert contract.history.get().history_user == data_entry
+
+    detail = entry_client.get(response["Location"])
+    assert "Ghi nhận giải ngân" in detail.content.decode() and "repayment" not in detail.context["forms"]
+    disburse = reverse("funding:contract-disburse", args=[contract.pk])
+    done = entry_client.post(disburse, {"disburse-date": "15/03/2025", "disburse-document_number": "UNC-2025-05"})
+    assert done.status_code == 302
+    contract.refresh_from_db()
+    assert (contract.state, contract.disbursed_on) == ("active", D(2025, 3, 15))
+    instalments = list(contract.instalments.order_by("number").values_list("due_date", "principal_due"))
+    # Six instalments every five months after six months of grace; the last takes the remainder.
+    assert instalments[0] == (D(2026, 2, 15), 33_333_333) and instalments[-1] == (D(2028, 3, 15), 33_333_335)
+    assert Disbursement.objects.get(project=recoverable).amount == 200_000_000
+    assert contract.history.first().history_user == data_entry
+    assert "Đã ghi nhận giải ngân hợp đồng 05/2025/HĐ-KC ngày 15/03/2025" in entry_client.get(done["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"principal": "300.000.001"}, "vượt kinh phí của đề án (300.000.000 đồng)"),
+        ({"number": " 09/2024/hđ-kc "}, "Đã có hợp đồng số 09/2024/hđ-kc."),
+        ({"grace_months": "36"}, "Thời gian ân hạn phải ngắn hơn thời hạn hợp đồng."),
+        ({"principal": "1,5 tỷ"}, "Số tiền"),
+        ({"signed_on": "31/02/2025"}, "Ngày"),
+    ],
+)
+def test_a_bad_contract_is_refused_in_vietnamese_and_nothing_is_stored(entry_client, recoverable, changes, message):
+    facility = recoverable.facilities.first()
+    f.LoanContractFactory(number="09/2024/HĐ-KC")  # another đề án's contract
+    before = LoanContract.objects.count()
+    response = entry_client.post(
+        reverse("funding:contract-create", args=[recoverable.pk]), {**CONTRACT, "facility": facility.pk, **changes}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode(), response.context["form"].errors
+    assert LoanContract.objects.count() == before
+
+
+def test_a_facility_not_of_the_project_and_a_project_without_contracts_are_refused(entry_client, recoverable):
+    stranger = f.FacilityFactory()
+    create = reverse("funding:contract-create", args=[recoverable.pk])
+    response = entry_client.post(create, {**CONTRACT, "facility": stranger.pk})
+    assert response.status_code == 400 and not LoanContract.objects.exists()
+    grant = f.ProjectFactory(support_form=SupportForm.NON_RECOVERABLE)
+    refused = entry_client.get(reverse("funding:contract-create", args=[grant.pk]))
+    assert refused["Location"] == reverse("projects:project-detail", args=[grant.pk])
+    assert "chỉ đề án hỗ trợ có thu hồi đã duyệt" in entry_client.get(refused["Location"]).content.decode()
+    assert "Lập hợp đồng" not in entry_client.get(refused["Location"]).content.decode()
+
+
+def test_a_schedule_that_does_not_divide_is_refused_until_one_is_typed(entry_client, department, recoverable):
+    contract = services.create_contract(
+        project=recoverable, facility=recoverable.facilities.first(), number="07/2025/HĐ-KC", signed_on=D(2025, 3, 1),
+        principal=100_000_000, term_months=12, grace_months=0, instalment_count=5, by=department,
+    )  # fmt: skip
+    disburse = reverse("funding:contract-disburse", args=[contract.pk])
+    refused = entry_client.post(disburse, {"disburse-date": "15/03/2025"})
+    assert refused.status_code == 400 and "Hãy nhập lịch trả cụ thể" in refused.content.decode()
+    contract.refresh_from_db()
+    assert (contract.state, contract.instalments.count()) == ("draft", 0)
+    typed = "15/09/2025 40.000.000\n15/03/2026 60.000.000"
+    assert entry_client.post(disburse, {"disburse-date": "15/03/2025", "disburse-instalments": typed}).status_code == 302
+    assert list(contract.instalments.values_list("due_date", "principal_due")) == [
+        (D(2025, 9, 15), 40_000_000), (D(2026, 3, 15), 60_000_000),
+    ]  # fmt: skip
+
+
+def test_only_those_who_edit_see_the_button_to_create_a_contract(viewer_client, entry_client, recoverable):
+    url = reverse("projects:project-detail", args=[recoverable.pk])
+    create = reverse("funding:contract-create", args=[recoverable.pk])
+    assert create in entry_client.get(url).content.decode()
+    assert create not in viewer_client.get(url).content.decode()
+    assert viewer_client.get(create).status_code == 403
