@@ -2,6 +2,22 @@
 
 WeasyPrint fetches only the project's own static files (the stylesheet and the Liberation
 Serif fonts); any other URL in the HTML, typed by a user or not, is refused.
+
+Footnotes (``float: footnote``) must print at the foot of the page of their call. WeasyPrint 70
+moves a footnote to the page after its call in two cases:
+
+- its footnote area "overflows" by a rounding error when the last footnote ends at its very
+  bottom: document.css gives ``@footnote`` a 1 px bottom padding, so there is no such tie;
+- to fit the second line of a paragraph at the foot of a page (not to leave one line alone
+  there, the ``orphans`` rule) it takes the footnotes already placed on that page off to the
+  next one (``_linebox_layout`` in weasyprint/layout/block.py), whatever the ``orphans``,
+  ``widows`` or ``footnote-policy``. So the document is laid out, the page of each call and
+  of each footnote is read from the layout, and for a footnote that went to the next page the
+  paragraph that pushed it out (the one split at the foot of the call's page, or that begins
+  the next page) is marked to go whole to the next page (class ``fn-keep``, see document.css),
+  as the orphans rule would have it without the footnote; then the document is laid out again.
+
+The marks depend only on the HTML, so the same HTML always gives the same PDF.
 """
 
 from __future__ import annotations
@@ -11,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from weasyprint import HTML
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox
 from weasyprint.urls import URLFetcher
 
 from reporting.document import render_document
@@ -45,8 +62,89 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(static_path(url).as_uri(), headers)
 
 
+KEEP_CLASS = "fn-keep"
+MAX_LAYOUTS = 6  # one, plus one more for each paragraph kept whole
+
+
+def _document(html: str, kept: frozenset[int]):
+    """WeasyPrint's laid-out document for ``html``, with the elements at the positions ``kept``
+    (in document order) marked to go whole to the next page; and the document's elements."""
+    source = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher())
+    elements = list(source.etree_element.iter())
+    for position in kept:
+        element = elements[position]
+        element.set("class", f"{element.get('class', '')} {KEEP_CLASS}".strip())
+    return source.render(), elements
+
+
+def footnote_pages(document) -> list[tuple[int, int | None]]:
+    """(page of the call, page of the footnote's text), numbered from 1, for each footnote of a
+    laid-out WeasyPrint document, in the order of the calls."""
+    calls: dict[int, int] = {}
+    notes: dict[int, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.children:
+            if isinstance(box, FootnoteAreaBox):
+                for note in box.children:
+                    notes.setdefault(id(note.element), number)
+            else:
+                for child in box.descendants():
+                    if child.footnote is not None and child.element_tag.endswith("::footnote-call"):
+                        calls.setdefault(id(child.element), number)
+    return [(page, notes.get(key)) for key, page in calls.items()]
+
+
+def _lines_elements(page) -> list:
+    """The elements whose lines the body of ``page`` holds (paragraphs, headings, table cells),
+    in the order of the page."""
+    return [
+        box.element
+        for box in page._page_box.children[0].descendants()
+        if any(isinstance(child, LineBox) for child in getattr(box, "children", ()))
+    ]
+
+
+def _stray_footnotes(document) -> int:
+    return sum(call_page != note_page for call_page, note_page in footnote_pages(document))
+
+
+def _suspects(document) -> list:
+    """For the first footnote printed on the page after its call: the paragraph that begins that
+    page and the one that ends the page of the call (one paragraph when it is split there)."""
+    for call_page, note_page in footnote_pages(document):
+        if note_page == call_page + 1:
+            return [*_lines_elements(document.pages[call_page])[:1], *_lines_elements(document.pages[call_page - 1])[-1:]]
+    return []
+
+
+def layout(html: str):
+    """The laid-out WeasyPrint document of ``html``, every footnote on the page of its call
+    where WeasyPrint allows it."""
+    kept: frozenset[int] = frozenset()
+    document, elements = _document(html, kept)
+    try:
+        stray = _stray_footnotes(document)
+    except AttributeError:  # a WeasyPrint whose layout objects are not those of version 70
+        return document
+    best, fewest = document, stray
+    for _ in range(MAX_LAYOUTS - 1):
+        if not stray:
+            break
+        positions = {id(element): position for position, element in enumerate(elements)}
+        suspects = [positions[id(element)] for element in _suspects(document) if id(element) in positions]
+        suspects = [position for position in suspects if position not in kept]
+        if not suspects:
+            break
+        kept |= {suspects[0]}
+        document, elements = _document(html, kept)
+        stray = _stray_footnotes(document)
+        if stray < fewest:
+            best, fewest = document, stray
+    return best
+
+
 def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return layout(html).write_pdf()
 
 
 def render_pdf(figures: ReportFigures, report: Report | None = None) -> bytes:

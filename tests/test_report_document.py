@@ -19,6 +19,7 @@ from fontTools.ttLib import TTFont
 
 from khuyencong import formatting as fmt
 from reporting.document import draft_figures, render_document
+from reporting.models import Report
 from reporting.narrative import narrative_html
 from reporting.pdf import STATIC_DIR, RefusedURL, StaticOnlyFetcher, html_to_pdf
 from tests import factories as f
@@ -279,6 +280,60 @@ def test_the_pdf_is_a4_with_page_numbers_from_page_two(period_pdf):
     ).stdout
     assert first.strip().splitlines()[0].split()[0] == "UBND"
     assert second.strip().splitlines()[0].strip() == "2"
+
+
+# Each footnote as pdftotext reads it: its call (the words before it and its number) and the
+# start of its text at the foot of the page.
+_FOOTNOTES = (
+    (re.compile(r"tổng kinh phí khuyến công\)1\."), re.compile(r"Năm \d{4} (ước )?triển khai thực hiện")),
+    (re.compile(r"chiếm tỷ lệ [\d,]+%2\."), re.compile(r"Gồm: Công ty")),
+)
+_NARRATIVE = (
+    "Sở Công Thương đã tham mưu UBND tỉnh ban hành các văn bản chỉ đạo, hướng dẫn triển khai chương trình "
+    "khuyến công trên địa bàn tỉnh, phối hợp với các sở ngành và địa phương thực hiện kiểm tra giám sát các đề "
+    "án, kịp thời tháo gỡ khó khăn vướng mắc cho cơ sở công nghiệp nông thôn."
+).split()
+
+
+def _footnote_pages(pdf: Path) -> list[tuple[list[int], list[int]]]:
+    """For each footnote the PDF calls: the pages (from 1) of its call and of its text."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f")]
+    found = [
+        ([n for n, page in enumerate(pages, 1) if call.search(page)], [n for n, page in enumerate(pages, 1) if note.search(page)])
+        for call, note in _FOOTNOTES
+    ]
+    return [(calls, notes) for calls, notes in found if calls or notes]
+
+
+def test_each_footnote_is_at_the_foot_of_the_page_of_its_call(period_pdf):
+    # The paragraph of footnote 2 and the next one fall across a page break here.
+    pages = _footnote_pages(period_pdf)
+    assert len(pages) == 2
+    for calls, notes in pages:
+        assert len(calls) == 1 and notes == calls, pages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("year_from", "year_to", "preamble_words", "footnotes"),
+    [
+        (2024, 2024, 0, 1),  # the call on page 1, its paragraph near the foot
+        (2021, 2025, 669, 2),  # a long preamble: a heading at the foot of footnote 1's page
+    ],
+)
+def test_footnotes_stay_with_their_calls_wherever_the_page_breaks(
+    dataset, tmp_path, year_from, year_to, preamble_words, footnotes
+):
+    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=REPORT_DATE)
+    preamble = " ".join((_NARRATIVE * (preamble_words // len(_NARRATIVE) + 1))[:preamble_words])
+    report = Report(year_from=year_from, year_to=year_to, report_date=REPORT_DATE, preamble=preamble)
+    out = tmp_path / "bc.pdf"
+    out.write_bytes(html_to_pdf(render_document(figures, report, links=False, pdf=True)))
+    pages = _footnote_pages(out)
+    assert len(pages) == footnotes
+    for calls, notes in pages:
+        assert len(calls) == 1 and notes == calls, pages
 
 
 @pytest.mark.django_db
