@@ -314,6 +314,14 @@ def test_each_footnote_is_at_the_foot_of_the_page_of_its_call(period_pdf):
         assert len(calls) == 1 and notes == calls, pages
 
 
+def test_the_signature_never_stands_alone_on_the_last_page(period_pdf):
+    """The demo report's signature does not fit under the closing sentence on page 4: the
+    sentence goes to the last page with it."""
+    text = subprocess.run(["pdftotext", str(period_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    last = " ".join(text.split("\f")[-2].split())  # the text ends with a form feed
+    assert "Nơi nhận:" in last and "Trên đây là báo cáo" in last
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("year_from", "year_to", "preamble_words", "footnotes"),
