@@ -25,6 +25,11 @@ from reporting.pdf import STATIC_DIR, RefusedURL, StaticOnlyFetcher, html_to_pdf
 from tests import factories as f
 from tests.report_expectations import REPORT_DATE, reset_to_reference_data
 
+# Every test here, marked or not, reads the test database: a module-scoped data set is only
+# created in it when the session holds a django_db test, and would otherwise go to the
+# developer's own database (pytest -k picking one test).
+pytestmark = pytest.mark.django_db
+
 FONTS = sorted((STATIC_DIR / "fonts").glob("LiberationSerif-*.ttf"))
 
 

@@ -24,6 +24,11 @@ from tests.report_expectations import (
     reset_to_reference_data,
 )
 
+# Every test here, marked or not, reads the test database: a module-scoped data set is only
+# created in it when the session holds a django_db test, and would otherwise go to the
+# developer's own database (pytest -k picking one test).
+pytestmark = pytest.mark.django_db
+
 DONE = Project.Status.COMPLETED
 
 
