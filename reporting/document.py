@@ -7,7 +7,9 @@ screen each computed figure links to the records behind it, in the PDF it is pla
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -143,6 +145,18 @@ def render_document(figures: ReportFigures, report: Report | None = None, *, lin
     """The report as one HTML page."""
     text = DocumentText.for_report(report, year_from=figures.year_from, year_to=figures.year_to, report_date=figures.report_date)
     return render_to_string("reporting/document.html", document_context(figures, text, links=links, pdf=pdf))
+
+
+_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*' + re.escape(DOCUMENT_CSS) + '">')
+
+
+def standalone_html(html: str) -> str:
+    """The document as one file, for download: its stylesheet written into it, since a file
+    opened from disk cannot reach the server's. The fonts stay on the server; the stylesheet
+    falls back to Times New Roman, whose metrics Liberation Serif shares. Only files sent as
+    attachments are made so: the portal's Content-Security-Policy refuses inline styles."""
+    css = (Path(settings.BASE_DIR) / "static" / DOCUMENT_CSS).read_text(encoding="utf-8")
+    return _STYLESHEET_LINK.sub(lambda _: f"<style>\n{css}</style>", html, count=1)
 
 
 def draft_figures(*, year_from: int, year_to: int, report_date: datetime.date, province=None) -> ReportFigures:

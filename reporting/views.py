@@ -22,7 +22,7 @@ from khuyencong import roles
 from khuyencong.access import get_for_user, require_role
 from projects.models import Facility, Project
 from reporting import services
-from reporting.document import draft_figures, render_document
+from reporting.document import draft_figures, render_document, standalone_html
 from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
 
@@ -252,6 +252,8 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         if not roles.can_write_reports(request.user):
             raise PermissionDenied("Chỉ tải được báo cáo đã ban hành.")
         content = _draft_file(report, fmt)
+    if fmt == "html":
+        content = standalone_html(content.decode() if isinstance(content, bytes) else content)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, fmt)}"'
     return response

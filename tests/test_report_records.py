@@ -519,3 +519,17 @@ def test_the_services_check_the_role_too(year_2024, department):
         services.update_report(report=report, by=viewer, directives="x")
     with pytest.raises(PermissionDenied):
         services.create_report(by=viewer, year_from=2024, year_to=2024)
+
+
+def test_the_downloaded_html_is_one_file_and_the_page_on_screen_keeps_the_policy(issued_and_draft, department, client):
+    """A file opened from disk cannot reach the server's stylesheet: the download carries it.
+    The same report on screen links it, since the Content-Security-Policy refuses inline styles."""
+    client.force_login(department)
+    for which in ("issued", "draft"):
+        download = client.get(_url("report-download", issued_and_draft, which, "html")).content.decode()
+        assert '<link rel="stylesheet"' not in download and "<style>" in download and "@page" in download, which
+        assert "BÁO CÁO" in download
+        page = client.get(_url("report-document", issued_and_draft, which))
+        html = page.content.decode()
+        assert '<link rel="stylesheet"' in html and "<style>" not in html
+        assert "style-src 'self'" in page["Content-Security-Policy"]
