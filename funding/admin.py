@@ -156,6 +156,9 @@ class LoanContractAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportEx
     autocomplete_fields = ["project", "facility"]
     date_hierarchy = "signed_on"
     inlines = [InstalmentInline, RepaymentInline, LawsuitInline, RescheduleInline, WriteOffInline, RecoveryInline]
+    # The state follows from the contract's records (funding/services.py): typed here, a
+    # contract could read "written off" with no write-off behind it.
+    readonly_fields = ["state"]
 
     principal_display = money_column("principal", "số tiền hỗ trợ (đồng)")
 

@@ -45,30 +45,28 @@ RECORDS = [  # what the Centre's staff keep: facilities, đề án and everythin
 PLANNING = ["projects.program", "projects.annualplan", "funding.fundingsource"]
 REPORTS = ["reporting.report"]
 
-# group -> {model label: actions}. Nothing is deleted through the admin: a wrong entry is
-# reversed or cancelled, so no role gets "delete" on the records.
+# group -> {model label: actions}: what a member may do in the Django admin, were they let in
+# (is_staff). The staff's work goes through the portal's screens, whose rules are roles.py and
+# whose workflows are the services: approving a đề án, writing a contract off. The admin would
+# let a change of status or state bypass both, so only the administrator changes anything
+# there, and nothing is deleted: a wrong entry is reversed or cancelled.
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     roles.ADMINISTRATOR: {
         "auth.user": ("add", "change", "view"),
         "auth.group": ("view",),
         **{label: ("view",) for label in REFERENCE + PLANNING + RECORDS + REPORTS},
     },
-    roles.DEPARTMENT: {
-        **{label: ("view",) for label in REFERENCE},
-        **{label: ("add", "change", "view") for label in PLANNING + RECORDS + REPORTS},
+    **{
+        role: {label: ("view",) for label in REFERENCE + PLANNING + RECORDS + REPORTS}
+        for role in (roles.DEPARTMENT, roles.DATA_ENTRY, roles.VIEWER)
     },
-    roles.DATA_ENTRY: {
-        **{label: ("view",) for label in REFERENCE + PLANNING + REPORTS},
-        **{label: ("add", "change", "view") for label in RECORDS},
-    },
-    roles.VIEWER: {label: ("view",) for label in REFERENCE + PLANNING + RECORDS + REPORTS},
 }
 
 DEMO_USERS = [
-    # username, full name, role, is_staff, is_superuser
+    # username, full name, role, is_staff, is_superuser: only the administrator uses the admin.
     ("quantri", "Quản trị hệ thống", roles.ADMINISTRATOR, True, True),
-    ("chuyenvien", "Chuyên viên Sở Công Thương", roles.DEPARTMENT, True, False),
-    ("nhaplieu", "Cán bộ nhập liệu Trung tâm Khuyến công", roles.DATA_ENTRY, True, False),
+    ("chuyenvien", "Chuyên viên Sở Công Thương", roles.DEPARTMENT, False, False),
+    ("nhaplieu", "Cán bộ nhập liệu Trung tâm Khuyến công", roles.DATA_ENTRY, False, False),
     ("xem", "Người xem báo cáo", roles.VIEWER, False, False),
 ]
 

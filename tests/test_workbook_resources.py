@@ -56,9 +56,11 @@ def test_disbursement_resource_imports_a_row_by_year_and_code():
     assert Disbursement.objects.get(document_number="UNC-099").amount == 50_000_000
 
 
-def test_admin_import_is_for_staff_who_edit_records(rf):
+def test_admin_import_is_for_the_administrator_only(rf):
     mixin = RoleImportExportMixin()
-    for role, may_import in ((roles.DATA_ENTRY, True), (roles.DEPARTMENT, True), (roles.VIEWER, False)):
+    for role, may_import in (
+        (roles.ADMINISTRATOR, True), (roles.DATA_ENTRY, False), (roles.DEPARTMENT, False), (roles.VIEWER, False)
+    ):
         from django.contrib.auth.models import Group
 
         user = f.UserFactory(is_staff=True)

@@ -129,12 +129,12 @@ class ContractRefWidget(widgets.ForeignKeyWidget):
 
 
 class RoleImportExportMixin:
-    """For ImportExportModelAdmin classes: import for data entry and department staff
-    (roles.can_edit_records), export for everyone who may read (roles.can_view); the library
-    alone would let any staff user import."""
+    """For ImportExportModelAdmin classes: import for the administrator only (the staff import
+    on the portal's /nhap-xuat/ page, which checks every row as the services do), export for
+    everyone who may read (roles.can_view); the library alone would let any staff user import."""
 
     def has_import_permission(self, request) -> bool:
-        return roles.can_edit_records(request.user)
+        return roles.can_manage_users(request.user)
 
     def has_export_permission(self, request) -> bool:
         return roles.can_view(request.user)
