@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from funding.loans import BUCKET_LABELS
 from funding.models import Disbursement, FundingSource, LoanContract, Repayment
@@ -36,6 +37,13 @@ class DisbursementForm(forms.ModelForm):
             level_id=project.funding_level_id
         ).order_by("-year", "name")
         self.fields["funding_source"].empty_label = "— Không ghi —"
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if day > today:
+            raise ValidationError(f"Ngày giải ngân không được sau hôm nay ({date_short(today)}).")
+        return day
 
     def clean_document_number(self) -> str:
         number = self.cleaned_data["document_number"].strip()

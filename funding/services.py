@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from funding.loans import allocate
 from funding.models import (
@@ -76,6 +77,14 @@ def _save(obj: models.Model, *, by, reason: str) -> models.Model:
     obj.full_clean()
     obj.save()
     return obj
+
+
+def _not_after_today(day: datetime.date, what: str) -> None:
+    """Money moved and decisions taken are recorded once they happened: a date still to come
+    is a typing slip that would sit in the ledger, unseen, until that day."""
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError(f"{what} ({date_short(day)}) không được sau hôm nay ({date_short(today)}).")
 
 
 def _lock(contract: LoanContract) -> LoanContract:
@@ -236,6 +245,7 @@ def disburse_contract(
     đề án's ``Disbursement`` is recorded too; a recoverable đề án's disbursements may not exceed
     its contracts' principal."""
     _can_edit(by)
+    _not_after_today(date, "Ngày giải ngân")
     locked = _lock(contract)
     if locked.state != State.DRAFT or locked.disbursed_on is not None:
         raise ValidationError("Hợp đồng này đã được giải ngân.")
@@ -318,6 +328,7 @@ def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int
     _can_edit(by)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValidationError("Số tiền trả nợ phải là số đồng nguyên lớn hơn 0.")
+    _not_after_today(date, "Ngày trả nợ")
     locked = _lock(contract)
     if locked.state == State.WRITTEN_OFF or WriteOff.objects.filter(contract=locked).exists():
         raise ValidationError("Hợp đồng đã được xóa nợ: khoản tiền thu được phải ghi là khoản thu hồi sau xóa nợ.")
@@ -344,6 +355,7 @@ def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int
 def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str, by, receipt_number: str = "") -> Repayment:
     """Cancel a wrong repayment by a reversal entry of the same amount; the first stays on record."""
     _can_edit(by)
+    _not_after_today(date, "Ngày đảo")
     locked = _lock(repayment.contract)
     original = Repayment.objects.select_for_update().get(pk=repayment.pk)
     if not reason or not reason.strip():
@@ -379,6 +391,7 @@ def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str,
 def file_lawsuit(*, contract: LoanContract, filed_on: datetime.date, court: str, by, case_number: str = "") -> Lawsuit:
     """Sue the facility: the contract is in litigation, and its overdue days stop growing."""
     _can_edit(by)
+    _not_after_today(filed_on, "Ngày khởi kiện")
     locked = _lock(contract)
     if locked.disbursed_on is None:
         raise ValidationError("Hợp đồng chưa giải ngân nên không thể khởi kiện.")
@@ -419,6 +432,7 @@ def record_judgment(
 ) -> Lawsuit:
     """The court's judgment; ``enforcing`` when its enforcement (thi hành án) has begun."""
     _can_edit(by)
+    _not_after_today(judgment_date, "Ngày bản án")
     lawsuit = Lawsuit.objects.select_for_update().get(pk=lawsuit.pk)
     if lawsuit.status == Lawsuit.Status.CLOSED:
         raise ValidationError("Vụ khởi kiện đã kết thúc.")
@@ -437,12 +451,17 @@ def record_judgment(
 def close_lawsuit(*, lawsuit: Lawsuit, closed_on: datetime.date, by, note: str = "") -> Lawsuit:
     """End the case: overdue days grow again from the next day, the paused span left out."""
     _can_edit(by)
+    _not_after_today(closed_on, "Ngày kết thúc vụ kiện")
     lawsuit = Lawsuit.objects.select_for_update().get(pk=lawsuit.pk)
     locked = _lock(lawsuit.contract)
     if lawsuit.status == Lawsuit.Status.CLOSED or lawsuit.closed_on:
         raise ValidationError("Vụ khởi kiện đã kết thúc.")
     if closed_on < lawsuit.filed_on:
         raise ValidationError(f"Ngày kết thúc không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
+    last_hearing = lawsuit.hearings.aggregate(last=models.Max("date"))["last"]
+    for day, what in ((last_hearing, "phiên tòa cuối cùng"), (lawsuit.judgment_date, "ngày bản án")):
+        if day and closed_on < day:
+            raise ValidationError(f"Ngày kết thúc không được trước {what} ({date_short(day)}).")
     lawsuit.status = Lawsuit.Status.CLOSED
     lawsuit.closed_on = closed_on
     if note:
@@ -459,6 +478,7 @@ def close_lawsuit(*, lawsuit: Lawsuit, closed_on: datetime.date, by, note: str =
 def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, decision_number: str = "") -> WriteOff:
     """Write off the whole principal outstanding (department staff only, with a reason)."""
     _require(roles.can_write_off(by), "Chỉ chuyên viên Sở Công Thương được quyết định xóa nợ.")
+    _not_after_today(date, "Ngày xóa nợ")
     locked = _lock(contract)
     if not reason or not reason.strip():
         raise ValidationError("Cần ghi lý do xóa nợ.")
@@ -468,7 +488,10 @@ def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, d
         raise ValidationError("Hợp đồng này đã được xóa nợ.")
     if date < locked.disbursed_on:
         raise ValidationError(f"Ngày xóa nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
-    if Repayment.objects.filter(contract=locked, date__gt=date).exists():
+    later = Repayment.objects.filter(contract=locked, date__gt=date, reversal_of__isnull=True).exclude(
+        pk__in=Repayment.objects.filter(reversal_of__isnull=False).values("reversal_of")
+    )
+    if later.exists():  # a wrong entry cancelled by its reversal does not count
         raise ValidationError("Hợp đồng có khoản trả nợ sau ngày xóa nợ; hãy kiểm tra lại ngày xóa nợ.")
     outstanding = locked.principal - _repaid(locked)
     if outstanding <= 0:
@@ -487,6 +510,7 @@ def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, d
 def record_recovery(*, contract: LoanContract, date: datetime.date, amount: int, receipt_number: str, by) -> Recovery:
     """Money collected after the write-off; all recoveries together not above the amount written off."""
     _can_edit(by)
+    _not_after_today(date, "Ngày thu hồi")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValidationError("Số tiền thu hồi phải là số đồng nguyên lớn hơn 0.")
     locked = _lock(contract)

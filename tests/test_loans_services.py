@@ -3,6 +3,7 @@ recovery, reschedule, the audit trail; and the portfolio summary, the two lists 
 
 from __future__ import annotations
 
+import datetime
 import io
 from fractions import Fraction
 
@@ -11,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from funding import loans, services
-from funding.models import Instalment, LoanContract, Recovery, Repayment, Reschedule, WriteOff
+from funding.models import Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
 from khuyencong import roles
-from tests.test_loans import D, disbursed_contract, make_user, pay, status
+from tests.test_loans import D, disbursed_contract, make_contract, make_user, pay, status
 
 State = LoanContract.State
 
@@ -300,3 +301,67 @@ def test_due_and_overdue_lists_and_their_export(staff, department):
     assert (first_a[7].value, first_a[7].data_type) == (10_000_000, "n")
     assert first_a[6].value.date() == D(2022, 5, 10)
     assert [c.value for c in workbook["Quá hạn"][2]][9:11] == [79, "31–90"]
+
+
+# --- dates: nothing recorded before it happened -------------------------------------------------
+
+
+def _counts() -> tuple:
+    return (
+        Repayment.objects.count(), Lawsuit.objects.count(), WriteOff.objects.count(), Instalment.objects.count(),
+        list(LoanContract.objects.order_by("pk").values_list("state", "disbursed_on")),
+        list(Lawsuit.objects.order_by("pk").values_list("status", "judgment_date", "closed_on")),
+    )  # fmt: skip
+
+
+def _tomorrow() -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
+def test_money_and_decisions_dated_after_today_are_refused_and_nothing_changes(staff, department):
+    """A date still to come is a typing slip (2030 for 2026) that would sit in the ledger unseen
+    until that day; each workflow refuses it with the date it took."""
+    contract = disbursed_contract(staff)
+    tomorrow = _tomorrow()
+    paid = pay(contract, staff, D(2022, 2, 10), 10_000_000)
+    sued = disbursed_contract(staff)
+    lawsuit = services.file_lawsuit(contract=sued, filed_on=D(2022, 4, 1), court="TAND tỉnh Lâm Đồng", by=staff)
+    draft = make_contract()
+    before = _counts()
+    attempts = [
+        lambda: pay(contract, staff, tomorrow, 1_000),
+        lambda: services.reverse_repayment(repayment=paid, date=tomorrow, reason="Ghi nhầm", by=staff),
+        lambda: services.disburse_contract(contract=draft, date=tomorrow, by=staff),
+        lambda: services.file_lawsuit(contract=contract, filed_on=tomorrow, court="TAND", by=staff),
+        lambda: services.record_judgment(lawsuit=lawsuit, judgment_date=tomorrow, by=staff),
+        lambda: services.close_lawsuit(lawsuit=lawsuit, closed_on=tomorrow, by=staff),
+        lambda: services.write_off(contract=contract, date=tomorrow, reason="Giải thể", by=department),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError, match="không được sau hôm nay"):
+            attempt()
+    assert _counts() == before
+
+
+def test_a_case_is_not_closed_before_its_last_hearing_or_its_judgment(staff):
+    contract = disbursed_contract(staff)
+    lawsuit = services.file_lawsuit(contract=contract, filed_on=D(2022, 8, 1), court="TAND tỉnh Lâm Đồng", by=staff)
+    services.add_hearing(lawsuit=lawsuit, date=D(2022, 9, 15), note="Hòa giải", by=staff)
+    with pytest.raises(ValidationError, match=r"trước phiên tòa cuối cùng \(15/09/2022\)"):
+        services.close_lawsuit(lawsuit=lawsuit, closed_on=D(2022, 9, 1), by=staff)
+    services.record_judgment(lawsuit=lawsuit, judgment_date=D(2022, 10, 1), by=staff)
+    with pytest.raises(ValidationError, match=r"trước ngày bản án \(01/10/2022\)"):
+        services.close_lawsuit(lawsuit=lawsuit, closed_on=D(2022, 9, 20), by=staff)
+    services.close_lawsuit(lawsuit=lawsuit, closed_on=D(2022, 10, 1), by=staff)
+
+
+def test_a_wrong_repayment_reversed_does_not_hold_a_write_off_back(staff, department):
+    contract = disbursed_contract(staff)
+    wrong = pay(contract, staff, D(2022, 6, 1), 5_000_000)
+    with pytest.raises(ValidationError, match="khoản trả nợ sau ngày xóa nợ"):
+        services.write_off(contract=contract, date=D(2022, 5, 1), reason="Giải thể", by=department)
+    services.reverse_repayment(repayment=wrong, date=D(2022, 6, 2), reason="Ghi nhầm hợp đồng", by=staff)
+    record = services.write_off(contract=contract, date=D(2022, 5, 1), reason="Giải thể", by=department)
+    assert record.amount == 40_000_000
