@@ -300,10 +300,20 @@ class WriteOffForm(forms.Form):
     date = forms.DateField(label="Ngày xóa nợ")
     decision_number = forms.CharField(label="Số quyết định", max_length=60, required=False)
     reason = forms.CharField(label="Lý do", widget=forms.Textarea(attrs={"rows": 2}))
+    # Irreversible: the one action of the contract page that asks twice.
+    confirm = forms.BooleanField(
+        label="Tôi xác nhận xóa toàn bộ dư nợ gốc; việc xóa nợ không hủy được.",
+        error_messages={"required": "Hãy đánh dấu xác nhận trước khi xóa nợ."},
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _dates_vietnamese(self)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data.pop("confirm", None)  # not the service's
+        return data
 
 
 class RecoveryForm(forms.Form):
@@ -323,7 +333,8 @@ def parse_schedule_lines(text: str) -> list[tuple[datetime.date, int]]:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        day_text, _, amount_text = line.strip().partition(" ")
+        # A space or a tab (what a copy from Excel gives) between the date and the amount.
+        day_text, _, amount_text = " ".join(line.split()).partition(" ")
         try:
             day = datetime.datetime.strptime(day_text, "%d/%m/%Y").date()
         except ValueError:

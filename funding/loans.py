@@ -769,6 +769,7 @@ def write_xlsx(sheets: dict[str, Iterable[Sequence]]) -> bytes:
     workbook.remove(workbook.active)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title=title[:31])
+        plain: set[int] = set()  # columns of years: 2023, not 2.023
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 cell = sheet.cell(row=r, column=c)
@@ -776,10 +777,12 @@ def write_xlsx(sheets: dict[str, Iterable[Sequence]]) -> bytes:
                 if r == 1:
                     cell.font = Font(bold=True)
                     cell.number_format = "@"
+                    if str(value).startswith("Năm"):
+                        plain.add(c)
                 elif isinstance(value, bool) or value is None:
                     cell.value = "x" if value else None
                 elif isinstance(value, int):
-                    cell.number_format = "#,##0"
+                    cell.number_format = "0" if c in plain else "#,##0"
                 elif isinstance(value, datetime.date):
                     cell.number_format = "dd/mm/yyyy"
                 else:

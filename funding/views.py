@@ -121,15 +121,23 @@ PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+AS_OF_YEARS = (2000, 2100)  # a debt screen's dates: the programme's decades, not year 9999
+
+
 def as_of_date(request: HttpRequest) -> tuple[datetime.date, str]:
     """The "as of" date of a debt screen: ?ngay=dd/mm/yyyy, today when absent or invalid
     (with a message to show)."""
     text = request.GET.get("ngay", "").strip()
     if text:
         try:
-            return datetime.datetime.strptime(text, "%d/%m/%Y").date(), ""
+            day = datetime.datetime.strptime(text, "%d/%m/%Y").date()
         except ValueError:
             return timezone.localdate(), f"Ngày “{text}” không hợp lệ (dạng dd/mm/yyyy); đang tính đến hôm nay."
+        if not AS_OF_YEARS[0] <= day.year <= AS_OF_YEARS[1]:
+            return timezone.localdate(), (
+                f"Ngày “{text}” nằm ngoài các năm {AS_OF_YEARS[0]}–{AS_OF_YEARS[1]}; đang tính đến hôm nay."
+            )
+        return day, ""
     return timezone.localdate(), ""
 
 
@@ -476,6 +484,7 @@ def contract_detail_context(
         "as_of": as_of,
         "as_of_error": as_of_error,
         "as_of_query": _as_of_query(request),
+        "as_of_action": reverse("funding:contract-detail", args=[contract.pk]),
     }
 
 

@@ -166,7 +166,7 @@ def test_contract_page_shows_the_ledger_the_reversal_the_lawsuit_and_the_history
     assert "10/02/2022" in html
     # A viewer sees no action.
     assert response.context["forms"] == {}
-    assert 'action="/hop-dong/' not in html
+    assert 'method="post"' not in html.split("</header>", 1)[1].replace('action="/dang-xuat/"', "")
 
     sued = viewer_client.get(reverse("funding:contract-detail", args=[objects["sued"].pk]))
     html = sued.content.decode()
@@ -327,6 +327,14 @@ def test_department_writes_off_and_data_entry_records_a_recovery(login, data_ent
         reverse("funding:write-off", args=[contract.pk]),
         {"writeoff-date": "01/06/2022", "writeoff-reason": "Cơ sở giải thể", "writeoff-decision_number": "15/QĐ-SCT"},
     )
+    assert response.status_code == 400  # not confirmed: nothing written off
+    assert "Hãy đánh dấu xác nhận trước khi xóa nợ." in response.content.decode()
+    assert not WriteOff.objects.exists()
+    response = login(department).post(
+        reverse("funding:write-off", args=[contract.pk]),
+        {"writeoff-date": "01/06/2022", "writeoff-reason": "Cơ sở giải thể", "writeoff-decision_number": "15/QĐ-SCT",
+         "writeoff-confirm": "on"},
+    )  # fmt: skip
     assert response.status_code == 302
     written = WriteOff.objects.get(contract=contract)
     assert (written.amount, written.by.username) == (30_000_000, "chuyenvien")
@@ -681,3 +689,39 @@ def test_only_those_who_edit_see_the_button_to_create_a_contract(viewer_client, 
     assert create in entry_client.get(url).content.decode()
     assert create not in viewer_client.get(url).content.decode()
     assert viewer_client.get(create).status_code == 403
+
+
+def test_after_a_refused_action_the_date_box_still_shows_the_contract_page(entry_client, objects):
+    """The refused form is shown at the action's POST-only address; the 'Xem' of the date box
+    must go back to the contract's own page, not to that address (405)."""
+    contract = objects["contract"]
+    refused = entry_client.post(reverse("funding:repayment-create", args=[contract.pk]), {"repay-amount": "0"})
+    assert refused.status_code == 400
+    page = reverse("funding:contract-detail", args=[contract.pk])
+    assert f'<form class="period" method="get" action="{page}"' in refused.content.decode()
+
+
+@pytest.mark.parametrize("ngay", ["31/12/9999", "01/01/1900"])
+def test_a_date_outside_the_programme_decades_falls_back_to_today(viewer_client, objects, ngay):
+    for name in ("funding:due-list", "funding:due-export", "funding:overdue-list", "funding:portfolio"):
+        response = viewer_client.get(reverse(name), {"ngay": ngay})
+        assert response.status_code == 200, name
+    assert "nằm ngoài các năm 2000–2100" in viewer_client.get(reverse("funding:due-list"), {"ngay": ngay}).content.decode()
+
+
+def test_a_schedule_pasted_from_excel_with_tabs_is_read():
+    from funding.forms import parse_schedule_lines
+
+    assert parse_schedule_lines("30/06/2026\t100.000.000\r\n 31/12/2026  \t 50.000.000 ") == [
+        (D(2026, 6, 30), 100_000_000), (D(2026, 12, 31), 50_000_000),
+    ]  # fmt: skip
+
+
+def test_years_in_the_excel_lists_read_2021_not_2_021(viewer_client, objects):
+    for name, params in (("funding:contract-export", {}), ("funding:overdue-export", {"ngay": "15/03/2022"})):
+        sheet = load_workbook(io.BytesIO(viewer_client.get(reverse(name), params).content)).active
+        header = [c.value for c in sheet[1]]
+        year = sheet.cell(row=2, column=header.index("Năm") + 1)
+        assert (year.value in (2021, 2022), year.number_format) == (True, "0"), name
+        money = sheet.cell(row=2, column=header.index("Số tiền hỗ trợ") + 1)
+        assert money.number_format == "#,##0"
