@@ -19,6 +19,8 @@ def parse_money(text: str) -> int:
         return int(cleaned)
     if _GROUPED.match(cleaned):
         return int(re.sub(r"[. ]", "", cleaned))
+    if re.match(r"^-\s*\d", cleaned):
+        raise ValidationError("Số tiền không được là số âm.", code="negative")
     if re.match(r"^\d[\d.]*,\d+$", cleaned):
         raise ValidationError("Số tiền tính bằng đồng, không có phần lẻ (không dùng dấu phẩy).", code="fraction")
     raise ValidationError(
@@ -37,6 +39,11 @@ class MoneyInput(forms.TextInput):
         if isinstance(value, int) and not isinstance(value, bool):
             return group_thousands(value)
         return super().format_value(value)
+
+
+# A million tỷ đồng: far above any khuyến công sum, far below what a 64-bit column holds (whose
+# limit Django would otherwise quote, 9223372036854775807, ungrouped).
+MAX_MONEY = 10**15
 
 
 class MoneyField(forms.Field):
@@ -58,6 +65,10 @@ class MoneyField(forms.Field):
 
     def validate(self, value) -> None:
         super().validate(value)
+        if value is not None and value > MAX_MONEY:
+            raise ValidationError(
+                f"Số tiền quá lớn: tối đa {group_thousands(MAX_MONEY)} đồng; kiểm tra lại số chữ số.", code="max_value"
+            )
         if value is not None and value < self.min_value:
             if self.min_value == 0:
                 raise ValidationError("Số tiền không được là số âm.", code="min_value")

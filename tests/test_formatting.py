@@ -47,3 +47,24 @@ def test_dates():
     assert f.date_short(datetime.date(2025, 3, 5)) == "05/03/2025"
     assert f.date_long(datetime.date(2020, 11, 20)) == "ngày 20 tháng 11 năm 2020"
     assert f.date_long(datetime.date(2025, 2, 5)) == "ngày 05 tháng 02 năm 2025"
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("-5.000.000", "Số tiền không được là số âm."),
+        ("- 5000000", "Số tiền không được là số âm."),
+        ("1,5 tỷ", "Số tiền không hợp lệ"),
+        ("1.000,5", "không có phần lẻ"),
+        ("99999999999999999999", "Số tiền quá lớn: tối đa 1.000.000.000.000.000 đồng"),
+    ],
+)
+def test_money_typed_wrong_gets_a_vietnamese_reason(typed, message):
+    from django.core.exceptions import ValidationError
+
+    from khuyencong.forms import MoneyField
+
+    with pytest.raises(ValidationError) as refused:
+        MoneyField(min_value=1).clean(typed)
+    assert message in " ".join(refused.value.messages)
+    assert MoneyField().clean("1.836.337.000") == 1_836_337_000
