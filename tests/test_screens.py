@@ -164,7 +164,7 @@ def test_data_entry_creates_a_project_with_money_written_the_vietnamese_way(entr
     [
         ({"planned_budget": "1,5"}, "planned_budget", "không có phần lẻ"),
         ({"planned_budget": "abc"}, "planned_budget", "Số tiền không hợp lệ"),
-        ({"planned_budget": "-5"}, "planned_budget", "Số tiền không hợp lệ"),
+        ({"planned_budget": "-5"}, "planned_budget", "Số tiền không được là số âm."),
         ({"start_date": "2024-13-40"}, "start_date", "dd/mm/yyyy"),
         ({"end_date": "01/01/2024"}, None, "Ngày kết thúc không được trước ngày bắt đầu"),
         ({"name": ""}, "name", "bắt buộc"),
