@@ -36,6 +36,7 @@ class Entry:
 
 
 def _is_money(f: models.Field) -> bool:
+    """Money is whole đồng in a BigIntegerField named "… (đồng)"; only it has grouped thousands."""
     return isinstance(f, models.BigIntegerField) and "đồng" in str(f.verbose_name)
 
 
@@ -52,8 +53,7 @@ def _display(f: models.Field, value, names: dict[tuple[type, int], str]) -> str:
         return formatting.date_short(value)
     if _is_money(f):
         return formatting.money_exact(value)
-    if isinstance(f, models.IntegerField):
-        return formatting.group_thousands(value)
+    # Years, instalment numbers, months, counts: as typed ("2024", not "2.024").
     return str(value)
 
 

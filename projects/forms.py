@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -29,8 +27,7 @@ from projects.models import (
     Project,
     SupportForm,
 )
-
-TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$|^\d{12}$")
+from projects.validators import FIRST_YEAR, LAST_YEAR, normalise_tax_code, validate_tax_code, validate_year
 
 
 def _dates_vietnamese(form: forms.BaseForm) -> None:
@@ -48,12 +45,9 @@ class ContentChoiceField(forms.ModelChoiceField):
         return f"{obj.code} — {obj.name}"
 
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
 def _check_year(value: int | None) -> int | None:
-    if value is not None and not FIRST_YEAR <= value <= LAST_YEAR:
-        raise ValidationError(f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}.")
+    # The model field's validator, run before clean() compares the year with others.
+    validate_year(value)
     return value
 
 
@@ -107,9 +101,11 @@ class ProgramChoiceField(forms.ModelChoiceField):
 
 
 class PlanForm(forms.ModelForm):
-    """An annual plan; its approving decision (number, date) is the Department's to record."""
+    """An annual plan; its approving decision (number, date) is the Department's to record, and
+    so are the year and programme of a plan that exists (changing them moves its đề án)."""
 
     DECISION_FIELDS = ("decision_number", "decision_date")
+    PLACE_FIELDS = ("program", "year")
 
     program = ProgramChoiceField(
         label="Chương trình", queryset=Program.objects.select_related("funding_level").order_by("-first_year", "name")
@@ -126,9 +122,16 @@ class PlanForm(forms.ModelForm):
         _dates_vietnamese(self)
         if user is None or not roles.can_approve(user):
             # Approving the plan is the Department's decision; the Centre sees it but cannot set it.
+            # Disabled fields keep the instance's value whatever is posted.
             for name in self.DECISION_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "Do Sở Công Thương nhập khi phê duyệt kế hoạch."
+            if self.instance.pk:
+                # The Centre may open a plan (roles.can_edit_records) but not move one, with all
+                # its đề án, to another year or programme.
+                for name in self.PLACE_FIELDS:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "Chỉ Sở Công Thương được đổi năm, chương trình của kế hoạch."
 
     def clean_year(self) -> int | None:
         return _check_year(self.cleaned_data.get("year"))
@@ -169,9 +172,8 @@ class FacilityForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
     def clean_tax_code(self) -> str:
-        value = self.cleaned_data["tax_code"].strip().replace(" ", "")
-        if value and not TAX_CODE.match(value):
-            raise ValidationError("Mã số thuế gồm 10 chữ số (có thể thêm -xxx cho chi nhánh), hoặc 12 chữ số.")
+        value = normalise_tax_code(self.cleaned_data["tax_code"])
+        validate_tax_code(value)
         return value
 
 
@@ -249,7 +251,7 @@ class FacilityPicker(SearchPicker):
 
     search_url_name = "projects:facility-search"
     noun = "cơ sở"
-    placeholder = "Ví dụ: che cau dat, hoặc mã số thuế"
+    placeholder = "Gõ tên không dấu hoặc mã số thuế"
     related = ("administrative_unit__parent",)
     ordering = ("name", "pk")
 
@@ -265,7 +267,7 @@ class ProjectPicker(SearchPicker):
 
     search_url_name = "projects:project-search"
     noun = "đề án"
-    placeholder = "Ví dụ: ket noi cung cau, hoặc mã đề án"
+    placeholder = "Gõ mã hoặc tên đề án không dấu"
     related = ("plan", "content", "funding_level")
     ordering = ("-plan__year", "code", "pk")
 
@@ -431,10 +433,21 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _dates_vietnamese(self)
 
+    def clean_project(self) -> Project | None:
+        project = self.cleaned_data.get("project")
+        # An event already recorded may still be corrected after its đề án stopped; a new one,
+        # or one moved to another đề án, needs a đề án that is carried out.
+        if project is not None and project.pk != self.instance.project_id and not project.takes_events:
+            raise ValidationError(
+                f"Đề án “{project.code}” đang ở trạng thái “{project.get_status_display()}”: chỉ ghi nhận sự kiện "
+                "cho đề án đã duyệt, đang thực hiện hoặc hoàn thành."
+            )
+        return project
+
 
 class EventFilterForm(forms.Form):
     q = forms.CharField(label="Tìm tên sự kiện, địa điểm", required=False)
-    year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="Năm", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
     kind = forms.ChoiceField(label="Loại sự kiện", required=False, choices=[("", "Tất cả"), *Event.Kind.choices])
 
 
@@ -495,7 +508,7 @@ class NominationForm(forms.ModelForm):
 
 class NominationFilterForm(forms.Form):
     q = forms.CharField(label="Tìm sản phẩm, cơ sở", required=False)
-    year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="Năm", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
     level = forms.ModelChoiceField(
         label="Cấp", required=False, empty_label="Tất cả", queryset=AwardLevel.objects.order_by("order")
     )

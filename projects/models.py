@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from khuyencong.text import fold_accents
+from projects.validators import validate_phone, validate_tax_code, validate_year
 
 
 def non_negative(field: str, label: str) -> models.CheckConstraint:
@@ -74,8 +75,8 @@ class Program(models.Model):
     province = models.ForeignKey(
         AdministrativeUnit, verbose_name="tỉnh", on_delete=models.PROTECT, related_name="programs"
     )
-    first_year = models.PositiveSmallIntegerField("từ năm")
-    last_year = models.PositiveSmallIntegerField("đến năm")
+    first_year = models.PositiveSmallIntegerField("từ năm", validators=[validate_year])
+    last_year = models.PositiveSmallIntegerField("đến năm", validators=[validate_year])
     decision_number = models.CharField("số quyết định", max_length=60, blank=True)
     decision_date = models.DateField("ngày quyết định", null=True, blank=True)
 
@@ -101,7 +102,7 @@ class AnnualPlan(models.Model):
     """The year's approved list of đề án and budget; its totals derive from its đề án."""
 
     program = models.ForeignKey(Program, verbose_name="chương trình", on_delete=models.PROTECT, related_name="plans")
-    year = models.PositiveSmallIntegerField("năm", db_index=True)
+    year = models.PositiveSmallIntegerField("năm", db_index=True, validators=[validate_year])
     decision_number = models.CharField("số quyết định phê duyệt", max_length=60, blank=True)
     decision_date = models.DateField("ngày quyết định", null=True, blank=True)
     notes = models.TextField("ghi chú", blank=True)
@@ -154,7 +155,7 @@ class Facility(models.Model):
 
     name = models.CharField("tên cơ sở", max_length=300)
     kind = models.CharField("loại hình", max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
-    tax_code = models.CharField("mã số thuế", max_length=20, blank=True)
+    tax_code = models.CharField("mã số thuế", max_length=20, blank=True, validators=[validate_tax_code])
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     administrative_unit = models.ForeignKey(
         AdministrativeUnit,
@@ -166,10 +167,11 @@ class Facility(models.Model):
     )
     sector = models.CharField("ngành nghề", max_length=200, blank=True)
     representative = models.CharField("người đại diện", max_length=200, blank=True)
-    phone = models.CharField("điện thoại", max_length=30, blank=True)
+    phone = models.CharField("điện thoại", max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField("email", blank=True)
     # The name without accents, so that "lam dong" finds "Lâm Đồng" on every database.
     search_text = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
+    SEARCH_FIELDS = ("name", "tax_code", "address")  # what search_text is made of
 
     history = HistoricalRecords(excluded_fields=["search_text"])
 
@@ -190,7 +192,7 @@ class Facility(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = fold_accents(f"{self.name} {self.tax_code} {self.address}")
+        self.search_text = folded_search_text(self)
         super().save(*args, **kwargs)
 
     @property
@@ -272,6 +274,7 @@ class Project(models.Model):
     notes = models.TextField("ghi chú", blank=True)
     # Code and name without accents, for search that ignores them (see Facility.search_text).
     search_text = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
+    SEARCH_FIELDS = ("code", "name")  # what search_text is made of
 
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[facilities], excluded_fields=["search_text"])
@@ -309,18 +312,36 @@ class Project(models.Model):
         return f"{self.code} — {self.name}"
 
     def save(self, *args, **kwargs):
-        self.search_text = fold_accents(f"{self.code} {self.name}")
+        self.search_text = folded_search_text(self)
         super().save(*args, **kwargs)
+
+    @property
+    def takes_events(self) -> bool:
+        """Whether events may be recorded under this đề án: one that is approved, under way or
+        done; not one only proposed, nor one cancelled or not carried out."""
+        return self.status in EVENT_STATUSES
+
+
+# The đề án under which events (conferences, fairs, classes) are held.
+EVENT_STATUSES = (Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED)
+
+
+def folded_search_text(obj: Facility | Project) -> str:
+    """The accent-free search column of a facility or đề án: its SEARCH_FIELDS, folded.
+
+    The one definition: save() uses it, and so do the writes that bypass save() (the workbook
+    import's bulk writes, scale_demo, refresh_search_text)."""
+    return fold_accents(" ".join(getattr(obj, name) for name in obj.SEARCH_FIELDS))
 
 
 def refresh_search_text() -> int:
     """Recompute the accent-free search columns after writes that bypass save()
     (loaddata, bulk_create). Returns the number of rows changed."""
     changed = 0
-    for model, source in ((Facility, ("name", "tax_code", "address")), (Project, ("code", "name"))):
+    for model in (Facility, Project):
         stale = []
-        for obj in model.objects.only("pk", "search_text", *source).iterator(chunk_size=2000):
-            folded = fold_accents(" ".join(getattr(obj, f) for f in source))
+        for obj in model.objects.only("pk", "search_text", *model.SEARCH_FIELDS).iterator(chunk_size=2000):
+            folded = folded_search_text(obj)
             if obj.search_text != folded:
                 obj.search_text = folded
                 stale.append(obj)
@@ -410,7 +431,7 @@ class ProductNomination(models.Model):
 
     product = models.ForeignKey(Product, verbose_name="sản phẩm", on_delete=models.PROTECT, related_name="nominations")
     level = models.ForeignKey(AwardLevel, verbose_name="cấp", on_delete=models.PROTECT, related_name="nominations")
-    year = models.PositiveSmallIntegerField("năm", db_index=True)
+    year = models.PositiveSmallIntegerField("năm", db_index=True, validators=[validate_year])
     recognised = models.BooleanField("được công nhận", default=False)
     certificate_number = models.CharField("số giấy chứng nhận", max_length=60, blank=True)
     certificate_date = models.DateField("ngày cấp", null=True, blank=True)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reporting.models import Report
-from reporting.services import NARRATIVE_FIELDS, SCOPE_FIELDS, normalise_number
+from reporting.services import NARRATIVE_FIELDS, SCOPE_FIELDS, check_issue, normalise_number
 
 MIN_YEAR, MAX_YEAR, MAX_SPAN = 2000, 2100, 20
 
@@ -69,6 +69,9 @@ class ReportForm(forms.ModelForm):
 
 
 class IssueForm(forms.Form):
+    """The number and date of a draft being issued; ``report`` is that draft (for the check that
+    no other issued report of the year has the number)."""
+
     number = forms.CharField(
         label="Số báo cáo",
         max_length=20,
@@ -80,8 +83,23 @@ class IssueForm(forms.Form):
         help_text="Ngày ghi trên báo cáo; công nợ tính đến ngày này (dd/mm/yyyy).",
     )
 
+    def __init__(self, *args, report: Report | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+
     def clean_number(self) -> str:
         try:
             return normalise_number(self.cleaned_data["number"])
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The service checks again when it issues (reporting.services.issue_report); here the
+        # message goes next to its field.
+        try:
+            check_issue(report=self.report or Report(), number=data.get("number"), date=data.get("date"))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.add_error(name, messages)
+        return data

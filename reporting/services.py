@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from khuyencong import roles
+from khuyencong.formatting import date_short
+from khuyencong.text import same_name
 from reporting.annexes import annex_workbook
 from reporting.document import default_province, render_document
 from reporting.figures import ReportFigures, compute_figures
@@ -143,6 +145,42 @@ def normalise_number(number: str) -> str:
     return f"{int(match[1])}{NUMBER_SUFFIX}"
 
 
+def _comparable_number(number: str) -> str:
+    """A stored number as issue_report writes it, when it can be read so (one typed in the admin
+    as "125" is "125/BC-SCT"); as stored otherwise."""
+    try:
+        return normalise_number(number)
+    except ValidationError:
+        return number
+
+
+def issued_with_number(number: str, *, year: int, exclude_pk: int | None = None) -> Report | None:
+    """The issued report dated in ``year`` that already has ``number``, compared as people write
+    numbers (khuyencong.text.same_name after normalising); None when there is none."""
+    issued = Report.objects.filter(status=Report.Status.ISSUED, report_date__year=year).exclude(pk=exclude_pk)
+    for other in issued.only("pk", "number", "report_date").order_by("report_date", "pk"):
+        if same_name(_comparable_number(other.number), number):
+            return other
+    return None
+
+
+def check_issue(*, report: Report, number: str | None, date: datetime.date | None) -> None:
+    """Refuse issuing ``report`` as ``number`` on ``date``: a number another issued report of
+    that year has, a date after today (debts are taken at it, and tomorrow's are not known).
+    The ValidationError names the issue form's field of each problem; a part given as None
+    (already refused by the form) is not checked."""
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if date is not None and date > today:
+        errors["date"] = f"Ngày ban hành không được sau hôm nay ({date_short(today)})."
+    if number is not None and date is not None:
+        other = issued_with_number(number, year=date.year, exclude_pk=report.pk)
+        if other is not None:
+            errors["number"] = f"Số báo cáo {number} đã dùng cho báo cáo ban hành ngày {date_short(other.report_date)}."
+    if errors:
+        raise ValidationError(errors)
+
+
 def figures_json(figures: ReportFigures) -> dict:
     """The figures as plain data (dates as ISO strings once stored by DjangoJSONEncoder)."""
     return dataclasses.asdict(figures)
@@ -152,8 +190,9 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
     """Give ``report`` its number (and, if given, its date, which is also the date of the
     debts), compute its figures once and keep them with its HTML, PDF and Excel annexes.
 
-    Refused for a user who may not issue reports, for a report already issued, and for a
-    number another report of the same year already has. Everything is written in one
+    Refused for a user who may not issue reports, for a report already issued, for a number
+    another issued report of the same year already has and for a date after today
+    (``check_issue``). Everything is written in one
     transaction, after the files are made: a failure leaves the report a draft.
     """
     from reporting.pdf import html_to_pdf  # WeasyPrint is heavy; only issuing needs it
@@ -166,13 +205,7 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
             raise ValidationError(f"Báo cáo này đã được ban hành (số {locked.number}); không ban hành lại được.")
         if date is not None:
             locked.report_date = date
-        taken = (
-            Report.objects.filter(status=Report.Status.ISSUED, number=number, report_date__year=locked.report_date.year)
-            .exclude(pk=locked.pk)
-            .exists()
-        )
-        if taken:
-            raise ValidationError(f"Số {number} đã được dùng cho một báo cáo khác năm {locked.report_date.year}.")
+        check_issue(report=locked, number=number, date=locked.report_date)
         if locked.replaces_id:
             replaced = locked.replaces
             if not replaced.is_issued:

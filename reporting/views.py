@@ -182,7 +182,7 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     if report.is_issued:
         messages.error(request, f"Báo cáo này đã được ban hành (số {report.number}); không ban hành lại được.")
         return redirect("reporting:report-detail", report.pk)
-    form = IssueForm(request.POST or None, initial={"date": report.report_date})
+    form = IssueForm(request.POST or None, initial={"date": report.report_date}, report=report)
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.issue_report(

@@ -156,7 +156,7 @@ def test_issuing_twice_is_refused_and_changes_nothing(year_2024, department, cli
 def test_a_number_already_used_that_year_is_refused(year_2024, department):
     _issued(department, number="125")
     other = _draft(department)
-    with pytest.raises(ValidationError, match="đã được dùng"):
+    with pytest.raises(ValidationError, match="Số báo cáo 125/BC-SCT đã dùng cho báo cáo ban hành ngày 15/03/2025"):
         services.issue_report(report=other, number="125/BC-SCT", by=department)
     other.refresh_from_db()
     assert other.status == Report.Status.DRAFT and not ReportSnapshot.objects.filter(report=other).exists()

@@ -165,7 +165,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_data():
 
 def test_text_that_looks_like_a_formula_is_exported_as_text():
     hyperlink = '=HYPERLINK("http://example.com/x","Bấm vào đây")'
-    f.FacilityFactory(name=hyperlink, tax_code="5800000099", representative="+84 263", phone="-", sector="@chè")
+    f.FacilityFactory(name=hyperlink, tax_code="5800000099", representative="+84 263", phone="+84 263 3822 111", sector="@chè")
 
     data = export_workbook()
 

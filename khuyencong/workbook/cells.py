@@ -12,10 +12,12 @@ import datetime
 import re
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.datetime import from_excel
 
 from khuyencong.formatting import group_thousands
+from projects.validators import validate_year
 
 
 class CellError(ValueError):
@@ -119,9 +121,12 @@ def date(value: Any) -> datetime.date:
 
 
 def year(value: Any) -> int:
+    """A year, by the rule of the models' year fields (projects.validators.validate_year)."""
     number = whole_number(value, what="Năm")
-    if not 1990 <= number <= 2100:
-        raise CellError(f"Năm {number} không hợp lệ.")
+    try:
+        validate_year(number)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
     return number
 
 
@@ -134,15 +139,21 @@ def flag(value: Any) -> bool:
     raise CellError("Đánh dấu bằng chữ “x”, hoặc để trống.")
 
 
-def safe_cell(sheet, value: Any, *, date_format: str = "DD/MM/YYYY") -> WriteOnlyCell:
+MONEY_FORMAT = "#,##0"  # whole đồng, thousands grouped as the spreadsheet's locale groups them
+
+
+def safe_cell(sheet, value: Any, *, date_format: str = "DD/MM/YYYY", money: bool = False) -> WriteOnlyCell:
     """A write-only cell; text that a spreadsheet would run as a formula is stored as text.
 
     openpyxl makes "=HYPERLINK(…)" a formula cell; forcing the type back to a string keeps the
     exact text (so the workbook reads back the same) and nothing runs when the file is opened.
+    A whole number in a ``money`` column shows its thousands grouped (the value stays the number).
     """
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"
     elif isinstance(value, datetime.date):
         cell.number_format = date_format
+    elif money and isinstance(value, int) and not isinstance(value, bool):
+        cell.number_format = MONEY_FORMAT
     return cell

@@ -2,9 +2,10 @@
 
 Each sheet is a generator that yields its header row and then its rows (pretix's
 ``ListExporter.iterate_list``); ``write_workbook`` writes them out with openpyxl's write-only
-mode. Amounts are number cells, dates date cells (dd/mm/yyyy), and text that a spreadsheet
-would run as a formula (= + - @, a tab) is stored as text, so that "=HYPERLINK(…)" typed into a
-name comes back as that text and never runs.
+mode. Amounts are number cells shown with grouped thousands (#,##0; years, codes and counts
+stay plain), dates date cells (dd/mm/yyyy), and text that a spreadsheet would run as a formula
+(= + - @, a tab) is stored as text, so that "=HYPERLINK(…)" typed into a name comes back as that
+text and never runs.
 """
 
 from __future__ import annotations
@@ -276,8 +277,9 @@ def write_workbook(sheets: dict[str, Rows], target: IO[bytes]) -> None:
         header = next(rows)
         sheet.append([safe_cell(sheet, title) for title in header])
         sheet.freeze_panes = "A2"
+        money = S.BY_NAME[name].money_indexes if name in S.BY_NAME else frozenset()
         for row in rows:
-            sheet.append([safe_cell(sheet, value) for value in row])
+            sheet.append([safe_cell(sheet, value, money=i in money) for i, value in enumerate(row)])
     workbook.save(target)
 
 

@@ -46,7 +46,9 @@ from projects.models import (
     Program,
     Project,
     SupportForm,
+    folded_search_text,
 )
+from projects.validators import normalise_tax_code, validate_phone, validate_tax_code
 
 BATCH = 1000
 REQUIRED = object()  # Col.blank: an empty cell is an error
@@ -182,9 +184,22 @@ def _email(raw: Any) -> str:
 
 
 def _tax_code(raw: Any) -> str:
-    value = cells.text(raw, max_length=20)
-    if value and not all(c.isdigit() or c == "-" for c in value):
-        raise cells.CellError(f"Mã số thuế “{value}” chỉ gồm chữ số và dấu gạch ngang (ví dụ 5800123456-001).")
+    """The facility form's rule (projects.validators), with the value in the message."""
+    value = normalise_tax_code(cells.text(raw, max_length=20))
+    try:
+        validate_tax_code(value)
+    except ValidationError as error:
+        raise cells.CellError(f"Mã số thuế “{value}” không hợp lệ: {error.messages[0]}") from None
+    return value
+
+
+def _phone(raw: Any) -> str:
+    """The facility form's rule (projects.validators), with the value in the message."""
+    value = cells.text(raw, max_length=30)
+    try:
+        validate_phone(value)
+    except ValidationError as error:
+        raise cells.CellError(f"Điện thoại “{value}” không hợp lệ: {error.messages[0]}") from None
     return value
 
 
@@ -585,7 +600,7 @@ class _Plan:
             Col("Đơn vị hành chính", "administrative_unit", self.unit, blank=None),
             Col("Ngành nghề", "sector", _text(200), blank=""),
             Col("Người đại diện", "representative", _text(200), blank=""),
-            Col("Điện thoại", "phone", _text(30), blank=""),
+            Col("Điện thoại", "phone", _phone, blank=""),
             Col("Email", "email", _email, blank=""),
         ]
         seen: dict[tuple[str, str], int] = {}
@@ -1178,11 +1193,9 @@ class _Plan:
 
         save_each(Program)
         save_each(AnnualPlan)
-        for facility in self.changes[Facility].new + list(self.changes[Facility].changed.values()):
-            facility.search_text = fold_accents(f"{facility.name} {facility.tax_code} {facility.address}")
-        if self.changes[Facility].changed:
-            self.changes[Facility].changed_fields.add("search_text")
+        self._fill_search_text(Facility)
         bulk(Facility)
+        self._fill_search_text(Project)
         self._write_projects()
         bulk(Disbursement)
         bulk(Event, with_history=False)
@@ -1202,6 +1215,17 @@ class _Plan:
         bulk(Lawsuit)
         bulk(Product, with_history=False)
         bulk(ProductNomination, with_history=False)
+
+    def _fill_search_text(self, model: type[Facility] | type[Project]) -> None:
+        """Bulk writes bypass save(), which fills the accent-free search column: fill it here,
+        by the same definition, on the rows created and on those whose words change."""
+        changes = self.changes[model]
+        for obj in changes.new:
+            obj.search_text = folded_search_text(obj)
+        if changes.changed_fields & set(model.SEARCH_FIELDS):
+            for obj in changes.changed.values():
+                obj.search_text = folded_search_text(obj)
+            changes.changed_fields.add("search_text")
 
     def _write_projects(self) -> None:
         changes = self.changes[Project]

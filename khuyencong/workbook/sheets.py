@@ -17,6 +17,11 @@ class Sheet:
     keys: tuple[str, ...]  # ★: rows are matched on these; the columns must be present
     columns: tuple[str, ...]  # every column, keys included, in the template's order
     extra: tuple[str, ...] = ()
+    money: tuple[str, ...] = ()  # columns of whole đồng, exported with grouped thousands
+
+    @property
+    def money_indexes(self) -> frozenset[int]:
+        return frozenset(i for i, column in enumerate(self.all_columns) if column in self.money)
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -75,12 +80,14 @@ PROJECTS = Sheet(
         "Đơn vị tính",
         "Ghi chú",
     ),
+    money=("Kinh phí kế hoạch", "Vốn đối ứng", "Kinh phí được duyệt"),
 )
 DISBURSEMENTS = Sheet(
     "GiaiNgan",
     "Giải ngân",
     keys=(YEAR, PROJECT_CODE, "Số chứng từ"),
     columns=(YEAR, PROJECT_CODE, "Ngày", "Số tiền", "Số chứng từ"),
+    money=("Số tiền",),
 )
 EVENTS = Sheet(
     "SuKien",
@@ -115,6 +122,7 @@ CONTRACTS = Sheet(
         "Số kỳ trả",
     ),
     extra=("Tình trạng",),
+    money=("Số tiền hỗ trợ",),
 )
 INSTALMENTS = Sheet(
     "LichTra",
@@ -122,6 +130,7 @@ INSTALMENTS = Sheet(
     keys=(CONTRACT, "Kỳ"),
     columns=(CONTRACT, "Kỳ", "Ngày đến hạn", "Số tiền"),
     extra=("Phiên bản",),
+    money=("Số tiền",),
 )
 REPAYMENTS = Sheet(
     "TraNo",
@@ -129,6 +138,7 @@ REPAYMENTS = Sheet(
     keys=(CONTRACT, "Số biên lai"),
     columns=(CONTRACT, "Ngày trả", "Số tiền", "Số biên lai"),
     extra=("Đảo biên lai",),
+    money=("Số tiền",),
 )
 LAWSUITS = Sheet(
     "KhoiKien",
@@ -136,6 +146,7 @@ LAWSUITS = Sheet(
     keys=(CONTRACT, "Ngày khởi kiện"),
     columns=(CONTRACT, "Ngày khởi kiện", "Tòa án", "Số thụ lý", "Trạng thái", "Số tiền theo bản án"),
     extra=("Ngày bản án", "Số bản án", "Thi hành án", "Ngày kết thúc"),
+    money=("Số tiền theo bản án",),
 )
 NOMINATIONS = Sheet(
     "BinhChon",

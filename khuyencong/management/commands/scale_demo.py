@@ -21,8 +21,7 @@ from django.db import transaction
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
 from khuyencong import demo
-from khuyencong.text import fold_accents
-from projects.models import Event, Facility, Product, ProductNomination, Project
+from projects.models import Event, Facility, Product, ProductNomination, Project, folded_search_text
 
 CHANGE_REASON = "Nhân bản dữ liệu mẫu (scale_demo)"
 BATCH = 2000
@@ -38,11 +37,15 @@ def copy_tax_code(tax_code: str, k: int) -> str:
 
 
 def clone(obj, **changes):
-    """A new, unsaved instance with the same field values except the primary key."""
+    """A new, unsaved instance with the same field values except the primary key; a facility's
+    or đề án's accent-free search column made from its new values (bulk_create skips save())."""
     model = type(obj)
     values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
     values.update(changes)
-    return model(**values)
+    copy = model(**values)
+    if hasattr(model, "SEARCH_FIELDS"):
+        copy.search_text = folded_search_text(copy)
+    return copy
 
 
 class Command(BaseCommand):
@@ -109,12 +112,11 @@ class Command(BaseCommand):
             for f in facilities:
                 name = f"{f.name} - x{k}"
                 tax = copy_tax_code(f.tax_code, k)
-                new_fac[(k, f.pk)] = clone(f, name=name, tax_code=tax,
-                                           search_text=fold_accents(f"{name} {tax} {f.address}"))
+                new_fac[(k, f.pk)] = clone(f, name=name, tax_code=tax)
         save(Facility, list(new_fac.values()), "cơ sở")
 
         new_proj = {
-            (k, p.pk): clone(p, code=f"{p.code}-x{k}", search_text=fold_accents(f"{p.code}-x{k} {p.name}"))
+            (k, p.pk): clone(p, code=f"{p.code}-x{k}")
             for k in wanted
             for p in projects
         }
