@@ -13,7 +13,7 @@ from django.utils import timezone
 from funding.loans import BUCKET_LABELS
 from funding.models import Disbursement, FundingSource, LoanContract, Repayment
 from khuyencong.formatting import date_short, money_exact
-from khuyencong.forms import DateInput, MoneyField, parse_money, vietnamese_date_field
+from khuyencong.forms import ConstraintErrorsNextToFields, DateInput, MoneyField, parse_money, vietnamese_date_field
 from khuyencong.text import same_name
 from projects.models import Facility, Project
 
@@ -21,7 +21,7 @@ from projects.models import Facility, Project
 PAYABLE = {Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED}
 
 
-class DisbursementForm(forms.ModelForm):
+class DisbursementForm(ConstraintErrorsNextToFields, forms.ModelForm):
     amount = MoneyField(label="Số tiền (đồng)", min_value=1)
 
     class Meta:

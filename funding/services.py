@@ -206,16 +206,19 @@ def create_contract(
         raise ValidationError(
             f"Đề án {project.code} đang ở trạng thái “{project.get_status_display()}”: chỉ lập hợp đồng cho đề án đã duyệt."
         )
+    # Keyed by the argument at fault, so that a form shows each refusal beside its field.
     if not project.facilities.filter(pk=facility.pk).exists():
-        raise ValidationError(f"{facility.name} không phải cơ sở thụ hưởng của đề án {project.code}.")
+        raise ValidationError({"facility": f"{facility.name} không phải cơ sở thụ hưởng của đề án {project.code}."})
     if isinstance(principal, bool) or not isinstance(principal, int) or principal <= 0:
-        raise ValidationError("Số tiền hỗ trợ phải là số đồng nguyên lớn hơn 0.")
+        raise ValidationError({"principal": "Số tiền hỗ trợ phải là số đồng nguyên lớn hơn 0."})
     budget = project.approved_budget if project.approved_budget is not None else project.planned_budget
     lent = LoanContract.objects.filter(project=project).aggregate(total=Coalesce(models.Sum("principal"), 0))["total"]
     if lent + principal > budget:
         raise ValidationError(
-            f"Các hợp đồng của đề án sẽ hỗ trợ {money_exact(lent + principal)}, vượt kinh phí của đề án "
-            f"({money_exact(budget)}); đã có hợp đồng {money_exact(lent)}."
+            {
+                "principal": f"Các hợp đồng của đề án sẽ hỗ trợ {money_exact(lent + principal)}, vượt kinh phí "
+                f"của đề án ({money_exact(budget)}); đã có hợp đồng {money_exact(lent)}."
+            }
         )
     contract = LoanContract(
         project=project,

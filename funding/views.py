@@ -54,6 +54,7 @@ from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery,
 from khuyencong import roles
 from khuyencong.access import get_for_user, require_role
 from khuyencong.formatting import date_short, money_exact
+from khuyencong.forms import errors_next_to_fields
 from khuyencong.history import change_log
 from khuyencong.text import fold_accents
 from projects.models import AnnualPlan, Project, SupportForm
@@ -518,6 +519,7 @@ def _add_refusal(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+    errors_next_to_fields(form)
 
 
 def _act(

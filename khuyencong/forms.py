@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from khuyencong.formatting import group_thousands
 
@@ -92,3 +93,63 @@ def vietnamese_date_field(field: forms.Field) -> None:
     field.widget = DateInput()
     field.input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
     field.error_messages["invalid"] = "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 15/03/2025."
+
+
+# The field next to which a database constraint's refusal is shown. Django reports a
+# constraint over several fields, or with a condition, as an error of the whole form, shown
+# at its top; the person typing looks for it beside the value to change.
+CONSTRAINT_FIELDS = {
+    "program_last_year_after_first": "last_year",
+    "annualplan_unique_program_year": "year",
+    "facility_unique_tax_code": "tax_code",
+    "project_unique_code_in_plan": "code",
+    "project_end_after_start": "end_date",
+    "project_reason_when_not_carried_out": "status_reason",
+    "event_unique_name_in_project": "name",
+    "nomination_unique_product_level_year": "level",
+    "disbursement_unique_document": "document_number",
+    "contract_grace_within_term": "grace_months",
+    "contract_disbursed_after_signed": "date",
+    "repayment_unique_receipt": "receipt_number",
+    "recovery_unique_receipt": "receipt_number",
+    "lawsuit_closed_after_filed": "closed_on",
+}
+
+
+@functools.cache
+def _field_of_message() -> dict[str, str]:
+    from django.apps import apps
+
+    return {
+        str(constraint.get_violation_error_message()): CONSTRAINT_FIELDS[constraint.name]
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+        if constraint.name in CONSTRAINT_FIELDS
+    }
+
+
+def errors_next_to_fields(form: forms.BaseForm) -> None:
+    """Move the form-wide errors that are a known constraint's refusal next to its field, when
+    the form has that field."""
+    top = (form._errors or {}).get(NON_FIELD_ERRORS)
+    if not top:
+        return
+    kept = []
+    for error in top.as_data():
+        field = _field_of_message().get(" ".join(error.messages))
+        if field in form.fields:
+            form._errors.setdefault(field, form.error_class(renderer=form.renderer)).append(error)
+        else:
+            kept.append(error)
+    if kept:
+        form._errors[NON_FIELD_ERRORS] = form.error_class(kept, error_class="nonfield", renderer=form.renderer)
+    else:
+        del form._errors[NON_FIELD_ERRORS]
+
+
+class ConstraintErrorsNextToFields:
+    """For model forms: a constraint's refusal beside the field it is about."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        errors_next_to_fields(self)

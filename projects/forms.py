@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from funding.models import FundingLevel
 from khuyencong import roles
-from khuyencong.forms import MoneyField, vietnamese_date_field
+from khuyencong.forms import ConstraintErrorsNextToFields, MoneyField, vietnamese_date_field
 from khuyencong.text import same_name
 from projects.models import (
     ActivityContent,
@@ -51,7 +51,7 @@ def _check_year(value: int | None) -> int | None:
     return value
 
 
-class ProgramForm(forms.ModelForm):
+class ProgramForm(ConstraintErrorsNextToFields, forms.ModelForm):
     """A programme is the province's decision: only the Department enters or changes it."""
 
     class Meta:
@@ -100,7 +100,7 @@ class ProgramChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.first_year}–{obj.last_year})"
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ConstraintErrorsNextToFields, forms.ModelForm):
     """An annual plan; its approving decision (number, date) is the Department's to record, and
     so are the year and programme of a plan that exists (changing them moves its đề án)."""
 
@@ -150,7 +150,7 @@ class PlanForm(forms.ModelForm):
         return data
 
 
-class FacilityForm(forms.ModelForm):
+class FacilityForm(ConstraintErrorsNextToFields, forms.ModelForm):
     class Meta:
         model = Facility
         fields = [
@@ -281,7 +281,7 @@ class ProjectPicker(SearchPicker):
         }
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
     planned_budget = MoneyField(label="Kinh phí kế hoạch (đồng)")
     approved_budget = MoneyField(label="Kinh phí được duyệt (đồng)", required=False)
     counterpart_capital = MoneyField(label="Vốn đối ứng của cơ sở (đồng)", required=False)
@@ -410,7 +410,7 @@ class FacilityFilterForm(forms.Form):
     district = forms.ModelChoiceField(label="Huyện", required=False, empty_label="Tất cả", queryset=districts())
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ConstraintErrorsNextToFields, forms.ModelForm):
     class Meta:
         model = Event
         fields = ["project", "kind", "name", "date", "place", "participants", "sale_contracts", "memoranda"]
@@ -451,7 +451,7 @@ class EventFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Loại sự kiện", required=False, choices=[("", "Tất cả"), *Event.Kind.choices])
 
 
-class NominationForm(forms.ModelForm):
+class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
     """A nomination names a product of a facility; a new product name creates the product."""
 
     # Any facility of the register may be chosen; the picker shows only the chosen one.

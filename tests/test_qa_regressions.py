@@ -392,3 +392,40 @@ def test_the_pickers_hint_is_generic(entry_client):
     assert "che cau dat" not in nomination
     event = entry_client.get(reverse("projects:event-create")).content.decode()
     assert 'placeholder="Gõ mã hoặc tên đề án không dấu"' in event
+
+
+# --- refusals beside the field they are about ----------------------------------------------------
+
+
+def test_a_constraints_refusal_is_shown_beside_its_field_not_only_at_the_top(entry_client, department):
+    """Django reports a constraint over several fields as an error of the whole form; the
+    person typing looks for it beside the value to change."""
+    from funding import services as funding
+    from tests.test_contract_screens import CONTRACT
+    from tests.test_loans import D, disbursed_contract
+
+    plan = f.AnnualPlanFactory(year=2024)
+    facility = f.FacilityFactory(tax_code="5800000001")
+    taken = f.ProjectFactory(plan=plan, code="DP-2024-01", facilities=[facility])
+    data = {
+        "name": "Cơ sở mới", "kind": "enterprise", "tax_code": "5800000001",
+        "administrative_unit": facility.administrative_unit_id,
+    }  # fmt: skip
+    form = entry_client.post(reverse("projects:facility-create"), data).context["form"]
+    assert "Mã số thuế này đã có trong danh sách cơ sở." in form.errors["tax_code"]
+    assert not form.non_field_errors()
+
+    contract = disbursed_contract(department)
+    funding.record_repayment(contract=contract, date=D(2022, 2, 10), amount=1_000, receipt_number="BL-1", by=department)
+    response = entry_client.post(
+        reverse("funding:repayment-create", args=[contract.pk]),
+        {"repay-date": "10/03/2022", "repay-amount": "1.000", "repay-receipt_number": "BL-1"},
+    )
+    assert response.context["forms"]["repayment"].errors["receipt_number"] == ["Hợp đồng này đã có biên lai cùng số."]
+
+    recoverable = f.ProjectFactory(plan=plan, support_form="recoverable", approved_budget=300_000_000, facilities=[facility])
+    create = reverse("funding:contract-create", args=[recoverable.pk])
+    for changes, field in (({"grace_months": "36"}, "grace_months"), ({"principal": "300.000.001"}, "principal")):
+        form = entry_client.post(create, {**CONTRACT, "facility": facility.pk, **changes}).context["form"]
+        assert list(form.errors) == [field], changes
+    assert taken.code in entry_client.get(reverse("projects:project-detail", args=[taken.pk])).content.decode()
