@@ -92,6 +92,12 @@ class ProgramForm(ConstraintErrorsNextToFields, forms.ModelForm):
                 raise ValidationError(
                     f"Chương trình đã có kế hoạch năm {years}, nằm ngoài thời gian {first}–{last}."
                 )
+        level, province, name = data.get("funding_level"), data.get("province"), data.get("name")
+        if level and province and name and first and last:
+            twins = Program.objects.filter(funding_level=level, province=province, first_year=first, last_year=last)
+            if any(same_name(other.name, name) for other in twins.exclude(pk=self.instance.pk)):
+                # Two alike would be told apart by nobody in the plan's programme list.
+                self.add_error("name", f"Đã có chương trình này cho {first}–{last}; hãy sửa chương trình đã có.")
         return data
 
 

@@ -125,6 +125,19 @@ def test_department_creates_and_edits_a_programme(department_client):
     assert (program.name, program.last_year) == ("Chương trình sửa", 2031)
 
 
+def test_the_same_programme_twice_is_refused_beside_its_name(department_client):
+    assert department_client.post(reverse("projects:program-create"), program_post()).status_code == 302
+    again = program_post(decision_number="100/QĐ-UBND")
+    again["name"] = "  " + again["name"].upper() + " "
+    response = department_client.post(reverse("projects:program-create"), again)
+    assert response.status_code == 200
+    assert "Đã có chương trình này cho 2026–2030" in response.context["form"].errors["name"][0]
+    assert Program.objects.filter(first_year=2026).count() == 1
+    program = Program.objects.get(first_year=2026)
+    edited = department_client.post(reverse("projects:program-edit", args=[program.pk]), program_post(last_year="2030"))
+    assert edited.status_code == 302  # the programme itself is not its own twin
+
+
 def test_last_year_before_first_year_is_refused_in_vietnamese(department_client):
     response = department_client.post(reverse("projects:program-create"), program_post(last_year="2025"))
     assert response.status_code == 200
