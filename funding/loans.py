@@ -587,7 +587,8 @@ def _add(figures: PortfolioFigures, status: ContractStatus, facility_on_time: di
 
 def portfolio_summary(contracts: Iterable[LoanContract] | None = None, *, as_of: datetime.date) -> PortfolioSummary:
     """Lent, repaid, outstanding, ageing, PAR30, on-time rate, litigation, write-offs and
-    recoveries on ``as_of``, overall and per plan year, in seven queries: the contracts with
+    recoveries on ``as_of`` of the contracts paid out by then (as the report's F16-F20 count
+    them), overall and per plan year, in seven queries: the contracts with
     their facility, đề án and plan (one), then the six of ``contract_statuses``. A list of
     contracts without those relations loaded is fetched again with them, in that one query."""
     contracts = _with_relations(contracts)
@@ -597,6 +598,8 @@ def portfolio_summary(contracts: Iterable[LoanContract] | None = None, *, as_of:
     on_time_year: dict[int, dict[int, bool]] = defaultdict(dict)
     by_id = {c.pk: c for c in contracts}
     for status in contract_statuses(contracts, as_of=as_of):
+        if not status.disbursed:
+            continue  # a draft, or paid out later: nothing lent yet, no facility supported yet
         year = by_id[status.contract_id].project.plan.year
         _add(total, status, on_time_total)
         _add(by_year.setdefault(year, PortfolioFigures()), status, on_time_year[year])

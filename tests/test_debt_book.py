@@ -115,3 +115,16 @@ def test_due_within_reads_only_the_contracts_with_an_instalment_in_the_window(de
     rows = due_within(as_of=AS_OF, days=30)
     assert early.pk not in ledgers_read
     assert {r.contract_id for r in rows} == {inside.pk, later.pk}
+
+
+def test_a_draft_contract_is_not_in_the_portfolio_until_it_is_paid_out(department):
+    """As the report counts (F16-F20): a signed contract lends nothing and supports no facility
+    before its money goes out."""
+    disbursed_contract(department)
+    draft = make_contract(facility=None)
+    before = loans.portfolio_summary(as_of=AS_OF).total
+    assert (before.contracts, before.facilities, before.lent) == (1, 1, 40_000_000)
+    services.disburse_contract(contract=draft, date=D(2022, 3, 1), by=department)
+    assert loans.portfolio_summary(as_of=D(2022, 2, 28)).total.contracts == 1
+    after = loans.portfolio_summary(as_of=AS_OF).total
+    assert (after.contracts, after.facilities, after.lent) == (2, 2, 80_000_000)
