@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from funding.models import FundingLevel
 from khuyencong import roles
 from khuyencong.forms import ConstraintErrorsNextToFields, MoneyField, vietnamese_date_field
-from khuyencong.text import same_name
+from khuyencong.text import fold_accents, same_name
 from projects.models import (
     ActivityContent,
     AdministrativeUnit,
@@ -495,7 +495,12 @@ class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
         data = super().clean()
         facility, name = data.get("facility"), " ".join(data.get("product_name", "").split())
         if facility and name:
-            product = next((p for p in Product.objects.filter(facility=facility) if same_name(p.name, name)), None)
+            products = list(Product.objects.filter(facility=facility))
+            # The name as typed, else the same name typed without its accents ("ca phe say lanh"):
+            # one facility's products do not differ by accents alone.
+            product = next((p for p in products if same_name(p.name, name)), None) or next(
+                (p for p in products if same_name(fold_accents(p.name), fold_accents(name))), None
+            )
             self.instance.product = product or Product(facility=facility, name=name)
             if product and data.get("level") and data.get("year"):
                 clash = ProductNomination.objects.filter(product=product, level=data["level"], year=data["year"])

@@ -464,6 +464,10 @@ def test_data_entry_nominates_a_new_product_and_edits_it(entry_client, objects):
     shouted = entry_client.post(reverse("projects:nomination-create"), {**data, "product_name": "TRÀ Ô LONG  cầu đất"})
     assert "đã được đề cử ở cấp này trong năm" in shouted.content.decode()
     assert not Product.objects.filter(name__startswith="TRÀ").exists()
+    # And typed without its accents, as on a keyboard without Vietnamese input.
+    bare = entry_client.post(reverse("projects:nomination-create"), {**data, "product_name": "tra o long cau dat"})
+    assert "đã được đề cử ở cấp này trong năm" in bare.content.decode()
+    assert not Product.objects.filter(name="tra o long cau dat").exists()
 
 
 def test_event_history_shows_who_changed_what_and_is_linked_from_the_list(entry_client, viewer_client, objects):
