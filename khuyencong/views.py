@@ -38,9 +38,17 @@ def home(request: HttpRequest) -> HttpResponse:
     default_to = bounds["latest_last"] or today.year
     year_from = _year(request.GET.get("tu")) or default_from
     year_to = _year(request.GET.get("den")) or default_to
+    # Whatever was changed from what was asked is said above the figures.
+    notices = [
+        f"Năm “{request.GET[key]}” không hợp lệ; đang dùng năm {year} của chương trình gần nhất."
+        for key, year in (("tu", year_from), ("den", year_to))
+        if request.GET.get(key) and _year(request.GET[key]) is None
+    ]
     if year_to < year_from:
         year_from, year_to = year_to, year_from
-    year_from = max(year_from, year_to - MAX_YEARS + 1)
+    if year_to - year_from + 1 > MAX_YEARS:
+        year_from = year_to - MAX_YEARS + 1
+        notices.append(f"Tổng quan xem tối đa {MAX_YEARS} năm: đang hiện {year_from}–{year_to}.")
 
     board = dashboard.build(year_from, year_to, bounds=bounds, today=today)
     labels = [str(y.year) for y in board.years]
@@ -83,5 +91,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "rate_chart": rate_chart,
             "content_chart": content_chart,
             "can_edit": roles.can_edit_records(request.user),
+            "notices": notices,
         },
     )

@@ -535,6 +535,17 @@ def test_dashboard_takes_a_year_range(viewer_client, objects):
     assert [y.year for y in board.years] == [2023, 2024]
 
 
+def test_the_dashboard_says_what_it_changed_in_the_years_asked(viewer_client, objects):
+    odd = viewer_client.get(reverse("home"), {"tu": "abc", "den": "2024"})
+    assert "Năm “abc” không hợp lệ" in odd.content.decode()
+    wide = viewer_client.get(reverse("home"), {"tu": "1990", "den": "2100"})
+    board = wide.context["board"]
+    assert (board.year_from, board.year_to) == (2086, 2100)
+    assert "Tổng quan xem tối đa 15 năm: đang hiện 2086–2100." in wide.content.decode()
+    plain = viewer_client.get(reverse("home"), {"tu": "2023", "den": "2024"})
+    assert plain.context["notices"] == []
+
+
 def test_approving_without_an_approved_budget_approves_the_planned_one(department_client, objects):
     project = f.ProjectFactory(plan=objects["plan"], status=Project.Status.PROPOSED, approved_budget=0)
     department_client.post(reverse("projects:project-status", args=[project.pk]), {"status": "approved"})
