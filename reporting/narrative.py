@@ -30,8 +30,29 @@ def narrative_html(text: str) -> SafeString:
     text = html.escape(text, quote=False)
     text = _NUMBERED_HEADING.sub(r"\1\\.\2", text)
     text = _LINE_BREAK.sub("\n\n", text)
-    rendered = markdown.markdown(text, output_format="html")
+    rendered = _markdown().convert(text)
     return mark_safe(nh3.clean(rendered, tags=ALLOWED_TAGS, attributes={}, url_schemes=set()))  # noqa: S308
+
+
+# What Markdown would make of ordinary text that the document has no place for: "# " and
+# underlined headings, "> " quotes, "---" rules, indented and `code`, links. nh3 would strip
+# their tags and take the characters typed with them; without these rules the text stays as
+# typed, in a paragraph.
+_UNUSED_BLOCKS = ("code", "hashheader", "setextheader", "hr", "quote", "reference")
+_UNUSED_INLINE = (
+    "backtick", "reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref",
+    "autolink", "automail",
+)  # fmt: skip
+
+
+def _markdown() -> markdown.Markdown:
+    """A Markdown of paragraphs, lists, bold and italic only (a new one a call: they keep state)."""
+    md = markdown.Markdown(output_format="html")
+    for name in _UNUSED_BLOCKS:
+        md.parser.blockprocessors.deregister(name)
+    for name in _UNUSED_INLINE:
+        md.inlinePatterns.deregister(name)
+    return md
 
 
 def lines(text: str) -> list[str]:

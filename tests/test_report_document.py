@@ -86,6 +86,17 @@ def test_narrative_keeps_the_documents_own_numbering():
     assert "<li>" in out
 
 
+@pytest.mark.parametrize(
+    "typed", ["# Mục tiêu năm 2026", "> Theo Quyết định số 48", "---", "`Ghi chú`", "[xem](http://vi-du.vn)", "Kết quả\n==="]
+)
+def test_narrative_text_that_markdown_would_take_for_markup_stays_as_typed(typed):
+    """The document has no headings, quotes, rules, code or links of its own making: what the
+    staff type with those characters is kept, characters included, in a paragraph."""
+    out = narrative_html(typed)
+    for line in typed.splitlines():
+        assert f"<p>{html.escape(line, quote=False)}</p>" in out, out
+
+
 @pytest.mark.django_db
 def test_script_typed_in_a_narrative_is_shown_as_text():
     report = f.ReportFactory(
