@@ -50,6 +50,7 @@ from funding.models import (
 )
 from khuyencong import roles
 from khuyencong.formatting import date_short, money_exact
+from khuyencong.text import same_name
 from projects.models import Facility, Project, SupportForm
 
 State = LoanContract.State
@@ -79,12 +80,25 @@ def _save(obj: models.Model, *, by, reason: str) -> models.Model:
     return obj
 
 
-def _not_after_today(day: datetime.date, what: str) -> None:
+def _not_after_today(day: datetime.date, what: str, field: str) -> None:
     """Money moved and decisions taken are recorded once they happened: a date still to come
     is a typing slip that would sit in the ledger, unseen, until that day."""
     today = timezone.localdate()
     if day > today:
-        raise ValidationError(f"{what} ({date_short(day)}) không được sau hôm nay ({date_short(today)}).")
+        raise _at(field, f"{what} ({date_short(day)}) không được sau hôm nay ({date_short(today)}).")
+
+
+def _at(field: str, message: str) -> ValidationError:
+    """A refusal about one argument, keyed by its name: the forms, whose fields bear the same
+    names, show it beside the field (funding.views._add_refusal)."""
+    return ValidationError({field: message})
+
+
+def _new_receipt(entries: models.Manager, number: str) -> None:
+    """A receipt number not yet used on the contract, whatever its case or spacing ("bl-01 "
+    is BL-01); the database's constraint compares them exactly."""
+    if any(same_name(used, number) for used in entries.values_list("receipt_number", flat=True)):
+        raise _at("receipt_number", "Hợp đồng này đã có biên lai cùng số.")
 
 
 def _lock(contract: LoanContract) -> LoanContract:
@@ -135,19 +149,19 @@ def _sync(target: LoanContract, source: LoanContract) -> None:
 def _check_rows(rows: ScheduleRows, *, total: int, after: datetime.date | None, what: str) -> list[tuple]:
     rows = [(due, amount) for due, amount in rows]
     if not rows:
-        raise ValidationError(f"{what} phải có ít nhất một kỳ trả.")
+        raise _at("instalments", f"{what} phải có ít nhất một kỳ trả.")
     for n, (due, amount) in enumerate(rows, start=1):
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            raise ValidationError(f"Kỳ {n}: số tiền phải trả phải là số đồng nguyên lớn hơn 0.")
+            raise _at("instalments", f"Kỳ {n}: số tiền phải trả phải là số đồng nguyên lớn hơn 0.")
         if not isinstance(due, datetime.date):
-            raise ValidationError(f"Kỳ {n}: thiếu ngày đến hạn.")
+            raise _at("instalments", f"Kỳ {n}: thiếu ngày đến hạn.")
         if after and due <= after:
-            raise ValidationError(f"Kỳ {n}: ngày đến hạn phải sau ngày {date_short(after)}.")
+            raise _at("instalments", f"Kỳ {n}: ngày đến hạn phải sau ngày {date_short(after)}.")
         if n > 1 and due <= rows[n - 2][0]:
-            raise ValidationError(f"Kỳ {n}: ngày đến hạn phải sau ngày đến hạn của kỳ trước.")
+            raise _at("instalments", f"Kỳ {n}: ngày đến hạn phải sau ngày đến hạn của kỳ trước.")
     scheduled = sum(amount for _, amount in rows)
     if scheduled != total:
-        raise ValidationError(f"{what}: tổng các kỳ ({money_exact(scheduled)}) phải bằng {money_exact(total)}.")
+        raise _at("instalments", f"{what}: tổng các kỳ ({money_exact(scheduled)}) phải bằng {money_exact(total)}.")
     return rows
 
 
@@ -199,6 +213,7 @@ def create_contract(
     approved (or under way, or done), and its contracts together may not lend more than its
     approved budget (the planned one while none is approved)."""
     _can_edit(by)
+    _not_after_today(signed_on, "Ngày ký", "signed_on")
     project = Project.objects.select_for_update().get(pk=project.pk)  # one budget check at a time
     if project.support_form != SupportForm.RECOVERABLE:
         raise ValidationError(f"Đề án {project.code} hỗ trợ không thu hồi: không lập hợp đồng thu hồi.")
@@ -248,7 +263,7 @@ def disburse_contract(
     đề án's ``Disbursement`` is recorded too; a recoverable đề án's disbursements may not exceed
     its contracts' principal."""
     _can_edit(by)
-    _not_after_today(date, "Ngày giải ngân")
+    _not_after_today(date, "Ngày giải ngân", "date")
     locked = _lock(contract)
     if locked.state != State.DRAFT or locked.disbursed_on is not None:
         raise ValidationError("Hợp đồng này đã được giải ngân.")
@@ -279,7 +294,12 @@ def disburse_contract(
                 f"({money_exact(lent)})."
             )
     if not Instalment.objects.filter(contract=locked).exists():
-        generate_schedule(contract=locked, by=by, instalments=instalments)
+        try:
+            generate_schedule(contract=locked, by=by, instalments=instalments)
+        except ValidationError as refused:  # the equal schedule does not divide: type one instead
+            if hasattr(refused, "error_dict"):
+                raise
+            raise _at("instalments", " ".join(refused.messages)) from refused
     elif instalments is not None:
         raise ValidationError("Hợp đồng đã có lịch trả; muốn thay đổi hãy lập điều chỉnh lịch trả nợ.")
     _sync(contract, locked)
@@ -291,6 +311,7 @@ def reschedule(*, contract: LoanContract, date: datetime.date, instalments: Sche
     """Approve a new schedule from ``date``: ``instalments`` (due date, amount), all due after
     ``date``, summing to the principal outstanding on ``date``. Department staff only."""
     _require(roles.can_approve(by), "Chỉ chuyên viên Sở Công Thương được phê duyệt điều chỉnh lịch trả nợ.")
+    _not_after_today(date, "Ngày điều chỉnh", "date")
     locked = _lock(contract)
     if not reason or not reason.strip():
         raise ValidationError("Cần ghi lý do điều chỉnh lịch trả nợ.")
@@ -299,16 +320,16 @@ def reschedule(*, contract: LoanContract, date: datetime.date, instalments: Sche
             f"Chỉ điều chỉnh lịch trả cho hợp đồng đang thu hồi hoặc đang khởi kiện (hiện: {locked.get_state_display()})."
         )
     if date < locked.disbursed_on:
-        raise ValidationError(f"Ngày điều chỉnh không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+        raise _at("date", f"Ngày điều chỉnh không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
     current = Instalment.objects.filter(contract=locked).aggregate(v=models.Max("schedule_version"))["v"]
     if not current:
         raise ValidationError("Hợp đồng chưa có lịch trả để điều chỉnh.")
     last = Reschedule.objects.filter(contract=locked).order_by("-date").first()
     if last and date <= last.date:
-        raise ValidationError(f"Ngày điều chỉnh phải sau lần điều chỉnh trước ({date_short(last.date)}).")
+        raise _at("date", f"Ngày điều chỉnh phải sau lần điều chỉnh trước ({date_short(last.date)}).")
     outstanding = locked.principal - _repaid(locked, on_or_before=date)
     if outstanding <= 0:
-        raise ValidationError("Hợp đồng không còn dư nợ vào ngày điều chỉnh.")
+        raise _at("date", "Hợp đồng không còn dư nợ vào ngày điều chỉnh.")
     rows = _check_rows(instalments, total=outstanding, after=date, what="Lịch trả mới")
     carried = [(a.due_date, a.paid) for a in allocate(locked, as_of=date) if a.paid > 0]
     version = current + 1
@@ -330,20 +351,21 @@ def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int
     """Record money repaid; it goes to the oldest unpaid instalment first (``loans.allocate``)."""
     _can_edit(by)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValidationError("Số tiền trả nợ phải là số đồng nguyên lớn hơn 0.")
-    _not_after_today(date, "Ngày trả nợ")
+        raise _at("amount", "Số tiền trả nợ phải là số đồng nguyên lớn hơn 0.")
+    _not_after_today(date, "Ngày trả nợ", "date")
     locked = _lock(contract)
     if locked.state == State.WRITTEN_OFF or WriteOff.objects.filter(contract=locked).exists():
         raise ValidationError("Hợp đồng đã được xóa nợ: khoản tiền thu được phải ghi là khoản thu hồi sau xóa nợ.")
     if locked.disbursed_on is None:
         raise ValidationError("Hợp đồng chưa giải ngân nên chưa thể ghi nhận trả nợ.")
     if date < locked.disbursed_on:
-        raise ValidationError(f"Ngày trả nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+        raise _at("date", f"Ngày trả nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
     outstanding = locked.principal - _repaid(locked)
     if amount > outstanding:
-        raise ValidationError(
-            f"Số tiền trả ({money_exact(amount)}) vượt dư nợ còn lại của hợp đồng ({money_exact(outstanding)})."
+        raise _at(
+            "amount", f"Số tiền trả ({money_exact(amount)}) vượt dư nợ còn lại của hợp đồng ({money_exact(outstanding)})."
         )
+    _new_receipt(locked.repayments, receipt_number)
     repayment = _save(
         Repayment(contract=locked, date=date, amount=amount, receipt_number=receipt_number),
         by=by,
@@ -358,7 +380,7 @@ def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int
 def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str, by, receipt_number: str = "") -> Repayment:
     """Cancel a wrong repayment by a reversal entry of the same amount; the first stays on record."""
     _can_edit(by)
-    _not_after_today(date, "Ngày đảo")
+    _not_after_today(date, "Ngày đảo", "date")
     locked = _lock(repayment.contract)
     original = Repayment.objects.select_for_update().get(pk=repayment.pk)
     if not reason or not reason.strip():
@@ -370,7 +392,7 @@ def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str,
     if WriteOff.objects.filter(contract=locked).exists():
         raise ValidationError("Hợp đồng đã được xóa nợ; không đảo khoản trả nợ trước khi xóa nợ.")
     if date < original.date:
-        raise ValidationError(f"Ngày đảo không được trước ngày của khoản trả nợ ({date_short(original.date)}).")
+        raise _at("date", f"Ngày đảo không được trước ngày của khoản trả nợ ({date_short(original.date)}).")
     reversal = _save(
         Repayment(
             contract=locked,
@@ -394,14 +416,14 @@ def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str,
 def file_lawsuit(*, contract: LoanContract, filed_on: datetime.date, court: str, by, case_number: str = "") -> Lawsuit:
     """Sue the facility: the contract is in litigation, and its overdue days stop growing."""
     _can_edit(by)
-    _not_after_today(filed_on, "Ngày khởi kiện")
+    _not_after_today(filed_on, "Ngày khởi kiện", "filed_on")
     locked = _lock(contract)
     if locked.disbursed_on is None:
         raise ValidationError("Hợp đồng chưa giải ngân nên không thể khởi kiện.")
     if locked.state == State.WRITTEN_OFF:
         raise ValidationError("Hợp đồng đã được xóa nợ.")
     if filed_on < locked.disbursed_on:
-        raise ValidationError(f"Ngày khởi kiện không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+        raise _at("filed_on", f"Ngày khởi kiện không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
     if _has_open_lawsuit(locked):
         raise ValidationError("Hợp đồng đang có vụ khởi kiện chưa kết thúc.")
     lawsuit = _save(
@@ -416,9 +438,11 @@ def file_lawsuit(*, contract: LoanContract, filed_on: datetime.date, court: str,
 
 @transaction.atomic
 def add_hearing(*, lawsuit: Lawsuit, date: datetime.date, note: str, by) -> Hearing:
+    """A hearing held: recorded once it took place (a scheduled one would hold the case open)."""
     _can_edit(by)
+    _not_after_today(date, "Ngày phiên tòa", "date")
     if date < lawsuit.filed_on:
-        raise ValidationError(f"Ngày phiên tòa không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
+        raise _at("date", f"Ngày phiên tòa không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
     return _save(Hearing(lawsuit=lawsuit, date=date, note=note), by=by, reason="Ghi phiên tòa")
 
 
@@ -435,12 +459,12 @@ def record_judgment(
 ) -> Lawsuit:
     """The court's judgment; ``enforcing`` when its enforcement (thi hành án) has begun."""
     _can_edit(by)
-    _not_after_today(judgment_date, "Ngày bản án")
+    _not_after_today(judgment_date, "Ngày bản án", "judgment_date")
     lawsuit = Lawsuit.objects.select_for_update().get(pk=lawsuit.pk)
     if lawsuit.status == Lawsuit.Status.CLOSED:
         raise ValidationError("Vụ khởi kiện đã kết thúc.")
     if judgment_date < lawsuit.filed_on:
-        raise ValidationError(f"Ngày bản án không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
+        raise _at("judgment_date", f"Ngày bản án không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
     lawsuit.judgment_date = judgment_date
     lawsuit.judgment_number = judgment_number
     lawsuit.amount_awarded = amount_awarded
@@ -454,17 +478,17 @@ def record_judgment(
 def close_lawsuit(*, lawsuit: Lawsuit, closed_on: datetime.date, by, note: str = "") -> Lawsuit:
     """End the case: overdue days grow again from the next day, the paused span left out."""
     _can_edit(by)
-    _not_after_today(closed_on, "Ngày kết thúc vụ kiện")
+    _not_after_today(closed_on, "Ngày kết thúc vụ kiện", "closed_on")
     lawsuit = Lawsuit.objects.select_for_update().get(pk=lawsuit.pk)
     locked = _lock(lawsuit.contract)
     if lawsuit.status == Lawsuit.Status.CLOSED or lawsuit.closed_on:
         raise ValidationError("Vụ khởi kiện đã kết thúc.")
     if closed_on < lawsuit.filed_on:
-        raise ValidationError(f"Ngày kết thúc không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
+        raise _at("closed_on", f"Ngày kết thúc không được trước ngày khởi kiện ({date_short(lawsuit.filed_on)}).")
     last_hearing = lawsuit.hearings.aggregate(last=models.Max("date"))["last"]
     for day, what in ((last_hearing, "phiên tòa cuối cùng"), (lawsuit.judgment_date, "ngày bản án")):
         if day and closed_on < day:
-            raise ValidationError(f"Ngày kết thúc không được trước {what} ({date_short(day)}).")
+            raise _at("closed_on", f"Ngày kết thúc không được trước {what} ({date_short(day)}).")
     lawsuit.status = Lawsuit.Status.CLOSED
     lawsuit.closed_on = closed_on
     if note:
@@ -481,7 +505,7 @@ def close_lawsuit(*, lawsuit: Lawsuit, closed_on: datetime.date, by, note: str =
 def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, decision_number: str = "") -> WriteOff:
     """Write off the whole principal outstanding (department staff only, with a reason)."""
     _require(roles.can_write_off(by), "Chỉ chuyên viên Sở Công Thương được quyết định xóa nợ.")
-    _not_after_today(date, "Ngày xóa nợ")
+    _not_after_today(date, "Ngày xóa nợ", "date")
     locked = _lock(contract)
     if not reason or not reason.strip():
         raise ValidationError("Cần ghi lý do xóa nợ.")
@@ -490,12 +514,12 @@ def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, d
     if WriteOff.objects.filter(contract=locked).exists():
         raise ValidationError("Hợp đồng này đã được xóa nợ.")
     if date < locked.disbursed_on:
-        raise ValidationError(f"Ngày xóa nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+        raise _at("date", f"Ngày xóa nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
     later = Repayment.objects.filter(contract=locked, date__gt=date, reversal_of__isnull=True).exclude(
         pk__in=Repayment.objects.filter(reversal_of__isnull=False).values("reversal_of")
     )
     if later.exists():  # a wrong entry cancelled by its reversal does not count
-        raise ValidationError("Hợp đồng có khoản trả nợ sau ngày xóa nợ; hãy kiểm tra lại ngày xóa nợ.")
+        raise _at("date", "Hợp đồng có khoản trả nợ sau ngày xóa nợ; hãy kiểm tra lại ngày xóa nợ.")
     outstanding = locked.principal - _repaid(locked)
     if outstanding <= 0:
         raise ValidationError("Hợp đồng không còn dư nợ để xóa.")
@@ -513,21 +537,23 @@ def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, d
 def record_recovery(*, contract: LoanContract, date: datetime.date, amount: int, receipt_number: str, by) -> Recovery:
     """Money collected after the write-off; all recoveries together not above the amount written off."""
     _can_edit(by)
-    _not_after_today(date, "Ngày thu hồi")
+    _not_after_today(date, "Ngày thu hồi", "date")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValidationError("Số tiền thu hồi phải là số đồng nguyên lớn hơn 0.")
+        raise _at("amount", "Số tiền thu hồi phải là số đồng nguyên lớn hơn 0.")
     locked = _lock(contract)
     written = WriteOff.objects.filter(contract=locked).first()
     if written is None:
         raise ValidationError("Hợp đồng chưa được xóa nợ: khoản tiền thu được phải ghi là khoản trả nợ.")
     if date < written.date:
-        raise ValidationError(f"Ngày thu hồi không được trước ngày xóa nợ ({date_short(written.date)}).")
+        raise _at("date", f"Ngày thu hồi không được trước ngày xóa nợ ({date_short(written.date)}).")
     recovered = Recovery.objects.filter(contract=locked).aggregate(total=Coalesce(models.Sum("amount"), 0))["total"]
     if recovered + amount > written.amount:
-        raise ValidationError(
+        raise _at(
+            "amount",
             f"Tổng số tiền thu hồi ({money_exact(recovered + amount)}) không được vượt số tiền đã xóa nợ "
-            f"({money_exact(written.amount)})."
+            f"({money_exact(written.amount)}).",
         )
+    _new_receipt(locked.recoveries, receipt_number)
     return _save(
         Recovery(contract=locked, date=date, amount=amount, receipt_number=receipt_number),
         by=by,

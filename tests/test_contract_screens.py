@@ -725,3 +725,19 @@ def test_years_in_the_excel_lists_read_2021_not_2_021(viewer_client, objects):
         assert (year.value in (2021, 2022), year.number_format) == (True, "0"), name
         money = sheet.cell(row=2, column=header.index("Số tiền hỗ trợ") + 1)
         assert money.number_format == "#,##0"
+
+
+def test_the_services_refusals_show_beside_the_field_they_are_about(entry_client, department, objects, recoverable):
+    contract = objects["contract"]
+    url = reverse("funding:repayment-create", args=[contract.pk])
+    future = entry_client.post(url, {"repay-date": "31/12/2099", "repay-amount": "1.000", "repay-receipt_number": "BL-9"})
+    assert list(future.context["forms"]["repayment"].errors) == ["date"]
+    too_much = entry_client.post(url, {"repay-date": "10/03/2022", "repay-amount": "30.000.001", "repay-receipt_number": "BL-9"})
+    assert list(too_much.context["forms"]["repayment"].errors) == ["amount"]
+    draft = services.create_contract(
+        project=recoverable, facility=recoverable.facilities.first(), number="08/2025/HĐ-KC", signed_on=D(2025, 3, 1),
+        principal=100_000_000, term_months=12, grace_months=0, instalment_count=5, by=department,
+    )  # fmt: skip
+    odd = entry_client.post(reverse("funding:contract-disburse", args=[draft.pk]), {"disburse-date": "15/03/2025"})
+    assert list(odd.context["forms"]["disburse"].errors) == ["instalments"]
+    assert "Hãy nhập lịch trả cụ thể" in odd.context["forms"]["disburse"].errors["instalments"][0]

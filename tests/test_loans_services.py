@@ -338,7 +338,16 @@ def test_money_and_decisions_dated_after_today_are_refused_and_nothing_changes(s
         lambda: services.record_judgment(lawsuit=lawsuit, judgment_date=tomorrow, by=staff),
         lambda: services.close_lawsuit(lawsuit=lawsuit, closed_on=tomorrow, by=staff),
         lambda: services.write_off(contract=contract, date=tomorrow, reason="Giải thể", by=department),
-    ]
+        lambda: services.add_hearing(lawsuit=lawsuit, date=tomorrow, note="Hòa giải", by=staff),
+        lambda: services.reschedule(
+            contract=contract, date=tomorrow, instalments=[(tomorrow + datetime.timedelta(days=30), 30_000_000)],
+            reason="Thiên tai", by=department,
+        ),
+        lambda: services.create_contract(
+            project=draft.project, facility=draft.facility, number="99/2026/HĐ-KC", signed_on=tomorrow,
+            principal=1_000_000, term_months=12, grace_months=0, instalment_count=12, by=staff,
+        ),
+    ]  # fmt: skip
     for attempt in attempts:
         with pytest.raises(ValidationError, match="không được sau hôm nay"):
             attempt()
@@ -365,3 +374,17 @@ def test_a_wrong_repayment_reversed_does_not_hold_a_write_off_back(staff, depart
     services.reverse_repayment(repayment=wrong, date=D(2022, 6, 2), reason="Ghi nhầm hợp đồng", by=staff)
     record = services.write_off(contract=contract, date=D(2022, 5, 1), reason="Giải thể", by=department)
     assert record.amount == 40_000_000
+
+
+def test_a_receipt_number_is_used_once_a_contract_whatever_its_case(staff, department):
+    contract = disbursed_contract(staff)
+    services.record_repayment(contract=contract, date=D(2022, 2, 10), amount=1_000, receipt_number="BL-01", by=staff)
+    with pytest.raises(ValidationError, match="đã có biên lai cùng số") as refused:
+        services.record_repayment(contract=contract, date=D(2022, 2, 11), amount=1_000, receipt_number=" bl-01 ", by=staff)
+    assert refused.value.message_dict == {"receipt_number": ["Hợp đồng này đã có biên lai cùng số."]}
+    other = disbursed_contract(staff)  # another contract may use the same number
+    services.record_repayment(contract=other, date=D(2022, 2, 10), amount=1_000, receipt_number="BL-01", by=staff)
+    services.write_off(contract=contract, date=D(2022, 6, 1), reason="Giải thể", by=department)
+    services.record_recovery(contract=contract, date=D(2022, 7, 1), amount=1_000, receipt_number="TH-1", by=staff)
+    with pytest.raises(ValidationError, match="đã có biên lai cùng số"):
+        services.record_recovery(contract=contract, date=D(2022, 7, 2), amount=1_000, receipt_number="th-1", by=staff)
