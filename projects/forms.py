@@ -352,6 +352,16 @@ class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
         support_form, facilities = data.get("support_form"), data.get("facilities")
         if support_form == SupportForm.RECOVERABLE and facilities is not None and len(facilities) == 0:
             self.add_error("facilities", "Đề án hỗ trợ có thu hồi phải có cơ sở thụ hưởng.")
+        if self.instance.pk and facilities is not None:
+            # A contract is signed with a facility of its đề án; the facility stays while it does.
+            kept = {f.pk for f in facilities}
+            bound = self.instance.contracts.exclude(facility_id__in=kept).select_related("facility")
+            names = sorted({c.facility.name for c in bound})
+            if names:
+                self.add_error(
+                    "facilities",
+                    f"Không bỏ được {', '.join(names)}: cơ sở đang có hợp đồng hỗ trợ có thu hồi của đề án này.",
+                )
         start, accepted, settled = data.get("start_date"), data.get("acceptance_date"), data.get("settlement_date")
         if start and accepted and accepted < start:
             self.add_error("acceptance_date", "Ngày nghiệm thu không được trước ngày bắt đầu.")

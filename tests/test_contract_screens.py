@@ -16,6 +16,7 @@ from funding.models import Disbursement, Hearing, Instalment, Lawsuit, LoanContr
 from projects.models import SupportForm
 from tests import factories as f
 from tests.test_loans import D, disbursed_contract, make_contract
+from tests.test_screens import project_post
 
 pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
 
@@ -741,3 +742,16 @@ def test_the_services_refusals_show_beside_the_field_they_are_about(entry_client
     odd = entry_client.post(reverse("funding:contract-disburse", args=[draft.pk]), {"disburse-date": "15/03/2025"})
     assert list(odd.context["forms"]["disburse"].errors) == ["instalments"]
     assert "Hãy nhập lịch trả cụ thể" in odd.context["forms"]["disburse"].errors["instalments"][0]
+
+
+def test_a_facility_with_a_contract_stays_among_its_projects_facilities(entry_client, department, recoverable):
+    first, second = recoverable.facilities.order_by("name")
+    services.create_contract(
+        project=recoverable, facility=first, number="10/2025/HĐ-KC", signed_on=D(2025, 3, 1),
+        principal=100_000_000, term_months=12, grace_months=0, instalment_count=12, by=department,
+    )  # fmt: skip
+    data = project_post(recoverable.plan, second, code=recoverable.code, support_form=SupportForm.RECOVERABLE)
+    response = entry_client.post(reverse("projects:project-edit", args=[recoverable.pk]), data)
+    assert response.status_code == 200
+    assert f"Không bỏ được {first.name}" in response.context["form"].errors["facilities"][0]
+    assert set(recoverable.facilities.all()) == {first, second}
