@@ -65,13 +65,24 @@ class DisbursementAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportEx
         return obj.project.plan.year
 
 
-class InstalmentInline(ConstraintMinimumsMixin, admin.TabularInline):
+class LedgerInlineMixin:
+    """On a disbursed contract, the schedule and the repayments change only through the
+    portal's workflows (reschedule, reversal), which keep the ledger whole: here they are read."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and not (obj and obj.disbursed_on)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and obj.disbursed_on)
+
+
+class InstalmentInline(LedgerInlineMixin, ConstraintMinimumsMixin, admin.TabularInline):
     model = Instalment
     fields = ["schedule_version", "number", "due_date", "principal_due"]
     extra = 0
 
 
-class RepaymentInline(ConstraintMinimumsMixin, admin.TabularInline):
+class RepaymentInline(LedgerInlineMixin, ConstraintMinimumsMixin, admin.TabularInline):
     model = Repayment
     fk_name = "contract"
     fields = ["date", "amount", "receipt_number", "reversal_of"]
@@ -157,8 +168,21 @@ class LoanContractAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportEx
     date_hierarchy = "signed_on"
     inlines = [InstalmentInline, RepaymentInline, LawsuitInline, RescheduleInline, WriteOffInline, RecoveryInline]
     # The state follows from the contract's records (funding/services.py): typed here, a
-    # contract could read "written off" with no write-off behind it.
+    # contract could read "written off" with no write-off behind it. Once the money is out, the
+    # terms it went out on are the ledger's too: a principal typed down to 7 triệu would leave a
+    # schedule of 50 and a đề án paid more than its contracts lend.
     readonly_fields = ["state"]
+    FIXED_ONCE_DISBURSED = [
+        "project", "facility", "number", "signed_on", "principal", "disbursed_on", "term_months", "grace_months",
+        "instalment_count",
+    ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        fixed = self.FIXED_ONCE_DISBURSED if obj is not None and obj.disbursed_on else []
+        return [*self.readonly_fields, *fixed]
+
+    def get_autocomplete_fields(self, request) -> list[str]:
+        return self.autocomplete_fields
 
     principal_display = money_column("principal", "số tiền hỗ trợ (đồng)")
 

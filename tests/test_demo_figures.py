@@ -481,3 +481,28 @@ def test_the_staff_cannot_change_records_behind_the_workflows_in_the_admin(datas
     admin.force_login(get_user_model().objects.get(username="quantri"))
     page = admin.get(f"/quan-tri/funding/loancontract/{contract.pk}/change/").content.decode()
     assert 'name="state"' not in page and contract.get_state_display() in page
+
+
+def test_a_disbursed_contracts_terms_and_ledger_are_read_only_in_the_admin(dataset):
+    from django.test import Client
+
+    from funding.models import LoanContract
+
+    contract = LoanContract.objects.exclude(disbursed_on=None).first()
+    admin = Client()
+    admin.force_login(get_user_model().objects.get(username="quantri"))
+    url = f"/quan-tri/funding/loancontract/{contract.pk}/change/"
+    page = admin.get(url).content.decode()
+    for field in ("principal", "disbursed_on", "term_months", "instalments-0-principal_due", "repayments-0-amount"):
+        assert f'name="{field}"' not in page, field
+    admin.post(url, {"principal": "7000000", "number": contract.number})
+    contract.refresh_from_db()
+    assert contract.principal != 7_000_000
+    # A draft's terms can still be corrected there, its schedule too.
+    draft = LoanContract.objects.create(
+        project=contract.project, facility=contract.facility, number="NHAP-01", signed_on=contract.signed_on,
+        principal=1_000_000, term_months=12, instalment_count=12,
+    )  # fmt: skip
+    page = admin.get(f"/quan-tri/funding/loancontract/{draft.pk}/change/").content.decode()
+    assert 'name="principal"' in page and 'name="instalments-TOTAL_FORMS"' in page
+    assert 'name="instalments-__prefix__-principal_due"' in page and 'name="repayments-__prefix__-amount"' in page
