@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from khuyencong import formatting
@@ -96,7 +97,8 @@ def change_log(
     names: dict[tuple[type, int], str] = {}
     for target, ids in wanted.items():
         for obj in related.get(target, target._default_manager.all()).filter(pk__in=ids):
-            names[(target, obj.pk)] = str(obj)
+            # A person by name, as the "who" column names them, not by login.
+            names[(target, obj.pk)] = _user_name(obj) if isinstance(obj, AbstractBaseUser) else str(obj)
 
     # Many-to-many fields tracked by simple-history (Project.facilities).
     m2m_values: dict[str, dict[int, frozenset[int]]] = {}

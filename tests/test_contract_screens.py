@@ -755,3 +755,21 @@ def test_a_facility_with_a_contract_stays_among_its_projects_facilities(entry_cl
     assert response.status_code == 200
     assert f"Không bỏ được {first.name}" in response.context["form"].errors["facilities"][0]
     assert set(recoverable.facilities.all()) == {first, second}
+
+
+def test_history_names_the_person_who_decided_not_their_login(login, department, objects):
+    department.first_name, department.last_name = "Trần Thị", "Hoa"
+    department.save()
+    contract = objects["contract"]
+    services.write_off(contract=contract, date=D(2022, 6, 1), reason="Cơ sở giải thể", by=department)
+    html = login(department).get(reverse("funding:contract-history", args=[contract.pk])).content.decode()
+    assert '<strong>Người quyết định:</strong> <span class="after">Trần Thị Hoa</span>' in html
+
+
+def test_a_draft_contract_is_neither_on_time_nor_late(entry_client, department, recoverable):
+    draft = services.create_contract(
+        project=recoverable, facility=recoverable.facilities.first(), number="11/2025/HĐ-KC", signed_on=D(2025, 3, 1),
+        principal=100_000_000, term_months=12, grace_months=0, instalment_count=12, by=department,
+    )  # fmt: skip
+    html = entry_client.get(reverse("funding:contract-detail", args=[draft.pk])).content.decode()
+    assert "<dt>Trả đúng hạn (F17)</dt><dd>—</dd>" in html
