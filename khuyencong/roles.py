@@ -88,3 +88,21 @@ def can_change_project_status(user: User, current: str, new: str) -> bool:
     if new == "approved" or (current in _APPROVAL_STATES and new in {"proposed", "cancelled", "not_carried_out"}):
         return can_approve(user)
     return can_edit_records(user)
+
+
+def can_import_project_status(user: User, current: str | None, new: str) -> bool:
+    """May ``user`` import a đề án row with status ``new`` over a stored one at ``current``?
+
+    ``current`` is None for a row that creates the đề án: it counts as coming from "proposed".
+    A row that keeps the stored status moves nothing (the Centre re-imports its export every
+    day). A row that puts a đề án into an approval state (approved, in progress, completed) from
+    outside them needs the Department: a completed đề án imported was approved by someone, and
+    the import must not be the way round the Department. Any other move follows
+    ``can_change_project_status``, as on the screens.
+    """
+    current = current or "proposed"
+    if current == new:
+        return can_edit_records(user)
+    if new in _APPROVAL_STATES and current not in _APPROVAL_STATES:
+        return can_approve(user)
+    return can_change_project_status(user, current, new)

@@ -13,12 +13,13 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from funding.models import Disbursement, Instalment, LoanContract, Repayment
+from khuyencong import roles
 from khuyencong.workbook import WorkbookRefused, export_workbook, import_workbook, template_workbook
 from khuyencong.workbook import sheets as S
 from projects.models import Event, Facility, Project, SupportForm
 
 from . import factories as f
-from .workbook_helpers import empty_database, sheet_names, small_workbook, snapshot, xlsx
+from .workbook_helpers import empty_database, sheet_names, small_workbook, snapshot, user_with, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time():
 
 
 def test_a_changed_cell_updates_the_record_and_its_history_names_the_importer():
-    user = f.UserFactory(username="nhaplieu")
+    user = user_with(roles.DEPARTMENT, username="chuyenvien")  # the file approves đề án
     import_workbook(xlsx(small_workbook()), user=user)
     sheets = small_workbook()
     sheets["DeAn"][1][7] = 320_000_000
@@ -119,7 +120,7 @@ def test_a_changed_cell_updates_the_record_and_its_history_names_the_importer():
 
 
 def test_every_created_record_has_a_history_row_naming_the_importer():
-    user = f.UserFactory(username="nhaplieu")
+    user = user_with(roles.DEPARTMENT, username="chuyenvien")  # the file approves đề án
     import_workbook(xlsx(small_workbook()), user=user)
 
     for model in (Facility, Project, Disbursement, LoanContract, Instalment, Repayment):
@@ -463,12 +464,12 @@ def test_export_of_a_filtered_queryset_holds_only_those_projects():
 
 
 def test_import_command_imports_and_names_the_user(tmp_path):
-    user = f.UserFactory(username="nhaplieu")
+    user = user_with(roles.DEPARTMENT, username="chuyenvien")  # the file approves đề án
     path = tmp_path / "so-lieu.xlsx"
     path.write_bytes(xlsx(small_workbook()))
     out = io.StringIO()
 
-    call_command("import_workbook", str(path), "--user", "nhaplieu", stdout=out)
+    call_command("import_workbook", str(path), "--user", "chuyenvien", stdout=out)
 
     assert "DeAn: thêm 4, sửa 0, không đổi 0" in out.getvalue()
     assert Project.history.filter(history_user=user).count() == 4

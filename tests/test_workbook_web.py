@@ -16,7 +16,7 @@ from khuyencong.urls import urlpatterns as site_urls
 from projects.models import Facility, Project
 
 from . import factories as f
-from .workbook_helpers import sheet_names, small_workbook, xlsx
+from .workbook_helpers import centre_workbook, sheet_names, small_workbook, xlsx
 
 # The site's URLs, with the workbook's at nhap-xuat/ unless the site already includes them.
 urlpatterns = list(site_urls)
@@ -83,7 +83,7 @@ def test_wrong_methods_are_refused(entry_client):
 
 
 def test_preview_shows_counts_then_confirm_imports(entry_client, media):
-    response = upload(entry_client, xlsx(small_workbook()))
+    response = upload(entry_client, xlsx(centre_workbook()))
 
     assert response.status_code == 200
     result = response.context["result"]
@@ -107,7 +107,7 @@ def test_preview_shows_counts_then_confirm_imports(entry_client, media):
 
 
 def test_preview_lists_every_bad_row_and_cannot_be_confirmed(entry_client, media):
-    sheets = small_workbook()
+    sheets = centre_workbook()
     sheets["GiaiNgan"][2][3] = "1,5 tỷ"
     sheets["DeAn"][2][4] = "XYZ"
 
@@ -129,7 +129,7 @@ def test_preview_lists_every_bad_row_and_cannot_be_confirmed(entry_client, media
 
 
 def test_confirm_refuses_a_file_that_became_bad_after_the_preview(entry_client):
-    response = upload(entry_client, xlsx(small_workbook()))
+    response = upload(entry_client, xlsx(centre_workbook()))
     token = response.context["token"]
     # Another facility of the same name: the name in DeAn no longer says which one.
     f.FacilityFactory(name="Hộ kinh doanh Dệt thổ cẩm Ka Đơn", tax_code="")
@@ -143,7 +143,7 @@ def test_confirm_refuses_a_file_that_became_bad_after_the_preview(entry_client):
 
 
 def test_a_token_from_another_session_is_refused(entry_client):
-    token = upload(entry_client, xlsx(small_workbook())).context["token"]
+    token = upload(entry_client, xlsx(centre_workbook())).context["token"]
     other = entry_client.__class__()  # a second browser, with its own session
     other.force_login(user_with(roles.DATA_ENTRY))
     response = other.post(reverse("workbook:confirm"), {"token": token})

@@ -7,11 +7,21 @@ import datetime
 import io
 from typing import Any
 
+from django.contrib.auth.models import Group
 from openpyxl import Workbook
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
 from khuyencong.workbook import sheets as S
 from projects.models import Event, Facility, ProductNomination, Project
+
+from . import factories
+
+
+def user_with(role: str, **fields: Any):
+    """A user in one of the roles of khuyencong.roles."""
+    user = factories.UserFactory(**fields)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
 
 
 def xlsx(sheets: dict[str, list[list[Any]]], *, formulas: bool = False) -> bytes:
@@ -190,6 +200,16 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
         ],
     }
     sheets.update(overrides)
+    return sheets
+
+
+def centre_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
+    """``small_workbook`` as the Centre (data entry) may import it: every đề án only proposed,
+    since approving one is the Department's (roles.can_import_project_status)."""
+    sheets = small_workbook(**overrides)
+    header, *rows = sheets["DeAn"]
+    column = header.index("Trạng thái")
+    sheets["DeAn"] = [header] + [[*row[:column], "Đề xuất", *row[column + 1 :]] for row in rows]
     return sheets
 
 

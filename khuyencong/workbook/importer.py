@@ -29,6 +29,7 @@ from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from funding.models import Disbursement, FundingLevel, Instalment, Lawsuit, LoanContract, Repayment
+from khuyencong import roles
 from khuyencong.formatting import group_thousands
 from khuyencong.text import fold_accents
 from khuyencong.workbook import cells
@@ -51,6 +52,9 @@ from projects.models import (
 from projects.validators import normalise_tax_code, validate_phone, validate_tax_code
 
 BATCH = 1000
+# The states only the Department puts a đề án into (roles.can_import_project_status); here only to
+# word the refusal.
+_APPROVAL_STATES = {Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED}
 REQUIRED = object()  # Col.blank: an empty cell is an error
 
 
@@ -714,6 +718,7 @@ class _Plan:
                     values["funding_level"] = level
                     values["plan"] = plan
                 values["code"] = code
+                self.check_department_fields(row, project, values)
                 if row.failed:
                     continue
                 # The database refuses a cancelled đề án without a reason; the spreadsheet has none to give.
@@ -746,6 +751,38 @@ class _Plan:
             finally:
                 if row.failed and year is not None and code is not None:
                     self.broken_projects.add((year, code))
+
+    def check_department_fields(self, row: Row, project: Project | None, values: dict[str, Any]) -> None:
+        """What the screens leave to the Department stays the Department's in the workbook: putting
+        a đề án into an approval state and its approved budget (roles.py). A row that keeps the
+        stored status and budget passes for the Centre, so that its export goes back in unchanged.
+
+        No user (the command line without --user) is whoever runs the server: not checked.
+        """
+        user = self.user
+        if user is None:
+            return
+        current = project.status if project is not None else None
+        new = values.get("status", current or Project.Status.PROPOSED)
+        if new is not None and not roles.can_import_project_status(user, current, new):
+            before = Project.Status(current or Project.Status.PROPOSED).label
+            after = Project.Status(new).label
+            if (current or Project.Status.PROPOSED) == new:
+                message = "Tài khoản này không có quyền nhập đề án."
+            elif new in _APPROVAL_STATES and current not in _APPROVAL_STATES:
+                message = (
+                    f"Chỉ chuyên viên Sở Công Thương được nhập đề án ở trạng thái “{after}”; hãy để “{before}” hoặc nhờ Sở nhập."
+                )
+            else:
+                message = (
+                    f"Chỉ chuyên viên Sở Công Thương được chuyển đề án từ “{before}” sang “{after}”; "
+                    f"hãy để “{before}” hoặc nhờ Sở nhập."
+                )
+            row.error("Trạng thái", message)
+        budget = values.get("approved_budget")
+        stored = project.approved_budget if project is not None else 0
+        if budget is not None and budget != stored and not roles.can_edit_approved_budget(user):
+            row.error("Kinh phí được duyệt", "Kinh phí được duyệt do Sở Công Thương nhập khi phê duyệt.")
 
     def sheet_disbursements(self) -> None:
         spec = [
