@@ -46,8 +46,11 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     if year_to < year_from:
         year_from, year_to = year_to, year_from
+        notices.append(f"Năm bắt đầu sau năm kết thúc: đang hiện {year_from}–{year_to}.")
     if year_to - year_from + 1 > MAX_YEARS:
-        year_from = year_to - MAX_YEARS + 1
+        # Keep the years that hold plans, from the first one asked for.
+        first_plan = max(year_from, bounds.get("plan_first") or bounds.get("first") or year_from)
+        year_from, year_to = first_plan, min(year_to, first_plan + MAX_YEARS - 1)
         notices.append(f"Tổng quan xem tối đa {MAX_YEARS} năm: đang hiện {year_from}–{year_to}.")
 
     board = dashboard.build(year_from, year_to, bounds=bounds, today=today)

@@ -540,8 +540,10 @@ def test_the_dashboard_says_what_it_changed_in_the_years_asked(viewer_client, ob
     assert "Năm “abc” không hợp lệ" in odd.content.decode()
     wide = viewer_client.get(reverse("home"), {"tu": "1990", "den": "2100"})
     board = wide.context["board"]
-    assert (board.year_from, board.year_to) == (2086, 2100)
-    assert "Tổng quan xem tối đa 15 năm: đang hiện 2086–2100." in wide.content.decode()
+    assert (board.year_from, board.year_to) == (2024, 2038)  # from the first plan's year (2024 here)
+    assert "Tổng quan xem tối đa 15 năm: đang hiện 2024–2038." in wide.content.decode()
+    swapped = viewer_client.get(reverse("home"), {"tu": "2024", "den": "2023"})
+    assert "Năm bắt đầu sau năm kết thúc: đang hiện 2023–2024." in swapped.content.decode()
     plain = viewer_client.get(reverse("home"), {"tu": "2023", "den": "2024"})
     assert plain.context["notices"] == []
 
