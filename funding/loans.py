@@ -791,6 +791,10 @@ def write_xlsx(sheets: dict[str, Iterable[Sequence]]) -> bytes:
                 else:
                     cell.value = str(value)
                     cell.number_format = "@"
+        # Wide enough for what each column holds (a facility's name, not 13 characters of it).
+        for column in sheet.columns:
+            longest = max((len(str(cell.value)) for cell in column if cell.value is not None), default=8)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(longest + 2, 8), 60)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

@@ -568,3 +568,13 @@ def test_no_page_is_wider_than_the_screen(chromium, live_server, records, width,
             shot(page, "70-may-tinh-bang-bao-cao")
     finally:
         context.close()
+
+
+def test_a_refused_form_puts_the_cursor_in_the_first_field_to_correct(open_as, live_server, people):
+    page = open_as("nhaplieu")
+    page.goto(live_server.url + reverse("projects:facility-create"))
+    page.get_by_label("Mã số thuế").fill("12345")
+    page.get_by_role("button", name="Thêm cơ sở").click()
+    page.wait_for_load_state()
+    assert page.evaluate("() => document.activeElement.name") == "name"  # the first field refused
+    assert "bắt buộc" in page.locator(".field.invalid").first.inner_text()

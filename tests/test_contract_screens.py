@@ -726,6 +726,8 @@ def test_years_in_the_excel_lists_read_2021_not_2_021(viewer_client, objects):
         assert (year.value in (2021, 2022), year.number_format) == (True, "0"), name
         money = sheet.cell(row=2, column=header.index("Số tiền hỗ trợ") + 1)
         assert money.number_format == "#,##0"
+        facility = sheet.cell(row=2, column=header.index("Cơ sở") + 1)
+        assert sheet.column_dimensions[facility.column_letter].width >= len(facility.value)
 
 
 def test_the_services_refusals_show_beside_the_field_they_are_about(entry_client, department, objects, recoverable):

@@ -1,5 +1,5 @@
 /* Feedback while the server works for more than a second: checking or importing a workbook,
-   issuing a report, making a PDF or an export. Loaded on every page as a file (the portal's
+   issuing a report, making a PDF or an export; and the cursor in the first field to correct. Loaded on every page as a file (the portal's
    CSP allows no inline script); without JavaScript every form and link works as plain HTML.
 
    <form data-busy-form data-busy-note="…">  one submission; its button[data-busy-label] says
@@ -68,6 +68,16 @@
         .then(function () { busy(link, false); });
     });
   });
+
+  // A form sent back with errors: the cursor in the first field to correct, so that the
+  // keyboard user starts where the message is (the page itself says what is wrong).
+  var invalid = document.querySelector(
+    ".field.invalid input:not([type=hidden]), .field.invalid select, .field.invalid textarea"
+  );
+  if (invalid && !window.location.hash) {
+    invalid.focus({ preventScroll: true });
+    invalid.scrollIntoView({ block: "center" });
+  }
 
   // Back to a page kept in the browser's cache: not busy any more.
   window.addEventListener("pageshow", function (event) {
