@@ -188,7 +188,10 @@ class _Ledger:
         return _allocate(self, self.version, self.as_of)
 
 
-def _windows(ledger: _Ledger) -> list[tuple[int, datetime.date | None, datetime.date | None]]:
+Window = tuple[int, datetime.date | None, datetime.date | None]  # (version, from, until); None: unbounded
+
+
+def _windows(ledger: _Ledger) -> list[Window]:
     """The versions in force on the date: (version, from, until), in order; None is unbounded."""
     starts: list[tuple[int, datetime.date | None]] = []
     for version in sorted(ledger.versions):
@@ -199,11 +202,11 @@ def _windows(ledger: _Ledger) -> list[tuple[int, datetime.date | None, datetime.
     return [(version, start, starts[i + 1][1] if i + 1 < len(starts) else None) for i, (version, start) in enumerate(starts)]
 
 
-def _on_time(ledger: _Ledger, as_of: datetime.date) -> bool:
+def _on_time(ledger: _Ledger, as_of: datetime.date, windows: list[Window]) -> bool:
     """F17: for every instalment due on or before ``as_of``, the repayments made on or before its
     due date cover all principal due up to and including it (each judged in its own version)."""
     payments = ledger.payments  # in date order
-    for version, start, until in _windows(ledger):
+    for version, start, until in windows:  # _windows(ledger), worked out once by _compute
         due_so_far = 0
         paid_by_then = 0
         counted = 0  # payments[:counted] are those made on or before the current due date
@@ -355,7 +358,7 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
         outstanding=disbursed - repaid,
         principal_due=principal_due,
         overdue=max(principal_due - repaid, 0),
-        on_time=_on_time(ledger, as_of),
+        on_time=_on_time(ledger, as_of, windows),
         sued=bool(ledger.lawsuits),
         in_litigation=any(lawsuit.is_open_on(as_of) for lawsuit in ledger.lawsuits),
         days_past_due=days_past_due,
