@@ -187,24 +187,21 @@ def _email(raw: Any) -> str:
     return value
 
 
-def _tax_code(raw: Any) -> str:
+def _by_rule(value: str, validate, what: str) -> str:
     """The facility form's rule (projects.validators), with the value in the message."""
-    value = normalise_tax_code(cells.text(raw, max_length=20))
     try:
-        validate_tax_code(value)
+        validate(value)
     except ValidationError as error:
-        raise cells.CellError(f"Mã số thuế “{value}” không hợp lệ: {error.messages[0]}") from None
+        raise cells.CellError(f"{what} “{value}” không hợp lệ: {error.messages[0]}") from None
     return value
+
+
+def _tax_code(raw: Any) -> str:
+    return _by_rule(normalise_tax_code(cells.text(raw, max_length=20)), validate_tax_code, "Mã số thuế")
 
 
 def _phone(raw: Any) -> str:
-    """The facility form's rule (projects.validators), with the value in the message."""
-    value = cells.text(raw, max_length=30)
-    try:
-        validate_phone(value)
-    except ValidationError as error:
-        raise cells.CellError(f"Điện thoại “{value}” không hợp lệ: {error.messages[0]}") from None
-    return value
+    return _by_rule(cells.text(raw, max_length=30), validate_phone, "Điện thoại")
 
 
 def _result(raw: Any) -> bool:
