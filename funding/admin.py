@@ -29,6 +29,19 @@ from .models import (
 )
 
 
+class RecordAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    """The records the Centre keeps: limits from the database constraints, import for the
+    administrator only, export for every reader, and their history."""
+
+
+class ContractFacilityColumn:
+    """A "cơ sở" column for the records of a contract (list_select_related takes the facility)."""
+
+    @admin.display(description="cơ sở", ordering="contract__facility__name")
+    def facility(self, obj) -> str:
+        return obj.contract.facility.name
+
+
 @admin.register(FundingLevel)
 class FundingLevelAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "budget_name", "order"]
@@ -48,7 +61,7 @@ class FundingSourceAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class DisbursementAdmin(RecordAdmin):
     resource_classes = [DisbursementResource]
     list_display = ["document_number", "date", "project", "year", "amount_display", "funding_source"]
     list_display_links = ["document_number", "date"]
@@ -143,7 +156,7 @@ class LawsuitInline(ConstraintMinimumsMixin, admin.StackedInline):
 
 
 @admin.register(LoanContract)
-class LoanContractAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class LoanContractAdmin(RecordAdmin):
     resource_classes = [LoanContractResource]
     list_display = [
         "number",
@@ -192,7 +205,7 @@ class LoanContractAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportEx
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class InstalmentAdmin(ContractFacilityColumn, RecordAdmin):
     resource_classes = [InstalmentResource]
     list_display = ["contract", "facility", "schedule_version", "number", "due_date", "principal_due_display"]
     list_filter = ["schedule_version", "contract__state"]
@@ -203,13 +216,9 @@ class InstalmentAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExpo
 
     principal_due_display = money_column("principal_due", "số tiền phải trả (đồng)")
 
-    @admin.display(description="cơ sở", ordering="contract__facility__name")
-    def facility(self, obj: Instalment) -> str:
-        return obj.contract.facility.name
-
 
 @admin.register(Repayment)
-class RepaymentAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class RepaymentAdmin(ContractFacilityColumn, RecordAdmin):
     resource_classes = [RepaymentResource]
     """Repayments are never deleted (Repayment.delete refuses): a wrong one is reversed."""
 
@@ -226,13 +235,9 @@ class RepaymentAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExpor
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="cơ sở", ordering="contract__facility__name")
-    def facility(self, obj: Repayment) -> str:
-        return obj.contract.facility.name
-
 
 @admin.register(Lawsuit)
-class LawsuitAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class LawsuitAdmin(ContractFacilityColumn, RecordAdmin):
     resource_classes = [LawsuitResource]
     list_display = [
         "contract",
@@ -253,10 +258,6 @@ class LawsuitAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportM
     inlines = [HearingInline]
 
     amount_awarded_display = money_column("amount_awarded", "số tiền theo bản án (đồng)")
-
-    @admin.display(description="cơ sở", ordering="contract__facility__name")
-    def facility(self, obj: Lawsuit) -> str:
-        return obj.contract.facility.name
 
 
 @admin.register(Hearing)
@@ -288,7 +289,7 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Reschedule)
-class RescheduleAdmin(ReadOnlyAdmin):
+class RescheduleAdmin(ContractFacilityColumn, ReadOnlyAdmin):
     list_display = ["contract", "facility", "version", "date", "outstanding_display", "by", "created_at"]
     list_filter = ["version"]
     list_select_related = ["contract__facility", "by"]
@@ -297,13 +298,9 @@ class RescheduleAdmin(ReadOnlyAdmin):
 
     outstanding_display = money_column("outstanding", "dư nợ được cơ cấu lại (đồng)")
 
-    @admin.display(description="cơ sở", ordering="contract__facility__name")
-    def facility(self, obj: Reschedule) -> str:
-        return obj.contract.facility.name
-
 
 @admin.register(WriteOff)
-class WriteOffAdmin(ReadOnlyAdmin):
+class WriteOffAdmin(ContractFacilityColumn, ReadOnlyAdmin):
     list_display = ["contract", "facility", "date", "amount_display", "decision_number", "by"]
     list_select_related = ["contract__facility", "by"]
     search_fields = ["contract__number", "contract__facility__name", "decision_number"]
@@ -311,13 +308,9 @@ class WriteOffAdmin(ReadOnlyAdmin):
 
     amount_display = money_column("amount", "số tiền xóa nợ (đồng)")
 
-    @admin.display(description="cơ sở", ordering="contract__facility__name")
-    def facility(self, obj: WriteOff) -> str:
-        return obj.contract.facility.name
-
 
 @admin.register(Recovery)
-class RecoveryAdmin(ReadOnlyAdmin):
+class RecoveryAdmin(ContractFacilityColumn, ReadOnlyAdmin):
     list_display = ["receipt_number", "date", "contract", "facility", "amount_display"]
     list_display_links = ["receipt_number", "date"]
     list_select_related = ["contract__facility"]
@@ -326,6 +319,3 @@ class RecoveryAdmin(ReadOnlyAdmin):
 
     amount_display = money_column("amount", "số tiền (đồng)")
 
-    @admin.display(description="cơ sở", ordering="contract__facility__name")
-    def facility(self, obj: Recovery) -> str:
-        return obj.contract.facility.name

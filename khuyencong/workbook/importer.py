@@ -235,6 +235,15 @@ class Row:
     def has(self, column: str) -> bool:
         return column in self.columns
 
+    def first_in_sheet(self, seen: dict, key, column: str) -> bool:
+        """Whether no earlier row of the sheet has ``key`` (then this row's number is kept in
+        ``seen``); a repeat is a problem on ``column``."""
+        if key in seen:
+            self.error(column, f"Trùng với dòng {seen[key]} của sheet.")
+            return False
+        seen[key] = self.number
+        return True
+
     def cell(self, column: str, parse: Callable[[Any], Any], blank: Any = REQUIRED) -> Any:
         """The parsed cell, ``blank`` when it is empty, None (after recording why) when wrong."""
         raw = self.values.get(column)
@@ -614,10 +623,8 @@ class _Plan:
                 continue
             name = values["name"]
             key = ("tax", tax) if tax else ("name", norm(name))
-            if key in seen:
-                row.error("Mã số thuế" if tax else "Tên cơ sở", f"Trùng với dòng {seen[key]} của sheet.")
+            if not row.first_in_sheet(seen, key, "Mã số thuế" if tax else "Tên cơ sở"):
                 continue
-            seen[key] = row.number
             if tax:
                 facility = self.fac_by_tax.get(tax)
                 if facility is None:
@@ -697,10 +704,8 @@ class _Plan:
                                 facilities.append(facility)
                 if row.failed:
                     continue
-                if (year, code) in seen:
-                    row.error(S.PROJECT_CODE, f"Trùng với dòng {seen[(year, code)]} của sheet.")
+                if not row.first_in_sheet(seen, (year, code), S.PROJECT_CODE):
                     continue
-                seen[(year, code)] = row.number
                 found = self.projects.get((year, code), [])
                 if len(found) > 1:
                     row.error(S.PROJECT_CODE, f"Năm {year} có {len(found)} đề án mã “{code}” ở các kế hoạch khác nhau.")
@@ -795,10 +800,8 @@ class _Plan:
             if row.failed:
                 continue
             key = (id(project), number)
-            if key in seen:
-                row.error("Số chứng từ", f"Trùng với dòng {seen[key]} của sheet.")
+            if not row.first_in_sheet(seen, key, "Số chứng từ"):
                 continue
-            seen[key] = row.number
             existing = self.disbursements.get(key)
             if existing is None:
                 row.require_for_create(spec, values)
@@ -835,10 +838,8 @@ class _Plan:
             if row.failed:
                 continue
             key = (id(project), name)
-            if key in seen:
-                row.error("Tên sự kiện", f"Trùng với dòng {seen[key]} của sheet.")
+            if not row.first_in_sheet(seen, key, "Tên sự kiện"):
                 continue
-            seen[key] = row.number
 
             def make(project=project, name=name):
                 content = self.content_by_pk.get(project.content_id)
@@ -879,10 +880,8 @@ class _Plan:
                             row.failed = True
                 if row.failed:
                     continue
-                if number in seen:
-                    row.error(S.CONTRACT, f"Trùng với dòng {seen[number]} của sheet.")
+                if not row.first_in_sheet(seen, number, S.CONTRACT):
                     continue
-                seen[number] = row.number
                 contract = self.contracts.get(number)
                 if contract is None:
                     row.require_for_create(spec, values)
@@ -949,10 +948,8 @@ class _Plan:
             if row.failed:
                 continue
             key = (id(contract), version, number)
-            if key in seen:
-                row.error("Kỳ", f"Trùng với dòng {seen[key]} của sheet.")
+            if not row.first_in_sheet(seen, key, "Kỳ"):
                 continue
-            seen[key] = row.number
             contracts[id(contract)] = contract
             groups[(id(contract), version)].append((row, number, due, money))
 
@@ -1036,10 +1033,8 @@ class _Plan:
             if row.failed:
                 continue
             key = (id(contract), receipt)
-            if key in seen:
-                row.error("Số biên lai", f"Trùng với dòng {seen[key]} của sheet.")
+            if not row.first_in_sheet(seen, key, "Số biên lai"):
                 continue
-            seen[key] = row.number
             existing = self.repayments.get(key)
             if existing is None:
                 row.require_for_create(spec, values)
@@ -1111,10 +1106,8 @@ class _Plan:
             if row.failed:
                 continue
             key = (id(contract), filed_on)
-            if key in seen:
-                row.error("Ngày khởi kiện", f"Trùng với dòng {seen[key]} của sheet.")
+            if not row.first_in_sheet(seen, key, "Ngày khởi kiện"):
                 continue
-            seen[key] = row.number
             existing = self.lawsuits.get(key)
             if existing is None:
                 row.require_for_create(spec, values)
@@ -1161,10 +1154,8 @@ class _Plan:
                 self.products[(id(facility), name)] = product
                 self.changes[Product].new.append(product)
             key = (id(product), level.pk, year)
-            if key in seen:
-                row.error("Tên sản phẩm", f"Trùng với dòng {seen[key]} của sheet.")
+            if not row.first_in_sheet(seen, key, "Tên sản phẩm"):
                 continue
-            seen[key] = row.number
             result = self.upsert(
                 S.NOMINATIONS,
                 row,
