@@ -11,8 +11,8 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.resources import DisbursementResource, InstalmentResource, LawsuitResource, LoanContractResource, RepaymentResource
-from khuyencong.admin import ConstraintMinimumsMixin, money_column
-from khuyencong.workbook.widgets import RoleImportExportMixin
+from khuyencong.core.admin import ConstraintMinimumsMixin, money_column
+from khuyencong.core.widgets import RoleImportExportMixin
 
 from .models import (
     Disbursement,

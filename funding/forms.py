@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from funding.loans import BUCKET_LABELS
 from funding.models import Disbursement, FundingSource, LoanContract, Repayment
-from khuyencong.formatting import date_short, money_exact
-from khuyencong.forms import ConstraintErrorsNextToFields, DateInput, MoneyField, parse_money, vietnamese_date_field
-from khuyencong.text import same_name
+from khuyencong.core.formatting import date_short, money_exact
+from khuyencong.core.forms import ConstraintErrorsNextToFields, DateInput, MoneyField, parse_money, vietnamese_date_field
+from khuyencong.core.text import same_name
 from projects.models import Facility, Project
 
 # A đề án is paid only once approved and until it is closed.
-PAYABLE = {Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED}
 
 
 class DisbursementForm(ConstraintErrorsNextToFields, forms.ModelForm):
@@ -55,12 +54,12 @@ class DisbursementForm(ConstraintErrorsNextToFields, forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.project.status not in PAYABLE:
+        if not self.project.is_payable:
             raise ValidationError(
                 f"Đề án đang ở trạng thái “{self.project.get_status_display()}”: chỉ giải ngân cho đề án đã duyệt."
             )
         amount = data.get("amount")
-        ceiling = self.project.approved_budget or self.project.planned_budget
+        ceiling = self.project.budget
         if amount and ceiling:
             paid = self.project.disbursements.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
             if paid + amount > ceiling:

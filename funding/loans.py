@@ -522,7 +522,7 @@ class BucketFigures:
 
 @dataclass
 class PortfolioFigures:
-    """Money in whole đồng; rates as fractions (format them with khuyencong.formatting)."""
+    """Money in whole đồng; rates as fractions (format them with khuyencong.core.formatting)."""
 
     contracts: int = 0
     facilities: int = 0

@@ -7,22 +7,36 @@ khuyencong.workbook; these serve the admin's per-table import and export buttons
 
 from __future__ import annotations
 
+from typing import Any
+
 from import_export import fields, resources, widgets
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
-from khuyencong.workbook.widgets import (
+from khuyencong.core import cells
+from khuyencong.core.widgets import (
     ChoiceLabelWidget,
-    ContractRefWidget,
     DateWidget,
-    FacilityRefWidget,
     MoneyWidget,
-    ProjectRefWidget,
     TextWidget,
 )
+from projects.resources import FacilityRefWidget, ProjectRefWidget
 
 
 def column(attribute: str, name: str, widget=None) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=name, widget=widget or TextWidget())
+
+
+class ContractRefWidget(widgets.ForeignKeyWidget):
+    def __init__(self, **kwargs):
+        super().__init__(LoanContract, field="number", **kwargs)
+
+    def clean(self, value: Any, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        try:
+            return self.model.objects.get(number=cells.text(value))
+        except self.model.DoesNotExist:
+            raise ValueError(f"Không tìm thấy hợp đồng số “{value}”.") from None
 
 
 class DisbursementResource(resources.ModelResource):

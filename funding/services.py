@@ -48,14 +48,12 @@ from funding.models import (
     Reschedule,
     WriteOff,
 )
-from khuyencong import roles
-from khuyencong.formatting import date_short, money_exact
-from khuyencong.text import same_name
+from khuyencong.core import roles
+from khuyencong.core.formatting import date_short, money_exact
+from khuyencong.core.text import same_name
 from projects.models import Facility, Project, SupportForm
 
 State = LoanContract.State
-# A contract is signed once its đề án is approved, and may be while it runs or after it is done.
-CONTRACTABLE = {Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED}
 ScheduleRows = Sequence[tuple[datetime.date, int]]
 
 
@@ -217,7 +215,7 @@ def create_contract(
     project = Project.objects.select_for_update().get(pk=project.pk)  # one budget check at a time
     if project.support_form != SupportForm.RECOVERABLE:
         raise ValidationError(f"Đề án {project.code} hỗ trợ không thu hồi: không lập hợp đồng thu hồi.")
-    if project.status not in CONTRACTABLE:
+    if not project.is_payable:
         raise ValidationError(
             f"Đề án {project.code} đang ở trạng thái “{project.get_status_display()}”: chỉ lập hợp đồng cho đề án đã duyệt."
         )
@@ -226,7 +224,7 @@ def create_contract(
         raise ValidationError({"facility": f"{facility.name} không phải cơ sở thụ hưởng của đề án {project.code}."})
     if isinstance(principal, bool) or not isinstance(principal, int) or principal <= 0:
         raise ValidationError({"principal": "Số tiền hỗ trợ phải là số đồng nguyên lớn hơn 0."})
-    budget = project.approved_budget if project.approved_budget is not None else project.planned_budget
+    budget = project.budget
     lent = LoanContract.objects.filter(project=project).aggregate(total=Coalesce(models.Sum("principal"), 0))["total"]
     if lent + principal > budget:
         raise ValidationError(

@@ -51,12 +51,12 @@ from funding.loans import (
     write_xlsx,
 )
 from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
-from khuyencong import roles
-from khuyencong.access import get_for_user, require_role
-from khuyencong.formatting import date_short, money_exact
-from khuyencong.forms import errors_next_to_fields
-from khuyencong.history import change_log
-from khuyencong.text import fold_accents
+from khuyencong.core import roles
+from khuyencong.core.access import get_for_user, require_role
+from khuyencong.core.formatting import date_short, money_exact
+from khuyencong.core.forms import errors_next_to_fields
+from khuyencong.core.history import change_log
+from khuyencong.core.text import fold_accents
 from projects.models import AnnualPlan, Project, SupportForm
 from projects.views import project_detail_context
 
@@ -87,7 +87,7 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     """A draft contract of a recoverable đề án; the service's refusals show on the form."""
     project = get_for_user(request, Project.objects.select_related("plan"), project_pk, rule=roles.can_edit_records)
-    if project.support_form != SupportForm.RECOVERABLE or project.status not in services.CONTRACTABLE:
+    if project.support_form != SupportForm.RECOVERABLE or not project.is_payable:
         messages.error(
             request,
             f"Đề án {project.code} không lập được hợp đồng thu hồi: chỉ đề án hỗ trợ có thu hồi đã duyệt mới có hợp đồng.",
@@ -103,7 +103,7 @@ def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
             messages.success(request, f"Đã lập hợp đồng {contract.number} (dự thảo). Ghi nhận giải ngân khi chuyển tiền.")
             return redirect("funding:contract-detail", pk=contract.pk)
     lent = sum(project.contracts.values_list("principal", flat=True))
-    budget = project.approved_budget if project.approved_budget is not None else project.planned_budget
+    budget = project.budget
     return render(
         request,
         "funding/contract_form.html",

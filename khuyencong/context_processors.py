@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from khuyencong import roles
+from khuyencong.core import roles
 
 
 class _Abilities:

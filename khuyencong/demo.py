@@ -19,7 +19,7 @@ from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from khuyencong import roles
+from khuyencong.core import roles
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "lam_dong.json"
 DEMO_PASSWORD = "khuyencong-demo"

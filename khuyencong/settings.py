@@ -139,7 +139,7 @@ LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-# Django's vi locale groups no thousands; money goes through khuyencong.formatting instead.
+# Django's vi locale groups no thousands; money goes through khuyencong.core.formatting instead.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "static/"

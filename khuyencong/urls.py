@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from khuyencong import views
+from khuyencong.dashboard import views
 
 admin.site.site_header = "Cổng thông tin khuyến công — Quản trị"
 admin.site.site_title = "Quản trị khuyến công"

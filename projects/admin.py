@@ -13,8 +13,8 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.models import Disbursement
-from khuyencong.admin import ConstraintMinimumsMixin, FoldedSearchMixin, money_column
-from khuyencong.workbook.widgets import RoleImportExportMixin
+from khuyencong.core.admin import ConstraintMinimumsMixin, FoldedSearchMixin, money_column
+from khuyencong.core.widgets import RoleImportExportMixin
 from projects.resources import EventResource, FacilityResource, ProductNominationResource, ProjectResource
 
 from .models import (

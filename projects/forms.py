@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from funding.models import FundingLevel
-from khuyencong import roles
-from khuyencong.forms import ConstraintErrorsNextToFields, MoneyField, vietnamese_date_field
-from khuyencong.text import fold_accents, same_name
+from khuyencong.core import roles
+from khuyencong.core.forms import ConstraintErrorsNextToFields, MoneyField, vietnamese_date_field
+from khuyencong.core.text import fold_accents, same_name
+from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR, normalise_tax_code, validate_tax_code, validate_year
 from projects.models import (
     ActivityContent,
     AdministrativeUnit,
@@ -27,7 +28,6 @@ from projects.models import (
     Project,
     SupportForm,
 )
-from projects.validators import FIRST_YEAR, LAST_YEAR, normalise_tax_code, validate_tax_code, validate_year
 
 
 def _dates_vietnamese(form: forms.BaseForm) -> None:
@@ -453,7 +453,7 @@ class EventForm(ConstraintErrorsNextToFields, forms.ModelForm):
         project = self.cleaned_data.get("project")
         # An event already recorded may still be corrected after its đề án stopped; a new one,
         # or one moved to another đề án, needs a đề án that is carried out.
-        if project is not None and project.pk != self.instance.project_id and not project.takes_events:
+        if project is not None and project.pk != self.instance.project_id and not project.is_payable:
             raise ValidationError(
                 f"Đề án “{project.code}” đang ở trạng thái “{project.get_status_display()}”: chỉ ghi nhận sự kiện "
                 "cho đề án đã duyệt, đang thực hiện hoặc hoàn thành."

@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from khuyencong.text import fold_accents
-from projects.validators import validate_phone, validate_tax_code, validate_year
+from khuyencong.core.text import fold_accents
+from khuyencong.core.validators import validate_phone, validate_tax_code, validate_year
 
 
 def non_negative(field: str, label: str) -> models.CheckConstraint:
@@ -218,6 +218,11 @@ class ProjectQuerySet(models.QuerySet):
     def done(self) -> ProjectQuerySet:
         return self.filter(status=Project.Status.COMPLETED)
 
+    def payable(self) -> ProjectQuerySet:
+        """The đề án money may go to, and events and contracts be recorded under: approved,
+        under way or done (``Project.PAYABLE``)."""
+        return self.filter(status__in=Project.PAYABLE)
+
     def with_executed(self) -> ProjectQuerySet:
         """Annotate the executed money: the sum of the đề án's disbursements."""
         from funding.models import Disbursement
@@ -276,6 +281,10 @@ class Project(models.Model):
     search_text = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
     SEARCH_FIELDS = ("code", "name")  # what search_text is made of
 
+    # Approved, under way or done: the one set of states in which money is paid, contracts are
+    # signed and events are held (``is_payable``, ``ProjectQuerySet.payable``).
+    PAYABLE = frozenset({Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED})
+
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[facilities], excluded_fields=["search_text"])
 
@@ -316,14 +325,17 @@ class Project(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def takes_events(self) -> bool:
-        """Whether events may be recorded under this đề án: one that is approved, under way or
-        done; not one only proposed, nor one cancelled or not carried out."""
-        return self.status in EVENT_STATUSES
+    def is_payable(self) -> bool:
+        """Whether money may be paid, a contract signed or an event held under this đề án: one
+        that is approved, under way or done; not one only proposed, nor one cancelled or not
+        carried out."""
+        return self.status in self.PAYABLE
 
-
-# The đề án under which events (conferences, fairs, classes) are held.
-EVENT_STATUSES = (Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED)
+    @property
+    def budget(self) -> int:
+        """The money the đề án may spend: its approved budget once the Department has approved
+        one, else the planned budget."""
+        return self.approved_budget or self.planned_budget
 
 
 def folded_search_text(obj: Facility | Project) -> str:

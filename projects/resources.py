@@ -7,22 +7,62 @@ serve the admin's per-table import and export buttons.
 
 from __future__ import annotations
 
+from typing import Any
+
 from import_export import fields, resources, widgets
 
-from khuyencong.workbook.widgets import (
+from khuyencong.core import cells
+from khuyencong.core.widgets import (
     ChoiceLabelWidget,
     DateWidget,
-    FacilityRefWidget,
     FlagWidget,
     MoneyWidget,
-    ProjectRefWidget,
     TextWidget,
+    checked,
 )
 from projects.models import Event, Facility, Project, SupportForm
 
 
 def column(attribute: str, name: str, widget=None) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=name, widget=widget or TextWidget())
+
+
+class FacilityRefWidget(widgets.ForeignKeyWidget):
+    """A facility by its tax code, else by its name."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Facility, **kwargs)
+
+    def clean(self, value: Any, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        text = cells.text(value)
+        found = list(self.model.objects.filter(tax_code=text)) or list(self.model.objects.filter(name=text))
+        if len(found) != 1:
+            raise ValueError(f"Không tìm thấy đúng một cơ sở “{text}”.")
+        return found[0]
+
+    def render(self, value: Any, obj=None, **kwargs) -> str:
+        return (value.tax_code or value.name) if value else ""
+
+
+class ProjectRefWidget(widgets.ForeignKeyWidget):
+    """A đề án by the row's Năm and this Mã đề án."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Project, **kwargs)
+
+    def clean(self, value: Any, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        year = checked(cells.year, (row or {}).get("Năm"))
+        found = list(self.model.objects.filter(plan__year=year, code=cells.text(value)))
+        if len(found) != 1:
+            raise ValueError(f"Không tìm thấy đề án mã “{value}” năm {year}.")
+        return found[0]
+
+    def render(self, value: Any, obj=None, **kwargs) -> str:
+        return value.code if value else ""
 
 
 class FacilityResource(resources.ModelResource):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from khuyencong import roles
+from khuyencong.core import roles
 from projects.models import Project
 
 Status = Project.Status

@@ -1,6 +1,6 @@
 """Staff screens for programmes and plans, đề án, facilities, events and nominations.
 
-Every view asks khuyencong.roles through khuyencong.access: anonymous users go to sign-in,
+Every view asks khuyencong.core.roles through khuyencong.core.access: anonymous users go to sign-in,
 users without the role get 403, unknown objects 404.
 """
 
@@ -17,14 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding.forms import PAYABLE, DisbursementForm
+from funding.forms import DisbursementForm
 from funding.loans import contract_statuses
 from funding.models import Disbursement
-from funding.services import CONTRACTABLE
-from khuyencong import roles
-from khuyencong.access import get_for_user, require_role
-from khuyencong.history import change_log
-from khuyencong.text import fold_accents
+from khuyencong.core import roles
+from khuyencong.core.access import get_for_user, require_role
+from khuyencong.core.history import change_log
+from khuyencong.core.text import fold_accents
 from projects import services
 from projects.forms import (
     EventFilterForm,
@@ -124,7 +123,7 @@ def project_detail_context(
     statuses = {s.contract_id: s for s in contract_statuses(contracts, as_of=timezone.localdate())}
     events = list(project.events.order_by("date", "name"))
     executed = sum(d.amount for d in disbursements)
-    can_disburse = roles.can_record_disbursements(request.user) and project.status in PAYABLE
+    can_disburse = roles.can_record_disbursements(request.user) and project.is_payable
     if can_disburse and disbursement_form is None:
         disbursement_form = DisbursementForm(project=project, initial={"date": timezone.localdate()})
     recent = change_log(
@@ -135,8 +134,8 @@ def project_detail_context(
         "facilities": list(project.facilities.select_related("administrative_unit").order_by("name")),
         "disbursements": disbursements,
         "executed": executed,
-        "budget": project.approved_budget or project.planned_budget,
-        "remaining": max((project.approved_budget or project.planned_budget) - executed, 0),
+        "budget": project.budget,
+        "remaining": max(project.budget - executed, 0),
         "contracts": [(c, statuses[c.pk]) for c in contracts],
         "events": events,
         "event_totals": {
@@ -149,7 +148,7 @@ def project_detail_context(
         "can_edit": roles.can_edit_records(request.user),
         "can_add_contract": roles.can_edit_records(request.user)
         and project.support_form == SupportForm.RECOVERABLE
-        and project.status in CONTRACTABLE,
+        and project.is_payable,
         # A refused form shows its errors even where the page would not offer the form.
         "disbursement_form": disbursement_form if can_disburse or disbursement_form is not None else None,
         "recent_changes": recent,

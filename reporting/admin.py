@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from khuyencong.admin import ConstraintMinimumsMixin
+from khuyencong.core.admin import ConstraintMinimumsMixin
 
 from .models import Report
 

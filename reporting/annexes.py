@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from khuyencong.formatting import date_short
+from khuyencong.core.formatting import date_short
 from projects.models import Project, SupportForm
 from reporting.figures import ReportFigures, YearFigures
 
@@ -40,7 +40,7 @@ Sheet = Iterator[Sequence[Column] | Row]
 
 def rate_value(done: int, planned: int) -> float | None:
     """A rate as a number for a "0.0%" cell, rounded as the document rounds it
-    (khuyencong.formatting.rate): below 100% never shows 100,0%, above 0 never 0,0%."""
+    (khuyencong.core.formatting.rate): below 100% never shows 100,0%, above 0 never 0,0%."""
     if planned <= 0:
         return None
     if done == planned:

@@ -123,7 +123,7 @@ class Repayment:
 
     @property
     def growth(self) -> tuple[int, int] | None:
-        """F20 as (numerator, denominator) for khuyencong.formatting.ratio, or None."""
+        """F20 as (numerator, denominator) for khuyencong.core.formatting.ratio, or None."""
         if not self.previous_sued_outstanding:
             return None
         return (self.sued_outstanding, self.previous_sued_outstanding)

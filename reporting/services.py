@@ -23,9 +23,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from khuyencong import roles
-from khuyencong.formatting import date_short
-from khuyencong.text import same_name
+from khuyencong.core import roles
+from khuyencong.core.formatting import date_short
+from khuyencong.core.text import same_name
 from reporting.annexes import annex_workbook
 from reporting.document import default_province, render_document
 from reporting.figures import ReportFigures, compute_figures
@@ -156,7 +156,7 @@ def _comparable_number(number: str) -> str:
 
 def issued_with_number(number: str, *, year: int, exclude_pk: int | None = None) -> Report | None:
     """The issued report dated in ``year`` that already has ``number``, compared as people write
-    numbers (khuyencong.text.same_name after normalising); None when there is none."""
+    numbers (khuyencong.core.text.same_name after normalising); None when there is none."""
     issued = Report.objects.filter(status=Report.Status.ISSUED, report_date__year=year).exclude(pk=exclude_pk)
     for other in issued.only("pk", "number", "report_date").order_by("report_date", "pk"):
         if same_name(_comparable_number(other.number), number):

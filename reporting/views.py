@@ -1,7 +1,7 @@
 """The report screens: the draft document from a URL, the figures' records, and the reports as
 records (list, create, edit, preview, issue, replace, download).
 
-Everyone signed in reads; department staff create, edit and issue (khuyencong.roles). A draft
+Everyone signed in reads; department staff create, edit and issue (khuyencong.core.roles). A draft
 is rendered from current data with its record's narrative; an issued report serves only what
 was kept when it was issued (reporting.models.ReportSnapshot).
 """
@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding.models import LoanContract
-from khuyencong import roles
-from khuyencong.access import get_for_user, require_role
+from khuyencong.core import roles
+from khuyencong.core.access import get_for_user, require_role
 from projects.models import Facility, Project
 from reporting import services
 from reporting.document import draft_figures, render_document, standalone_html

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from khuyencong import roles
+from khuyencong.core import roles
 from tests import factories as f
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from funding.models import LoanContract
-from khuyencong import roles
+from khuyencong.core import roles
 from projects.models import Event, Facility, ProductNomination, Project, SupportForm
 from reporting.models import Report
 from tests import factories as f

@@ -23,7 +23,7 @@ def _book_as_rows(book: loans.DebtBook) -> tuple[dict, list]:
 
 @pytest.fixture
 def department(db):
-    from khuyencong import roles
+    from khuyencong.core import roles
 
     return make_user(roles.DEPARTMENT)
 

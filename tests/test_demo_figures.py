@@ -2,7 +2,7 @@
 
 Each figure is computed here with plain ORM queries over the loaded data set, independently
 of the application's report code, and compared exactly (in đồng and counts) with the value in
-report-figures.md, and with the way the report prints it (khuyencong.formatting).
+report-figures.md, and with the way the report prints it (khuyencong.core.formatting).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Sum
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
-from khuyencong import roles
-from khuyencong.formatting import count, money, rate, ratio, share
+from khuyencong.core import roles
+from khuyencong.core.formatting import count, money, rate, ratio, share
 from projects.models import Event, ProductNomination, Project
 
 pytestmark = pytest.mark.django_db
@@ -363,7 +363,7 @@ def test_f27_2023(dataset):
 
 def test_f28_2024(dataset):
     check_year(2024)
-    from khuyencong.formatting import money_exact
+    from khuyencong.core.formatting import money_exact
 
     assert money_exact(executed(done(2024, 2024))) == "1.836.337.000 đồng"
     assert planned(done(2024, 2024)) == 1_837 * T

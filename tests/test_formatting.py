@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from khuyencong import formatting as f
+from khuyencong.core import formatting as f
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_dates():
 def test_money_typed_wrong_gets_a_vietnamese_reason(typed, message):
     from django.core.exceptions import ValidationError
 
-    from khuyencong.forms import MoneyField
+    from khuyencong.core.forms import MoneyField
 
     with pytest.raises(ValidationError) as refused:
         MoneyField(min_value=1).clean(typed)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from funding import services
 from funding.loans import ageing_bucket, allocate, contract_statuses, countable_days
 from funding.models import FundingLevel, Instalment, LoanContract, add_months
-from khuyencong import roles
+from khuyencong.core import roles
 from projects.models import ActivityContent, AdministrativeUnit, AnnualPlan, Facility, Program, Project, SupportForm
 
 D = datetime.date

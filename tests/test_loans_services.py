@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from funding import loans, services
 from funding.models import Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
-from khuyencong import roles
+from khuyencong.core import roles
 from tests.test_loans import D, disbursed_contract, make_contract, make_user, pay, status
 
 State = LoanContract.State

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from khuyencong.workbook import cells, export_workbook, import_workbook
+from khuyencong.core import cells
+from khuyencong.workbook import export_workbook, import_workbook
 from projects.forms import FacilityForm, NominationForm
 from projects.models import AnnualPlan, Event, Facility, Product, ProductNomination, Project
 from reporting import services

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from fontTools.ttLib import TTFont
 
-from khuyencong import formatting as fmt
+from khuyencong.core import formatting as fmt
 from reporting.document import draft_figures, render_document
 from reporting.models import Report
 from reporting.narrative import narrative_html

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from funding.models import FundingLevel, LoanContract
-from khuyencong import formatting as fmt
+from khuyencong.core import formatting as fmt
 from projects.models import AnnualPlan, Project, SupportForm
 from reporting.figures import compute_figures
 from tests import factories as f

@@ -18,7 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from funding.models import FundingLevel
-from khuyencong import roles
+from khuyencong.core import roles
 from projects.models import Project, SupportForm
 from reporting import services
 from reporting.annexes import annex_workbook, rate_value

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from funding.models import Disbursement, Instalment, LoanContract, Repayment
-from khuyencong import roles
+from khuyencong.core import roles
 from khuyencong.workbook import WorkbookRefused, export_workbook, import_workbook, template_workbook
 from khuyencong.workbook import sheets as S
 from projects.models import Event, Facility, Project, SupportForm

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from khuyencong.formatting import group_thousands
+from khuyencong.core.formatting import group_thousands
 from khuyencong.workbook import export_workbook, import_workbook
 from khuyencong.workbook.importer import norm
 

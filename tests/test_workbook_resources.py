@@ -13,10 +13,10 @@ from funding.resources import (
     LoanContractResource,
     RepaymentResource,
 )
-from khuyencong import roles
+from khuyencong.core import roles
+from khuyencong.core.widgets import RoleImportExportMixin
 from khuyencong.workbook import import_workbook
 from khuyencong.workbook import sheets as S
-from khuyencong.workbook.widgets import RoleImportExportMixin
 from projects.resources import EventResource, FacilityResource, ProductNominationResource, ProjectResource
 
 from . import factories as f

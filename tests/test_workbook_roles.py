@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from khuyencong import demo, roles
+from khuyencong import demo
+from khuyencong.core import roles
 from khuyencong.workbook import export_workbook, import_workbook
 from projects.models import Facility, Project
 

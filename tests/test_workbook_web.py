@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import include, path, reverse
 from openpyxl import load_workbook
 
-from khuyencong import roles
+from khuyencong.core import roles
 from khuyencong.urls import urlpatterns as site_urls
 from projects.models import Facility, Project
 

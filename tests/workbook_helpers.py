@@ -18,7 +18,7 @@ from . import factories
 
 
 def user_with(role: str, **fields: Any):
-    """A user in one of the roles of khuyencong.roles."""
+    """A user in one of the roles of khuyencong.core.roles."""
     user = factories.UserFactory(**fields)
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user

@@ -1,10 +1,10 @@
-"""Template filters for money, rates and dates; each calls khuyencong.formatting."""
+"""Template filters for money, rates and dates; each calls khuyencong.core.formatting."""
 
 from __future__ import annotations
 
 from django import template
 
-from khuyencong import formatting
+from khuyencong.core import formatting
 
 register = template.Library()
 

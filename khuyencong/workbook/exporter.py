@@ -19,8 +19,8 @@ from django.db.models import QuerySet
 from openpyxl import Workbook
 
 from funding.models import Disbursement, FundingLevel, Instalment, Lawsuit, LoanContract, Repayment
+from khuyencong.core.cells import safe_cell
 from khuyencong.workbook import sheets as S
-from khuyencong.workbook.cells import safe_cell
 from khuyencong.workbook.importer import level_label, unit_label
 from projects.models import AdministrativeUnit, Event, Facility, ProductNomination, Project, SupportForm
 

@@ -29,10 +29,10 @@ from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from funding.models import Disbursement, FundingLevel, Instalment, Lawsuit, LoanContract, Repayment
-from khuyencong import roles
-from khuyencong.formatting import group_thousands
-from khuyencong.text import fold_accents
-from khuyencong.workbook import cells
+from khuyencong.core import cells, roles
+from khuyencong.core.formatting import group_thousands
+from khuyencong.core.text import fold_accents
+from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, read_workbook
 from projects.models import (
@@ -49,12 +49,8 @@ from projects.models import (
     SupportForm,
     folded_search_text,
 )
-from projects.validators import normalise_tax_code, validate_phone, validate_tax_code
 
 BATCH = 1000
-# The states only the Department puts a đề án into (roles.can_import_project_status); here only to
-# word the refusal.
-_APPROVAL_STATES = {Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED}
 REQUIRED = object()  # Col.blank: an empty cell is an error
 
 
@@ -188,7 +184,7 @@ def _email(raw: Any) -> str:
 
 
 def _by_rule(value: str, validate, what: str) -> str:
-    """The facility form's rule (projects.validators), with the value in the message."""
+    """The facility form's rule (khuyencong.core.validators), with the value in the message."""
     try:
         validate(value)
     except ValidationError as error:
@@ -771,7 +767,7 @@ class _Plan:
             after = Project.Status(new).label
             if (current or Project.Status.PROPOSED) == new:
                 message = "Tài khoản này không có quyền nhập đề án."
-            elif new in _APPROVAL_STATES and current not in _APPROVAL_STATES:
+            elif new in Project.PAYABLE and current not in Project.PAYABLE:
                 message = (
                     f"Chỉ chuyên viên Sở Công Thương được nhập đề án ở trạng thái “{after}”; hãy để “{before}” hoặc nhờ Sở nhập."
                 )

@@ -19,8 +19,8 @@ from defusedxml import ElementTree
 from django.conf import settings
 from openpyxl import load_workbook
 
-from khuyencong.formatting import group_thousands
-from khuyencong.workbook.cells import is_blank
+from khuyencong.core.cells import is_blank
+from khuyencong.core.formatting import group_thousands
 from khuyencong.workbook.sheets import BY_NAME
 
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"

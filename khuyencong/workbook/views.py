@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khuyencong import roles
-from khuyencong.access import require_role
+from khuyencong.core import roles
+from khuyencong.core.access import require_role
 from khuyencong.workbook import (
     XLSX_CONTENT_TYPE,
     WorkbookRefused,

@@ -7,8 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from khuyencong import charts, dashboard, formatting, roles
-from khuyencong.access import require_role
+from khuyencong.core import formatting, roles
+from khuyencong.core.access import require_role
+from khuyencong.dashboard import charts
+from khuyencong.dashboard import figures as dashboard
 
 MAX_YEARS = 15
 

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.datetime import from_excel
 
-from khuyencong.formatting import group_thousands
-from projects.validators import validate_year
+from khuyencong.core.formatting import group_thousands
+from khuyencong.core.validators import validate_year
 
 
 class CellError(ValueError):
@@ -121,7 +121,7 @@ def date(value: Any) -> datetime.date:
 
 
 def year(value: Any) -> int:
-    """A year, by the rule of the models' year fields (projects.validators.validate_year)."""
+    """A year, by the rule of the models' year fields (khuyencong.core.validators.validate_year)."""
     number = whole_number(value, what="Năm")
     try:
         validate_year(number)

@@ -8,12 +8,11 @@ from typing import Any
 
 from import_export import widgets
 
-from khuyencong import roles
-from khuyencong.text import fold_accents
-from khuyencong.workbook import cells
+from khuyencong.core import cells, roles
+from khuyencong.core.text import fold_accents
 
 
-def _checked(parse, value):
+def checked(parse, value):
     try:
         return parse(value)
     except cells.CellError as error:
@@ -22,7 +21,7 @@ def _checked(parse, value):
 
 class MoneyWidget(widgets.IntegerWidget):
     def clean(self, value: Any, row=None, **kwargs) -> int | None:
-        return None if cells.is_blank(value) else _checked(cells.amount, value)
+        return None if cells.is_blank(value) else checked(cells.amount, value)
 
     def render(self, value: Any, obj=None, **kwargs) -> Any:
         return value
@@ -30,7 +29,7 @@ class MoneyWidget(widgets.IntegerWidget):
 
 class DateWidget(widgets.DateWidget):
     def clean(self, value: Any, row=None, **kwargs):
-        return None if cells.is_blank(value) else _checked(cells.date, value)
+        return None if cells.is_blank(value) else checked(cells.date, value)
 
     def render(self, value: Any, obj=None, **kwargs) -> Any:
         return value.strftime("%d/%m/%Y") if value else ""
@@ -38,7 +37,7 @@ class DateWidget(widgets.DateWidget):
 
 class FlagWidget(widgets.BooleanWidget):
     def clean(self, value: Any, row=None, **kwargs) -> bool:
-        return _checked(cells.flag, value)
+        return checked(cells.flag, value)
 
     def render(self, value: Any, obj=None, **kwargs) -> str:
         return "x" if value else ""
@@ -68,64 +67,7 @@ class TextWidget(widgets.CharWidget):
     """Text; what would start a formula in a spreadsheet is kept as text by the workbook export."""
 
     def clean(self, value: Any, row=None, **kwargs) -> str:
-        return _checked(cells.text, value)
-
-
-class FacilityRefWidget(widgets.ForeignKeyWidget):
-    """A facility by its tax code, else by its name."""
-
-    def __init__(self, **kwargs):
-        from projects.models import Facility
-
-        super().__init__(Facility, **kwargs)
-
-    def clean(self, value: Any, row=None, **kwargs):
-        if cells.is_blank(value):
-            return None
-        text = cells.text(value)
-        found = list(self.model.objects.filter(tax_code=text)) or list(self.model.objects.filter(name=text))
-        if len(found) != 1:
-            raise ValueError(f"Không tìm thấy đúng một cơ sở “{text}”.")
-        return found[0]
-
-    def render(self, value: Any, obj=None, **kwargs) -> str:
-        return (value.tax_code or value.name) if value else ""
-
-
-class ProjectRefWidget(widgets.ForeignKeyWidget):
-    """A đề án by the row's Năm and this Mã đề án."""
-
-    def __init__(self, **kwargs):
-        from projects.models import Project
-
-        super().__init__(Project, **kwargs)
-
-    def clean(self, value: Any, row=None, **kwargs):
-        if cells.is_blank(value):
-            return None
-        year = _checked(cells.year, (row or {}).get("Năm"))
-        found = list(self.model.objects.filter(plan__year=year, code=cells.text(value)))
-        if len(found) != 1:
-            raise ValueError(f"Không tìm thấy đề án mã “{value}” năm {year}.")
-        return found[0]
-
-    def render(self, value: Any, obj=None, **kwargs) -> str:
-        return value.code if value else ""
-
-
-class ContractRefWidget(widgets.ForeignKeyWidget):
-    def __init__(self, **kwargs):
-        from funding.models import LoanContract
-
-        super().__init__(LoanContract, field="number", **kwargs)
-
-    def clean(self, value: Any, row=None, **kwargs):
-        if cells.is_blank(value):
-            return None
-        try:
-            return self.model.objects.get(number=cells.text(value))
-        except self.model.DoesNotExist:
-            raise ValueError(f"Không tìm thấy hợp đồng số “{value}”.") from None
+        return checked(cells.text, value)
 
 
 class RoleImportExportMixin:
@@ -141,13 +83,11 @@ class RoleImportExportMixin:
 
 
 __all__ = [
+    "checked",
     "ChoiceLabelWidget",
-    "ContractRefWidget",
     "DateWidget",
-    "FacilityRefWidget",
     "FlagWidget",
     "MoneyWidget",
-    "ProjectRefWidget",
     "RoleImportExportMixin",
     "TextWidget",
 ]

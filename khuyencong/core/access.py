@@ -1,6 +1,6 @@
 """How views ask the role rules: one decorator for a whole view, one helper for an object.
 
-Every rule itself lives in khuyencong.roles; this module only turns a refusal into the right
+Every rule itself lives in khuyencong.core.roles; this module only turns a refusal into the right
 response (sign-in for an anonymous user, 403 for a signed-in one without the role, 404 for an
 object that does not exist or that the user may not see).
 """
@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
-from khuyencong import roles
+from khuyencong.core import roles
 
 M = TypeVar("M", bound=models.Model)
 View = Callable[..., HttpResponse]

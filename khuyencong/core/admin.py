@@ -13,8 +13,8 @@ from django.contrib import admin
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from khuyencong.formatting import group_thousands
-from khuyencong.text import fold_accents
+from khuyencong.core.formatting import group_thousands
+from khuyencong.core.text import fold_accents
 
 
 @functools.cache

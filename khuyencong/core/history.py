@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
-from khuyencong import formatting
+from khuyencong.core import formatting
 
 ACTIONS = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
 

@@ -8,7 +8,7 @@ import re
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from khuyencong.formatting import group_thousands
+from khuyencong.core.formatting import group_thousands
 
 _GROUPED = re.compile(r"^\d{1,3}([. ]\d{3})+$")
 

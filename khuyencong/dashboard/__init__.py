@@ -1,0 +1,1 @@
+"""The dashboard: what each role sees on the home page (figures, charts, to-do lists)."""
