@@ -1,7 +1,10 @@
 """Admin for funding levels and sources, disbursements and recoverable-support contracts.
 
 Money, contracts and repayments keep their history (django-simple-history): the admin's
-"Lịch sử" page shows who changed what and when.
+"Lịch sử" page shows who changed what and when. The ledger (disbursements, instalments,
+repayments, lawsuits and hearings, reschedules, write-offs, recoveries, and every contract once
+disbursed) is only read here: funding.services writes it, with its checks, from the portal's
+screens. A draft contract's terms may still be corrected here.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.resources import DisbursementResource, InstalmentResource, LawsuitResource, LoanContractResource, RepaymentResource
-from khuyencong.core.admin import ConstraintMinimumsMixin, money_column
+from khuyencong.core.admin import ConstraintMinimumsMixin, ExplainedProtectionMixin, ReadOnlyAdminMixin, money_column
 from khuyencong.core.widgets import RoleImportExportMixin
 
 from .models import (
@@ -29,9 +32,15 @@ from .models import (
 )
 
 
-class RecordAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
-    """The records the Centre keeps: limits from the database constraints, import for the
-    administrator only, export for every reader, and their history."""
+class RecordAdmin(
+    ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
+    """The records the Centre keeps: limits from the database constraints, export for every
+    reader, and their history."""
+
+
+class LedgerAdmin(ReadOnlyAdminMixin, RecordAdmin):
+    """A ledger record: read and exported here, never added, changed, deleted or imported."""
 
 
 class ContractFacilityColumn:
@@ -43,14 +52,14 @@ class ContractFacilityColumn:
 
 
 @admin.register(FundingLevel)
-class FundingLevelAdmin(admin.ModelAdmin):
+class FundingLevelAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
     list_display = ["code", "name", "budget_name", "order"]
     list_display_links = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
+class FundingSourceAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, admin.ModelAdmin):
     list_display = ["name", "level", "year", "administrative_unit", "decision_number", "allocated_display"]
     list_filter = ["level", "year", ("administrative_unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["level", "administrative_unit"]
@@ -61,7 +70,7 @@ class FundingSourceAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(RecordAdmin):
+class DisbursementAdmin(LedgerAdmin):
     resource_classes = [DisbursementResource]
     list_display = ["document_number", "date", "project", "year", "amount_display", "funding_source"]
     list_display_links = ["document_number", "date"]
@@ -78,72 +87,51 @@ class DisbursementAdmin(RecordAdmin):
         return obj.project.plan.year
 
 
-class LedgerInlineMixin:
-    """On a disbursed contract, the schedule and the repayments change only through the
-    portal's workflows (reschedule, reversal), which keep the ledger whole: here they are read."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return super().has_add_permission(request, obj) and not (obj and obj.disbursed_on)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and not (obj and obj.disbursed_on)
+# The contract's ledger, shown under it and written by funding.services (schedule,
+# reschedule, repayment and reversal, lawsuit, write-off, recovery), for drafts as well.
 
 
-class InstalmentInline(LedgerInlineMixin, ConstraintMinimumsMixin, admin.TabularInline):
+class InstalmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Instalment
     fields = ["schedule_version", "number", "due_date", "principal_due"]
     extra = 0
 
 
-class RepaymentInline(LedgerInlineMixin, ConstraintMinimumsMixin, admin.TabularInline):
+class RepaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Repayment
     fk_name = "contract"
     fields = ["date", "amount", "receipt_number", "reversal_of"]
-    autocomplete_fields = ["reversal_of"]
     extra = 0
-    can_delete = False  # a wrong repayment is reversed by another entry, never deleted
 
 
-class RescheduleInline(admin.TabularInline):
+class RescheduleInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Reschedule
     fields = ["version", "date", "outstanding", "reason", "by", "created_at"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class WriteOffInline(admin.StackedInline):
+class WriteOffInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = WriteOff
     fields = [("date", "amount"), "decision_number", "reason", "by", "created_at"]
     readonly_fields = ["date", "amount", "decision_number", "reason", "by", "created_at"]
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class RecoveryInline(admin.TabularInline):
+class RecoveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Recovery
     fields = ["date", "amount", "receipt_number"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class HearingInline(admin.TabularInline):
+class HearingInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Hearing
     fields = ["date", "note"]
     extra = 0
 
 
-class LawsuitInline(ConstraintMinimumsMixin, admin.StackedInline):
+class LawsuitInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = Lawsuit
     fields = [
         ("filed_on", "court", "case_number"),
@@ -153,6 +141,11 @@ class LawsuitInline(ConstraintMinimumsMixin, admin.StackedInline):
         "closed_on",
     ]
     extra = 0
+
+
+def is_draft(contract: LoanContract) -> bool:
+    """Not yet disbursed: no money has gone out on it and it has no schedule of its own."""
+    return contract.disbursed_on is None and contract.state == LoanContract.State.DRAFT
 
 
 @admin.register(LoanContract)
@@ -180,22 +173,24 @@ class LoanContractAdmin(RecordAdmin):
     autocomplete_fields = ["project", "facility"]
     date_hierarchy = "signed_on"
     inlines = [InstalmentInline, RepaymentInline, LawsuitInline, RescheduleInline, WriteOffInline, RecoveryInline]
-    # The state follows from the contract's records (funding/services.py): typed here, a
-    # contract could read "written off" with no write-off behind it. Once the money is out, the
-    # terms it went out on are the ledger's too: a principal typed down to 7 triệu would leave a
-    # schedule of 50 and a đề án paid more than its contracts lend.
-    readonly_fields = ["state"]
-    FIXED_ONCE_DISBURSED = [
-        "project", "facility", "number", "signed_on", "principal", "disbursed_on", "term_months", "grace_months",
-        "instalment_count",
-    ]  # fmt: skip
+    # A contract is made by funding.services.create_contract (a payable đề án, one of its
+    # beneficiaries, within its budget) and disbursed by disburse_contract (which writes the
+    # schedule): neither can happen here. The state follows from the contract's records. So
+    # only a draft's number and terms may be corrected, within the database's checks; once the
+    # money is out, the contract is the ledger's and only read.
+    readonly_fields = ["project", "facility", "signed_on", "principal", "disbursed_on", "state"]
 
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
-        fixed = self.FIXED_ONCE_DISBURSED if obj is not None and obj.disbursed_on else []
-        return [*self.readonly_fields, *fixed]
+    def has_add_permission(self, request) -> bool:
+        return False
 
-    def get_autocomplete_fields(self, request) -> list[str]:
-        return self.autocomplete_fields
+    def has_change_permission(self, request, obj: LoanContract | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or is_draft(obj))
+
+    def has_delete_permission(self, request, obj: LoanContract | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or is_draft(obj))
+
+    def has_import_permission(self, request) -> bool:
+        return False
 
     principal_display = money_column("principal", "số tiền hỗ trợ (đồng)")
 
@@ -205,7 +200,7 @@ class LoanContractAdmin(RecordAdmin):
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(ContractFacilityColumn, RecordAdmin):
+class InstalmentAdmin(ContractFacilityColumn, LedgerAdmin):
     resource_classes = [InstalmentResource]
     list_display = ["contract", "facility", "schedule_version", "number", "due_date", "principal_due_display"]
     list_filter = ["schedule_version", "contract__state"]
@@ -218,9 +213,10 @@ class InstalmentAdmin(ContractFacilityColumn, RecordAdmin):
 
 
 @admin.register(Repayment)
-class RepaymentAdmin(ContractFacilityColumn, RecordAdmin):
-    resource_classes = [RepaymentResource]
+class RepaymentAdmin(ContractFacilityColumn, LedgerAdmin):
     """Repayments are never deleted (Repayment.delete refuses): a wrong one is reversed."""
+
+    resource_classes = [RepaymentResource]
 
     list_display = ["receipt_number", "date", "contract", "facility", "amount_display", "reversal_of"]
     list_display_links = ["receipt_number", "date"]
@@ -232,12 +228,9 @@ class RepaymentAdmin(ContractFacilityColumn, RecordAdmin):
 
     amount_display = money_column("amount", "số tiền (đồng)")
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Lawsuit)
-class LawsuitAdmin(ContractFacilityColumn, RecordAdmin):
+class LawsuitAdmin(ContractFacilityColumn, LedgerAdmin):
     resource_classes = [LawsuitResource]
     list_display = [
         "contract",
@@ -261,7 +254,7 @@ class LawsuitAdmin(ContractFacilityColumn, RecordAdmin):
 
 
 @admin.register(Hearing)
-class HearingAdmin(SimpleHistoryAdmin):
+class HearingAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "lawsuit", "facility", "note"]
     list_select_related = ["lawsuit__contract__facility"]
     search_fields = ["note", "lawsuit__case_number", "lawsuit__contract__number", "lawsuit__contract__facility__name"]
@@ -273,19 +266,10 @@ class HearingAdmin(SimpleHistoryAdmin):
         return obj.lawsuit.contract.facility.name
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Shown here, entered through funding.services: a reschedule writes the new instalment
     version, a write-off and a recovery check the outstanding money and move the contract's
     state. An admin form would store the record without the rest of its workflow."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reschedule)
@@ -318,4 +302,3 @@ class RecoveryAdmin(ContractFacilityColumn, ReadOnlyAdmin):
     date_hierarchy = "date"
 
     amount_display = money_column("amount", "số tiền (đồng)")
-

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from khuyencong.core.history import HistoricalRecords
 from projects.models import non_negative
 
 
@@ -208,7 +208,9 @@ class LoanContract(models.Model):
 class Instalment(models.Model):
     """One due date of a contract's schedule; a reschedule writes a new version."""
 
-    contract = models.ForeignKey(LoanContract, verbose_name="hợp đồng", on_delete=models.CASCADE, related_name="instalments")
+    # PROTECT: a contract with a schedule (a disbursed one always has one) cannot be deleted and
+    # take its schedule with it; a schedule changes only through funding.services.
+    contract = models.ForeignKey(LoanContract, verbose_name="hợp đồng", on_delete=models.PROTECT, related_name="instalments")
     schedule_version = models.PositiveSmallIntegerField("phiên bản lịch trả", default=1)
     number = models.PositiveSmallIntegerField("kỳ")
     due_date = models.DateField("ngày đến hạn", db_index=True)

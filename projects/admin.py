@@ -1,19 +1,28 @@
 """Admin for programmes, plans, activity contents, facilities, đề án, events and nominations.
 
 Every changelist selects or prefetches what its columns show, so that its query count does not
-grow with its rows (tests/test_admin.py pins this).
+grow with its rows (tests/test_admin.py pins this). A record that money, a contract or a đề án
+refers to is not deleted (the models' PROTECT): the delete page says why in Vietnamese.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.models import Disbursement
-from khuyencong.core.admin import ConstraintMinimumsMixin, FoldedSearchMixin, money_column
+from khuyencong.core.admin import (
+    ConstraintMinimumsMixin,
+    ExplainedProtectionMixin,
+    FoldedSearchMixin,
+    ReadOnlyAdminMixin,
+    money_column,
+)
 from khuyencong.core.widgets import RoleImportExportMixin
 from projects.resources import EventResource, FacilityResource, ProductNominationResource, ProjectResource
 
@@ -32,7 +41,7 @@ from .models import (
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
+class AdministrativeUnitAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor"]
     list_display_links = ["code", "name"]
     list_filter = ["level", ("parent", admin.RelatedOnlyFieldListFilter)]
@@ -42,7 +51,7 @@ class AdministrativeUnitAdmin(ConstraintMinimumsMixin, admin.ModelAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class ProgramAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
     list_display = ["name", "funding_level", "province", "first_year", "last_year", "decision_number", "decision_date"]
     list_filter = ["funding_level", "first_year"]
     list_select_related = ["funding_level", "province"]
@@ -51,7 +60,7 @@ class ProgramAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class AnnualPlanAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
     list_display = ["year", "program", "funding_level", "decision_number", "decision_date", "project_count"]
     list_display_links = ["year", "program"]
     list_filter = ["year", "program__funding_level", "program"]
@@ -79,7 +88,7 @@ class AnnualPlanAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ActivityContent)
-class ActivityContentAdmin(admin.ModelAdmin):
+class ActivityContentAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
     list_display = ["code", "name", "parent", "order"]
     list_display_links = ["code", "name"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -89,7 +98,12 @@ class ActivityContentAdmin(admin.ModelAdmin):
 
 @admin.register(Facility)
 class FacilityAdmin(
-    FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+    ExplainedProtectionMixin,
+    FoldedSearchMixin,
+    ConstraintMinimumsMixin,
+    RoleImportExportMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [FacilityResource]
     list_display = ["name", "kind", "tax_code", "administrative_unit", "sector", "representative", "phone", "project_count"]
@@ -114,7 +128,10 @@ class FacilityAdmin(
         return obj.project_count
 
 
-class DisbursementInline(ConstraintMinimumsMixin, admin.TabularInline):
+class DisbursementInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Money paid out is entered on the portal's screen (funding.services checks the đề án's
+    status and budget); here it is read."""
+
     model = Disbursement
     fields = ["date", "amount", "funding_source", "document_number"]
     extra = 0
@@ -126,9 +143,44 @@ class EventInline(ConstraintMinimumsMixin, admin.TabularInline):
     extra = 0
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """The beneficiaries as a field of their own name: the admin refuses a many-to-many field
+    with a link model of its own (ProjectFacility) in its fieldsets (admin.E013). They are saved
+    through ``Project.facilities.set``, as Django saves such a field, so the history still
+    takes its snapshot of them."""
+
+    beneficiaries = forms.ModelMultipleChoiceField(
+        label="cơ sở thụ hưởng",
+        queryset=Facility.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Project._meta.get_field("facilities"), admin.site),
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []  # ProjectAdmin.fieldsets name them
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["beneficiaries"].initial = [f.pk for f in self.instance.facilities.all()]
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()
+        self.instance.facilities.set(self.cleaned_data["beneficiaries"])
+
+
 @admin.register(Project)
-class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ProjectAdmin(
+    ExplainedProtectionMixin,
+    FoldedSearchMixin,
+    ConstraintMinimumsMixin,
+    RoleImportExportMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
+):
     resource_classes = [ProjectResource]
+    form = ProjectAdminForm
     list_display = [
         "code",
         "name",
@@ -156,12 +208,12 @@ class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportM
     list_select_related = ["plan", "content", "funding_level"]
     search_fields = ["code", "name", "search_text", "implementing_unit", "facilities__name", "facilities__tax_code"]
     search_help_text = "Tìm theo mã, tên đề án (có dấu hay không dấu), đơn vị thực hiện, tên hoặc mã số thuế cơ sở."
-    autocomplete_fields = ["plan", "content", "facilities"]
+    autocomplete_fields = ["plan", "content"]
     date_hierarchy = "start_date"
     inlines = [DisbursementInline, EventInline]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_cleaner_production", "is_key"]}),
-        ("Nguồn và hình thức hỗ trợ", {"fields": ["funding_level", "support_form", "implementing_unit", "facilities"]}),
+        ("Nguồn và hình thức hỗ trợ", {"fields": ["funding_level", "support_form", "implementing_unit", "beneficiaries"]}),
         ("Kinh phí", {"fields": ["planned_budget", "approved_budget", "counterpart_capital"]}),
         (
             "Tiến độ",
@@ -206,7 +258,9 @@ class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportM
 
 
 @admin.register(Event)
-class EventAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class EventAdmin(
+    ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [EventResource]
     list_display = ["name", "project", "kind", "date", "place", "participants", "sale_contracts", "memoranda"]
     list_filter = ["kind", "project__plan__year"]
@@ -217,7 +271,7 @@ class EventAdmin(ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportMod
 
 
 @admin.register(AwardLevel)
-class AwardLevelAdmin(admin.ModelAdmin):
+class AwardLevelAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
     list_display = ["code", "name", "order", "valid_to"]
     list_display_links = ["code", "name"]
     search_fields = ["code", "name"]
@@ -230,7 +284,7 @@ class ProductNominationInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(ExplainedProtectionMixin, SimpleHistoryAdmin):
     list_display = ["name", "facility", "district"]
     list_filter = [("facility__administrative_unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["facility__administrative_unit"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from simple_history.models import HistoricalRecords
 
+from khuyencong.core.history import HistoricalRecords
 from khuyencong.core.text import fold_accents
 from khuyencong.core.validators import validate_phone, validate_tax_code, validate_year
 
@@ -236,6 +236,28 @@ class ProjectQuerySet(models.QuerySet):
         return self.annotate(executed=Coalesce(models.Subquery(executed), 0, output_field=models.BigIntegerField()))
 
 
+class ProjectFacility(models.Model):
+    """A facility that benefits from a đề án: the link of ``Project.facilities``.
+
+    Django's automatic link table deleted this row, silently, with the facility. Here the
+    facility side is PROTECT, so a beneficiary of any đề án cannot be deleted; deleting a đề án
+    (allowed only while nothing refers to it) still drops its links. It is the table Django made
+    (``projects_project_facilities``, unique per pair), taken over without copying a row.
+    """
+
+    project = models.ForeignKey("Project", verbose_name="đề án", on_delete=models.CASCADE)
+    facility = models.ForeignKey(Facility, verbose_name="cơ sở", on_delete=models.PROTECT)
+
+    class Meta:
+        db_table = "projects_project_facilities"
+        unique_together = [("project", "facility")]
+        verbose_name = "cơ sở thụ hưởng của đề án"
+        verbose_name_plural = "cơ sở thụ hưởng của đề án"
+
+    def __str__(self) -> str:
+        return f"{self.facility} — thụ hưởng đề án {self.project.code}"
+
+
 class Project(models.Model):
     """A đề án khuyến công: one supported undertaking of an annual plan."""
 
@@ -260,8 +282,9 @@ class Project(models.Model):
     )
     support_form = models.CharField("hình thức hỗ trợ", max_length=20, choices=SupportForm.choices)
     implementing_unit = models.CharField("đơn vị thực hiện", max_length=300, blank=True)
+    # Through ProjectFacility, whose PROTECT keeps a beneficiary from being deleted under its đề án.
     facilities = models.ManyToManyField(
-        Facility, verbose_name="cơ sở thụ hưởng", blank=True, related_name="projects"
+        Facility, verbose_name="cơ sở thụ hưởng", blank=True, related_name="projects", through=ProjectFacility
     )
     planned_budget = models.BigIntegerField("kinh phí kế hoạch (đồng)", default=0)
     approved_budget = models.BigIntegerField("kinh phí được duyệt (đồng)", default=0)
@@ -286,7 +309,13 @@ class Project(models.Model):
     PAYABLE = frozenset({Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED})
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[facilities], excluded_fields=["search_text"])
+    history = HistoricalRecords(
+        m2m_fields=[facilities],
+        excluded_fields=["search_text"],
+        # The beneficiaries' history model keeps the name (and table) it had under Django's
+        # automatic through model: HistoricalProject_facilities.
+        custom_model_name=lambda name: "HistoricalProject_facilities" if name == "ProjectFacility" else f"Historical{name}",
+    )
 
     class Meta:
         verbose_name = "đề án khuyến công"

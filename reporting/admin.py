@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from khuyencong.core.admin import ConstraintMinimumsMixin
+from khuyencong.core.admin import ConstraintMinimumsMixin, ExplainedProtectionMixin
 
 from .models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class ReportAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "number", "title", "report_date", "status", "issued_at", "issued_by"]
     list_filter = ["kind", "status", "year_to"]
     list_select_related = ["issued_by"]

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
+
+from khuyencong.core.history import HistoricalRecords
 
 
 class Report(models.Model):

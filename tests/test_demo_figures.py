@@ -498,11 +498,12 @@ def test_a_disbursed_contracts_terms_and_ledger_are_read_only_in_the_admin(datas
     admin.post(url, {"principal": "7000000", "number": contract.number})
     contract.refresh_from_db()
     assert contract.principal != 7_000_000
-    # A draft's terms can still be corrected there, its schedule too.
+    # A draft's terms can still be corrected there; its money, schedule and repayments are the
+    # services' (create_contract checks the budget), so they are only read (test_admin_lockdown.py).
     draft = LoanContract.objects.create(
         project=contract.project, facility=contract.facility, number="NHAP-01", signed_on=contract.signed_on,
         principal=1_000_000, term_months=12, instalment_count=12,
     )  # fmt: skip
     page = admin.get(f"/quan-tri/funding/loancontract/{draft.pk}/change/").content.decode()
-    assert 'name="principal"' in page and 'name="instalments-TOTAL_FORMS"' in page
-    assert 'name="instalments-__prefix__-principal_due"' in page and 'name="repayments-__prefix__-amount"' in page
+    assert 'name="term_months"' in page and 'name="instalments-TOTAL_FORMS"' in page
+    assert 'name="principal"' not in page and 'name="instalments-__prefix__-principal_due"' not in page

@@ -1,4 +1,5 @@
-"""Helpers the apps' admins share: money columns, and form-level checks mirroring the database's.
+"""Helpers the apps' admins share: money columns, form-level checks mirroring the database's,
+read-only ledgers, and deletes refused in Vietnamese.
 
 Nothing is registered here; each app registers its own models in its ``admin.py``.
 """
@@ -9,9 +10,12 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects, unquote
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.text import fold_accents
@@ -91,3 +95,61 @@ def money_column(field: str, description: str) -> Callable[[Any, models.Model], 
         return "—" if value is None else group_thousands(value)
 
     return column
+
+
+class ReadOnlyAdminMixin:
+    """A ledger record (money paid or received, a schedule, a lawsuit, an issued report) is read
+    here and never written: no add, change, delete or import, for superusers too.
+
+    Each is written by a workflow of the app's ``services.py`` (the portal's screens) that checks
+    the ceilings and dates and writes the rest of the ledger with it; an admin form would store
+    the row alone. Works for a ModelAdmin and for an inline (whose methods also take ``obj``).
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+def protecting(obj: models.Model) -> list[models.Model]:
+    """The records whose PROTECT foreign keys keep ``obj`` from being deleted."""
+    collector = NestedObjects(using=router.db_for_write(type(obj)))
+    collector.collect([obj])
+    return sorted(collector.protected, key=lambda o: (o._meta.verbose_name, str(o)))
+
+
+def refusal_message(obj: models.Model, protected: list[models.Model], shown: int = 3) -> str:
+    """Why a delete is refused, in Vietnamese, naming the first few records in the way."""
+    names = [f"{o._meta.verbose_name} “{o}”" for o in protected[:shown]]
+    if len(protected) > shown:
+        names.append(f"và {len(protected) - shown} bản ghi khác")
+    return (
+        f"Không xóa được {obj._meta.verbose_name} “{obj}”: còn {len(protected)} bản ghi dựa vào nó "
+        f"({'; '.join(names)}). Dữ liệu về tiền, hợp đồng và đề án phải được giữ nguyên, "
+        "nên bản ghi này cũng phải được giữ lại."
+    )
+
+
+class ExplainedProtectionMixin:
+    """Asking to delete a record that others refer to (PROTECT) goes back to the record with
+    the reason in Vietnamese, instead of Django's list of protected objects. The models' PROTECT
+    is what refuses; this only says so, before anything is tried."""
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
+            protected = protecting(obj)
+            if protected:
+                messages.error(request, refusal_message(obj, protected))
+                opts = obj._meta
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk], current_app=self.admin_site.name)
+                return HttpResponseRedirect(url)
+        return super().delete_view(request, object_id, extra_context)

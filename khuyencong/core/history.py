@@ -11,12 +11,38 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
+from simple_history import models as simple_history
 
 from khuyencong.core import formatting
 
 ACTIONS = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
+
+
+class HistoricalRecords(simple_history.HistoricalRecords):
+    """simple-history's records, except that the account that acted cannot be deleted.
+
+    The library sets ``history_user`` to NULL when its user is deleted, so every row that user
+    wrote would read "who: nobody". Here the link is PROTECT (and the database's foreign key
+    stays): an account is deactivated instead, and a delete through the ORM raises
+    ProtectedError while a raw ``DELETE`` is refused by the constraint. The models use this
+    class under the library's name, so a new ``HistoricalRecords()`` line gets it too.
+    """
+
+    def _get_history_user_fields(self) -> dict:
+        # Relies on simple-history 3.x building the field here (pinned in pyproject.toml).
+        fields = super()._get_history_user_fields()
+        if self.user_id_field is None:
+            fields["history_user"] = models.ForeignKey(
+                self.user_model or settings.AUTH_USER_MODEL,
+                null=True,
+                related_name=self.user_related_name,
+                on_delete=models.PROTECT,
+                db_constraint=self.user_db_constraint,
+            )
+        return fields
 
 
 @dataclass(frozen=True)
