@@ -1,4 +1,4 @@
-"""Admin for funding levels and sources, disbursements and recoverable-support contracts.
+"""Admin for funding sources, disbursements and recoverable-support contracts.
 
 Money, contracts and repayments keep their history (django-simple-history): the admin's
 "Lịch sử" page shows who changed what and when.
@@ -13,10 +13,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from funding.resources import DisbursementResource, InstalmentResource, LawsuitResource, LoanContractResource, RepaymentResource
 from khuyencong.core.admin import ConstraintMinimumsMixin, money_column
 from khuyencong.core.widgets import RoleImportExportMixin
+from projects.admin import ProjectAdmin
+from projects.models import Project
 
 from .models import (
     Disbursement,
-    FundingLevel,
     FundingSource,
     Hearing,
     Instalment,
@@ -40,13 +41,6 @@ class ContractFacilityColumn:
     @admin.display(description="cơ sở", ordering="contract__facility__name")
     def facility(self, obj) -> str:
         return obj.contract.facility.name
-
-
-@admin.register(FundingLevel)
-class FundingLevelAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "budget_name", "order"]
-    list_display_links = ["code", "name"]
-    search_fields = ["code", "name"]
 
 
 @admin.register(FundingSource)
@@ -319,3 +313,30 @@ class RecoveryAdmin(ContractFacilityColumn, ReadOnlyAdmin):
 
     amount_display = money_column("amount", "số tiền (đồng)")
 
+
+
+class DisbursementInline(admin.TabularInline):
+    """A đề án's disbursements, read-only: money is recorded on the đề án page, where the
+    payable and budget rules are checked."""
+
+    model = Disbursement
+    fields = ["date", "amount", "funding_source", "document_number"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# The đề án admin with its disbursements: registered again here because funding depends on
+# projects, not the other way round.
+admin.site.unregister(Project)
+
+
+@admin.register(Project)
+class ProjectWithDisbursementsAdmin(ProjectAdmin):
+    inlines = [*ProjectAdmin.inlines, DisbursementInline]

@@ -1,4 +1,4 @@
-"""Admin for programmes, plans, activity contents, facilities, đề án, events and nominations.
+"""Admin for funding levels, programmes, plans, activity contents, facilities, đề án, events and nominations.
 
 Every changelist selects or prefetches what its columns show, so that its query count does not
 grow with its rows (tests/test_admin.py pins this).
@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from funding.models import Disbursement
 from khuyencong.core.admin import ConstraintMinimumsMixin, FoldedSearchMixin, money_column
 from khuyencong.core.widgets import RoleImportExportMixin
 from projects.resources import EventResource, FacilityResource, ProductNominationResource, ProjectResource
@@ -24,6 +23,7 @@ from .models import (
     AwardLevel,
     Event,
     Facility,
+    FundingLevel,
     Product,
     ProductNomination,
     Program,
@@ -87,6 +87,13 @@ class ActivityContentAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+@admin.register(FundingLevel)
+class FundingLevelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "budget_name", "order"]
+    list_display_links = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
 @admin.register(Facility)
 class FacilityAdmin(
     FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
@@ -112,12 +119,6 @@ class FacilityAdmin(
     @admin.display(description="số đề án", ordering="project_count")
     def project_count(self, obj: Facility) -> int:
         return obj.project_count
-
-
-class DisbursementInline(ConstraintMinimumsMixin, admin.TabularInline):
-    model = Disbursement
-    fields = ["date", "amount", "funding_source", "document_number"]
-    extra = 0
 
 
 class EventInline(ConstraintMinimumsMixin, admin.TabularInline):
@@ -158,7 +159,8 @@ class ProjectAdmin(FoldedSearchMixin, ConstraintMinimumsMixin, RoleImportExportM
     search_help_text = "Tìm theo mã, tên đề án (có dấu hay không dấu), đơn vị thực hiện, tên hoặc mã số thuế cơ sở."
     autocomplete_fields = ["plan", "content", "facilities"]
     date_hierarchy = "start_date"
-    inlines = [DisbursementInline, EventInline]
+    # funding/admin.py adds the đề án's disbursements: projects imports nothing from funding.
+    inlines = [EventInline]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_cleaner_production", "is_key"]}),
         ("Nguồn và hình thức hỗ trợ", {"fields": ["funding_level", "support_form", "implementing_unit", "facilities"]}),

@@ -20,8 +20,8 @@ from django.db import models
 from django.db.models import Q
 
 from funding.loans import ContractStatus, contract_statuses
-from funding.models import FundingLevel, LoanContract
-from projects.models import Event, ProductNomination, Program, Project, SupportForm
+from funding.models import LoanContract
+from projects.models import Event, FundingLevel, ProductNomination, Program, Project, SupportForm
 
 # Activity contents by code (projects/migrations/0002_reference_data.py); a report line names
 # the contents it counts, so a new decree changes the data, not this module.

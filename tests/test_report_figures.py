@@ -11,7 +11,8 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from funding.models import FundingLevel, LoanContract
+from funding.models import LoanContract
+from projects.models import FundingLevel
 from khuyencong.core import formatting as fmt
 from projects.models import AnnualPlan, Project, SupportForm
 from reporting.figures import compute_figures

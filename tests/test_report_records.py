@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from funding.models import FundingLevel
+from projects.models import FundingLevel
 from khuyencong.core import roles
 from projects.models import Project, SupportForm
 from reporting import services
