@@ -17,8 +17,7 @@ def test_no_model_change_lacks_a_migration():
 
 @pytest.mark.django_db
 def test_reference_data_comes_from_the_migrations():
-    from projects.models import FundingLevel
-    from projects.models import ActivityContent, AdministrativeUnit, AwardLevel
+    from projects.models import ActivityContent, AdministrativeUnit, AwardLevel, FundingLevel
 
     codes = set(ActivityContent.objects.filter(parent__isnull=False).values_list("code", flat=True))
     assert codes == {"MHTD", "MMTB", "CGCN", "XLMT", "KNCC", "HCTL", "THNH", "BCSP", "LKCK", "DTBD", "TVHT", "TTTT", "KTGS"}

@@ -42,6 +42,7 @@ from projects.models import (
     AwardLevel,
     Event,
     Facility,
+    FundingLevel,
     Product,
     ProductNomination,
     Program,
