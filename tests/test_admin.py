@@ -215,7 +215,9 @@ def test_a_valid_project_is_stored(admin_client):
     assert Project.objects.get().planned_budget == 300_000_000
 
 
-def test_negative_disbursement_in_a_project_inline_is_refused(admin_client):
+def test_the_project_inline_records_no_disbursement(admin_client):
+    # The đề án admin shows its disbursements read-only (funding/admin.py): money is recorded on
+    # the đề án page, where the payable and budget rules are checked.
     plan = f.AnnualPlanFactory()
     data = project_form(plan)
     data.update(
@@ -226,9 +228,7 @@ def test_negative_disbursement_in_a_project_inline_is_refused(admin_client):
             "disbursements-0-document_number": "UNC-01",
         }
     )
-    response = admin_client.post(reverse("admin:projects_project_add"), data)
-    assert_refused_in_vietnamese(response, "Số tiền giải ngân phải lớn hơn 0.")
-    assert Project.objects.count() == 0
+    admin_client.post(reverse("admin:projects_project_add"), data)
     assert Disbursement.objects.count() == 0
 
 
