@@ -1,4 +1,4 @@
-"""Admin for funding levels and sources, disbursements and recoverable-support contracts.
+"""Admin for funding sources, disbursements and recoverable-support contracts.
 
 Money, contracts and repayments keep their history (django-simple-history): the admin's
 "Lịch sử" page shows who changed what and when. The ledger (disbursements, instalments,
@@ -16,10 +16,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from funding.resources import DisbursementResource, InstalmentResource, LawsuitResource, LoanContractResource, RepaymentResource
 from khuyencong.core.admin import ConstraintMinimumsMixin, ExplainedProtectionMixin, ReadOnlyAdminMixin, money_column
 from khuyencong.core.widgets import RoleImportExportMixin
+from projects.admin import ProjectAdmin
+from projects.models import Project
 
 from .models import (
     Disbursement,
-    FundingLevel,
     FundingSource,
     Hearing,
     Instalment,
@@ -49,13 +50,6 @@ class ContractFacilityColumn:
     @admin.display(description="cơ sở", ordering="contract__facility__name")
     def facility(self, obj) -> str:
         return obj.contract.facility.name
-
-
-@admin.register(FundingLevel)
-class FundingLevelAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "budget_name", "order"]
-    list_display_links = ["code", "name"]
-    search_fields = ["code", "name"]
 
 
 @admin.register(FundingSource)
@@ -302,3 +296,22 @@ class RecoveryAdmin(ContractFacilityColumn, ReadOnlyAdmin):
     date_hierarchy = "date"
 
     amount_display = money_column("amount", "số tiền (đồng)")
+
+
+class DisbursementInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A đề án's disbursements, read-only: money paid out is entered on the portal's screen
+    (funding.services checks the đề án's status and budget); here it is read."""
+
+    model = Disbursement
+    fields = ["date", "amount", "funding_source", "document_number"]
+    extra = 0
+
+
+# The đề án admin with its disbursements: registered again here because funding depends on
+# projects, not the other way round.
+admin.site.unregister(Project)
+
+
+@admin.register(Project)
+class ProjectWithDisbursementsAdmin(ProjectAdmin):
+    inlines = [*ProjectAdmin.inlines, DisbursementInline]

@@ -1,4 +1,4 @@
-"""Funding levels and sources, disbursements, and recoverable support (interest-free loans).
+"""Funding sources, disbursements, and recoverable support (interest-free loans).
 
 Money is whole đồng in integer fields. Every table that carries money, a status or a contract
 keeps its history (django-simple-history): who changed what, and when.
@@ -33,31 +33,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class FundingLevel(models.Model):
-    """Khuyến công quốc gia (central budget), địa phương (provincial), cấp huyện…"""
-
-    NATIONAL = "QG"
-    LOCAL = "DP"
-
-    code = models.CharField("mã", max_length=10, unique=True)
-    name = models.CharField("tên", max_length=100)
-    budget_name = models.CharField("ngân sách", max_length=100, blank=True)
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-
-    class Meta:
-        verbose_name = "cấp kinh phí khuyến công"
-        verbose_name_plural = "cấp kinh phí khuyến công"
-        ordering = ["order"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class FundingSource(models.Model):
     """A budget allocation at a level: the year's provincial estimate, a district's own money."""
 
     name = models.CharField("tên nguồn", max_length=200)
-    level = models.ForeignKey(FundingLevel, verbose_name="cấp", on_delete=models.PROTECT, related_name="sources")
+    level = models.ForeignKey("projects.FundingLevel", verbose_name="cấp", on_delete=models.PROTECT, related_name="sources")
     year = models.PositiveSmallIntegerField("năm", null=True, blank=True)
     administrative_unit = models.ForeignKey(
         "projects.AdministrativeUnit",

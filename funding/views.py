@@ -397,6 +397,50 @@ def _is_open(lawsuit: Lawsuit) -> bool:
     return lawsuit.closed_on is None and lawsuit.status != Lawsuit.Status.CLOSED
 
 
+def _action_forms(
+    user, contract: LoanContract, bound: dict, *, day: datetime.date, written_off, repayments, reversed_by, lawsuits
+) -> dict[str, object]:
+    """The contract page's action forms the user may use now, each the bound one when an action
+    re-renders the page with its errors (shown even where the page would not offer it)."""
+    can_edit = roles.can_edit_records(user)
+    disbursed = contract.disbursed_on is not None
+    initial = {"date": day}
+    action_forms: dict[str, object] = {}
+    if can_edit and contract.state == LoanContract.State.DRAFT and not disbursed or "disburse" in bound:
+        action_forms["disburse"] = bound.get("disburse") or DisburseContractForm(contract=contract, initial=initial)
+    if can_edit and disbursed and not written_off:
+        action_forms["repayment"] = bound.get("repayment") or RepaymentForm(initial=initial)
+        if any(r.reversal_of_id is None and r.pk not in reversed_by for r in repayments) or "reversal" in bound:
+            action_forms["reversal"] = bound.get("reversal") or ReversalForm(contract=contract, initial=initial)
+        if not any(_is_open(s) for s in lawsuits) or "lawsuit" in bound:
+            action_forms["lawsuit"] = bound.get("lawsuit") or LawsuitForm(initial={"filed_on": day})
+    if roles.can_write_off(user) and disbursed and not written_off or "write_off" in bound:
+        action_forms["write_off"] = bound.get("write_off") or WriteOffForm(initial=initial)
+    if can_edit and written_off or "recovery" in bound:
+        action_forms["recovery"] = bound.get("recovery") or RecoveryForm(initial=initial)
+    if roles.can_approve(user) and contract.state in (LoanContract.State.ACTIVE, LoanContract.State.LITIGATION) or (
+        "reschedule" in bound
+    ):
+        action_forms["reschedule"] = bound.get("reschedule") or RescheduleForm(initial=initial)
+    return action_forms
+
+
+def _lawsuit_forms(user, lawsuits: list[Lawsuit], bound: dict, *, day: datetime.date) -> None:
+    """Each open lawsuit's forms (hearing, judgment, close), as ``lawsuit.forms``."""
+    can_edit = roles.can_edit_records(user)
+    for lawsuit in lawsuits:
+        lawsuit.forms = {}
+        if can_edit and _is_open(lawsuit) or any(key[1] == lawsuit.pk for key in bound if isinstance(key, tuple)):
+            for kind, form_class, first in (
+                ("hearing", HearingForm, {"date": day}),
+                ("judgment", JudgmentForm, {"judgment_date": day}),
+                ("close", CloseLawsuitForm, {"closed_on": day}),
+            ):
+                lawsuit.forms[kind] = bound.get((kind, lawsuit.pk)) or form_class(
+                    prefix=f"{kind}-{lawsuit.pk}", initial=first
+                )
+
+
 def contract_detail_context(
     request: HttpRequest, contract: LoanContract, *, bound: dict | None = None
 ) -> dict:
@@ -425,40 +469,14 @@ def contract_detail_context(
     written_off = WriteOff.objects.filter(contract=contract).select_related("by").first()
     recoveries = list(contract.recoveries.order_by("date", "pk"))
 
-    can_edit = roles.can_edit_records(user)
-    disbursed = contract.disbursed_on is not None
     # The forms start on the day the page is looked at (?ngay=), a past day being the usual
     # reason to look at one: a receipt entered late. Never a day still to come.
     day = min(as_of, timezone.localdate())
-    initial = {"date": day}
-    action_forms: dict[str, object] = {}
-    if can_edit and contract.state == LoanContract.State.DRAFT and not disbursed or "disburse" in bound:
-        action_forms["disburse"] = bound.get("disburse") or DisburseContractForm(contract=contract, initial=initial)
-    if can_edit and disbursed and not written_off:
-        action_forms["repayment"] = bound.get("repayment") or RepaymentForm(initial=initial)
-        if any(r.reversal_of_id is None and r.pk not in reversed_by for r in repayments) or "reversal" in bound:
-            action_forms["reversal"] = bound.get("reversal") or ReversalForm(contract=contract, initial=initial)
-        if not any(_is_open(s) for s in lawsuits) or "lawsuit" in bound:
-            action_forms["lawsuit"] = bound.get("lawsuit") or LawsuitForm(initial={"filed_on": day})
-    if roles.can_write_off(user) and disbursed and not written_off or "write_off" in bound:
-        action_forms["write_off"] = bound.get("write_off") or WriteOffForm(initial=initial)
-    if can_edit and written_off or "recovery" in bound:
-        action_forms["recovery"] = bound.get("recovery") or RecoveryForm(initial=initial)
-    if roles.can_approve(user) and contract.state in (LoanContract.State.ACTIVE, LoanContract.State.LITIGATION) or (
-        "reschedule" in bound
-    ):
-        action_forms["reschedule"] = bound.get("reschedule") or RescheduleForm(initial=initial)
-    for lawsuit in lawsuits:
-        lawsuit.forms = {}
-        if can_edit and _is_open(lawsuit) or any(key[1] == lawsuit.pk for key in bound if isinstance(key, tuple)):
-            for kind, form_class, first in (
-                ("hearing", HearingForm, {"date": day}),
-                ("judgment", JudgmentForm, {"judgment_date": day}),
-                ("close", CloseLawsuitForm, {"closed_on": day}),
-            ):
-                lawsuit.forms[kind] = bound.get((kind, lawsuit.pk)) or form_class(
-                    prefix=f"{kind}-{lawsuit.pk}", initial=first
-                )
+    action_forms = _action_forms(
+        user, contract, bound, day=day, written_off=written_off, repayments=repayments, reversed_by=reversed_by,
+        lawsuits=lawsuits,
+    )
+    _lawsuit_forms(user, lawsuits, bound, day=day)
 
     history = _history(contract, limit=8)
     return {

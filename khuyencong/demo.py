@@ -28,7 +28,7 @@ CHANGE_REASON = "Nạp dữ liệu mẫu Lâm Đồng"
 # Reference rows come from the migrations; the fixture carries copies only so that its
 # foreign keys can be matched by code to the rows of the database it is loaded into.
 REFERENCE_MODELS = {
-    "funding.fundinglevel": "code",
+    "projects.fundinglevel": "code",
     "projects.activitycontent": "code",
     "projects.awardlevel": "code",
     "projects.administrativeunit": "code",
@@ -37,7 +37,7 @@ REFERENCE_MODELS = {
 # ---------------------------------------------------------------------------------------
 # Roles
 # ---------------------------------------------------------------------------------------
-REFERENCE = ["projects.activitycontent", "projects.awardlevel", "projects.administrativeunit", "funding.fundinglevel"]
+REFERENCE = ["projects.activitycontent", "projects.awardlevel", "projects.administrativeunit", "projects.fundinglevel"]
 RECORDS = [  # what the Centre's staff keep: facilities, đề án and everything under them
     "projects.facility", "projects.project", "projects.event", "projects.product", "projects.productnomination",
     "funding.disbursement", "funding.loancontract", "funding.instalment", "funding.repayment", "funding.lawsuit",

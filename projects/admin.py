@@ -1,4 +1,4 @@
-"""Admin for programmes, plans, activity contents, facilities, đề án, events and nominations.
+"""Admin for funding levels, programmes, plans, activity contents, facilities, đề án, events and nominations.
 
 Every changelist selects or prefetches what its columns show, so that its query count does not
 grow with its rows (tests/test_admin.py pins this). A record that money, a contract or a đề án
@@ -15,12 +15,10 @@ from django.db.models.functions import Coalesce
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from funding.models import Disbursement
 from khuyencong.core.admin import (
     ConstraintMinimumsMixin,
     ExplainedProtectionMixin,
     FoldedSearchMixin,
-    ReadOnlyAdminMixin,
     money_column,
 )
 from khuyencong.core.widgets import RoleImportExportMixin
@@ -33,6 +31,7 @@ from .models import (
     AwardLevel,
     Event,
     Facility,
+    FundingLevel,
     Product,
     ProductNomination,
     Program,
@@ -96,6 +95,13 @@ class ActivityContentAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+@admin.register(FundingLevel)
+class FundingLevelAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "budget_name", "order"]
+    list_display_links = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
 @admin.register(Facility)
 class FacilityAdmin(
     ExplainedProtectionMixin,
@@ -126,15 +132,6 @@ class FacilityAdmin(
     @admin.display(description="số đề án", ordering="project_count")
     def project_count(self, obj: Facility) -> int:
         return obj.project_count
-
-
-class DisbursementInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """Money paid out is entered on the portal's screen (funding.services checks the đề án's
-    status and budget); here it is read."""
-
-    model = Disbursement
-    fields = ["date", "amount", "funding_source", "document_number"]
-    extra = 0
 
 
 class EventInline(ConstraintMinimumsMixin, admin.TabularInline):
@@ -210,7 +207,8 @@ class ProjectAdmin(
     search_help_text = "Tìm theo mã, tên đề án (có dấu hay không dấu), đơn vị thực hiện, tên hoặc mã số thuế cơ sở."
     autocomplete_fields = ["plan", "content"]
     date_hierarchy = "start_date"
-    inlines = [DisbursementInline, EventInline]
+    # funding/admin.py adds the đề án's disbursements: projects imports nothing from funding.
+    inlines = [EventInline]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_cleaner_production", "is_key"]}),
         ("Nguồn và hình thức hỗ trợ", {"fields": ["funding_level", "support_form", "implementing_unit", "beneficiaries"]}),

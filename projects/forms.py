@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from funding.models import FundingLevel
 from khuyencong.core import roles
 from khuyencong.core.forms import ConstraintErrorsNextToFields, MoneyField, vietnamese_date_field
 from khuyencong.core.text import fold_accents, same_name
@@ -22,6 +21,7 @@ from projects.models import (
     AwardLevel,
     Event,
     Facility,
+    FundingLevel,
     Product,
     ProductNomination,
     Program,

@@ -24,6 +24,29 @@ def non_negative(field: str, label: str) -> models.CheckConstraint:
     )
 
 
+class FundingLevel(models.Model):
+    """Khuyến công quốc gia (central budget), địa phương (provincial), cấp huyện…"""
+
+    NATIONAL = "QG"
+    LOCAL = "DP"
+
+    code = models.CharField("mã", max_length=10, unique=True)
+    name = models.CharField("tên", max_length=100)
+    budget_name = models.CharField("ngân sách", max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "cấp kinh phí khuyến công"
+        verbose_name_plural = "cấp kinh phí khuyến công"
+        ordering = ["order"]
+        # Reference data that moved here from funding (the projects ↔ funding model cycle): the
+        # table keeps its name, so no row moves.
+        db_table = "funding_fundinglevel"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AdministrativeUnit(models.Model):
     """A province, district or commune, valid for a span of dates (the 2025 reform)."""
 
@@ -70,7 +93,7 @@ class Program(models.Model):
 
     name = models.CharField("tên chương trình", max_length=300)
     funding_level = models.ForeignKey(
-        "funding.FundingLevel", verbose_name="cấp", on_delete=models.PROTECT, related_name="programs"
+        FundingLevel, verbose_name="cấp", on_delete=models.PROTECT, related_name="programs"
     )
     province = models.ForeignKey(
         AdministrativeUnit, verbose_name="tỉnh", on_delete=models.PROTECT, related_name="programs"
@@ -225,10 +248,10 @@ class ProjectQuerySet(models.QuerySet):
 
     def with_executed(self) -> ProjectQuerySet:
         """Annotate the executed money: the sum of the đề án's disbursements."""
-        from funding.models import Disbursement
-
+        # funding.Disbursement through the reverse relation: projects imports nothing from funding.
+        disbursement = self.model._meta.get_field("disbursements").related_model
         executed = (
-            Disbursement.objects.filter(project=models.OuterRef("pk"))
+            disbursement.objects.filter(project=models.OuterRef("pk"))
             .values("project")
             .annotate(total=models.Sum("amount"))
             .values("total")
@@ -278,7 +301,7 @@ class Project(models.Model):
     is_cleaner_production = models.BooleanField("mô hình thí điểm sản xuất sạch hơn", default=False)
     is_key = models.BooleanField("đề án điểm", default=False)
     funding_level = models.ForeignKey(
-        "funding.FundingLevel", verbose_name="nguồn kinh phí", on_delete=models.PROTECT, related_name="projects"
+        FundingLevel, verbose_name="nguồn kinh phí", on_delete=models.PROTECT, related_name="projects"
     )
     support_form = models.CharField("hình thức hỗ trợ", max_length=20, choices=SupportForm.choices)
     implementing_unit = models.CharField("đơn vị thực hiện", max_length=300, blank=True)

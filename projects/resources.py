@@ -97,7 +97,7 @@ class ProjectResource(resources.ModelResource):
     code = column("code", "Mã đề án")
     name = column("name", "Tên đề án")
     funding_level = fields.Field(
-        attribute="funding_level", column_name="Nguồn", widget=widgets.ForeignKeyWidget("funding.FundingLevel", "name")
+        attribute="funding_level", column_name="Nguồn", widget=widgets.ForeignKeyWidget("projects.FundingLevel", "name")
     )
     content = fields.Field(
         attribute="content", column_name="Mã nội dung", widget=widgets.ForeignKeyWidget("projects.ActivityContent", "code")

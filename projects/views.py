@@ -6,6 +6,8 @@ users without the role get 403, unknown objects 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -59,6 +61,28 @@ def _search(queryset: QuerySet, text: str, column: str = "search_text") -> Query
     for word in _words(text):
         queryset = queryset.filter(**{f"{column}__contains": word})
     return queryset
+
+
+def edit_record(
+    request: HttpRequest,
+    form_class,
+    *,
+    template: str,
+    name: str,
+    instance=None,
+    saved: Callable[[object], str],
+    success_url: Callable[[object], str],
+    form_kwargs: dict | None = None,
+) -> HttpResponse:
+    """The create and edit screens of a record: the form (bound on POST), saved when valid with
+    ``saved(record)`` as the message and a redirect to ``success_url(record)``; else the form
+    again with its errors. ``name`` is the template's variable for the record (None when new)."""
+    form = form_class(request.POST or None, instance=instance, **(form_kwargs or {}))
+    if request.method == "POST" and form.is_valid():
+        record = form.save()
+        messages.success(request, saved(record))
+        return redirect(success_url(record))
+    return render(request, template, {"form": form, name: instance})
 
 
 # ——— Đề án ———————————————————————————————————————————————————————————————————————————
@@ -178,24 +202,20 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    form = ProjectForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        project = form.save()
-        messages.success(request, f"Đã thêm đề án {project.code}.")
-        return redirect("projects:project-detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "project": None})
+    return edit_record(
+        request, ProjectForm, template="projects/project_form.html", name="project", form_kwargs={"user": request.user},
+        saved=lambda p: f"Đã thêm đề án {p.code}.", success_url=project_url,
+    )
 
 
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk, rule=roles.can_edit_records)
-    form = ProjectForm(request.POST or None, instance=project, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Đã lưu đề án {project.code}.")
-        return redirect("projects:project-detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "project": project})
+    return edit_record(
+        request, ProjectForm, template="projects/project_form.html", name="project", instance=project,
+        form_kwargs={"user": request.user}, saved=lambda p: f"Đã lưu đề án {p.code}.", success_url=project_url,
+    )
 
 
 @require_role(roles.can_edit_records)
@@ -317,6 +337,10 @@ def facility_search(request: HttpRequest) -> JsonResponse:
     return _picker_search(request, Facility.objects.all(), FacilityPicker, _facility_found)
 
 
+def _facility_url(facility: Facility) -> str:
+    return reverse("projects:facility-detail", args=[facility.pk])
+
+
 def _facility(request: HttpRequest, pk: int, rule=roles.can_view) -> Facility:
     return get_for_user(request, Facility.objects.select_related("administrative_unit__parent"), pk, rule=rule)
 
@@ -363,24 +387,20 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def facility_create(request: HttpRequest) -> HttpResponse:
-    form = FacilityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        facility = form.save()
-        messages.success(request, f"Đã thêm cơ sở {facility.name}.")
-        return redirect("projects:facility-detail", pk=facility.pk)
-    return render(request, "projects/facility_form.html", {"form": form, "facility": None})
+    return edit_record(
+        request, FacilityForm, template="projects/facility_form.html", name="facility",
+        saved=lambda f: f"Đã thêm cơ sở {f.name}.", success_url=_facility_url,
+    )
 
 
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _facility(request, pk, rule=roles.can_edit_records)
-    form = FacilityForm(request.POST or None, instance=facility)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Đã lưu cơ sở {facility.name}.")
-        return redirect("projects:facility-detail", pk=facility.pk)
-    return render(request, "projects/facility_form.html", {"form": form, "facility": facility})
+    return edit_record(
+        request, FacilityForm, template="projects/facility_form.html", name="facility", instance=facility,
+        saved=lambda f: f"Đã lưu cơ sở {f.name}.", success_url=_facility_url,
+    )
 
 
 @require_role(roles.can_view)
@@ -436,24 +456,24 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @require_role(roles.can_approve)
 @require_http_methods(["GET", "POST"])
 def program_create(request: HttpRequest) -> HttpResponse:
-    form = ProgramForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        program = form.save()
-        messages.success(request, f"Đã thêm chương trình “{program.name}”.")
-        return redirect("projects:program-list")
-    return render(request, "projects/program_form.html", {"form": form, "program": None})
+    return edit_record(
+        request, ProgramForm, template="projects/program_form.html", name="program",
+        saved=lambda p: f"Đã thêm chương trình “{p.name}”.", success_url=lambda p: reverse("projects:program-list"),
+    )
 
 
 @require_role(roles.can_approve)
 @require_http_methods(["GET", "POST"])
 def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_for_user(request, Program, pk, rule=roles.can_approve)
-    form = ProgramForm(request.POST or None, instance=program)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Đã lưu chương trình “{program.name}”.")
-        return redirect("projects:program-list")
-    return render(request, "projects/program_form.html", {"form": form, "program": program})
+    return edit_record(
+        request, ProgramForm, template="projects/program_form.html", name="program", instance=program,
+        saved=lambda p: f"Đã lưu chương trình “{p.name}”.", success_url=lambda p: reverse("projects:program-list"),
+    )
+
+
+def _plan_url(plan: AnnualPlan) -> str:
+    return reverse("projects:plan-detail", args=[plan.pk])
 
 
 def _plan(request: HttpRequest, pk: int, rule=roles.can_view) -> AnnualPlan:
@@ -508,24 +528,21 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             this_year = timezone.localdate().year
             if program.first_year <= this_year <= program.last_year:
                 initial["year"] = this_year
-    form = PlanForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        plan = form.save()
-        messages.success(request, f"Đã thêm kế hoạch năm {plan.year}.")
-        return redirect("projects:plan-detail", pk=plan.pk)
-    return render(request, "projects/plan_form.html", {"form": form, "plan": None})
+    return edit_record(
+        request, PlanForm, template="projects/plan_form.html", name="plan",
+        form_kwargs={"initial": initial, "user": request.user},
+        saved=lambda p: f"Đã thêm kế hoạch năm {p.year}.", success_url=_plan_url,
+    )
 
 
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, rule=roles.can_edit_records)
-    form = PlanForm(request.POST or None, instance=plan, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Đã lưu kế hoạch năm {plan.year}.")
-        return redirect("projects:plan-detail", pk=plan.pk)
-    return render(request, "projects/plan_form.html", {"form": form, "plan": plan})
+    return edit_record(
+        request, PlanForm, template="projects/plan_form.html", name="plan", instance=plan,
+        form_kwargs={"user": request.user}, saved=lambda p: f"Đã lưu kế hoạch năm {p.year}.", success_url=_plan_url,
+    )
 
 
 @require_role(roles.can_view)
@@ -578,24 +595,20 @@ def event_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     if (project_id := request.GET.get("project", "")).isdigit():
         initial["project"] = int(project_id)
-    form = EventForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        event = form.save()
-        messages.success(request, f"Đã thêm sự kiện “{event.name}”.")
-        return redirect("projects:event-list")
-    return render(request, "projects/event_form.html", {"form": form, "event": None})
+    return edit_record(
+        request, EventForm, template="projects/event_form.html", name="event", form_kwargs={"initial": initial},
+        saved=lambda e: f"Đã thêm sự kiện “{e.name}”.", success_url=lambda e: reverse("projects:event-list"),
+    )
 
 
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_for_user(request, Event, pk, rule=roles.can_edit_records)
-    form = EventForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Đã lưu sự kiện “{event.name}”.")
-        return redirect("projects:event-list")
-    return render(request, "projects/event_form.html", {"form": form, "event": event})
+    return edit_record(
+        request, EventForm, template="projects/event_form.html", name="event", instance=event,
+        saved=lambda e: f"Đã lưu sự kiện “{e.name}”.", success_url=lambda e: reverse("projects:event-list"),
+    )
 
 
 def _describe_event(row) -> str:
@@ -652,12 +665,11 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def nomination_create(request: HttpRequest) -> HttpResponse:
-    form = NominationForm(request.POST or None, initial={"year": timezone.localdate().year})
-    if request.method == "POST" and form.is_valid():
-        nomination = form.save()
-        messages.success(request, f"Đã ghi nhận đề cử “{nomination.product}”.")
-        return redirect("projects:nomination-list")
-    return render(request, "projects/nomination_form.html", {"form": form, "nomination": None})
+    return edit_record(
+        request, NominationForm, template="projects/nomination_form.html", name="nomination",
+        form_kwargs={"initial": {"year": timezone.localdate().year}},
+        saved=lambda n: f"Đã ghi nhận đề cử “{n.product}”.", success_url=lambda n: reverse("projects:nomination-list"),
+    )
 
 
 @require_role(roles.can_edit_records)
@@ -666,12 +678,10 @@ def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = get_for_user(
         request, ProductNomination.objects.select_related("product"), pk, rule=roles.can_edit_records
     )
-    form = NominationForm(request.POST or None, instance=nomination)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Đã lưu đề cử “{nomination.product}”.")
-        return redirect("projects:nomination-list")
-    return render(request, "projects/nomination_form.html", {"form": form, "nomination": nomination})
+    return edit_record(
+        request, NominationForm, template="projects/nomination_form.html", name="nomination", instance=nomination,
+        saved=lambda n: f"Đã lưu đề cử “{n.product}”.", success_url=lambda n: reverse("projects:nomination-list"),
+    )
 
 
 @require_role(roles.can_view)

@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from funding.loans import ContractStatus, contract_statuses
-from funding.models import FundingLevel, LoanContract
-from projects.models import Event, ProductNomination, Program, Project, SupportForm
+from funding.models import LoanContract
+from projects.models import Event, FundingLevel, ProductNomination, Program, Project, SupportForm
 
 # Activity contents by code (projects/migrations/0002_reference_data.py); a report line names
 # the contents it counts, so a new decree changes the data, not this module.
@@ -382,18 +382,9 @@ def _previous_period(province, year_from: int, year_to: int) -> tuple[int, int] 
     return (min(first_years), year_from - 1)
 
 
-def compute_figures(*, province, year_from: int, year_to: int, report_date: datetime.date) -> ReportFigures:
-    """Every figure of the report for ``province`` over ``year_from``..``year_to``, debts as of
-    ``report_date``.
-
-    Queries (fixed): đề án of the period; their facility pairs; conference events; product
-    nominations; the award levels; recoverable contracts + 3 in contract_statuses; the previous
-    programme; its contracts + 3 in contract_statuses.
-    """
-    if year_to < year_from:
-        raise ValueError("year_to < year_from")
-
-    period = _period_projects(province, year_from, year_to)
+def _period_rows(period: QuerySet[Project]) -> tuple[dict[int, _Row], dict[str, str]]:
+    """The period's đề án as rows with their facilities (two queries), and each funding level's
+    budget name."""
     rows: dict[int, _Row] = {}
     budget_names: dict[str, str] = {}
     for values in period.with_executed().values_list(
@@ -429,46 +420,12 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
     ):
         rows[project_id].facilities.append(facility_id)
         rows[project_id].facility_names.append(facility_name)
+    return rows, budget_names
 
-    done = [row for row in rows.values() if row.done]
 
-    def content(code: str) -> list[_Row]:
-        return [row for row in done if row.content == code]
-
-    records: dict[str, FigureRecords] = {}
-
-    def remember(figure: str, selected: Iterable[_Row], *, facilities: bool = True) -> None:
-        selected = list(selected)
-        records[figure] = FigureRecords(
-            projects=tuple(row.id for row in selected),
-            facilities=tuple(sorted({f for row in selected for f in row.facilities})) if facilities else (),
-        )
-
-    local_rows = [row for row in done if row.level == FundingLevel.LOCAL]
-    national_rows = [row for row in done if row.level == FundingLevel.NATIONAL]
-    for figure in ("F01", "F02", "F05"):
-        remember(figure, done, facilities=False)
-    remember("F03", local_rows, facilities=False)
-    remember("F04", national_rows, facilities=False)
-    remember("F15", national_rows)
-
-    machinery_rows = [row for row in content(MACHINERY) if row.form == SupportForm.NON_RECOVERABLE]
-    cleaner_rows = [row for row in done if row.cleaner]
-    for figure, selected in (
-        ("F06", content(DEMONSTRATION)),
-        ("F07", machinery_rows),
-        ("F08", content(CONFERENCE)),
-        ("F09", content(BRAND)),
-        ("F10", content(PRODUCT_VOTING)),
-        ("F11", cleaner_rows),
-        ("F12", content(TRAINING)),
-        ("F13", content(MEDIA)),
-        ("F14", content(INSPECTION)),
-    ):
-        remember(figure, selected)
-
-    # F08, F24: the conferences held under the period's completed KNCC đề án.
-    conference_ids = {row.id for row in content(CONFERENCE)}
+def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> Conferences:
+    """F08, F24: the conferences held under the period's completed KNCC đề án (one query)."""
+    conference_ids = {row.id for row in conference_rows}
     conference_events = [
         event
         for event in Event.objects.filter(project__in=period, kind=Event.Kind.CONFERENCE).values_list(
@@ -476,16 +433,18 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         )
         if event[0] in conference_ids
     ]
-    conferences = Conferences(
+    return Conferences(
         events=len(conference_events),
-        money=sum(row.executed for row in content(CONFERENCE)),
+        money=sum(row.executed for row in conference_rows),
         participants=sum(e[1] for e in conference_events),
         sale_contracts=sum(e[2] for e in conference_events),
         memoranda=sum(e[3] for e in conference_events),
     )
-    records["F24"] = records["F08"]
 
-    # F10: nominations of the period's years, for products of the province's facilities.
+
+def _voting(province, year_from: int, year_to: int, voting_rows: list[_Row]) -> tuple[ProductVoting, tuple[int, ...]]:
+    """F10: nominations of the period's years, for products of the province's facilities (one
+    query), and the facilities nominated."""
     nominations = list(
         ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to)
         .filter(_in_province("product__facility__administrative_unit", province))
@@ -498,33 +457,36 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         products=len({n[0] for n in nominations}),
         facilities=len({n[1] for n in nominations}),
         recognised=tuple(AwardCount(code, name, number) for (_o, code, name), number in sorted(recognised.items())),
-        money=sum(row.executed for row in content(PRODUCT_VOTING)),
+        money=sum(row.executed for row in voting_rows),
     )
-    records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=tuple(sorted({n[1] for n in nominations})))
+    return voting, tuple(sorted({n[1] for n in nominations}))
 
-    # F16, F21: support given straight to facilities.
-    recoverable_rows = [row for row in done if row.form == SupportForm.RECOVERABLE]
-    direct_rows = [row for row in done if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP]
-    remember("F16", recoverable_rows)
-    remember("F21", direct_rows)
-    remember("F22", recoverable_rows + direct_rows)
-    remember("F23", recoverable_rows + direct_rows)
 
-    # F17–F20, F30: repayment of the recoverable contracts, as of the report date.
+def _previous_sued_outstanding(province, year_from: int, year_to: int) -> tuple[tuple[int, int] | None, int | None]:
+    """F30's comparison: the previous programme's years and what its sued facilities owed at its
+    end (a query, and its contracts + 3 in contract_statuses when it had any)."""
+    previous = _previous_period(province, year_from, year_to)
+    if previous is None:
+        return None, None
+    previous_contracts = _recoverable_contracts(province, *previous)
+    if not previous_contracts:
+        return previous, None
+    _, outstanding = _sued_outstanding(contract_statuses(previous_contracts, as_of=datetime.date(previous[1], 12, 31)))
+    return previous, outstanding
+
+
+def _repayment(
+    province, year_from: int, year_to: int, report_date: datetime.date, records: dict[str, FigureRecords]
+) -> tuple[Repayment, list[LoanContract], list[ContractStatus]]:
+    """F17–F20, F30: repayment of the recoverable contracts, as of the report date; their
+    records are added to ``records``."""
     contracts = _recoverable_contracts(province, year_from, year_to)
     statuses = contract_statuses(contracts, as_of=report_date)
     grouped = _by_facility(statuses)
     sued, sued_outstanding = _sued_outstanding(statuses)
     names = {c.facility_id: c.facility.name for c in contracts}
     on_time = {facility for facility, items in grouped.items() if all(s.on_time for s in items)}
-    previous = _previous_period(province, year_from, year_to)
-    previous_outstanding = None
-    if previous is not None:
-        previous_contracts = _recoverable_contracts(province, *previous)
-        if previous_contracts:
-            _, previous_outstanding = _sued_outstanding(
-                contract_statuses(previous_contracts, as_of=datetime.date(previous[1], 12, 31))
-            )
+    previous, previous_outstanding = _previous_sued_outstanding(province, year_from, year_to)
     repayment = Repayment(
         facilities=len(grouped),
         on_time=len(on_time),
@@ -535,11 +497,78 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         previous_year_from=previous[0] if previous else None,
         previous_year_to=previous[1] if previous else None,
     )
-    contract_ids = tuple(c.pk for c in contracts)
-    records["F17"] = FigureRecords(facilities=tuple(sorted(grouped)), contracts=contract_ids)
+    records["F17"] = FigureRecords(facilities=tuple(sorted(grouped)), contracts=tuple(c.pk for c in contracts))
     sued_contracts = tuple(s.contract_id for s in statuses if s.facility_id in sued)
     for figure in ("F18", "F19", "F20", "F30"):
         records[figure] = FigureRecords(facilities=tuple(sorted(sued)), contracts=sued_contracts)
+    return repayment, contracts, statuses
+
+
+def _figure_records(selections: dict[str, tuple[list[_Row], bool]]) -> dict[str, FigureRecords]:
+    """The đề án (and, where ``True``, facilities) behind each figure."""
+    return {
+        figure: FigureRecords(
+            projects=tuple(row.id for row in selected),
+            facilities=tuple(sorted({f for row in selected for f in row.facilities})) if facilities else (),
+        )
+        for figure, (selected, facilities) in selections.items()
+    }
+
+
+class _Done:
+    """The completed đề án of the period, cut the ways the report's figures cut them."""
+
+    def __init__(self, rows: dict[int, _Row]) -> None:
+        self.all = [row for row in rows.values() if row.done]
+        self.local = [row for row in self.all if row.level == FundingLevel.LOCAL]
+        self.national = [row for row in self.all if row.level == FundingLevel.NATIONAL]
+        self.machinery = [row for row in self.content(MACHINERY) if row.form == SupportForm.NON_RECOVERABLE]
+        self.cleaner = [row for row in self.all if row.cleaner]
+        # F16, F21: support given straight to facilities.
+        self.recoverable = [row for row in self.all if row.form == SupportForm.RECOVERABLE]
+        self.direct = [
+            row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP
+        ]
+
+    def content(self, code: str) -> list[_Row]:
+        return [row for row in self.all if row.content == code]
+
+    def records(self) -> dict[str, FigureRecords]:
+        direct_support = self.recoverable + self.direct
+        return _figure_records(
+            {
+                "F01": (self.all, False), "F02": (self.all, False), "F05": (self.all, False),
+                "F03": (self.local, False), "F04": (self.national, False), "F15": (self.national, True),
+                "F06": (self.content(DEMONSTRATION), True), "F07": (self.machinery, True),
+                "F08": (self.content(CONFERENCE), True), "F09": (self.content(BRAND), True),
+                "F10": (self.content(PRODUCT_VOTING), True), "F11": (self.cleaner, True),
+                "F12": (self.content(TRAINING), True), "F13": (self.content(MEDIA), True),
+                "F14": (self.content(INSPECTION), True), "F16": (self.recoverable, True),
+                "F21": (self.direct, True), "F22": (direct_support, True), "F23": (direct_support, True),
+            }
+        )  # fmt: skip
+
+
+def compute_figures(*, province, year_from: int, year_to: int, report_date: datetime.date) -> ReportFigures:
+    """Every figure of the report for ``province`` over ``year_from``..``year_to``, debts as of
+    ``report_date``.
+
+    Queries (fixed): đề án of the period; their facility pairs; conference events; product
+    nominations; the award levels; recoverable contracts + 3 in contract_statuses; the previous
+    programme; its contracts + 3 in contract_statuses.
+    """
+    if year_to < year_from:
+        raise ValueError("year_to < year_from")
+
+    period = _period_projects(province, year_from, year_to)
+    rows, budget_names = _period_rows(period)
+    done = _Done(rows)
+    records = done.records()
+    conferences = _conferences(period, done.content(CONFERENCE))
+    records["F24"] = records["F08"]
+    voting, nominated = _voting(province, year_from, year_to, done.content(PRODUCT_VOTING))
+    records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=nominated)
+    repayment, contracts, statuses = _repayment(province, year_from, year_to, report_date, records)
 
     # F25–F29: each year of the period.
     years = []
@@ -554,29 +583,29 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         year_to=year_to,
         report_date=report_date,
         has_data=bool(rows),
-        done=Amount(len(done), sum(row.executed for row in done)),
+        done=Amount(len(done.all), sum(row.executed for row in done.all)),
         levels=LevelSplit(
-            local=Amount(len(local_rows), sum(row.executed for row in local_rows)),
-            national=Amount(len(national_rows), sum(row.executed for row in national_rows)),
+            local=Amount(len(done.local), sum(row.executed for row in done.local)),
+            national=Amount(len(done.national), sum(row.executed for row in done.national)),
         ),
-        demonstration=_content_line(content(DEMONSTRATION)),
-        machinery=_content_line(machinery_rows),
+        demonstration=_content_line(done.content(DEMONSTRATION)),
+        machinery=_content_line(done.machinery),
         conferences=conferences,
-        brand=_content_line(content(BRAND)),
+        brand=_content_line(done.content(BRAND)),
         voting=voting,
-        cleaner_production=_content_line(cleaner_rows),
-        linkage=_content_line(content(LINKAGE)),
-        training=_content_line(content(TRAINING)),
-        media=_content_line(content(MEDIA)),
-        inspection=_content_line(content(INSPECTION)),
-        national_key=sum(1 for row in national_rows if row.key),
-        recoverable=_direct_support(recoverable_rows),
+        cleaner_production=_content_line(done.cleaner),
+        linkage=_content_line(done.content(LINKAGE)),
+        training=_content_line(done.content(TRAINING)),
+        media=_content_line(done.content(MEDIA)),
+        inspection=_content_line(done.content(INSPECTION)),
+        national_key=sum(1 for row in done.national if row.key),
+        recoverable=_direct_support(done.recoverable),
         repayment=repayment,
-        non_recoverable=_direct_support(direct_rows),
+        non_recoverable=_direct_support(done.direct),
         local_budget_name=budget_names.get(FundingLevel.LOCAL, ""),
         national_budget_name=budget_names.get(FundingLevel.NATIONAL, ""),
         years=tuple(years),
-        contents=_contents(done),
+        contents=_contents(done.all),
         project_lines=tuple(_project_line(row) for row in sorted(rows.values(), key=lambda r: (r.year, r.code, r.id))),
         contracts=tuple(_contract_line(contract, status) for contract, status in zip(contracts, statuses, strict=True)),
         records=records,

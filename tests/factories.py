@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 
 from funding.models import (
     Disbursement,
-    FundingLevel,
     FundingSource,
     Hearing,
     Instalment,
@@ -31,6 +30,7 @@ from projects.models import (
     AwardLevel,
     Event,
     Facility,
+    FundingLevel,
     Product,
     ProductNomination,
     Program,

@@ -30,7 +30,7 @@ MODELS = [
     ("projects", "awardlevel", f.AwardLevelFactory),
     ("projects", "product", f.ProductFactory),
     ("projects", "productnomination", f.ProductNominationFactory),
-    ("funding", "fundinglevel", f.FundingLevelFactory),
+    ("projects", "fundinglevel", f.FundingLevelFactory),
     ("funding", "fundingsource", f.FundingSourceFactory),
     ("funding", "disbursement", f.DisbursementFactory),
     ("funding", "loancontract", f.LoanContractFactory),

@@ -17,9 +17,9 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from funding import services
-from funding.models import Disbursement, FundingLevel, Instalment, LoanContract, Repayment
+from funding.models import Disbursement, Instalment, LoanContract, Repayment
 from khuyencong.core import roles
-from projects.models import AnnualPlan, Facility, Program, Project, SupportForm
+from projects.models import AnnualPlan, Facility, FundingLevel, Program, Project, SupportForm
 from reporting.models import Report
 
 from . import factories as f

@@ -39,7 +39,7 @@ def reference_data() -> None:
 
     from django.apps import apps
 
-    from funding.models import FundingLevel
+    from projects.models import FundingLevel
 
     if not FundingLevel.objects.exists():
         importlib.import_module("projects.migrations.0002_reference_data").load(apps, None)

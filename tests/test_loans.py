@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 
 from funding import services
 from funding.loans import ageing_bucket, allocate, contract_statuses, countable_days
-from funding.models import FundingLevel, Instalment, LoanContract, add_months
+from funding.models import Instalment, LoanContract, add_months
 from khuyencong.core import roles
-from projects.models import ActivityContent, AdministrativeUnit, AnnualPlan, Facility, Program, Project, SupportForm
+from projects.models import ActivityContent, AdministrativeUnit, AnnualPlan, Facility, FundingLevel, Program, Project, SupportForm
 
 D = datetime.date
 _seq = itertools.count(1)

@@ -11,9 +11,9 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from funding.models import FundingLevel, LoanContract
+from funding.models import LoanContract
 from khuyencong.core import formatting as fmt
-from projects.models import AnnualPlan, Project, SupportForm
+from projects.models import AnnualPlan, FundingLevel, Project, SupportForm
 from reporting.figures import compute_figures
 from tests import factories as f
 from tests.report_expectations import (

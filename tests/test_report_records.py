@@ -17,9 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from funding.models import FundingLevel
 from khuyencong.core import roles
-from projects.models import Project, SupportForm
+from projects.models import FundingLevel, Project, SupportForm
 from reporting import services
 from reporting.annexes import annex_workbook, rate_value
 from reporting.document import draft_figures

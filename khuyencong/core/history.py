@@ -94,26 +94,9 @@ def _user_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def change_log(
-    history: models.QuerySet,
-    *,
-    model: type[models.Model],
-    describe,
-    exclude: tuple[str, ...] = ("id",),
-    limit: int = 300,
-    related: dict[type, models.QuerySet] | None = None,
-) -> list[Entry]:
-    """Entries for the historical rows in ``history`` (of ``model``), newest first.
-
-    Each row is compared with the previous row of the same object among those fetched;
-    ``describe(row)`` names the record the entry is about; ``related`` gives the queryset to
-    name a related model with, when its ``__str__`` follows further relations.
-    """
-    related = related or {}
-    fields = [f for f in model._meta.concrete_fields if f.name not in exclude and f.editable]
-    rows = list(history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
-
-    # Name every related object once, whatever the number of rows.
+def _related_names(fields, rows, related: dict[type, models.QuerySet]) -> dict[tuple[type, int], str]:
+    """Every related object the rows point at, named once whatever the number of rows (one query
+    per related model)."""
     wanted: dict[type, set[int]] = defaultdict(set)
     for f in fields:
         if f.is_relation:
@@ -125,8 +108,12 @@ def change_log(
         for obj in related.get(target, target._default_manager.all()).filter(pk__in=ids):
             # A person by name, as the "who" column names them, not by login.
             names[(target, obj.pk)] = _user_name(obj) if isinstance(obj, AbstractBaseUser) else str(obj)
+    return names
 
-    # Many-to-many fields tracked by simple-history (Project.facilities).
+
+def _m2m_values(history, model, rows, names: dict) -> tuple[dict[str, dict[int, frozenset[int]]], dict[str, str]]:
+    """The many-to-many fields tracked by simple-history (Project.facilities): each row's ids
+    per field, and the fields' labels; their targets are added to ``names``."""
     m2m_values: dict[str, dict[int, frozenset[int]]] = {}
     m2m_labels: dict[str, str] = {}
     for m2m in getattr(history.model, "_history_m2m_fields", []) or []:
@@ -142,6 +129,42 @@ def change_log(
         all_ids = set().union(*per_row.values()) if per_row else set()
         for obj in m2m.related_model._default_manager.filter(pk__in=all_ids):
             names[(m2m.related_model, obj.pk)] = str(obj)
+    return m2m_values, m2m_labels
+
+
+def _field_changes(row, before, fields, names: dict) -> list[FieldChange]:
+    changes = []
+    for f in fields:
+        new = getattr(row, f.attname)
+        old = getattr(before, f.attname) if before is not None else None
+        if row.history_type == "-" or (before is not None and old == new):
+            continue
+        if before is None and row.history_type == "+" and new in (None, "", False):
+            continue
+        label = capfirst(str(f.verbose_name).removesuffix(" (đồng)"))
+        changes.append(FieldChange(label, _display(f, old, names) if before else "—", _display(f, new, names)))
+    return changes
+
+
+def change_log(
+    history: models.QuerySet,
+    *,
+    model: type[models.Model],
+    describe,
+    exclude: tuple[str, ...] = ("id",),
+    limit: int = 300,
+    related: dict[type, models.QuerySet] | None = None,
+) -> list[Entry]:
+    """Entries for the historical rows in ``history`` (of ``model``), newest first.
+
+    Each row is compared with the previous row of the same object among those fetched;
+    ``describe(row)`` names the record the entry is about; ``related`` gives the queryset to
+    name a related model with, when its ``__str__`` follows further relations.
+    """
+    fields = [f for f in model._meta.concrete_fields if f.name not in exclude and f.editable]
+    rows = list(history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+    names = _related_names(fields, rows, related or {})
+    m2m_values, m2m_labels = _m2m_values(history, model, rows, names)
 
     # The previous row of each object is the next one in newest-first order.
     previous: dict[int, object] = {}
@@ -153,27 +176,14 @@ def change_log(
     entries = []
     for row in rows:
         before = older_of[row.history_id]
-        changes = []
-        for f in fields:
-            new = getattr(row, f.attname)
-            old = getattr(before, f.attname) if before is not None else None
-            if row.history_type == "-" or (before is not None and old == new):
-                continue
-            if before is None and row.history_type == "+" and new in (None, "", False):
-                continue
-            label = capfirst(str(f.verbose_name).removesuffix(" (đồng)"))
-            changes.append(FieldChange(label, _display(f, old, names) if before else "—", _display(f, new, names)))
+        changes = _field_changes(row, before, fields, names)
         for name, values in m2m_values.items():
             new_ids = values[row.history_id]
             old_ids = values[before.history_id] if before is not None else frozenset()
             if new_ids != old_ids and row.history_type != "-":
                 target = model._meta.get_field(name).related_model
                 changes.append(
-                    FieldChange(
-                        capfirst(m2m_labels[name]),
-                        _names(target, old_ids, names),
-                        _names(target, new_ids, names),
-                    )
+                    FieldChange(capfirst(m2m_labels[name]), _names(target, old_ids, names), _names(target, new_ids, names))
                 )
         entries.append(
             Entry(

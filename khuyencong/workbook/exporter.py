@@ -18,11 +18,11 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
-from funding.models import Disbursement, FundingLevel, Instalment, Lawsuit, LoanContract, Repayment
+from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
 from khuyencong.core.cells import safe_cell
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.importer import level_label, unit_label
-from projects.models import AdministrativeUnit, Event, Facility, ProductNomination, Project, SupportForm
+from projects.models import AdministrativeUnit, Event, Facility, FundingLevel, ProductNomination, Project, SupportForm
 
 CHUNK = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -28,7 +28,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from funding.models import Disbursement, FundingLevel, Instalment, Lawsuit, LoanContract, Repayment
+from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
 from khuyencong.core import cells, roles
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.text import fold_accents
@@ -42,6 +42,7 @@ from projects.models import (
     AwardLevel,
     Event,
     Facility,
+    FundingLevel,
     Product,
     ProductNomination,
     Program,

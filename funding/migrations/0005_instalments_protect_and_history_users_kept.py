@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0003_loan_lifecycle'),
+        ('funding', '0004_fundinglevel_to_projects'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_shared_validators'),
+        ('projects', '0006_fundinglevel_from_funding'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
