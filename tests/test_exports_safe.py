@@ -131,6 +131,14 @@ def test_widths_fit_the_first_rows_unless_a_column_declares_one():
     assert sheet.column_dimensions["B"].width == 9
 
 
+def test_a_moment_is_written_in_the_portals_time_without_a_zone():
+    moment = datetime.datetime(2025, 3, 15, 2, 30, tzinfo=datetime.UTC)
+    content = excel.xlsx_bytes([excel.Sheet("Thử", iter([["Lúc"], [moment]]))])
+    cell = load_workbook(io.BytesIO(content))["Thử"]["A2"]
+    assert cell.value == datetime.datetime(2025, 3, 15, 9, 30)  # Asia/Ho_Chi_Minh, UTC+7
+    assert cell.number_format == "dd/mm/yyyy hh:mm"
+
+
 # --- the debt lists ----------------------------------------------------------------------------
 
 
@@ -230,3 +238,4 @@ def test_the_admins_export_holds_no_formula(admin_client: Client, hostile, app, 
     shown = [text for text in HOSTILE if SHOWN[text] in texts]
     assert shown, f"no hostile text in the {model} export"
     assert all(texts[SHOWN[text]].quotePrefix for text in shown)
+

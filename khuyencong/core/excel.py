@@ -59,6 +59,7 @@ NUMBER_FORMATS = {
     YEAR: "0",
     FLAG: "General",
 }
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"  # a moment (a history row's time), not only its day
 NUMERIC = frozenset({PLAIN, MONEY, COUNT, RATE, YEAR})
 
 FIT_ROWS = 500  # rows read ahead to fit the widths of columns that declare none
@@ -181,8 +182,9 @@ def _cell(sheet, kind: str, value: Any) -> Any:
     if isinstance(value, bool) or kind == FLAG:
         return "x" if value else None
     if isinstance(value, datetime.datetime):
+        # Excel has no time zones: the time as the Centre reads it, in the portal's zone.
         naive = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-        return _styled(sheet, naive, NUMBER_FORMATS[DATE])
+        return _styled(sheet, naive, DATETIME_FORMAT)
     if isinstance(value, datetime.date):
         return _styled(sheet, value, NUMBER_FORMATS[DATE])
     if isinstance(value, int | float | Decimal) and kind in NUMERIC:
