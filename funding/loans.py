@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
@@ -731,74 +730,3 @@ def overdue_contracts(contracts: Iterable[LoanContract] | None = None, *, as_of:
         )
     rows.sort(key=lambda r: (-r.days_past_due, r.contract_number))
     return rows
-
-
-# --- Excel export of the two lists -----------------------------------------------------------
-
-
-def due_within_sheet(rows: Iterable[DueRow]) -> Iterator[list]:
-    yield [
-        "Số hợp đồng", "Cơ sở", "Mã số thuế", "Năm", "Mã đề án", "Kỳ", "Ngày đến hạn",
-        "Số tiền phải trả", "Đã trả", "Còn phải trả", "Số ngày còn lại", "Đang khởi kiện",
-    ]  # fmt: skip
-    for r in rows:
-        yield [
-            r.contract_number, r.facility_name, r.tax_code, r.year, r.project_code, r.instalment, r.due_date,
-            r.due, r.paid, r.remaining, r.days_left, "x" if r.in_litigation else "",
-        ]  # fmt: skip
-
-
-def _unaged_label(row: OverdueRow) -> str:
-    return "tạm dừng khi khởi kiện" if row.in_litigation else "chưa tính ngày"
-
-
-def overdue_sheet(rows: Iterable[OverdueRow]) -> Iterator[list]:
-    yield [
-        "Số hợp đồng", "Cơ sở", "Mã số thuế", "Năm", "Mã đề án", "Số tiền hỗ trợ", "Dư nợ",
-        "Nợ quá hạn", "Kỳ quá hạn sớm nhất", "Số ngày quá hạn", "Nhóm tuổi nợ (ngày)", "Đang khởi kiện",
-    ]  # fmt: skip
-    for r in rows:
-        yield [
-            r.contract_number, r.facility_name, r.tax_code, r.year, r.project_code, r.principal, r.outstanding,
-            r.overdue, r.oldest_unpaid_due, r.days_past_due, r.bucket or _unaged_label(r), "x" if r.in_litigation else "",
-        ]  # fmt: skip
-
-
-def write_xlsx(sheets: dict[str, Iterable[Sequence]]) -> bytes:
-    """An .xlsx of one sheet per (title, rows): the first row is the header. Text stays text
-    (a tax code keeps its leading zero, a bucket "1–30" is not a date), numbers are numbers
-    with thousands grouping, dates are dates shown dd/mm/yyyy."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title=title[:31])
-        plain: set[int] = set()  # columns of years: 2023, not 2.023
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=c)
-                cell.value = value
-                if r == 1:
-                    cell.font = Font(bold=True)
-                    cell.number_format = "@"
-                    if str(value).startswith("Năm"):
-                        plain.add(c)
-                elif isinstance(value, bool) or value is None:
-                    cell.value = "x" if value else None
-                elif isinstance(value, int):
-                    cell.number_format = "0" if c in plain else "#,##0"
-                elif isinstance(value, datetime.date):
-                    cell.number_format = "dd/mm/yyyy"
-                else:
-                    cell.value = str(value)
-                    cell.number_format = "@"
-        # Wide enough for what each column holds (a facility's name, not 13 characters of it).
-        for column in sheet.columns:
-            longest = max((len(str(cell.value)) for cell in column if cell.value is not None), default=8)
-            sheet.column_dimensions[column[0].column_letter].width = min(max(longest + 2, 8), 60)
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

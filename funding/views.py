@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django import forms
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding import services
+from funding.exports import contracts_sheet, due_within_sheet, overdue_sheet
 from funding.forms import (
     BUCKET_KEYS,
     NOT_OVERDUE,
@@ -44,14 +45,11 @@ from funding.loans import (
     allocate,
     contract_statuses,
     due_within,
-    due_within_sheet,
     overdue_contracts,
-    overdue_sheet,
     portfolio_summary,
-    write_xlsx,
 )
 from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
-from khuyencong.core import roles
+from khuyencong.core import excel, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
 from khuyencong.core.forms import errors_next_to_fields
@@ -119,7 +117,6 @@ def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 # funding.services, whose Vietnamese refusals are shown on the re-rendered form.
 
 PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 AS_OF_YEARS = (2000, 2100)  # a debt screen's dates: the programme's decades, not year 9999
@@ -149,7 +146,7 @@ def _as_of_query(request: HttpRequest) -> str:
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=excel.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -234,21 +231,6 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def contracts_sheet(rows: Iterable[tuple[LoanContract, ContractStatus]]) -> Iterator[list]:
-    """The contract list as spreadsheet rows (funding.loans.write_xlsx keeps text as text)."""
-    yield [
-        "Số hợp đồng", "Cơ sở", "Mã số thuế", "Năm", "Mã đề án", "Ngày ký", "Ngày giải ngân",
-        "Số tiền hỗ trợ", "Đã trả", "Dư nợ", "Nợ quá hạn", "Số ngày quá hạn", "Nhóm tuổi nợ (ngày)",
-        "Tình trạng", "Đang khởi kiện", "Đã xóa nợ",
-    ]  # fmt: skip
-    for c, s in rows:
-        yield [
-            c.number, c.facility.name, c.facility.tax_code, c.project.plan.year, c.project.code, c.signed_on,
-            c.disbursed_on, c.principal, s.repaid, s.balance, s.overdue, s.days_past_due, s.bucket or "",
-            c.get_state_display(), s.in_litigation, s.written_off,
-        ]  # fmt: skip
-
-
 @require_role(roles.can_view)
 @require_GET
 def contract_export(request: HttpRequest) -> HttpResponse:
@@ -256,7 +238,7 @@ def contract_export(request: HttpRequest) -> HttpResponse:
     as_of, _ = as_of_date(request)
     form = ContractFilterForm(request.GET or None, years=_contract_years())
     rows = _rows_with_statuses(form, as_of)
-    content = write_xlsx({f"Hợp đồng đến {as_of:%d-%m-%Y}": contracts_sheet(rows)})
+    content = excel.xlsx_bytes([excel.Sheet(f"Hợp đồng đến {as_of:%d-%m-%Y}", contracts_sheet(rows))])
     return _xlsx(content, f"hop-dong-thu-hoi-{as_of:%d-%m-%Y}.xlsx")
 
 
@@ -290,7 +272,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def due_export(request: HttpRequest) -> HttpResponse:
     as_of, _ = as_of_date(request)
-    content = write_xlsx({f"Đến hạn {DUE_DAYS} ngày": due_within_sheet(due_within(as_of=as_of, days=DUE_DAYS))})
+    rows = due_within(as_of=as_of, days=DUE_DAYS)
+    content = excel.xlsx_bytes([excel.Sheet(f"Đến hạn {DUE_DAYS} ngày", due_within_sheet(rows))])
     return _xlsx(content, f"den-han-{DUE_DAYS}-ngay-{as_of:%d-%m-%Y}.xlsx")
 
 
@@ -327,7 +310,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def overdue_export(request: HttpRequest) -> HttpResponse:
     as_of, _ = as_of_date(request)
-    content = write_xlsx({"Quá hạn": overdue_sheet(overdue_contracts(as_of=as_of))})
+    content = excel.xlsx_bytes([excel.Sheet("Quá hạn", overdue_sheet(overdue_contracts(as_of=as_of)))])
     return _xlsx(content, f"qua-han-{as_of:%d-%m-%Y}.xlsx")
 
 

@@ -1,41 +1,24 @@
 """The report's Excel annexes: four sheets from one ReportFigures, no query of their own.
 
 Each sheet is a generator that yields a header row of ``Column`` (title, kind, width) and then
-plain rows of values, as pretix's ``ListExporter.iterate_list`` does; ``write_workbook`` is the
-one function that turns them into cells. The kind of a column decides the cell: money and
-counts are numbers shown "#,##0", rates numbers shown "0.0%", dates dates shown dd/mm/yyyy,
-and every text is stored as text (``data_type = "s"``), so a name typed as "=HYPERLINK(…)"
-stays a name and never becomes a formula.
+plain rows of values, as pretix's ``ListExporter.iterate_list`` does; khuyencong.core.excel, the
+portal's one Excel writer, turns them into cells. The kind of a column decides the cell: money
+and counts are numbers shown "#,##0", rates numbers shown "0.0%", dates dates shown dd/mm/yyyy,
+and every text is stored as text, so a name typed as "=HYPERLINK(…)" stays a name and never
+becomes a formula.
 """
 
 from __future__ import annotations
 
-import datetime
-import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
+from khuyencong.core.excel import COUNT, DATE, FLAG, MONEY, RATE, TEXT, YEAR, Column, Sheet, xlsx_bytes
 from khuyencong.core.formatting import date_short
 from projects.models import Project, SupportForm
 from reporting.figures import ReportFigures, YearFigures
 
-TEXT, MONEY, COUNT, RATE, DATE, YEAR, FLAG = "text", "money", "count", "rate", "date", "year", "flag"
-NUMBER_FORMATS = {MONEY: "#,##0", COUNT: "#,##0", RATE: "0.0%", DATE: "dd/mm/yyyy", YEAR: "0", TEXT: "@", FLAG: "@"}
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    kind: str = TEXT
-    width: int = 14
-
-
 Row = Sequence[object]
-Sheet = Iterator[Sequence[Column] | Row]
+AnnexSheet = Iterator[Sequence[Column] | Row]
 
 
 def rate_value(done: int, planned: int) -> float | None:
@@ -56,7 +39,7 @@ def rate_value(done: int, planned: int) -> float | None:
 # --- The sheets ------------------------------------------------------------------------------
 
 
-def year_sheet(figures: ReportFigures) -> Sheet:
+def year_sheet(figures: ReportFigures) -> AnnexSheet:
     """Footnote 1 (F25–F29): each year's đề án and money, done against planned, by level."""
     yield [
         Column("Năm", YEAR, 8),
@@ -107,7 +90,7 @@ def year_sheet(figures: ReportFigures) -> Sheet:
         yield line("Cộng", {name: sum(getattr(y, name) for y in figures.years) for name in names})
 
 
-def content_sheet(figures: ReportFigures) -> Sheet:
+def content_sheet(figures: ReportFigures) -> AnnexSheet:
     """The completed đề án of the period by activity content."""
     yield [
         Column("Nhóm", TEXT, 7),
@@ -136,7 +119,7 @@ def _label(choices, code: str) -> str:
         return code
 
 
-def project_sheet(figures: ReportFigures) -> Sheet:
+def project_sheet(figures: ReportFigures) -> AnnexSheet:
     """Every đề án of the period's annual plans (only proposed ones are not in a plan)."""
     yield [
         Column("Năm", YEAR, 7),
@@ -158,7 +141,7 @@ def project_sheet(figures: ReportFigures) -> Sheet:
         ]  # fmt: skip
 
 
-def contract_sheet(figures: ReportFigures) -> Sheet:
+def contract_sheet(figures: ReportFigures) -> AnnexSheet:
     """The recoverable contracts of the period, their debt as of the report date (funding.loans)."""
     as_of = date_short(figures.report_date)
     yield [
@@ -179,7 +162,7 @@ def contract_sheet(figures: ReportFigures) -> Sheet:
         ]  # fmt: skip
 
 
-SHEETS: tuple[tuple[str, Callable[[ReportFigures], Sheet]], ...] = (
+SHEETS: tuple[tuple[str, Callable[[ReportFigures], AnnexSheet]], ...] = (
     ("Theo năm", year_sheet),
     ("Theo nội dung", content_sheet),
     ("Danh sách đề án", project_sheet),
@@ -187,58 +170,6 @@ SHEETS: tuple[tuple[str, Callable[[ReportFigures], Sheet]], ...] = (
 )
 
 
-# --- The one writer --------------------------------------------------------------------------
-
-
-def write_workbook(sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> bytes:
-    """An .xlsx of one sheet per (title, rows), the first row a header of ``Column``."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        columns: list[Column] = []
-        for r, row in enumerate(rows, start=1):
-            if r == 1:
-                columns = list(row)
-                for c, column in enumerate(columns, start=1):
-                    cell = sheet.cell(row=1, column=c)
-                    _text(cell, column.title)
-                    cell.font, cell.alignment = bold, wrap
-                    sheet.column_dimensions[get_column_letter(c)].width = column.width
-                continue
-            for c, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
-                _write(sheet.cell(row=r, column=c), column.kind, value)
-        sheet.freeze_panes = "A2"
-        if columns:
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _text(cell, value: object) -> None:
-    cell.value = str(value)
-    cell.data_type = "s"  # never a formula, whatever the text starts with
-    cell.number_format = "@"
-
-
-def _write(cell, kind: str, value: object) -> None:
-    if value is None or value == "" or value is False:
-        return
-    if kind == FLAG or isinstance(value, bool):
-        _text(cell, "x")
-    elif isinstance(value, datetime.date):
-        cell.value = value
-        cell.number_format = NUMBER_FORMATS[DATE]
-    elif isinstance(value, int | float) and kind in (MONEY, COUNT, RATE, YEAR):
-        cell.value = value
-        cell.number_format = NUMBER_FORMATS[kind]
-    else:
-        _text(cell, value)
-
-
 def annex_workbook(figures: ReportFigures) -> bytes:
     """The four annexes of the report as one .xlsx."""
-    return write_workbook((title, sheet(figures)) for title, sheet in SHEETS)
+    return xlsx_bytes(Sheet(title, sheet(figures), auto_filter=True) for title, sheet in SHEETS)

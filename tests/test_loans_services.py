@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from funding import loans, services
+from funding.exports import due_within_sheet, overdue_sheet
 from funding.models import Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
-from khuyencong.core import roles
+from khuyencong.core import excel, roles
 from tests.test_loans import D, disbursed_contract, make_contract, make_user, pay, status
 
 State = LoanContract.State
@@ -291,7 +292,8 @@ def test_due_and_overdue_lists_and_their_export(staff, department):
         (book["c"].number, 10, "1–30", True),
     ]
 
-    content = loans.write_xlsx({"Sắp đến hạn": loans.due_within_sheet(due), "Quá hạn": loans.overdue_sheet(overdue)})
+    sheets = [excel.Sheet("Sắp đến hạn", due_within_sheet(due)), excel.Sheet("Quá hạn", overdue_sheet(overdue))]
+    content = excel.xlsx_bytes(sheets)
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook["Sắp đến hạn"]
     header = [cell.value for cell in sheet[1]]

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.datetime import from_excel
 
 from khuyencong.core.formatting import group_thousands
@@ -28,8 +27,6 @@ _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DIGITS = re.compile(r"\d+")
 _DATE_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# What a spreadsheet program would take for the start of a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 MAX_AMOUNT = 10**15  # a million tỷ: larger is a typing error, and beyond a float's exact integers
 
@@ -137,23 +134,3 @@ def flag(value: Any) -> bool:
     if isinstance(value, str) and value.strip().lower() in {"x", "có", "co"}:
         return True
     raise CellError("Đánh dấu bằng chữ “x”, hoặc để trống.")
-
-
-MONEY_FORMAT = "#,##0"  # whole đồng, thousands grouped as the spreadsheet's locale groups them
-
-
-def safe_cell(sheet, value: Any, *, date_format: str = "DD/MM/YYYY", money: bool = False) -> WriteOnlyCell:
-    """A write-only cell; text that a spreadsheet would run as a formula is stored as text.
-
-    openpyxl makes "=HYPERLINK(…)" a formula cell; forcing the type back to a string keeps the
-    exact text (so the workbook reads back the same) and nothing runs when the file is opened.
-    A whole number in a ``money`` column shows its thousands grouped (the value stays the number).
-    """
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-    elif isinstance(value, datetime.date):
-        cell.number_format = date_format
-    elif money and isinstance(value, int) and not isinstance(value, bool):
-        cell.number_format = MONEY_FORMAT
-    return cell

@@ -1,14 +1,17 @@
 """django-import-export widgets that read cells the way the workbook importer does (money as
 whole đồng or "1.836.337.000", dates as Excel dates or dd/mm/yyyy, labels of choices), and the
-permission mixin for admin classes that offer import and export."""
+mixin for admin classes that offer import and export: who may do which, and the one export
+format, written by the portal's one Excel writer."""
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from import_export import widgets
+from import_export.formats import base_formats
 
-from khuyencong.core import cells, roles
+from khuyencong.core import cells, excel, roles
 from khuyencong.core.text import fold_accents
 
 
@@ -64,16 +67,29 @@ class ChoiceLabelWidget(widgets.Widget):
 
 
 class TextWidget(widgets.CharWidget):
-    """Text; what would start a formula in a spreadsheet is kept as text by the workbook export."""
+    """Text; what would start a formula in a spreadsheet is kept as text by khuyencong.core.excel."""
 
     def clean(self, value: Any, row=None, **kwargs) -> str:
         return checked(cells.text, value)
 
 
+class SafeXLSX(base_formats.XLSX):
+    """Excel, written by khuyencong.core.excel: a text such as "=HYPERLINK(…)" is exported as
+    text. The library's own writers (tablib) would make it a live formula, in .xlsx as in the
+    .csv, .tsv, .xls and .ods they offer beside it."""
+
+    def export_data(self, dataset, **kwargs) -> bytes:
+        rows = chain([list(dataset.headers or ())], dataset)
+        return excel.xlsx_bytes([excel.Sheet(dataset.title or "Dữ liệu", rows)])
+
+
 class RoleImportExportMixin:
     """For ImportExportModelAdmin classes: import for the administrator only (the staff import
     on the portal's /nhap-xuat/ page, which checks every row as the services do), export for
-    everyone who may read (roles.can_view); the library alone would let any staff user import."""
+    everyone who may read (roles.can_view); the library alone would let any staff user import.
+    Export offers one format, ``SafeXLSX``: none of the library's others keeps a formula out."""
+
+    export_formats = [SafeXLSX]
 
     def has_import_permission(self, request) -> bool:
         return roles.can_manage_users(request.user)
@@ -89,5 +105,6 @@ __all__ = [
     "FlagWidget",
     "MoneyWidget",
     "RoleImportExportMixin",
+    "SafeXLSX",
     "TextWidget",
 ]

@@ -1,31 +1,29 @@
 """Giving the records back in the workbook they came in: the whole database, or some đề án.
 
 Each sheet is a generator that yields its header row and then its rows (pretix's
-``ListExporter.iterate_list``); ``write_workbook`` writes them out with openpyxl's write-only
-mode. Amounts are number cells shown with grouped thousands (#,##0; years, codes and counts
+``ListExporter.iterate_list``); khuyencong.core.excel, the portal's one Excel writer, streams
+them out. Amounts are number cells shown with grouped thousands (#,##0; years, codes and counts
 stay plain), dates date cells (dd/mm/yyyy), and text that a spreadsheet would run as a formula
-(= + - @, a tab) is stored as text, so that "=HYPERLINK(…)" typed into a name comes back as that
-text and never runs.
+(= + - @, a tab, a line break) is stored as text, so that "=HYPERLINK(…)" typed into a name
+comes back as that text and never runs.
 """
 
 from __future__ import annotations
 
-import io
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from django.db.models import QuerySet
-from openpyxl import Workbook
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
-from khuyencong.core.cells import safe_cell
+from khuyencong.core import excel
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.importer import level_label, unit_label
 from projects.models import AdministrativeUnit, Event, Facility, FundingLevel, ProductNomination, Project, SupportForm
 
 CHUNK = 2000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = excel.CONTENT_TYPE
 
 Rows = Iterator[list[Any]]
 
@@ -269,24 +267,17 @@ SHEET_ROWS = {
 }
 
 
-def write_workbook(sheets: dict[str, Rows], target: IO[bytes]) -> None:
-    """Write sheets of rows (the first row is the header) as an .xlsx to ``target``."""
-    workbook = Workbook(write_only=True)
-    for name, rows in sheets.items():
-        sheet = workbook.create_sheet(name)
-        header = next(rows)
-        sheet.append([safe_cell(sheet, title) for title in header])
-        sheet.freeze_panes = "A2"
-        money = S.BY_NAME[name].money_indexes if name in S.BY_NAME else frozenset()
-        for row in rows:
-            sheet.append([safe_cell(sheet, value, money=i in money) for i, value in enumerate(row)])
-    workbook.save(target)
+def _typed(name: str, rows: Rows) -> Rows:
+    """The sheet's header as columns: amounts are money, everything else is shown as is (a year
+    2024, a code, a tax code as typed), so the workbook reads back exactly as it went out."""
+    money = S.BY_NAME[name].money_indexes if name in S.BY_NAME else frozenset()
+    header = next(rows)
+    yield [excel.Column(title, excel.MONEY if i in money else excel.PLAIN) for i, title in enumerate(header)]
+    yield from rows
 
 
 def _to_bytes(sheets: dict[str, Rows]) -> bytes:
-    buffer = io.BytesIO()
-    write_workbook(sheets, buffer)
-    return buffer.getvalue()
+    return excel.xlsx_bytes(excel.Sheet(name, _typed(name, rows)) for name, rows in sheets.items())
 
 
 def export_workbook(projects: QuerySet[Project] | None = None) -> bytes:

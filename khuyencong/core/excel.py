@@ -1,0 +1,211 @@
+"""The one Excel writer: every .xlsx the portal hands out (the lists, the report's annexes, the
+Centre's workbook and its template, the admin's export) is written here and nowhere else.
+
+A sheet is a title and a generator that yields its header row and then its rows (pretix's
+``ListExporter.iterate_list``); ``write_xlsx`` streams them out with openpyxl's write-only mode,
+so a large export stays fast and small in memory. What a cell becomes is decided once, in
+``_cell``:
+
+- text is always a string cell. openpyxl turns a str that starts with "=" into a formula, and
+  Excel or LibreOffice would run "+1", "-2+3", "@SUM(A1)" typed into a cell (OWASP "CSV
+  injection"); so text starting with = + - @, a tab or a line break is forced to a string cell
+  (``data_type = "s"``) and given Excel's quote prefix, which keeps it text even when someone
+  edits the cell. The text itself is kept exactly, so the workbook reads back the same;
+- money and counts stay numbers (whole đồng, shown "#,##0"), rates numbers shown "0.0%", years
+  plain numbers, dates date cells shown dd/mm/yyyy;
+- a flag is "x" or an empty cell.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import chain, islice
+from typing import IO, Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# What a spreadsheet program would take for the start of a formula (OWASP "CSV injection"),
+# and the line feed a carriage return becomes once the file is read back.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+# The kinds of column; the kind decides the number format of its cells.
+TEXT = "text"  # always text, shown as text ("@"): a tax code keeps its leading zero
+PLAIN = "plain"  # whatever the value is, shown as the spreadsheet shows it by default
+MONEY = "money"  # whole đồng
+COUNT = "count"
+RATE = "rate"
+DATE = "date"
+YEAR = "year"  # 2024, not 2.024
+FLAG = "flag"  # "x" or empty
+
+NUMBER_FORMATS = {
+    TEXT: "@",
+    PLAIN: "General",
+    MONEY: "#,##0",
+    COUNT: "#,##0",
+    RATE: "0.0%",
+    DATE: "dd/mm/yyyy",
+    YEAR: "0",
+    FLAG: "General",
+}
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"  # a moment (a history row's time), not only its day
+NUMERIC = frozenset({PLAIN, MONEY, COUNT, RATE, YEAR})
+
+FIT_ROWS = 500  # rows read ahead to fit the widths of columns that declare none
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+@dataclass(frozen=True)
+class Column:
+    """A header cell: its title, the kind of its values and, if fixed, its width."""
+
+    title: str
+    kind: str = PLAIN
+    width: float | None = None
+
+
+@dataclass
+class Sheet:
+    """One sheet: ``rows`` yields the header (``Column``s or plain titles) and then the rows.
+
+    ``heading`` is a title line written above the header; ``auto_filter`` puts Excel's filter
+    buttons on the header. The header row is always frozen, so it stays in view.
+    """
+
+    title: str
+    rows: Iterable[Sequence[Any]]
+    heading: str = ""
+    auto_filter: bool = False
+
+
+def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
+    """Write the sheets as an .xlsx to ``target`` (a binary file or buffer)."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(workbook, sheet)
+    workbook.save(target)
+
+
+def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """The sheets as the bytes of an .xlsx, for a download."""
+    buffer = io.BytesIO()
+    write_xlsx(sheets, buffer)
+    return buffer.getvalue()
+
+
+def safe_text(value: str) -> str:
+    """Text as a cell can hold it: without the control characters an .xlsx cannot store (pasted
+    from another program, they would make openpyxl refuse the whole export), and with a
+    carriage return written as the line feed every reader makes of it anyway."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses these characters in a sheet's name, and names longer than 31.
+    for char in "[]:*?/\\":
+        title = title.replace(char, "-")
+    return title[:31] or "Sheet"
+
+
+def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
+    sheet = workbook.create_sheet(_sheet_title(spec.title))
+    rows: Iterator[Sequence[Any]] = iter(spec.rows)
+    header = next(rows, None)
+    if header is None:
+        return
+    columns = [column if isinstance(column, Column) else Column(str(column)) for column in header]
+    # Widths and the frozen pane go into the sheet's head, written before the first row.
+    ahead = list(islice(rows, FIT_ROWS))
+    for index, width in enumerate(_widths(columns, ahead), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header_row = 2 if spec.heading else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    if spec.heading:
+        heading = _text_cell(sheet, spec.heading, PLAIN)
+        heading.font = Font(bold=True, size=13)
+        sheet.append([heading])
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    titles = []
+    for column in columns:
+        cell = _text_cell(sheet, column.title, TEXT)
+        cell.font, cell.alignment = bold, wrap
+        titles.append(cell)
+    sheet.append(titles)
+    last_row = header_row
+    for row in chain(ahead, rows):
+        sheet.append([_cell(sheet, column.kind, value) for column, value in zip(columns, row, strict=True)])
+        last_row += 1
+    if spec.auto_filter and columns:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+
+
+def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[float]:
+    """A declared width, else wide enough for the header's words and the first rows' values
+    (a facility's name, not 13 characters of it), within bounds."""
+    widths = []
+    for index, column in enumerate(columns):
+        if column.width is not None:
+            widths.append(column.width)
+            continue
+        longest = max((len(max(column.title.split(), key=len, default="")),
+                       *(_shown_length(row[index]) for row in rows if index < len(row))))  # fmt: skip
+        widths.append(min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
+    return widths
+
+
+def _shown_length(value: Any) -> int:
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, datetime.date):
+        return 10
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _cell(sheet, kind: str, value: Any) -> Any:
+    """What one value becomes in a column of ``kind``: a cell, or the bare value where
+    openpyxl's own guess cannot go wrong (a number in a plain column, an empty cell)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or kind == FLAG:
+        return "x" if value else None
+    if isinstance(value, datetime.datetime):
+        # Excel has no time zones: the time as the Centre reads it, in the portal's zone.
+        naive = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        return _styled(sheet, naive, DATETIME_FORMAT)
+    if isinstance(value, datetime.date):
+        return _styled(sheet, value, NUMBER_FORMATS[DATE])
+    if isinstance(value, int | float | Decimal) and kind in NUMERIC:
+        return value if kind == PLAIN else _styled(sheet, value, NUMBER_FORMATS[kind])
+    return _text_cell(sheet, str(value), kind)
+
+
+def _styled(sheet, value: Any, number_format: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
+
+
+def _text_cell(sheet, text: str, kind: str) -> WriteOnlyCell:
+    """A string cell, never a formula, whatever the text starts with."""
+    text = safe_text(text)
+    cell = WriteOnlyCell(sheet, value=None)
+    cell.value = text  # openpyxl guesses "f" for "=…": the type is set after, not guessed
+    cell.data_type = "s"
+    if text.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True  # stays text when someone edits the cell and presses Enter
+    if kind == TEXT:
+        cell.number_format = NUMBER_FORMATS[TEXT]
+    return cell
