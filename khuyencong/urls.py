@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from khuyencong import security
 from khuyencong.dashboard import views
 
 admin.site.site_header = "Cổng thông tin khuyến công — Quản trị"
@@ -14,7 +15,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "doi-mat-khau/",
-        auth_views.PasswordChangeView.as_view(success_url="/doi-mat-khau/xong/"),
+        security.PasswordChangeView.as_view(success_url="/doi-mat-khau/xong/"),
         name="password_change",
     ),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
