@@ -31,3 +31,14 @@ def lam_dong(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say at the end, in one line, when the browser tests did not run: `pytest -q` hides skip
+    reasons, and a green run without them proves less than it seems."""
+    skipped = [
+        report for report in terminalreporter.stats.get("skipped", []) if "Browser test skipped" in str(report.longrepr)
+    ]
+    if skipped:
+        reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
+        terminalreporter.write_line(f"{len(skipped)} browser tests were SKIPPED — {reason}", yellow=True, bold=True)
