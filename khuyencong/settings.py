@@ -6,10 +6,12 @@ SQLite in a file beside the project when DATABASE_URL is unset; PostgreSQL when 
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -111,8 +113,17 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-# Behind the reverse proxy every request comes from the proxy; take the address it forwards.
-AXES_CLIENT_IP_CALLABLE = "khuyencong.security.client_ip" if env.bool("BEHIND_PROXY", default=False) else None
+# The client address, for the lockout above (khuyencong.security.client_ip). TRUSTED_PROXY_COUNT
+# is the number of reverse proxies in front of the server, each appending to X-Forwarded-For:
+# 0 (default) reads REMOTE_ADDR and ignores the header, which anyone can write; with N, the Nth
+# entry from the right, and only for requests that come from TRUSTED_PROXY_ADDRESSES (the
+# nearest proxy), so a client reaching the server directly cannot choose its address.
+if "BEHIND_PROXY" in os.environ:
+    raise ImproperlyConfigured("BEHIND_PROXY is replaced by TRUSTED_PROXY_COUNT (1 behind one reverse proxy); see .env.example.")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_ADDRESSES = env.list("TRUSTED_PROXY_ADDRESSES", default=["127.0.0.1", "::1"])
+AXES_CLIENT_IP_CALLABLE = "khuyencong.security.client_ip"
+# The password-change form (khuyencong.security) takes AXES_FAILURE_LIMIT and AXES_COOLOFF_TIME too.
 
 # Content-Security-Policy (django-csp 4): everything from this site, no inline script or style.
 CONTENT_SECURITY_POLICY = {
@@ -166,7 +177,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

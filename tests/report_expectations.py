@@ -1,4 +1,5 @@
-"""What the report must print for the Lâm Đồng data set, read from shared/design/report-figures.md.
+"""What the report must print for the Lâm Đồng data set, read from tests/data/report-figures.md
+(a copy of the design card shared/design/report-figures.md, kept in the repository).
 
 Tests may hold expected values; the application may not. Where the spec's tables give a value
 column, it is parsed here rather than copied.
@@ -11,8 +12,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT.parent / "shared" / "design" / "report-figures.md"
+SPEC = Path(__file__).resolve().parent / "data" / "report-figures.md"
 REPORT_DATE = datetime.date(2025, 3, 15)
 
 

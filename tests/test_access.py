@@ -18,7 +18,7 @@ pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
 ROOT = Path(__file__).resolve().parent.parent
 
 # Pages anyone may open: signing in and out, and the admin's own sign-in.
-PUBLIC = {"login", "logout", "admin:login", "admin:logout", "password_reset", "password_reset_done",
+PUBLIC = {"favicon", "login", "logout", "admin:login", "admin:logout", "password_reset", "password_reset_done",
           "password_reset_confirm", "password_reset_complete", "admin:password_reset", "admin:view_on_site"}
 
 

@@ -22,6 +22,7 @@ from tests import factories as f
 from tests.screens_helpers import user_in
 
 CHROMIUM = "/usr/bin/chromium"
+SKIPPED = "Browser test skipped"  # tests/conftest.py counts these in the summary
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
@@ -71,14 +72,15 @@ def initial_data_back_afterwards(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not executable:
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is missing ({CHROMIUM}) and CI is set: the browser tests must run.")
-        pytest.skip("Chromium is not installed")
+        pytest.skip(f"{SKIPPED}: Chromium is not installed ({CHROMIUM}, or chromium on PATH); apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
         yield browser
         browser.close()
 

@@ -3,13 +3,10 @@ roles, on the Lâm Đồng data set (with a draft report, so that the to-do list
 
 from __future__ import annotations
 
-import io
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -40,19 +37,12 @@ def internal_links(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def dataset(django_db_setup, django_db_blocker):
-    """The data set and a draft report, loaded once for the module in a transaction rolled back
-    at the end, so that other modules see an empty database."""
+def dataset(lam_dong, django_db_blocker):
+    """The data set (tests/conftest.py) and a draft report, for the whole module: the report is
+    rolled back with the data set when the module ends."""
     with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("seed_demo", stdout=io.StringIO())
         department = get_user_model().objects.get(username="chuyenvien")
         services.create_report(by=department, year_from=2021, year_to=2025)
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 def test_the_draft_reports_on_the_dashboard_link_to_their_pages(dataset):

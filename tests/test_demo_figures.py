@@ -15,7 +15,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
@@ -29,20 +28,6 @@ REPORT_DATE = datetime.date.fromisoformat(settings.DEMO_REPORT_DATE)
 PREVIOUS_PERIOD_END = datetime.date(2020, 12, 31)
 GROUP_1_1 = ["MHTD", "MMTB", "CGCN", "XLMT"]
 T = 1_000_000
-
-
-@pytest.fixture(scope="module")
-def dataset(django_db_setup, django_db_blocker):
-    """Load the data set once for the module, inside a transaction rolled back at the end so
-    that other test modules see an empty database."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("seed_demo", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -125,42 +110,42 @@ def outstanding(contracts, day) -> int:
 
 
 # --- Part I.II.1 -------------------------------------------------------------------------
-def test_f01_done(dataset):
+def test_f01_done(lam_dong):
     assert done().count() == 168
     assert count(done().count()) == "168"
 
 
-def test_f02_executed(dataset):
+def test_f02_executed(lam_dong):
     assert executed(done()) == 30_501_337_000
     assert money(executed(done())) == "30,501 tỷ đồng"
 
 
-def test_f03_local(dataset):
+def test_f03_local(lam_dong):
     assert local(done()).count() == 166
     assert executed(local(done())) == 29_901_337_000
     assert money(executed(local(done()))) == "29,901 tỷ đồng"
 
 
-def test_f04_national(dataset):
+def test_f04_national(lam_dong):
     assert national(done()).count() == 2
     assert executed(national(done())) == 600 * T
     assert (count(national(done()).count()), money(executed(national(done())))) == ("02", "600 triệu đồng")
 
 
-def test_f05_shares(dataset):
+def test_f05_shares(lam_dong):
     whole = executed(done())
     assert share(executed(local(done())), whole) == "98%"
     assert share(executed(national(done())), whole) == "2%"
 
 
-def test_f06_demonstration_models(dataset):
+def test_f06_demonstration_models(lam_dong):
     models = done().filter(content__code="MHTD")
     assert (models.count(), support_pairs(models), executed(models)) == (2, 2, 378 * T)
     assert local(models).count() == 2
     assert money(executed(models)) == "378 triệu đồng"
 
 
-def test_f07_machinery(dataset):
+def test_f07_machinery(lam_dong):
     machinery = done().filter(content__code="MMTB", support_form="non_recoverable")
     assert (support_pairs(machinery), executed(machinery)) == (62, 5_943 * T)
     assert (support_pairs(local(machinery)), executed(local(machinery))) == (60, 5_343 * T)
@@ -169,20 +154,20 @@ def test_f07_machinery(dataset):
         "5,943 tỷ đồng", "5,343 tỷ đồng", "600 triệu đồng"]
 
 
-def test_f08_conferences(dataset):
+def test_f08_conferences(lam_dong):
     conferences = done().filter(content__code="KNCC")
     assert Event.objects.filter(project__in=conferences, kind=Event.Kind.CONFERENCE).count() == 15
     assert executed(conferences) == 1_563 * T
     assert money(executed(conferences)) == "1,563 tỷ đồng"
 
 
-def test_f09_brands(dataset):
+def test_f09_brands(lam_dong):
     brands = done().filter(content__code="THNH")
     assert (support_pairs(brands), executed(brands)) == (18, 450 * T)
     assert money(executed(brands)) == "450 triệu đồng"
 
 
-def test_f10_typical_products(dataset):
+def test_f10_typical_products(lam_dong):
     nominations = ProductNomination.objects.filter(year__gte=2021, year__lte=2025)
     assert nominations.values("product").distinct().count() == 220
     assert nominations.values("product__facility").distinct().count() == 138
@@ -196,32 +181,32 @@ def test_f10_typical_products(dataset):
     assert money(cost) == "669 triệu đồng"
 
 
-def test_f11_cleaner_production(dataset):
+def test_f11_cleaner_production(lam_dong):
     pilots = done().filter(is_cleaner_production=True)
     assert (pilots.count(), support_pairs(pilots), executed(pilots)) == (2, 2, 378 * T)
     assert set(pilots) == set(done().filter(content__code="MHTD"))  # F06 = F11
     assert money(executed(pilots)) == "378 triệu đồng"
 
 
-def test_f12_training_class(dataset):
+def test_f12_training_class(lam_dong):
     classes = done().filter(content__code="DTBD").aggregate(s=Sum("output_quantity"))["s"]
     assert classes == 1
     assert count(classes) == "01"
 
 
-def test_f13_television(dataset):
+def test_f13_television(lam_dong):
     programmes = done().filter(content__code="TTTT")
     assert programmes.aggregate(s=Sum("output_quantity"))["s"] == 5
     assert executed(programmes) == 175 * T
     assert money(executed(programmes)) == "175 triệu đồng"
 
 
-def test_f14_inspection(dataset):
+def test_f14_inspection(lam_dong):
     assert executed(done().filter(content__code="KTGS")) == 523 * T
     assert money(executed(done().filter(content__code="KTGS"))) == "523 triệu đồng"
 
 
-def test_f15_national_projects(dataset):
+def test_f15_national_projects(lam_dong):
     projects = national(done())
     assert (projects.count(), executed(projects)) == (2, 600 * T)
     assert not projects.filter(is_key=True).exists()
@@ -229,7 +214,7 @@ def test_f15_national_projects(dataset):
 
 
 # --- Part I.II.3 -------------------------------------------------------------------------
-def test_f16_recoverable(dataset):
+def test_f16_recoverable(lam_dong):
     projects = recoverable()
     facilities = set(recoverable_contracts().values_list("facility_id", flat=True))
     assert (projects.count(), len(facilities), executed(projects)) == (36, 35, 20_800_337_000)
@@ -245,7 +230,7 @@ def test_f16_recoverable(dataset):
         assert (disbursement.amount, disbursement.date) == (contract.principal, contract.disbursed_on)
 
 
-def test_f17_repaid_on_time(dataset):
+def test_f17_repaid_on_time(lam_dong):
     facilities = set(recoverable_contracts().values_list("facility_id", flat=True))
     punctual = {f for f in facilities if on_time(f)}
     assert (len(punctual), len(facilities)) == (32, 35)
@@ -253,7 +238,7 @@ def test_f17_repaid_on_time(dataset):
     assert not Repayment.objects.filter(date__gt=REPORT_DATE).exists()
 
 
-def test_f18_sued(dataset):
+def test_f18_sued(lam_dong):
     facilities = set(recoverable_contracts().values_list("facility_id", flat=True))
     sued = sued_facilities(recoverable_contracts(), REPORT_DATE)
     assert len(sued) == 3
@@ -262,14 +247,14 @@ def test_f18_sued(dataset):
     assert set(recoverable_contracts().filter(facility_id__in=sued).values_list("state", flat=True)) == {"litigation"}
 
 
-def test_f19_outstanding_of_the_sued(dataset):
+def test_f19_outstanding_of_the_sued(lam_dong):
     sued = sued_facilities(recoverable_contracts(), REPORT_DATE)
     debt = outstanding(recoverable_contracts().filter(facility_id__in=sued), REPORT_DATE)
     assert debt == 1_065 * T
     assert money(debt) == "1,065 tỷ đồng"
 
 
-def test_f20_growth_against_the_previous_period(dataset):
+def test_f20_growth_against_the_previous_period(lam_dong):
     previous = LoanContract.objects.filter(project__in=done(2014, 2020).filter(support_form="recoverable"))
     sued = sued_facilities(previous, PREVIOUS_PERIOD_END)
     before = outstanding(previous.filter(facility_id__in=sued), PREVIOUS_PERIOD_END)
@@ -281,7 +266,7 @@ def test_f20_growth_against_the_previous_period(dataset):
     assert not sued & set(recoverable_contracts().values_list("facility_id", flat=True))
 
 
-def test_f21_direct_non_recoverable(dataset):
+def test_f21_direct_non_recoverable(lam_dong):
     projects = direct_non_recoverable()
     assert (projects.count(), distinct_facilities(projects), executed(projects)) == (64, 61, 6_321 * T)
     assert counterpart(projects) == 16_759 * T
@@ -289,7 +274,7 @@ def test_f21_direct_non_recoverable(dataset):
     assert all(p.facilities.count() == 1 for p in projects)
 
 
-def test_f22_direct_support_total(dataset):
+def test_f22_direct_support_total(lam_dong):
     both = recoverable() | direct_non_recoverable()
     assert executed(both) == 27_121_337_000
     assert executed(local(both)) == 26_521_337_000
@@ -298,13 +283,13 @@ def test_f22_direct_support_total(dataset):
         "27,121 tỷ đồng", "26,521 tỷ đồng", "600 triệu đồng"]
 
 
-def test_f23_capital_attracted(dataset):
+def test_f23_capital_attracted(lam_dong):
     total = counterpart(recoverable()) + counterpart(direct_non_recoverable())
     assert total == 66_629 * T
     assert money(total) == "66,629 tỷ đồng"
 
 
-def test_f24_conference_outcomes(dataset):
+def test_f24_conference_outcomes(lam_dong):
     events = Event.objects.filter(project__in=done().filter(content__code="KNCC"), kind=Event.Kind.CONFERENCE)
     sums = events.aggregate(p=Sum("participants"), c=Sum("sale_contracts"), m=Sum("memoranda"))
     assert (events.count(), sums["p"], sums["c"], sums["m"]) == (15, 304, 7, 341)
@@ -348,20 +333,20 @@ def check_year(year):
     assert executed(missed) == 0
 
 
-def test_f25_2021(dataset):
+def test_f25_2021(lam_dong):
     check_year(2021)
     assert planned(in_period(2021, 2021).exclude(status="completed")) == 629 * T
 
 
-def test_f26_2022(dataset):
+def test_f26_2022(lam_dong):
     check_year(2022)
 
 
-def test_f27_2023(dataset):
+def test_f27_2023(lam_dong):
     check_year(2023)
 
 
-def test_f28_2024(dataset):
+def test_f28_2024(lam_dong):
     check_year(2024)
     from khuyencong.core.formatting import money_exact
 
@@ -370,17 +355,17 @@ def test_f28_2024(dataset):
     assert planned(in_period(2024, 2024).exclude(status="completed")) == 3_177 * T
 
 
-def test_f29_2025(dataset):
+def test_f29_2025(lam_dong):
     check_year(2025)
     assert not Disbursement.objects.filter(project__plan__year=2025, date__gte=REPORT_DATE).exists()
 
 
-def test_footnote_years_add_up_to_the_body(dataset):
+def test_footnote_years_add_up_to_the_body(lam_dong):
     assert sum(YEARS[y][2] for y in YEARS) == executed(done())
 
 
 # --- Footnote 2 ---------------------------------------------------------------------------
-def test_f30_sued_facilities_by_name(dataset):
+def test_f30_sued_facilities_by_name(lam_dong):
     sued = sued_facilities(recoverable_contracts(), REPORT_DATE)
     names = set(apps.get_model("projects", "Facility").objects.filter(pk__in=sued).values_list("name", flat=True))
     assert names == {"Công ty cổ phần Phú Lộc Sơn", "Công ty TNHH Phan Quốc Đạt", "Công ty TNHH Nam Ban Silk"}
@@ -404,7 +389,7 @@ def _snapshot():
     return counts, values, m2m, users
 
 
-def test_seed_demo_twice_changes_nothing(dataset):
+def test_seed_demo_twice_changes_nothing(lam_dong):
     before = _snapshot()
     assert before[0]["projects.HistoricalProject"] > 0  # the first load wrote history
     out = io.StringIO()
@@ -413,7 +398,7 @@ def test_seed_demo_twice_changes_nothing(dataset):
     assert "0 bản ghi mới, 0 bản ghi được khôi phục" in out.getvalue()
 
 
-def test_seed_demo_puts_back_a_changed_row(dataset):
+def test_seed_demo_puts_back_a_changed_row(lam_dong):
     project = Project.objects.get(code="DP-2021-001", plan__year=2021)
     name = project.name
     Project.objects.filter(pk=project.pk).update(name="sửa nhầm")
@@ -424,7 +409,7 @@ def test_seed_demo_puts_back_a_changed_row(dataset):
     assert project.history.count() == history + 1
 
 
-def test_demo_users_and_groups(dataset):
+def test_demo_users_and_groups(lam_dong):
     User = get_user_model()
     expected = {
         "quantri": (roles.ADMINISTRATOR, True, True),
@@ -450,7 +435,7 @@ def test_demo_users_and_groups(dataset):
     assert roles.can_edit_records(entry) and roles.can_issue_reports(department) and not roles.can_edit_records(viewer)
 
 
-def test_scale_demo_keeps_the_proportions(dataset):
+def test_scale_demo_keeps_the_proportions(lam_dong):
     call_command("scale_demo", "--factor", "3", stdout=io.StringIO())
     assert done().count() == 3 * 168
     assert executed(done()) == 3 * 30_501_337_000
@@ -463,7 +448,7 @@ def test_scale_demo_keeps_the_proportions(dataset):
     assert done().count() == 3 * 168
 
 
-def test_the_staff_cannot_change_records_behind_the_workflows_in_the_admin(dataset):
+def test_the_staff_cannot_change_records_behind_the_workflows_in_the_admin(lam_dong):
     """Approving a đề án or writing a contract off goes through the portal's workflows; the
     admin is the administrator's, and even there a contract's state is not typed in."""
     from django.test import Client
@@ -483,7 +468,7 @@ def test_the_staff_cannot_change_records_behind_the_workflows_in_the_admin(datas
     assert 'name="state"' not in page and contract.get_state_display() in page
 
 
-def test_a_disbursed_contracts_terms_and_ledger_are_read_only_in_the_admin(dataset):
+def test_a_disbursed_contracts_terms_and_ledger_are_read_only_in_the_admin(lam_dong):
     from django.test import Client
 
     from funding.models import LoanContract

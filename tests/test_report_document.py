@@ -1,6 +1,6 @@
 """The report document: HTML and PDF from the figures, the render_report command, the links.
 
-The PDF is read back with poppler (pdftotext, pdffonts) as a specialist's tools would.
+The PDF is read back in Python (pypdf, tests/pdf_reading.py): its text, pages and embedded fonts.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import html
 import re
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from reporting.models import Report
 from reporting.narrative import narrative_html
 from reporting.pdf import STATIC_DIR, RefusedURL, StaticOnlyFetcher, html_to_pdf
 from tests import factories as f
-from tests.report_expectations import REPORT_DATE, reset_to_reference_data
+from tests import pdf_reading
+from tests.report_expectations import REPORT_DATE
 
 # Every test here, marked or not, reads the test database: a module-scoped data set is only
 # created in it when the session holds a django_db test, and would otherwise go to the
@@ -34,9 +34,9 @@ FONTS = sorted((STATIC_DIR / "fonts").glob("LiberationSerif-*.ttf"))
 
 
 def _pdf_text(path: Path) -> str:
-    """pdftotext's text without the page numbers, whitespace collapsed, so that a figure broken
+    """The PDF's text without the page numbers, whitespace collapsed, so that a figure broken
     over two lines or two pages still reads whole."""
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = "\n".join(pdf_reading.page_texts(path))
     text = "\n".join(line for line in text.splitlines() if not line.strip().lstrip("\f").isdigit())
     text = " ".join(text.split())
     return re.sub(r"/ ", "/", text)
@@ -184,16 +184,7 @@ def test_the_shipped_fonts_are_liberation_serif_with_their_licence():
 
 
 @pytest.fixture(scope="module")
-def dataset(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        reset_to_reference_data()
-
-
-@pytest.fixture(scope="module")
-def period_pdf(dataset, tmp_path_factory, django_db_blocker):
+def period_pdf(lam_dong, tmp_path_factory, django_db_blocker):
     out = tmp_path_factory.mktemp("bc") / "bao-cao-2021-2025.pdf"
     with django_db_blocker.unblock():
         call_command(
@@ -274,31 +265,24 @@ def test_the_period_pdf_prints_every_figure(period_pdf):
 
 
 def test_the_pdf_embeds_only_liberation_serif(period_pdf):
-    out = subprocess.run(["pdffonts", str(period_pdf)], capture_output=True, text=True, check=True).stdout
-    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
-    assert len(rows) == 4  # regular, bold, italic, bold italic
-    for row in rows:
-        name, emb = row[0], row[-5]
+    fonts = pdf_reading.fonts(period_pdf)
+    assert len(fonts) == 4, fonts  # regular, bold, italic, bold italic
+    for name, embedded in fonts.items():
         assert re.fullmatch(r"[A-Z]{6}\+Liberation-?Serif(-Bold|-Italic|-Bold-?Italic)?", name), name
-        assert emb == "yes", row
+        assert embedded, name
 
 
 def test_the_pdf_is_a4_with_page_numbers_from_page_two(period_pdf):
-    info = subprocess.run(["pdfinfo", str(period_pdf)], capture_output=True, text=True, check=True).stdout
-    assert "595.276 x 841.89 pts (A4)" in info
-    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
-    assert pages >= 2
-    first = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(period_pdf), "-"], capture_output=True, text=True
-    ).stdout
-    second = subprocess.run(
-        ["pdftotext", "-f", "2", "-l", "2", "-layout", str(period_pdf), "-"], capture_output=True, text=True
-    ).stdout
+    sizes = pdf_reading.page_sizes(period_pdf)
+    assert len(sizes) >= 2
+    assert {(round(w, 2), round(h, 2)) for w, h in sizes} == {(595.28, 841.89)}  # A4: 210 × 297 mm
+    first = pdf_reading.layout_text(period_pdf, 0)
+    second = pdf_reading.layout_text(period_pdf, 1)
     assert first.strip().splitlines()[0].split()[0] == "UBND"
     assert second.strip().splitlines()[0].strip() == "2"
 
 
-# Each footnote as pdftotext reads it: its call (the words before it and its number) and the
+# Each footnote as the PDF's text reads: its call (the words before it and its number) and the
 # start of its text at the foot of the page.
 _FOOTNOTES = (
     (re.compile(r"tổng kinh phí khuyến công\)1\."), re.compile(r"Năm \d{4} (ước )?triển khai thực hiện")),
@@ -313,8 +297,7 @@ _NARRATIVE = (
 
 def _footnote_pages(pdf: Path) -> list[tuple[list[int], list[int]]]:
     """For each footnote the PDF calls: the pages (from 1) of its call and of its text."""
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = [" ".join(page.split()) for page in text.split("\f")]
+    pages = [" ".join(page.split()) for page in pdf_reading.page_texts(pdf)]
     found = [
         ([n for n, page in enumerate(pages, 1) if call.search(page)], [n for n, page in enumerate(pages, 1) if note.search(page)])
         for call, note in _FOOTNOTES
@@ -333,8 +316,7 @@ def test_each_footnote_is_at_the_foot_of_the_page_of_its_call(period_pdf):
 def test_the_signature_never_stands_alone_on_the_last_page(period_pdf):
     """The demo report's signature does not fit under the closing sentence on page 4: the
     sentence goes to the last page with it."""
-    text = subprocess.run(["pdftotext", str(period_pdf), "-"], capture_output=True, text=True, check=True).stdout
-    last = " ".join(text.split("\f")[-2].split())  # the text ends with a form feed
+    last = " ".join(pdf_reading.page_texts(period_pdf)[-1].split())
     assert "Nơi nhận:" in last and "Trên đây là báo cáo" in last
 
 
@@ -347,7 +329,7 @@ def test_the_signature_never_stands_alone_on_the_last_page(period_pdf):
     ],
 )
 def test_footnotes_stay_with_their_calls_wherever_the_page_breaks(
-    dataset, tmp_path, year_from, year_to, preamble_words, footnotes
+    lam_dong, tmp_path, year_from, year_to, preamble_words, footnotes
 ):
     figures = draft_figures(year_from=year_from, year_to=year_to, report_date=REPORT_DATE)
     preamble = " ".join((_NARRATIVE * (preamble_words // len(_NARRATIVE) + 1))[:preamble_words])
@@ -361,7 +343,7 @@ def test_footnotes_stay_with_their_calls_wherever_the_page_breaks(
 
 
 @pytest.mark.django_db
-def test_every_character_of_the_document_is_in_the_embedded_font(dataset):
+def test_every_character_of_the_document_is_in_the_embedded_font(lam_dong):
     figures = draft_figures(year_from=2021, year_to=2025, report_date=REPORT_DATE)
     report = f.ReportFactory(
         year_from=2021,
@@ -377,7 +359,7 @@ def test_every_character_of_the_document_is_in_the_embedded_font(dataset):
 
 
 @pytest.mark.django_db
-def test_the_annual_report_2024_prints_the_2024_figures(dataset):
+def test_the_annual_report_2024_prints_the_2024_figures(lam_dong):
     figures = draft_figures(year_from=2024, year_to=2024, report_date=REPORT_DATE)
     text = " ".join(_visible_text(render_document(figures, links=False)).split())
     assert "Tình hình thực hiện Chương trình khuyến công năm 2024" in text
@@ -388,7 +370,7 @@ def test_the_annual_report_2024_prints_the_2024_figures(dataset):
 
 
 @pytest.mark.django_db
-def test_on_screen_each_figure_links_to_its_records(dataset, client):
+def test_on_screen_each_figure_links_to_its_records(lam_dong, client):
     user = f.UserFactory()
     client.force_login(user)
     response = client.get(
@@ -407,7 +389,7 @@ def test_on_screen_each_figure_links_to_its_records(dataset, client):
 
 
 @pytest.mark.django_db
-def test_figure_records_need_a_signed_in_user(dataset, client):
+def test_figure_records_need_a_signed_in_user(lam_dong, client):
     url = reverse(
         "reporting:figure-records",
         kwargs={"figure": "F01", "year_from": 2021, "year_to": 2025, "report_date": "2025-03-15"},

@@ -1,7 +1,7 @@
 """The report's figures (reporting.figures): small made-up data first, then the Lâm Đồng data set.
 
 The data-set tests compare every figure, formatted, with the values that
-shared/design/report-figures.md lists (read from that file where its tables allow it).
+tests/data/report-figures.md (the design card's list) gives (read from that file where its tables allow it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from tests.report_expectations import (
     expected_body_values,
     expected_year_rows,
     province,
-    reset_to_reference_data,
 )
 
 # Every test here, marked or not, reads the test database: a module-scoped data set is only
@@ -230,15 +229,6 @@ def test_contract_states_other_than_draft_count(small_period):
 
 
 
-@pytest.fixture(scope="module")
-def dataset(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        reset_to_reference_data()
-
-
 def _period_figures():
     return compute_figures(province=province(), year_from=2021, year_to=2025, report_date=REPORT_DATE)
 
@@ -289,7 +279,7 @@ def formatted_body(figures) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_the_period_figures_are_those_of_the_spec(dataset):
+def test_the_period_figures_are_those_of_the_spec(lam_dong):
     got = formatted_body(_period_figures())
     expected = expected_body_values()
     for figure, text in got.items():
@@ -297,7 +287,7 @@ def test_the_period_figures_are_those_of_the_spec(dataset):
 
 
 @pytest.mark.django_db
-def test_the_period_figures_the_spec_words_in_prose(dataset):
+def test_the_period_figures_the_spec_words_in_prose(lam_dong):
     figures = _period_figures()
     r = figures.repayment
     # F15, F16, F20, F23, F30: the spec's cells carry prose, so their values are written out here.
@@ -315,7 +305,7 @@ def test_the_period_figures_the_spec_words_in_prose(dataset):
 
 
 @pytest.mark.django_db
-def test_the_years_are_those_of_footnote_1(dataset):
+def test_the_years_are_those_of_footnote_1(lam_dong):
     figures = _period_figures()
     rows = expected_year_rows()
     for year in figures.years:
@@ -332,7 +322,7 @@ def test_the_years_are_those_of_footnote_1(dataset):
 
 
 @pytest.mark.django_db
-def test_the_annual_report_2024_prints_the_2024_figures(dataset):
+def test_the_annual_report_2024_prints_the_2024_figures(lam_dong):
     figures = compute_figures(province=province(), year_from=2024, year_to=2024, report_date=REPORT_DATE)
     (year,) = figures.years
     assert (figures.done.count, year.done, year.planned) == (15, 15, 22)
@@ -341,11 +331,11 @@ def test_the_annual_report_2024_prints_the_2024_figures(dataset):
 
 
 @pytest.mark.django_db
-def test_the_query_count_is_the_same_at_ten_times_the_data(dataset, django_assert_num_queries):
-    lam_dong = province()
+def test_the_query_count_is_the_same_at_ten_times_the_data(lam_dong, django_assert_num_queries):
+    unit = province()
 
     def compute():
-        return compute_figures(province=lam_dong, year_from=2021, year_to=2025, report_date=REPORT_DATE)
+        return compute_figures(province=unit, year_from=2021, year_to=2025, report_date=REPORT_DATE)
 
     # đề án (with executed); facility pairs; conference events; nominations; recoverable
     # contracts; contract_statuses' six (instalments, reschedules, repayments, lawsuits,

@@ -81,3 +81,14 @@ def test_the_wsgi_application_loads_with_the_production_values_and_freezes_what_
     code = "import gc, khuyencong.wsgi as w; print(callable(w.application), gc.get_freeze_count() > 10_000)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+@pytest.mark.django_db
+def test_the_favicon_is_served_without_signing_in_and_linked_from_every_page(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/favicon.ico"
+    assert Path(finders.find("favicon.ico")).read_bytes()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = client.get(reverse("login")).content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page and 'href="/static/favicon.ico"' in page

@@ -476,9 +476,10 @@ def test_import_command_imports_and_names_the_user(tmp_path):
 
 
 def test_import_command_dry_run_writes_nothing(tmp_path):
+    user_with(roles.DEPARTMENT, username="chuyenvien")
     path = tmp_path / "so-lieu.xlsx"
     path.write_bytes(xlsx(small_workbook()))
-    call_command("import_workbook", str(path), "--dry-run", stdout=io.StringIO())
+    call_command("import_workbook", str(path), "--dry-run", "--user", "chuyenvien", stdout=io.StringIO())
     assert Project.objects.count() == 0
 
 
@@ -489,9 +490,10 @@ def test_import_command_fails_with_the_bad_rows_sheet_by_sheet(tmp_path):
     path = tmp_path / "so-lieu.xlsx"
     path.write_bytes(xlsx(sheets))
     err = io.StringIO()
+    user_with(roles.DEPARTMENT, username="chuyenvien")
 
     with pytest.raises(CommandError, match="2 lỗi"):
-        call_command("import_workbook", str(path), stdout=io.StringIO(), stderr=err)
+        call_command("import_workbook", str(path), "--user", "chuyenvien", stdout=io.StringIO(), stderr=err)
 
     assert "Sheet CoSo: 1 lỗi" in err.getvalue()
     assert "GiaiNgan, dòng 2, cột “Số tiền”" in err.getvalue()
@@ -501,8 +503,9 @@ def test_import_command_fails_with_the_bad_rows_sheet_by_sheet(tmp_path):
 def test_import_command_refuses_a_file_that_is_not_xlsx(tmp_path):
     path = tmp_path / "so-lieu.xlsx"
     path.write_text("không phải excel")
+    user_with(roles.DATA_ENTRY, username="nhaplieu")
     with pytest.raises(CommandError, match="không phải là bảng tính Excel"):
-        call_command("import_workbook", str(path), stdout=io.StringIO())
+        call_command("import_workbook", str(path), "--user", "nhaplieu", stdout=io.StringIO())
 
 
 def test_import_command_refuses_an_unknown_user(tmp_path):
@@ -519,5 +522,6 @@ def test_export_command_writes_the_workbook(tmp_path):
     assert load_workbook(path).sheetnames == sheet_names()
     before = snapshot()
     empty_database()
-    call_command("import_workbook", str(path), stdout=io.StringIO())
+    user_with(roles.DEPARTMENT, username="chuyenvien")  # the file approves đề án
+    call_command("import_workbook", str(path), "--user", "chuyenvien", stdout=io.StringIO())
     assert snapshot() == before

@@ -1,6 +1,6 @@
 """The workbook keeps the screens' rules about who decides what: only the Department approves a
 đề án and sets its approved budget (roles.can_import_project_status, can_edit_approved_budget);
-the Centre's own moves, and its daily re-import of an unchanged export, go in."""
+the Centre's own moves go in (its daily re-import of an unchanged export: test_workbook_lam_dong.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from khuyencong import demo
 from khuyencong.core import roles
-from khuyencong.workbook import export_workbook, import_workbook
+from khuyencong.workbook import import_workbook
 from projects.models import Facility, Project
 
-from .workbook_helpers import small_workbook, snapshot, user_with, xlsx
+from .workbook_helpers import small_workbook, user_with, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -229,21 +228,6 @@ def test_the_command_line_checks_the_user_it_names(tmp_path, entry, department):
 
     call_command("import_workbook", str(path), "--user", "chuyenvien", stdout=io.StringIO())
     assert Project.objects.get(code="DP-01").status == Project.Status.APPROVED
-
-
-# -- the Centre's daily round trip ----------------------------------------------------------------
-
-
-def test_data_entry_reimports_the_lam_dong_export_without_a_problem(entry):
-    demo.load_dataset()
-    before = snapshot()
-    assert Project.objects.exclude(status=Project.Status.PROPOSED).exclude(approved_budget=0).exists()
-
-    result = import_workbook(export_workbook(), user=entry)
-
-    assert result.ok, result.problems[:10]
-    assert all(c.created == c.updated == c.deleted == 0 for c in result.counts.values())
-    assert snapshot() == before
 
 
 # -- the rule ---------------------------------------------------------------------------------------

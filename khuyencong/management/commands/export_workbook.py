@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand
-
+from khuyencong.core import commands
 from khuyencong.workbook import export_workbook
 
 
-class Command(BaseCommand):
+class Command(commands.PortalCommand):
     help = "Xuất toàn bộ dữ liệu ra bảng tính cùng mẫu với bảng tính nhập (import-format.md)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="tệp .xlsx sẽ ghi")
+        parser.add_argument("file", help="tệp .xlsx sẽ ghi; thư mục chứa nó phải có sẵn")
 
     def handle(self, *args, file: str, **options):
-        data = export_workbook()
-        Path(file).write_bytes(data)
-        self.stdout.write(self.style.SUCCESS(f"Đã ghi {file} ({len(data):,} byte).".replace(",", ".")))
+        path = commands.output_file(file)
+        self.stdout.write(self.style.SUCCESS(commands.write_file(path, export_workbook())))

@@ -1,51 +1,62 @@
-"""python manage.py import_workbook FILE [--dry-run] [--user NAME]"""
+"""python manage.py import_workbook FILE --user NAME [--dry-run]"""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from khuyencong.core import commands, roles
+from khuyencong.core.formatting import group_thousands
 from khuyencong.workbook import WorkbookRefused, import_workbook
 
+REFUSED = (
+    "Không có quyền thực hiện thao tác này: tài khoản “{username}” không được nhập bảng tính "
+    "(cần vai trò “{entry}” hoặc “{department}”)."
+)
 
-class Command(BaseCommand):
+
+class Command(commands.PortalCommand):
     help = (
         "Nhập bảng tính của Trung tâm (các sheet CoSo, DeAn, GiaiNgan, SuKien, HopDong, LichTra, TraNo, "
-        "KhoiKien, BinhChon) trong một giao dịch. Có dòng sai thì không nhập gì và liệt kê các dòng sai; "
-        "thoát với mã khác 0."
+        "KhoiKien, BinhChon) trong một giao dịch, với quyền của người nhập như trên trang Nhập/xuất. "
+        "Có dòng sai thì không nhập gì và liệt kê các dòng sai; thoát với mã khác 0."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="tệp .xlsx")
+        parser.add_argument("--user", help="tên đăng nhập của người nhập (bắt buộc): quyền của người đó được áp dụng "
+                            "và tên được ghi vào lịch sử thay đổi")
         parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và cho biết sẽ thêm, sửa bao nhiêu")
-        parser.add_argument("--user", help="tên đăng nhập của người nhập, ghi vào lịch sử thay đổi")
 
     def handle(self, *args, file: str, dry_run: bool, user: str | None, **options):
-        account = None
-        if user:
-            try:
-                account = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"Không có người dùng “{user}”.") from None
+        account = commands.active_user(user)
+        # The same rule as the web's import page (require_role(roles.can_edit_records)), asked
+        # before the file is opened; the importer then applies the rest of the role's rules.
+        if not roles.can_edit_records(account):
+            raise CommandError(REFUSED.format(username=account.username, entry=roles.DATA_ENTRY, department=roles.DEPARTMENT))
+        path = commands.input_file(file)
         try:
-            result = import_workbook(file, user=account, dry_run=dry_run)
+            result = import_workbook(str(path), user=account, dry_run=dry_run)
         except WorkbookRefused as error:
             raise CommandError(str(error)) from None
-        except OSError as error:
-            raise CommandError(f"Không mở được tệp: {error}") from None
+        except OSError:
+            raise CommandError(f"Không đọc được tệp “{file}”.") from None
 
         for sheet, counts in result.summary():
-            line = f"{sheet.name}: thêm {counts.created}, sửa {counts.updated}, không đổi {counts.unchanged}"
+            line = (
+                f"{sheet.name}: thêm {group_thousands(counts.created)}, sửa {group_thousands(counts.updated)}, "
+                f"không đổi {group_thousands(counts.unchanged)}"
+            )
             if counts.deleted:
-                line += f", xóa {counts.deleted}"
+                line += f", xóa {group_thousands(counts.deleted)}"
             self.stdout.write(line)
         if not result.ok:
             for sheet, problems in result.problems_by_sheet().items():
-                self.stderr.write(f"Sheet {sheet or '(tệp)'}: {len(problems)} lỗi")
+                self.stderr.write(f"Sheet {sheet or '(tệp)'}: {group_thousands(len(problems))} lỗi")
                 for problem in problems:
                     self.stderr.write(f"  {problem}")
-            raise CommandError(f"Bảng tính có {len(result.problems)} lỗi; không nhập dữ liệu nào.")
+            raise CommandError(f"Bảng tính có {group_thousands(len(result.problems))} lỗi; không nhập dữ liệu nào.")
+        rows = group_thousands(result.rows)
         if dry_run:
-            self.stdout.write(self.style.SUCCESS(f"Bảng tính hợp lệ ({result.rows} dòng); chưa ghi gì (--dry-run)."))
+            self.stdout.write(self.style.SUCCESS(f"Bảng tính hợp lệ ({rows} dòng); chưa ghi gì (--dry-run)."))
         else:
-            self.stdout.write(self.style.SUCCESS(f"Đã nhập {result.rows} dòng."))
+            self.stdout.write(self.style.SUCCESS(f"Đã nhập {rows} dòng."))

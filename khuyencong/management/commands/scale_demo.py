@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
 from khuyencong import demo
+from khuyencong.core import commands
+from khuyencong.core.formatting import group_thousands
 from projects.models import Event, Facility, Product, ProductNomination, Project, folded_search_text
 
 CHANGE_REASON = "Nhân bản dữ liệu mẫu (scale_demo)"
@@ -48,7 +50,7 @@ def clone(obj, **changes):
     return copy
 
 
-class Command(BaseCommand):
+class Command(commands.PortalCommand):
     help = "Nhân bản bộ dữ liệu mẫu thành N bản (để thử tải); chạy sau seed_demo."
 
     def add_arguments(self, parser):
@@ -57,7 +59,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, factor: int, no_history: bool, **options):
         if not 1 <= factor <= MAX_FACTOR:
-            raise CommandError(f"--factor phải từ 1 đến {MAX_FACTOR}.")
+            raise CommandError(f"--factor phải từ 1 đến {MAX_FACTOR}; nhận được {factor}.")
         started = time.monotonic()
         pks = demo.fixture_pks()
         projects = list(Project.objects.filter(pk__in=pks["projects.project"]).order_by("pk"))
@@ -79,9 +81,9 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Thêm {len(wanted)} bản ({', '.join(f'x{k}' for k in wanted[:5])}{'…' if len(wanted) > 5 else ''}): "
-            + ", ".join(f"{label} {n}" for label, n in counts.items())
+            + ", ".join(f"{label} {group_thousands(n)}" for label, n in counts.items())
         )
-        self.stdout.write(self.style.SUCCESS(f"Xong trong {elapsed:.1f} giây."))
+        self.stdout.write(self.style.SUCCESS(f"Xong trong {commands.seconds(elapsed)}."))
 
     def copy(self, pks, projects, wanted, history):
         def base(model, label):

@@ -10,38 +10,44 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
+from django.core.serializers.base import DeserializationError
 from django.db import transaction
 
 from khuyencong import demo
+from khuyencong.core import commands
+from khuyencong.core.formatting import group_thousands
 
 
-class Command(BaseCommand):
+class Command(commands.PortalCommand):
     help = "Nạp bộ dữ liệu mẫu Lâm Đồng (fixtures/lam_dong.json), các nhóm quyền và tài khoản mẫu."
 
     def add_arguments(self, parser):
         parser.add_argument("--fixture", default=str(demo.FIXTURE), help="Đường dẫn tệp dữ liệu mẫu (JSON).")
 
     def handle(self, *args, **options):
-        from pathlib import Path
-
+        path = commands.input_file(options["fixture"])
         started = time.monotonic()
-        with transaction.atomic():
-            result = demo.load_dataset(Path(options["fixture"]))
-            groups = demo.setup_roles()
-            users = demo.setup_demo_users()
+        try:
+            with transaction.atomic():
+                result = demo.load_dataset(path)
+                groups = demo.setup_roles()
+                users = demo.setup_demo_users()
+        except (DeserializationError, UnicodeDecodeError) as error:
+            raise CommandError(f"Tệp “{path}” không phải là dữ liệu mẫu JSON đọc được ({error}); không nạp gì.") from None
         elapsed = time.monotonic() - started
         created, updated, unchanged = (sum(c.values()) for c in (result.created, result.updated, result.unchanged))
         self.stdout.write(
-            f"Dữ liệu mẫu: {created} bản ghi mới, {updated} bản ghi được khôi phục, {unchanged} bản ghi không đổi."
+            f"Dữ liệu mẫu: {group_thousands(created)} bản ghi mới, {group_thousands(updated)} bản ghi được khôi phục, "
+            f"{group_thousands(unchanged)} bản ghi không đổi."
         )
         for label, n in sorted(result.created.items()):
-            self.stdout.write(f"  + {label}: {n}")
+            self.stdout.write(f"  + {label}: {group_thousands(n)}")
         for label, n in sorted(result.updated.items()):
-            self.stdout.write(f"  ~ {label}: {n}")
+            self.stdout.write(f"  ~ {label}: {group_thousands(n)}")
         self.stdout.write("Nhóm quyền: " + "; ".join(f"{name} ({n} quyền)" for name, n in groups.items()))
         if users:
             self.stdout.write(f"Tài khoản mới: {', '.join(users)} (mật khẩu {demo.DEMO_PASSWORD})")
         else:
             self.stdout.write("Tài khoản mẫu đã có sẵn: " + ", ".join(u[0] for u in demo.DEMO_USERS))
-        self.stdout.write(self.style.SUCCESS(f"Xong trong {elapsed:.1f} giây."))
+        self.stdout.write(self.style.SUCCESS(f"Xong trong {commands.seconds(elapsed)}."))

@@ -1,0 +1,44 @@
+"""Fixtures shared by the test modules."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+
+@pytest.fixture(scope="module")
+def lam_dong(django_db_setup, django_db_blocker):
+    """The Lâm Đồng demonstration data set as `make run` loads it (seed_demo: the records, the
+    role groups and the demo accounts), loaded once for the module that asks for it.
+
+    It is loaded inside a transaction rolled back when the module ends, so the other modules
+    see the database as the migrations made it; each test's own changes are rolled back after
+    it by pytest-django's savepoint, so every test of the module starts from the data set.
+    Extra rows a module wants for all its tests go into a module fixture that depends on this.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", stdout=io.StringIO())
+        except BaseException as error:
+            atomic.__exit__(type(error), error, error.__traceback__)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say at the end, in one line, when the browser tests did not run: `pytest -q` hides skip
+    reasons, and a green run without them proves less than it seems."""
+    skipped = [
+        report for report in terminalreporter.stats.get("skipped", []) if "Browser test skipped" in str(report.longrepr)
+    ]
+    if skipped:
+        reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
+        terminalreporter.write_line(f"{len(skipped)} browser tests were SKIPPED — {reason}", yellow=True, bold=True)
