@@ -38,6 +38,7 @@ from funding.forms import (
     ReversalForm,
     WriteOffForm,
 )
+from funding.forms import add_refusal as _add_refusal
 from funding.loans import (
     BUCKET_LABELS,
     ContractStatus,
@@ -54,7 +55,6 @@ from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery,
 from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
-from khuyencong.core.forms import errors_next_to_fields
 from khuyencong.core.history import change_log
 from khuyencong.core.text import fold_accents
 from projects.models import AnnualPlan, Project, SupportForm
@@ -72,8 +72,8 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
         rule=roles.can_record_disbursements,
     )
     form = DisbursementForm(request.POST, project=project)
-    if form.is_valid():
-        disbursement = form.save()
+    disbursement = form.record(by=request.user)
+    if disbursement is not None:
         messages.success(
             request, f"Đã ghi nhận giải ngân {disbursement.document_number} cho đề án {project.code}."
         )
@@ -510,16 +510,6 @@ def contract_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- the actions on the contract page ---------------------------------------------------------
-
-
-def _add_refusal(form: forms.Form, exc: ValidationError) -> None:
-    """The service's Vietnamese message on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-    errors_next_to_fields(form)
 
 
 def _act(
