@@ -113,6 +113,12 @@ def contract(*, project, signed_on: datetime.date, principal: int, lent: int) ->
         )
 
 
+def beneficiary(*, project, facility, is_beneficiary: bool) -> None:
+    """A contract lends to one of the đề án's facilities."""
+    if not is_beneficiary:
+        raise at("facility", f"{facility.name} không phải cơ sở thụ hưởng của đề án {project.code}.")
+
+
 def contract_disbursal(*, date: datetime.date) -> None:
     not_after_today(date, "Ngày giải ngân", "date")
 

@@ -197,8 +197,7 @@ def create_contract(
     project = _lock_project(project.pk)  # one budget check at a time
     lent = _total(LoanContract.objects.filter(project=project), "principal")
     rules.contract(project=project, signed_on=signed_on, principal=principal, lent=lent)
-    if not project.facilities.filter(pk=facility.pk).exists():
-        raise _at("facility", f"{facility.name} không phải cơ sở thụ hưởng của đề án {project.code}.")
+    rules.beneficiary(project=project, facility=facility, is_beneficiary=project.facilities.filter(pk=facility.pk).exists())
     contract = LoanContract(
         project=project,
         facility=facility,
