@@ -97,12 +97,17 @@ def disbursed_within_contracts(*, project, disbursed: int, lent: int) -> None:
         )
 
 
-def contract(*, project, signed_on: datetime.date, principal: int, lent: int) -> None:
-    """A contract of ``principal`` under ``project``, whose other contracts lend ``lent``."""
-    not_after_today(signed_on, "Ngày ký", "signed_on")
+def contract_project(project) -> None:
+    """Contracts are signed under a recoverable đề án, once approved."""
     if project.support_form != SupportForm.RECOVERABLE:
         raise ValidationError(f"Đề án {project.code} hỗ trợ không thu hồi: không lập hợp đồng thu hồi.")
     payable(project, "lập hợp đồng")
+
+
+def contract(*, project, signed_on: datetime.date, principal: int, lent: int) -> None:
+    """A contract of ``principal`` under ``project``, whose other contracts lend ``lent``."""
+    not_after_today(signed_on, "Ngày ký", "signed_on")
+    contract_project(project)
     whole_money(principal, "Số tiền hỗ trợ", "principal")
     budget = project.budget
     if lent + principal > budget:
@@ -140,9 +145,7 @@ def repayment(
     if date < disbursed_on:
         raise at("date", f"Ngày trả nợ không được trước ngày giải ngân ({date_short(disbursed_on)}).")
     if amount > outstanding:
-        raise at(
-            "amount", f"Số tiền trả ({money_exact(amount)}) vượt dư nợ còn lại của hợp đồng ({money_exact(outstanding)})."
-        )
+        raise at("amount", f"Số tiền trả ({money_exact(amount)}) vượt dư nợ còn lại của hợp đồng ({money_exact(outstanding)}).")
 
 
 def lawsuit(*, filed_on: datetime.date, disbursed_on: datetime.date | None, written_off: bool) -> None:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding import services
+from funding import rules, services
 from funding.forms import (
     BUCKET_KEYS,
     NOT_OVERDUE,
@@ -57,7 +57,7 @@ from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
 from khuyencong.core.history import change_log
 from khuyencong.core.text import fold_accents
-from projects.models import AnnualPlan, Project, SupportForm
+from projects.models import AnnualPlan, Project
 from projects.views import project_detail_context
 
 
@@ -87,11 +87,10 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     """A draft contract of a recoverable đề án; the service's refusals show on the form."""
     project = get_for_user(request, Project.objects.select_related("plan"), project_pk, rule=roles.can_edit_records)
-    if project.support_form != SupportForm.RECOVERABLE or not project.is_payable:
-        messages.error(
-            request,
-            f"Đề án {project.code} không lập được hợp đồng thu hồi: chỉ đề án hỗ trợ có thu hồi đã duyệt mới có hợp đồng.",
-        )
+    try:
+        rules.contract_project(project)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
         return redirect("projects:project-detail", pk=project.pk)
     form = ContractForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
