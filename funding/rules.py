@@ -128,6 +128,21 @@ def contract_disbursal(*, date: datetime.date) -> None:
     not_after_today(date, "Ngày giải ngân", "date")
 
 
+def contract_state(*, disbursed: bool, written_off: bool, in_litigation: bool, outstanding: int) -> str:
+    """A contract's state, derived from its records: draft until disbursed; written off once a
+    write-off exists; in litigation while a lawsuit is open; repaid when nothing is owed."""
+    from funding.models import LoanContract
+
+    State = LoanContract.State
+    if not disbursed:
+        return State.DRAFT
+    if written_off:
+        return State.WRITTEN_OFF
+    if in_litigation:
+        return State.LITIGATION
+    return State.REPAID if outstanding <= 0 else State.ACTIVE
+
+
 # --- repayments and lawsuits -----------------------------------------------------------------
 
 

@@ -105,16 +105,13 @@ def _has_open_lawsuit(contract: LoanContract) -> bool:
 
 
 def _refresh_state(contract: LoanContract, *, by, reason: str) -> LoanContract:
-    if contract.disbursed_on is None:
-        state = State.DRAFT
-    elif WriteOff.objects.filter(contract=contract).exists():
-        state = State.WRITTEN_OFF
-    elif _has_open_lawsuit(contract):
-        state = State.LITIGATION
-    elif outstanding_principal(contract) <= 0:
-        state = State.REPAID
-    else:
-        state = State.ACTIVE
+    disbursed = contract.disbursed_on is not None
+    state = rules.contract_state(
+        disbursed=disbursed,
+        written_off=disbursed and WriteOff.objects.filter(contract=contract).exists(),
+        in_litigation=disbursed and _has_open_lawsuit(contract),
+        outstanding=outstanding_principal(contract) if disbursed else 0,
+    )
     if state != contract.state:
         contract.state = state
         _save(contract, by=by, reason=reason)

@@ -615,6 +615,7 @@ class _Plan:
         self.sheet_instalments()
         self.sheet_repayments()
         self.sheet_lawsuits()
+        self.refresh_states()
         self.sheet_nominations()
         if not self.problems:  # totals across sheets mean something only when every row was read
             self.check_recoverable()
@@ -1224,6 +1225,27 @@ class _Plan:
                 lambda contract=contract, filed_on=filed_on: Lawsuit(contract=contract, filed_on=filed_on),
             )
             self.lawsuits[key] = result
+
+    def refresh_states(self) -> None:
+        """The state of a contract repaid or sued in this file, derived as the workflows derive it
+        (``rules.contract_state``), unless its HopDong row says it."""
+        touched = {id(r.contract): r.contract for r in self.changes[Repayment].new}
+        touched.update((id(s.contract), s.contract) for s in self.changes[Lawsuit].new)
+        sued = {id(s.contract) for s in self.lawsuits.values() if s.closed_on is None and s.status != Lawsuit.Status.CLOSED}
+        for key, contract in touched.items():
+            row = self.contract_rows.get(key)
+            if row is not None and row[1].has("Tình trạng") and not cells.is_blank(row[1].values.get("Tình trạng")):
+                continue
+            state = rules.contract_state(
+                disbursed=contract.disbursed_on is not None,
+                written_off=key in self.written_off,
+                in_litigation=key in sued,
+                outstanding=owed(contract.principal, self.repayment_entries[key]),
+            )
+            if contract.pk is None:
+                contract.state = state
+            else:
+                _apply_fields(contract, {"state": state}, self.changes[LoanContract])
 
     def sheet_nominations(self) -> None:
         spec = [
