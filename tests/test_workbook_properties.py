@@ -43,6 +43,62 @@ def money_cell(draw, amount: int):
     return group_thousands(amount) if draw(st.booleans()) else amount
 
 
+def _loans(draw, sheets: dict, year: int, code: str, beneficiaries: list[str], contract_number: int) -> tuple[int, int]:
+    """The contracts of a recoverable đề án, lent to its beneficiaries, with their repayments and
+    lawsuits, and its disbursement: what it spends, and the last contract number used."""
+    spent = 0
+    principal_total = 0
+    for _ in range(draw(st.integers(0, 2)) if beneficiaries else 0):  # lent to a beneficiary
+        contract_number += 1
+        number = f"{contract_number:02d}/HĐ-TTKC"
+        signed = draw(dates)
+        disbursed = signed + datetime.timedelta(days=draw(st.integers(0, 60))) if draw(st.booleans()) else None
+        count = draw(st.integers(1, 6))
+        grace = draw(st.integers(0, 12))
+        term = grace + count * draw(st.integers(1, 6))
+        principal = draw(st.integers(count, 10**10))  # fewer đồng than instalments is refused
+        principal_total += principal
+        sheets["HopDong"].append(
+            [
+                number,
+                year,
+                code,
+                draw(st.sampled_from(beneficiaries)),
+                date_cell(draw, signed),
+                money_cell(draw, principal),
+                date_cell(draw, disbursed) if disbursed else "",
+                term,
+                grace,
+                count,
+            ]
+        )
+        if disbursed:
+            owed = principal  # repayments never more than the contract still owes
+            for receipt in range(draw(st.integers(0, 2))):
+                if not owed:
+                    break
+                day = by_today(disbursed + datetime.timedelta(days=draw(st.integers(0, 900))))
+                paid = draw(st.integers(1, owed))
+                owed -= paid
+                sheets["TraNo"].append([number, date_cell(draw, day), paid, f"BL-{receipt}"])
+        if disbursed and draw(st.booleans()):
+            sheets["KhoiKien"].append(
+                [
+                    number,
+                    date_cell(draw, by_today(disbursed + datetime.timedelta(days=draw(st.integers(0, 900))))),
+                    draw(texts),
+                    draw(st.one_of(st.just(""), texts)),
+                    draw(st.sampled_from(["Đang giải quyết", "Đã có bản án", "Đang thi hành án", "Đã kết thúc"])),
+                    draw(st.one_of(st.just(""), st.integers(0, 10**10))),
+                ]
+            )
+    if principal_total:
+        spent = draw(st.integers(1, principal_total))
+        sheets["GiaiNgan"].append([year, code, date_cell(draw, draw(dates)), spent, "UNC-1"])
+    spent = max(spent, principal_total)
+    return spent, contract_number
+
+
 @st.composite
 def workbooks(draw):
     sheets = {name: [header] for name, header in HEADERS.items()}
@@ -74,20 +130,20 @@ def workbooks(draw):
         code = f"DA-{number:02d}"
         beneficiaries = draw(st.lists(st.sampled_from(refs), max_size=3, unique=True))
         row = [
-                year,
-                code,
-                draw(texts),
-                draw(st.sampled_from(["Địa phương", "Quốc gia"])),
-                "MMTB" if form == "Có thu hồi" else draw(st.sampled_from(CONTENTS)),
-                form,
-                "; ".join(beneficiaries),
-                money_cell(draw, draw(st.integers(0, 10**12))),
-                draw(st.integers(0, 10**11)),
-                draw(st.integers(0, 50)),
-                draw(st.sampled_from(STATUSES)),
-                draw(st.sampled_from(["", "x"])),
-                draw(st.sampled_from(["", "x"])),
-            ]
+            year,
+            code,
+            draw(texts),
+            draw(st.sampled_from(["Địa phương", "Quốc gia"])),
+            "MMTB" if form == "Có thu hồi" else draw(st.sampled_from(CONTENTS)),
+            form,
+            "; ".join(beneficiaries),
+            money_cell(draw, draw(st.integers(0, 10**12))),
+            draw(st.integers(0, 10**11)),
+            draw(st.integers(0, 50)),
+            draw(st.sampled_from(STATUSES)),
+            draw(st.sampled_from(["", "x"])),
+            draw(st.sampled_from(["", "x"])),
+        ]
         sheets["DeAn"].append(row)
         projects.append((year, code, form, row, beneficiaries))
 
@@ -97,62 +153,12 @@ def workbooks(draw):
             continue
         spent = 0
         if form == "Có thu hồi":
-            principal_total = 0
-            for _ in range(draw(st.integers(0, 2)) if beneficiaries else 0):  # lent to a beneficiary
-                contract_number += 1
-                number = f"{contract_number:02d}/HĐ-TTKC"
-                signed = draw(dates)
-                disbursed = signed + datetime.timedelta(days=draw(st.integers(0, 60))) if draw(st.booleans()) else None
-                count = draw(st.integers(1, 6))
-                grace = draw(st.integers(0, 12))
-                term = grace + count * draw(st.integers(1, 6))
-                principal = draw(st.integers(count, 10**10))  # fewer đồng than instalments is refused
-                principal_total += principal
-                sheets["HopDong"].append(
-                    [
-                        number,
-                        year,
-                        code,
-                        draw(st.sampled_from(beneficiaries)),
-                        date_cell(draw, signed),
-                        money_cell(draw, principal),
-                        date_cell(draw, disbursed) if disbursed else "",
-                        term,
-                        grace,
-                        count,
-                    ]
-                )
-                if disbursed:
-                    owed = principal  # repayments never more than the contract still owes
-                    for receipt in range(draw(st.integers(0, 2))):
-                        if not owed:
-                            break
-                        day = by_today(disbursed + datetime.timedelta(days=draw(st.integers(0, 900))))
-                        paid = draw(st.integers(1, owed))
-                        owed -= paid
-                        sheets["TraNo"].append([number, date_cell(draw, day), paid, f"BL-{receipt}"])
-                if disbursed and draw(st.booleans()):
-                    sheets["KhoiKien"].append(
-                        [
-                            number,
-                            date_cell(draw, by_today(disbursed + datetime.timedelta(days=draw(st.integers(0, 900))))),
-                            draw(texts),
-                            draw(st.one_of(st.just(""), texts)),
-                            draw(st.sampled_from(["Đang giải quyết", "Đã có bản án", "Đang thi hành án", "Đã kết thúc"])),
-                            draw(st.one_of(st.just(""), st.integers(0, 10**10))),
-                        ]
-                    )
-            if principal_total:
-                spent = draw(st.integers(1, principal_total))
-                sheets["GiaiNgan"].append([year, code, date_cell(draw, draw(dates)), spent, "UNC-1"])
-            spent = max(spent, principal_total)
+            spent, contract_number = _loans(draw, sheets, year, code, beneficiaries, contract_number)
         else:
             for document in range(draw(st.integers(0, 3))):
                 amount = draw(st.integers(1, 10**10))
                 spent += amount
-                sheets["GiaiNgan"].append(
-                    [year, code, date_cell(draw, draw(dates)), money_cell(draw, amount), f"UNC-{document}"]
-                )
+                sheets["GiaiNgan"].append([year, code, date_cell(draw, draw(dates)), money_cell(draw, amount), f"UNC-{document}"])
             if draw(st.booleans()):
                 sheets["SuKien"].append(
                     [

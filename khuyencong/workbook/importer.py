@@ -432,6 +432,27 @@ class _Plan:
         for project_id, facility_id in through.objects.values_list("project_id", "facility_id").order_by("pk"):
             self.project_facilities[id(self.project_by_pk[project_id])].append(self.facilities[facility_id])
 
+        self.load_funding()
+        self.events = {}
+        for event in Event.objects.all():
+            project = self.project_by_pk[event.project_id]
+            event.project = project
+            self.events[(id(project), event.name)] = event
+        self.products = {}
+        product_by_pk = {}
+        for product in Product.objects.all():
+            product.facility = self.facilities[product.facility_id]
+            self.products[(id(product.facility), product.name)] = product
+            product_by_pk[product.pk] = product
+        self.nominations = {}
+        for nomination in ProductNomination.objects.all():
+            product = product_by_pk[nomination.product_id]
+            nomination.product = product
+            self.nominations[(id(product), nomination.level_id, nomination.year)] = nomination
+
+    def load_funding(self) -> None:
+        """The money records, keyed as rows match them: documents and receipts by ``text_key``,
+        the way the workflows compare them."""
         self.disbursements: dict[tuple[int, str], Disbursement] = {}  # (id(project), number)
         self.disbursements_of: dict[int, list[Disbursement]] = defaultdict(list)
         for item in Disbursement.objects.all():
@@ -439,11 +460,6 @@ class _Plan:
             item.project = project
             self.disbursements[(id(project), text_key(item.document_number))] = item
             self.disbursements_of[id(project)].append(item)
-        self.events = {}
-        for event in Event.objects.all():
-            project = self.project_by_pk[event.project_id]
-            event.project = project
-            self.events[(id(project), event.name)] = event
 
         self.contracts = {c.number: c for c in LoanContract.objects.select_for_update().order_by("pk")}
         self.contract_by_pk = {c.pk: c for c in self.contracts.values()}
@@ -476,17 +492,6 @@ class _Plan:
             contract = self.contract_by_pk[lawsuit.contract_id]
             lawsuit.contract = contract
             self.lawsuits[(id(contract), lawsuit.filed_on)] = lawsuit
-        self.products = {}
-        product_by_pk = {}
-        for product in Product.objects.all():
-            product.facility = self.facilities[product.facility_id]
-            self.products[(id(product.facility), product.name)] = product
-            product_by_pk[product.pk] = product
-        self.nominations = {}
-        for nomination in ProductNomination.objects.all():
-            product = product_by_pk[nomination.product_id]
-            nomination.product = product
-            self.nominations[(id(product), nomination.level_id, nomination.year)] = nomination
 
     # -- references ------------------------------------------------------------------------
 
