@@ -8,6 +8,12 @@ plan without problems is written, in one transaction, with bulk inserts and upda
 record their history rows naming the importing user (django-simple-history records nothing
 for bulk writes by itself).
 
+What a money row may do is decided by the functions of ``funding.rules`` that the workflows
+of ``funding.services`` call (a đề án approved, dates by today, within the budget and what a
+contract still owes), fed with the database's records and the rows before, so that two rows
+that each fit but together do not are refused, with the screen's words. The đề án and contract
+rows those checks read are locked until the import commits.
+
 The spreadsheet is the Centre's own record and the import is an upsert: a row never deletes
 anything, except that the rows of a contract's schedule given in LichTra are that schedule
 (instalments of the same version missing from the sheet are removed).
