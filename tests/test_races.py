@@ -105,3 +105,30 @@ def test_two_repayments_together_over_the_outstanding_principal_the_second_is_re
 
     _refused_once(results, "vượt dư nợ còn lại của hợp đồng (40.000.000 đồng)")
     assert Repayment.objects.filter(contract=contract).count() == 1
+
+
+def test_an_import_and_a_screen_together_over_the_budget_the_second_is_refused():
+    from khuyencong.workbook import import_workbook
+
+    from .workbook_helpers import small_workbook, xlsx
+
+    user = user_with(roles.DATA_ENTRY)
+    project = f.ProjectFactory(planned_budget=900_000_000, approved_budget=900_000_000)
+    header = small_workbook()["GiaiNgan"][0]
+    workbook = xlsx({"GiaiNgan": [header, [project.plan.year, project.code, "01/10/2024", 550_000_000, "UNC-1"]]})
+
+    def screen():
+        return services.record_disbursement(
+            project=project, date=D(2024, 10, 1), amount=550_000_000, document_number="UNC-2", by=user
+        )
+
+    def workbook_import():
+        result = import_workbook(workbook, user=user)
+        if not result.ok:  # the import's refusal is its list of problems
+            raise ValidationError([problem.message for problem in result.problems])
+        return result
+
+    results = _race(project.pk, [workbook_import, screen])
+
+    _refused_once(results, "vượt kinh phí được duyệt (900.000.000 đồng)")
+    assert Disbursement.objects.filter(project=project).count() == 1
