@@ -73,7 +73,8 @@ def build(scale: float) -> tuple[bytes, int]:
                 "Địa phương" if n % 4 else "Quốc gia",
                 content,
                 form,
-                f"58{n % facilities:08d}",
+                # A recoverable đề án lends to its beneficiaries: the facilities of its two contracts.
+                f"58{2 * n % facilities:08d}; 58{(2 * n + 1) % facilities:08d}" if n < recoverable else f"58{n % facilities:08d}",
                 budget,
                 100_000_000,
                 1,

@@ -6,21 +6,27 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from funding import services
 from funding.loans import BUCKET_LABELS
 from funding.models import Disbursement, FundingSource, LoanContract, Repayment
 from khuyencong.core.formatting import date_short, money_exact
-from khuyencong.core.forms import ConstraintErrorsNextToFields, DateInput, MoneyField, parse_money, vietnamese_date_field
+from khuyencong.core.forms import (
+    ConstraintErrorsNextToFields,
+    DateInput,
+    MoneyField,
+    errors_next_to_fields,
+    parse_money,
+    vietnamese_date_field,
+)
 from khuyencong.core.text import same_name
 from projects.models import Facility, Project
 
-# A đề án is paid only once approved and until it is closed.
-
 
 class DisbursementForm(ConstraintErrorsNextToFields, forms.ModelForm):
+    """Reads the fields; what may be paid is decided by ``services.record_disbursement``, whose
+    refusals ``record`` puts beside the field they are about."""
+
     amount = MoneyField(label="Số tiền (đồng)", min_value=1)
 
     class Meta:
@@ -37,42 +43,25 @@ class DisbursementForm(ConstraintErrorsNextToFields, forms.ModelForm):
         ).order_by("-year", "name")
         self.fields["funding_source"].empty_label = "— Không ghi —"
 
-    def clean_date(self) -> datetime.date:
-        day = self.cleaned_data["date"]
-        today = timezone.localdate()
-        if day > today:
-            raise ValidationError(f"Ngày giải ngân không được sau hôm nay ({date_short(today)}).")
-        return day
+    def record(self, *, by) -> Disbursement | None:
+        """The disbursement recorded, or None with the reasons on the form."""
+        if not self.is_valid():
+            return None
+        try:
+            return services.record_disbursement(project=self.project, by=by, **self.cleaned_data)
+        except ValidationError as refused:
+            add_refusal(self, refused)
+            return None
 
-    def clean_document_number(self) -> str:
-        number = self.cleaned_data["document_number"].strip()
-        # The form has no project field, so Django does not check this constraint itself.
-        numbers = Disbursement.objects.filter(project=self.project).values_list("document_number", flat=True)
-        if any(same_name(existing, number) for existing in numbers):
-            raise ValidationError("Đề án này đã có chứng từ giải ngân cùng số.")
-        return number
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if not self.project.is_payable:
-            raise ValidationError(
-                f"Đề án đang ở trạng thái “{self.project.get_status_display()}”: chỉ giải ngân cho đề án đã duyệt."
-            )
-        amount = data.get("amount")
-        ceiling = self.project.budget
-        if amount and ceiling:
-            paid = self.project.disbursements.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
-            if paid + amount > ceiling:
-                self.add_error(
-                    "amount",
-                    f"Tổng giải ngân ({money_exact(paid + amount)}) vượt kinh phí được duyệt "
-                    f"({money_exact(ceiling)}). Đã giải ngân {money_exact(paid)}.",
-                )
-        return data
-
-    def save(self, commit: bool = True) -> Disbursement:
-        self.instance.project = self.project
-        return super().save(commit)
+def add_refusal(form: forms.BaseForm, refused: ValidationError) -> None:
+    """A service's Vietnamese refusal on the form: beside its field when the form has one."""
+    if hasattr(refused, "error_dict"):
+        for field, errors in refused.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, refused)
+    errors_next_to_fields(form)
 
 
 # ——— Recoverable contracts ——————————————————————————————————————————————————————————————

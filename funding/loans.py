@@ -146,6 +146,37 @@ class ContractStatus:
         return ageing_bucket(self.days_past_due) if self.balance > 0 else None
 
 
+# --- What a contract still owes: the one definition -------------------------------------------
+
+Entry = tuple[int, bool]  # a repayment as the outstanding principal sees it: (amount, is a reversal)
+
+
+def net_repaid(entries: Iterable[Entry]) -> int:
+    """Principal repaid, net of reversals: a reversal entry takes back the amount of the entry
+    it cancels, so the two together count as nothing."""
+    return sum(-amount if reversal else amount for amount, reversal in entries)
+
+
+def owed(principal: int, entries: Iterable[Entry]) -> int:
+    """The principal still owed on a contract of ``principal`` with these repayment entries
+    (F19's outstanding: whatever was written off). The workflows read the entries from the
+    database (``outstanding_principal``); the workbook import, from its rows and the
+    database's."""
+    return principal - net_repaid(entries)
+
+
+def repayment_entries(contract: LoanContract, *, on_or_before: datetime.date | None = None) -> list[Entry]:
+    entries = Repayment.objects.filter(contract_id=contract.pk)
+    if on_or_before is not None:
+        entries = entries.filter(date__lte=on_or_before)
+    return [(amount, reversal_of is not None) for amount, reversal_of in entries.values_list("amount", "reversal_of_id")]
+
+
+def outstanding_principal(contract: LoanContract, *, on_or_before: datetime.date | None = None) -> int:
+    """What ``contract`` still owes, over every entry (or those dated up to ``on_or_before``)."""
+    return owed(contract.principal, repayment_entries(contract, on_or_before=on_or_before))
+
+
 class _Instalment(NamedTuple):
     contract_id: int
     schedule_version: int

@@ -33,9 +33,9 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from funding.loans import allocate
+from funding import rules
+from funding.loans import allocate, outstanding_principal
 from funding.models import (
     Disbursement,
     FundingSource,
@@ -50,7 +50,6 @@ from funding.models import (
 )
 from khuyencong.core import roles
 from khuyencong.core.formatting import date_short, money_exact
-from khuyencong.core.text import same_name
 from projects.models import Facility, Project, SupportForm
 
 State = LoanContract.State
@@ -78,25 +77,10 @@ def _save(obj: models.Model, *, by, reason: str) -> models.Model:
     return obj
 
 
-def _not_after_today(day: datetime.date, what: str, field: str) -> None:
-    """Money moved and decisions taken are recorded once they happened: a date still to come
-    is a typing slip that would sit in the ledger, unseen, until that day."""
-    today = timezone.localdate()
-    if day > today:
-        raise _at(field, f"{what} ({date_short(day)}) không được sau hôm nay ({date_short(today)}).")
-
-
-def _at(field: str, message: str) -> ValidationError:
-    """A refusal about one argument, keyed by its name: the forms, whose fields bear the same
-    names, show it beside the field (funding.views._add_refusal)."""
-    return ValidationError({field: message})
-
-
-def _new_receipt(entries: models.Manager, number: str) -> None:
-    """A receipt number not yet used on the contract, whatever its case or spacing ("bl-01 "
-    is BL-01); the database's constraint compares them exactly."""
-    if any(same_name(used, number) for used in entries.values_list("receipt_number", flat=True)):
-        raise _at("receipt_number", "Hợp đồng này đã có biên lai cùng số.")
+# A refusal about one argument, keyed by its name: the forms, whose fields bear the same
+# names, show it beside the field (funding.views._add_refusal).
+_at = rules.at
+_not_after_today = rules.not_after_today
 
 
 def _lock(contract: LoanContract) -> LoanContract:
@@ -105,16 +89,15 @@ def _lock(contract: LoanContract) -> LoanContract:
     return LoanContract.objects.select_for_update().get(pk=contract.pk)
 
 
-def _repaid(contract: LoanContract, *, on_or_before: datetime.date | None = None) -> int:
-    """Principal repaid, net of reversals, over every entry (or those up to a date)."""
-    entries = Repayment.objects.filter(contract=contract)
-    if on_or_before is not None:
-        entries = entries.filter(date__lte=on_or_before)
-    totals = entries.aggregate(
-        paid=Coalesce(models.Sum("amount", filter=models.Q(reversal_of__isnull=True)), 0),
-        reversed=Coalesce(models.Sum("amount", filter=models.Q(reversal_of__isnull=False)), 0),
-    )
-    return totals["paid"] - totals["reversed"]
+def _lock_project(project_id: int) -> Project:
+    """The đề án, locked for the transaction (PostgreSQL), so that two entries cannot both pass
+    its budget. Locked before any contract of it, in every workflow and in the workbook import,
+    so that two of them never wait on each other."""
+    return Project.objects.select_for_update().get(pk=project_id)
+
+
+def _total(queryset: models.QuerySet, field: str) -> int:
+    return queryset.aggregate(total=Coalesce(models.Sum(field), 0))["total"]
 
 
 def _has_open_lawsuit(contract: LoanContract) -> bool:
@@ -122,16 +105,13 @@ def _has_open_lawsuit(contract: LoanContract) -> bool:
 
 
 def _refresh_state(contract: LoanContract, *, by, reason: str) -> LoanContract:
-    if contract.disbursed_on is None:
-        state = State.DRAFT
-    elif WriteOff.objects.filter(contract=contract).exists():
-        state = State.WRITTEN_OFF
-    elif _has_open_lawsuit(contract):
-        state = State.LITIGATION
-    elif contract.principal - _repaid(contract) <= 0:
-        state = State.REPAID
-    else:
-        state = State.ACTIVE
+    disbursed = contract.disbursed_on is not None
+    state = rules.contract_state(
+        disbursed=disbursed,
+        written_off=disbursed and WriteOff.objects.filter(contract=contract).exists(),
+        in_litigation=disbursed and _has_open_lawsuit(contract),
+        outstanding=outstanding_principal(contract) if disbursed else 0,
+    )
     if state != contract.state:
         contract.state = state
         _save(contract, by=by, reason=reason)
@@ -211,28 +191,10 @@ def create_contract(
     approved (or under way, or done), and its contracts together may not lend more than its
     approved budget (the planned one while none is approved)."""
     _can_edit(by)
-    _not_after_today(signed_on, "Ngày ký", "signed_on")
-    project = Project.objects.select_for_update().get(pk=project.pk)  # one budget check at a time
-    if project.support_form != SupportForm.RECOVERABLE:
-        raise ValidationError(f"Đề án {project.code} hỗ trợ không thu hồi: không lập hợp đồng thu hồi.")
-    if not project.is_payable:
-        raise ValidationError(
-            f"Đề án {project.code} đang ở trạng thái “{project.get_status_display()}”: chỉ lập hợp đồng cho đề án đã duyệt."
-        )
-    # Keyed by the argument at fault, so that a form shows each refusal beside its field.
-    if not project.facilities.filter(pk=facility.pk).exists():
-        raise ValidationError({"facility": f"{facility.name} không phải cơ sở thụ hưởng của đề án {project.code}."})
-    if isinstance(principal, bool) or not isinstance(principal, int) or principal <= 0:
-        raise ValidationError({"principal": "Số tiền hỗ trợ phải là số đồng nguyên lớn hơn 0."})
-    budget = project.budget
-    lent = LoanContract.objects.filter(project=project).aggregate(total=Coalesce(models.Sum("principal"), 0))["total"]
-    if lent + principal > budget:
-        raise ValidationError(
-            {
-                "principal": f"Các hợp đồng của đề án sẽ hỗ trợ {money_exact(lent + principal)}, vượt kinh phí "
-                f"của đề án ({money_exact(budget)}); đã có hợp đồng {money_exact(lent)}."
-            }
-        )
+    project = _lock_project(project.pk)  # one budget check at a time
+    lent = _total(LoanContract.objects.filter(project=project), "principal")
+    rules.contract(project=project, signed_on=signed_on, principal=principal, lent=lent)
+    rules.beneficiary(project=project, facility=facility, is_beneficiary=project.facilities.filter(pk=facility.pk).exists())
     contract = LoanContract(
         project=project,
         facility=facility,
@@ -261,7 +223,8 @@ def disburse_contract(
     đề án's ``Disbursement`` is recorded too; a recoverable đề án's disbursements may not exceed
     its contracts' principal."""
     _can_edit(by)
-    _not_after_today(date, "Ngày giải ngân", "date")
+    rules.contract_disbursal(date=date)
+    project = _lock_project(contract.project_id)
     locked = _lock(contract)
     if locked.state != State.DRAFT or locked.disbursed_on is not None:
         raise ValidationError("Hợp đồng này đã được giải ngân.")
@@ -269,28 +232,15 @@ def disburse_contract(
     locked.state = State.ACTIVE
     _save(locked, by=by, reason="Giải ngân hợp đồng")
     if document_number:
-        _save(
-            Disbursement(
-                project_id=locked.project_id,
-                date=date,
-                amount=locked.principal,
-                funding_source=funding_source,
-                document_number=document_number,
-            ),
+        _disburse(
+            project=project,
+            date=date,
+            amount=locked.principal,
+            document_number=document_number,
+            funding_source=funding_source,
             by=by,
             reason=f"Giải ngân hợp đồng {locked.number}",
         )
-        paid_out = Disbursement.objects.filter(project_id=locked.project_id).aggregate(total=Coalesce(models.Sum("amount"), 0))[
-            "total"
-        ]
-        lent = LoanContract.objects.filter(project_id=locked.project_id).aggregate(total=Coalesce(models.Sum("principal"), 0))[
-            "total"
-        ]
-        if paid_out > lent:
-            raise ValidationError(
-                f"Tổng giải ngân của đề án ({money_exact(paid_out)}) vượt tổng số tiền hỗ trợ của các hợp đồng "
-                f"({money_exact(lent)})."
-            )
     if not Instalment.objects.filter(contract=locked).exists():
         try:
             generate_schedule(contract=locked, by=by, instalments=instalments)
@@ -302,6 +252,57 @@ def disburse_contract(
         raise ValidationError("Hợp đồng đã có lịch trả; muốn thay đổi hãy lập điều chỉnh lịch trả nợ.")
     _sync(contract, locked)
     return contract
+
+
+def _disburse(
+    *, project: Project, date, amount: int, document_number: str, funding_source: FundingSource | None, by, reason: str
+) -> Disbursement:
+    """Record a disbursement of ``project``, which the caller has locked."""
+    disbursements = Disbursement.objects.filter(project=project)
+    disbursed = _total(disbursements, "amount")
+    rules.disbursement(project=project, date=date, amount=amount, disbursed=disbursed)
+    document_number = document_number.strip()
+    rules.new_document(disbursements.values_list("document_number", flat=True), document_number)
+    if project.support_form == SupportForm.RECOVERABLE:
+        lent = _total(LoanContract.objects.filter(project=project), "principal")
+        rules.disbursed_within_contracts(project=project, disbursed=disbursed + amount, lent=lent)
+    return _save(
+        Disbursement(
+            project=project,
+            date=date,
+            amount=amount,
+            funding_source=funding_source,
+            document_number=document_number,
+        ),
+        by=by,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def record_disbursement(
+    *,
+    project: Project,
+    date: datetime.date,
+    amount: int,
+    document_number: str,
+    by,
+    funding_source: FundingSource | None = None,
+) -> Disbursement:
+    """Money paid out for a đề án: an approved one (``Project.is_payable``), dated by today,
+    within its budget (``Project.budget``) with every disbursement before it, and, for a
+    recoverable đề án, within its contracts' principal; the document number new to the đề án."""
+    _require(roles.can_record_disbursements(by), "Bạn không có quyền ghi nhận giải ngân.")
+    locked = _lock_project(project.pk)
+    return _disburse(
+        project=locked,
+        date=date,
+        amount=amount,
+        document_number=document_number,
+        funding_source=funding_source,
+        by=by,
+        reason="Ghi nhận giải ngân",
+    )
 
 
 @transaction.atomic
@@ -325,7 +326,7 @@ def reschedule(*, contract: LoanContract, date: datetime.date, instalments: Sche
     last = Reschedule.objects.filter(contract=locked).order_by("-date").first()
     if last and date <= last.date:
         raise _at("date", f"Ngày điều chỉnh phải sau lần điều chỉnh trước ({date_short(last.date)}).")
-    outstanding = locked.principal - _repaid(locked, on_or_before=date)
+    outstanding = outstanding_principal(locked, on_or_before=date)
     if outstanding <= 0:
         raise _at("date", "Hợp đồng không còn dư nợ vào ngày điều chỉnh.")
     rows = _check_rows(instalments, total=outstanding, after=date, what="Lịch trả mới")
@@ -348,22 +349,16 @@ def reschedule(*, contract: LoanContract, date: datetime.date, instalments: Sche
 def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int, receipt_number: str, by) -> Repayment:
     """Record money repaid; it goes to the oldest unpaid instalment first (``loans.allocate``)."""
     _can_edit(by)
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise _at("amount", "Số tiền trả nợ phải là số đồng nguyên lớn hơn 0.")
-    _not_after_today(date, "Ngày trả nợ", "date")
     locked = _lock(contract)
-    if locked.state == State.WRITTEN_OFF or WriteOff.objects.filter(contract=locked).exists():
-        raise ValidationError("Hợp đồng đã được xóa nợ: khoản tiền thu được phải ghi là khoản thu hồi sau xóa nợ.")
-    if locked.disbursed_on is None:
-        raise ValidationError("Hợp đồng chưa giải ngân nên chưa thể ghi nhận trả nợ.")
-    if date < locked.disbursed_on:
-        raise _at("date", f"Ngày trả nợ không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
-    outstanding = locked.principal - _repaid(locked)
-    if amount > outstanding:
-        raise _at(
-            "amount", f"Số tiền trả ({money_exact(amount)}) vượt dư nợ còn lại của hợp đồng ({money_exact(outstanding)})."
-        )
-    _new_receipt(locked.repayments, receipt_number)
+    rules.repayment(
+        date=date,
+        amount=amount,
+        disbursed_on=locked.disbursed_on,
+        written_off=locked.state == State.WRITTEN_OFF or WriteOff.objects.filter(contract=locked).exists(),
+        outstanding=outstanding_principal(locked),
+    )
+    receipt_number = receipt_number.strip()
+    rules.new_receipt(locked.repayments.values_list("receipt_number", flat=True), receipt_number)
     repayment = _save(
         Repayment(contract=locked, date=date, amount=amount, receipt_number=receipt_number),
         by=by,
@@ -414,14 +409,8 @@ def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str,
 def file_lawsuit(*, contract: LoanContract, filed_on: datetime.date, court: str, by, case_number: str = "") -> Lawsuit:
     """Sue the facility: the contract is in litigation, and its overdue days stop growing."""
     _can_edit(by)
-    _not_after_today(filed_on, "Ngày khởi kiện", "filed_on")
     locked = _lock(contract)
-    if locked.disbursed_on is None:
-        raise ValidationError("Hợp đồng chưa giải ngân nên không thể khởi kiện.")
-    if locked.state == State.WRITTEN_OFF:
-        raise ValidationError("Hợp đồng đã được xóa nợ.")
-    if filed_on < locked.disbursed_on:
-        raise _at("filed_on", f"Ngày khởi kiện không được trước ngày giải ngân ({date_short(locked.disbursed_on)}).")
+    rules.lawsuit(filed_on=filed_on, disbursed_on=locked.disbursed_on, written_off=locked.state == State.WRITTEN_OFF)
     if _has_open_lawsuit(locked):
         raise ValidationError("Hợp đồng đang có vụ khởi kiện chưa kết thúc.")
     lawsuit = _save(
@@ -518,7 +507,7 @@ def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, d
     )
     if later.exists():  # a wrong entry cancelled by its reversal does not count
         raise _at("date", "Hợp đồng có khoản trả nợ sau ngày xóa nợ; hãy kiểm tra lại ngày xóa nợ.")
-    outstanding = locked.principal - _repaid(locked)
+    outstanding = outstanding_principal(locked)
     if outstanding <= 0:
         raise ValidationError("Hợp đồng không còn dư nợ để xóa.")
     record = _save(
@@ -551,7 +540,7 @@ def record_recovery(*, contract: LoanContract, date: datetime.date, amount: int,
             f"Tổng số tiền thu hồi ({money_exact(recovered + amount)}) không được vượt số tiền đã xóa nợ "
             f"({money_exact(written.amount)}).",
         )
-    _new_receipt(locked.recoveries, receipt_number)
+    rules.new_receipt(locked.recoveries.values_list("receipt_number", flat=True), receipt_number)
     return _save(
         Recovery(contract=locked, date=date, amount=amount, receipt_number=receipt_number),
         by=by,

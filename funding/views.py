@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding import services
+from funding import rules, services
 from funding.exports import contracts_sheet, due_within_sheet, overdue_sheet
 from funding.forms import (
     BUCKET_KEYS,
@@ -39,6 +39,7 @@ from funding.forms import (
     ReversalForm,
     WriteOffForm,
 )
+from funding.forms import add_refusal as _add_refusal
 from funding.loans import (
     BUCKET_LABELS,
     ContractStatus,
@@ -52,10 +53,9 @@ from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery,
 from khuyencong.core import excel, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
-from khuyencong.core.forms import errors_next_to_fields
 from khuyencong.core.history import change_log
 from khuyencong.core.text import fold_accents
-from projects.models import AnnualPlan, Project, SupportForm
+from projects.models import AnnualPlan, Project
 from projects.views import project_detail_context
 
 
@@ -70,8 +70,8 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
         rule=roles.can_record_disbursements,
     )
     form = DisbursementForm(request.POST, project=project)
-    if form.is_valid():
-        disbursement = form.save()
+    disbursement = form.record(by=request.user)
+    if disbursement is not None:
         messages.success(
             request, f"Đã ghi nhận giải ngân {disbursement.document_number} cho đề án {project.code}."
         )
@@ -85,11 +85,10 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     """A draft contract of a recoverable đề án; the service's refusals show on the form."""
     project = get_for_user(request, Project.objects.select_related("plan"), project_pk, rule=roles.can_edit_records)
-    if project.support_form != SupportForm.RECOVERABLE or not project.is_payable:
-        messages.error(
-            request,
-            f"Đề án {project.code} không lập được hợp đồng thu hồi: chỉ đề án hỗ trợ có thu hồi đã duyệt mới có hợp đồng.",
-        )
+    try:
+        rules.contract_project(project)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
         return redirect("projects:project-detail", pk=project.pk)
     form = ContractForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
@@ -511,16 +510,6 @@ def contract_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- the actions on the contract page ---------------------------------------------------------
-
-
-def _add_refusal(form: forms.Form, exc: ValidationError) -> None:
-    """The service's Vietnamese message on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-    errors_next_to_fields(form)
 
 
 def _act(

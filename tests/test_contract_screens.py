@@ -663,7 +663,7 @@ def test_a_facility_not_of_the_project_and_a_project_without_contracts_are_refus
     grant = f.ProjectFactory(support_form=SupportForm.NON_RECOVERABLE)
     refused = entry_client.get(reverse("funding:contract-create", args=[grant.pk]))
     assert refused["Location"] == reverse("projects:project-detail", args=[grant.pk])
-    assert "chỉ đề án hỗ trợ có thu hồi đã duyệt" in entry_client.get(refused["Location"]).content.decode()
+    assert "hỗ trợ không thu hồi: không lập hợp đồng thu hồi" in entry_client.get(refused["Location"]).content.decode()
     assert "Lập hợp đồng" not in entry_client.get(refused["Location"]).content.decode()
 
 

@@ -337,7 +337,7 @@ def test_data_entry_records_a_disbursement(entry_client, data_entry, objects):
         ({"amount": "0"}, "Số tiền phải từ 1 đồng trở lên"),
         ({"amount": "300.000.001"}, "vượt kinh phí được duyệt"),
         ({"date": "31/02/2024"}, "Ngày không hợp lệ"),
-        ({"date": "31/12/2099"}, "Ngày giải ngân không được sau hôm nay"),
+        ({"date": "31/12/2099"}, "Ngày giải ngân (31/12/2099) không được sau hôm nay"),
         ({"document_number": ""}, "bắt buộc"),
     ],
 )

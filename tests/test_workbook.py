@@ -437,6 +437,9 @@ def test_duplicate_keys_in_a_sheet_are_errors():
 def test_a_not_carried_out_project_gets_a_reason_the_database_asks_for():
     sheets = small_workbook()
     sheets["DeAn"][2][10] = "Không thực hiện"
+    # No money paid nor event held under it (funding.rules.payable).
+    sheets["GiaiNgan"] = [row for row in sheets["GiaiNgan"] if row[1] != "DP-02"]
+    sheets["SuKien"] = sheets["SuKien"][:1]
     assert import_workbook(xlsx(sheets)).ok
     assert Project.objects.get(code="DP-02").status_reason
 

@@ -25,7 +25,14 @@ FORMS = ["Không thu hồi", "Có thu hồi", "Gián tiếp"]
 STATUSES = ["Đề xuất", "Đã duyệt", "Đang thực hiện", "Hoàn thành", "Không thực hiện", "Đã hủy"]
 
 texts = st.text(ALPHABET, min_size=1, max_size=24).map(lambda s: " ".join(s.split())).filter(bool)
-dates = st.dates(min_value=datetime.date(2016, 1, 1), max_value=datetime.date(2030, 12, 31))
+dates = st.dates(min_value=datetime.date(2016, 1, 1), max_value=datetime.date(2025, 12, 31))
+# Money goes only to a đề án approved, under way or done (funding.rules.payable).
+PAYABLE = {"Đã duyệt", "Đang thực hiện", "Hoàn thành"}
+
+
+def by_today(day: datetime.date) -> datetime.date:
+    """Money moved is recorded once it happened (funding.rules.not_after_today)."""
+    return min(day, datetime.date.today())
 
 
 def date_cell(draw, day: datetime.date):
@@ -34,6 +41,62 @@ def date_cell(draw, day: datetime.date):
 
 def money_cell(draw, amount: int):
     return group_thousands(amount) if draw(st.booleans()) else amount
+
+
+def _loans(draw, sheets: dict, year: int, code: str, beneficiaries: list[str], contract_number: int) -> tuple[int, int]:
+    """The contracts of a recoverable đề án, lent to its beneficiaries, with their repayments and
+    lawsuits, and its disbursement: what it spends, and the last contract number used."""
+    spent = 0
+    principal_total = 0
+    for _ in range(draw(st.integers(0, 2)) if beneficiaries else 0):  # lent to a beneficiary
+        contract_number += 1
+        number = f"{contract_number:02d}/HĐ-TTKC"
+        signed = draw(dates)
+        disbursed = signed + datetime.timedelta(days=draw(st.integers(0, 60))) if draw(st.booleans()) else None
+        count = draw(st.integers(1, 6))
+        grace = draw(st.integers(0, 12))
+        term = grace + count * draw(st.integers(1, 6))
+        principal = draw(st.integers(count, 10**10))  # fewer đồng than instalments is refused
+        principal_total += principal
+        sheets["HopDong"].append(
+            [
+                number,
+                year,
+                code,
+                draw(st.sampled_from(beneficiaries)),
+                date_cell(draw, signed),
+                money_cell(draw, principal),
+                date_cell(draw, disbursed) if disbursed else "",
+                term,
+                grace,
+                count,
+            ]
+        )
+        if disbursed:
+            owed = principal  # repayments never more than the contract still owes
+            for receipt in range(draw(st.integers(0, 2))):
+                if not owed:
+                    break
+                day = by_today(disbursed + datetime.timedelta(days=draw(st.integers(0, 900))))
+                paid = draw(st.integers(1, owed))
+                owed -= paid
+                sheets["TraNo"].append([number, date_cell(draw, day), paid, f"BL-{receipt}"])
+        if disbursed and draw(st.booleans()):
+            sheets["KhoiKien"].append(
+                [
+                    number,
+                    date_cell(draw, by_today(disbursed + datetime.timedelta(days=draw(st.integers(0, 900))))),
+                    draw(texts),
+                    draw(st.one_of(st.just(""), texts)),
+                    draw(st.sampled_from(["Đang giải quyết", "Đã có bản án", "Đang thi hành án", "Đã kết thúc"])),
+                    draw(st.one_of(st.just(""), st.integers(0, 10**10))),
+                ]
+            )
+    if principal_total:
+        spent = draw(st.integers(1, principal_total))
+        sheets["GiaiNgan"].append([year, code, date_cell(draw, draw(dates)), spent, "UNC-1"])
+    spent = max(spent, principal_total)
+    return spent, contract_number
 
 
 @st.composite
@@ -66,83 +129,36 @@ def workbooks(draw):
         form = draw(st.sampled_from(FORMS))
         code = f"DA-{number:02d}"
         beneficiaries = draw(st.lists(st.sampled_from(refs), max_size=3, unique=True))
-        sheets["DeAn"].append(
-            [
-                year,
-                code,
-                draw(texts),
-                draw(st.sampled_from(["Địa phương", "Quốc gia"])),
-                "MMTB" if form == "Có thu hồi" else draw(st.sampled_from(CONTENTS)),
-                form,
-                "; ".join(beneficiaries),
-                money_cell(draw, draw(st.integers(0, 10**12))),
-                draw(st.integers(0, 10**11)),
-                draw(st.integers(0, 50)),
-                draw(st.sampled_from(STATUSES)),
-                draw(st.sampled_from(["", "x"])),
-                draw(st.sampled_from(["", "x"])),
-            ]
-        )
-        projects.append((year, code, form))
+        row = [
+            year,
+            code,
+            draw(texts),
+            draw(st.sampled_from(["Địa phương", "Quốc gia"])),
+            "MMTB" if form == "Có thu hồi" else draw(st.sampled_from(CONTENTS)),
+            form,
+            "; ".join(beneficiaries),
+            money_cell(draw, draw(st.integers(0, 10**12))),
+            draw(st.integers(0, 10**11)),
+            draw(st.integers(0, 50)),
+            draw(st.sampled_from(STATUSES)),
+            draw(st.sampled_from(["", "x"])),
+            draw(st.sampled_from(["", "x"])),
+        ]
+        sheets["DeAn"].append(row)
+        projects.append((year, code, form, row, beneficiaries))
 
     contract_number = 0
-    for year, code, form in projects:
+    for year, code, form, project_row, beneficiaries in projects:
+        if project_row[10] not in PAYABLE:
+            continue
+        spent = 0
         if form == "Có thu hồi":
-            principal_total = 0
-            for _ in range(draw(st.integers(0, 2))):
-                contract_number += 1
-                number = f"{contract_number:02d}/HĐ-TTKC"
-                signed = draw(dates)
-                disbursed = signed + datetime.timedelta(days=draw(st.integers(0, 60))) if draw(st.booleans()) else None
-                count = draw(st.integers(1, 6))
-                grace = draw(st.integers(0, 12))
-                term = grace + count * draw(st.integers(1, 6))
-                principal = draw(st.integers(count, 10**10))  # fewer đồng than instalments is refused
-                principal_total += principal
-                sheets["HopDong"].append(
-                    [
-                        number,
-                        year,
-                        code,
-                        draw(st.sampled_from(refs)),
-                        date_cell(draw, signed),
-                        money_cell(draw, principal),
-                        date_cell(draw, disbursed) if disbursed else "",
-                        term,
-                        grace,
-                        count,
-                    ]
-                )
-                if disbursed:
-                    for receipt in range(draw(st.integers(0, 2))):
-                        day = disbursed + datetime.timedelta(days=draw(st.integers(0, 900)))
-                        sheets["TraNo"].append([number, date_cell(draw, day), draw(st.integers(1, principal)), f"BL-{receipt}"])
-                if draw(st.booleans()):
-                    sheets["KhoiKien"].append(
-                        [
-                            number,
-                            date_cell(draw, draw(dates)),
-                            draw(texts),
-                            draw(st.one_of(st.just(""), texts)),
-                            draw(st.sampled_from(["Đang giải quyết", "Đã có bản án", "Đang thi hành án", "Đã kết thúc"])),
-                            draw(st.one_of(st.just(""), st.integers(0, 10**10))),
-                        ]
-                    )
-            if principal_total:
-                sheets["GiaiNgan"].append(
-                    [year, code, date_cell(draw, draw(dates)), draw(st.integers(1, principal_total)), "UNC-1"]
-                )
+            spent, contract_number = _loans(draw, sheets, year, code, beneficiaries, contract_number)
         else:
             for document in range(draw(st.integers(0, 3))):
-                sheets["GiaiNgan"].append(
-                    [
-                        year,
-                        code,
-                        date_cell(draw, draw(dates)),
-                        money_cell(draw, draw(st.integers(1, 10**10))),
-                        f"UNC-{document}",
-                    ]
-                )
+                amount = draw(st.integers(1, 10**10))
+                spent += amount
+                sheets["GiaiNgan"].append([year, code, date_cell(draw, draw(dates)), money_cell(draw, amount), f"UNC-{document}"])
             if draw(st.booleans()):
                 sheets["SuKien"].append(
                     [
@@ -156,6 +172,9 @@ def workbooks(draw):
                         draw(st.integers(0, 50)),
                     ]
                 )
+
+        if spent:  # within the đề án's budget (funding.rules.disbursement, .contract)
+            project_row[7] = money_cell(draw, spent + draw(st.integers(0, 10**9)))
 
     for _ in range(draw(st.integers(0, 2))):
         sheets["BinhChon"].append(

@@ -107,8 +107,8 @@ def test_preview_shows_counts_then_confirm_imports(entry_client, media):
 
 
 def test_preview_lists_every_bad_row_and_cannot_be_confirmed(entry_client, media):
-    sheets = centre_workbook()
-    sheets["GiaiNgan"][2][3] = "1,5 tỷ"
+    header = small_workbook()["GiaiNgan"][0]
+    sheets = centre_workbook(GiaiNgan=[header, [2023, "DP-02", "15/09/2023", "1,5 tỷ", "UNC-002"]])
     sheets["DeAn"][2][4] = "XYZ"
 
     response = upload(entry_client, xlsx(sheets))
@@ -118,7 +118,7 @@ def test_preview_lists_every_bad_row_and_cannot_be_confirmed(entry_client, media
     assert response.context["token"] is None
     assert "Xác nhận nhập dữ liệu" not in page
     assert {(p.sheet, p.row, p.column) for p in response.context["result"].problems} == {
-        ("GiaiNgan", 3, "Số tiền"),
+        ("GiaiNgan", 2, "Số tiền"),
         ("DeAn", 3, "Mã nội dung"),
     }
     assert "1,5 tỷ" in page and "Mã nội dung “XYZ”" in page

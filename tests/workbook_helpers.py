@@ -203,13 +203,20 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
     return sheets
 
 
+MONEY_SHEETS = ("GiaiNgan", "HopDong", "LichTra", "TraNo", "KhoiKien")
+
+
 def centre_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
     """``small_workbook`` as the Centre (data entry) may import it: every đề án only proposed,
-    since approving one is the Department's (roles.can_import_project_status)."""
+    since approving one is the Department's (roles.can_import_project_status), and so no money
+    paid nor contract signed under them (funding.rules.payable), unless ``overrides`` says."""
     sheets = small_workbook(**overrides)
     header, *rows = sheets["DeAn"]
     column = header.index("Trạng thái")
     sheets["DeAn"] = [header] + [[*row[:column], "Đề xuất", *row[column + 1 :]] for row in rows]
+    for name in MONEY_SHEETS:
+        if name not in overrides:
+            sheets.pop(name, None)
     return sheets
 
 

@@ -8,6 +8,12 @@ plan without problems is written, in one transaction, with bulk inserts and upda
 record their history rows naming the importing user (django-simple-history records nothing
 for bulk writes by itself).
 
+What a money row may do is decided by the functions of ``funding.rules`` that the workflows
+of ``funding.services`` call (a đề án approved, dates by today, within the budget and what a
+contract still owes), fed with the database's records and the rows before, so that two rows
+that each fit but together do not are refused, with the screen's words. The đề án and contract
+rows those checks read are locked until the import commits.
+
 The spreadsheet is the Centre's own record and the import is an upsert: a row never deletes
 anything, except that the rows of a contract's schedule given in LichTra are that schedule
 (instalments of the same version missing from the sheet are removed).
@@ -28,10 +34,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
+from funding import rules
+from funding.loans import owed
+from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment, WriteOff
 from khuyencong.core import cells, roles
 from khuyencong.core.formatting import group_thousands
-from khuyencong.core.text import fold_accents
+from khuyencong.core.text import fold_accents, text_key
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, read_workbook
@@ -258,6 +266,20 @@ class Row:
             self.error(column, str(error))
             return None
 
+    def obeys(self, columns: dict[str | None, str], check: Callable[..., None], *args: Any, **facts: Any) -> bool:
+        """Whether ``check`` (a rule of ``funding.rules``, the one the workflows call) allows the
+        row; its refusal, word for word, goes to the column of the argument it names
+        (``columns``; ``None``: a refusal of the whole record)."""
+        try:
+            check(*args, **facts)
+        except ValidationError as refused:
+            errors = refused.message_dict if hasattr(refused, "error_dict") else {None: refused.messages}
+            for name, messages in errors.items():
+                for message in messages:
+                    self.error(columns.get(name, columns[None]), message)
+            return False
+        return True
+
     def key(self, column: str, parse: Callable[[Any], Any]) -> Any:
         return self.cell(column, parse)
 
@@ -405,7 +427,9 @@ class _Plan:
         self.projects: dict[tuple[int, str], list[Project]] = defaultdict(list)
         plan_years = dict(AnnualPlan.objects.values_list("pk", "year"))
         self.project_by_pk = {}
-        for project in Project.objects.all():
+        # Locked (PostgreSQL) until the import commits, in the order the workflows lock them
+        # (đề án, then contract): the budgets and balances checked here cannot move meanwhile.
+        for project in Project.objects.select_for_update().order_by("pk"):
             project.year = plan_years[project.plan_id]
             self.projects[(project.year, project.code)].append(project)
             self.project_by_pk[project.pk] = project
@@ -415,20 +439,36 @@ class _Plan:
         for project_id, facility_id in through.objects.values_list("project_id", "facility_id").order_by("pk"):
             self.project_facilities[id(self.project_by_pk[project_id])].append(self.facilities[facility_id])
 
-        self.disbursements: dict[tuple[int, str], Disbursement] = {}  # (id(project), number)
-        self.disbursements_of: dict[int, list[Disbursement]] = defaultdict(list)
-        for item in Disbursement.objects.all():
-            project = self.project_by_pk[item.project_id]
-            item.project = project
-            self.disbursements[(id(project), item.document_number)] = item
-            self.disbursements_of[id(project)].append(item)
+        self.load_funding()
         self.events = {}
         for event in Event.objects.all():
             project = self.project_by_pk[event.project_id]
             event.project = project
             self.events[(id(project), event.name)] = event
+        self.products = {}
+        product_by_pk = {}
+        for product in Product.objects.all():
+            product.facility = self.facilities[product.facility_id]
+            self.products[(id(product.facility), product.name)] = product
+            product_by_pk[product.pk] = product
+        self.nominations = {}
+        for nomination in ProductNomination.objects.all():
+            product = product_by_pk[nomination.product_id]
+            nomination.product = product
+            self.nominations[(id(product), nomination.level_id, nomination.year)] = nomination
 
-        self.contracts = {c.number: c for c in LoanContract.objects.all()}
+    def load_funding(self) -> None:
+        """The money records, keyed as rows match them: documents and receipts by ``text_key``,
+        the way the workflows compare them."""
+        self.disbursements: dict[tuple[int, str], Disbursement] = {}  # (id(project), number)
+        self.disbursements_of: dict[int, list[Disbursement]] = defaultdict(list)
+        for item in Disbursement.objects.all():
+            project = self.project_by_pk[item.project_id]
+            item.project = project
+            self.disbursements[(id(project), text_key(item.document_number))] = item
+            self.disbursements_of[id(project)].append(item)
+
+        self.contracts = {c.number: c for c in LoanContract.objects.select_for_update().order_by("pk")}
         self.contract_by_pk = {c.pk: c for c in self.contracts.values()}
         self.schedule_terms = {id(c): self._terms(c) for c in self.contracts.values()}
         self.contracts_of: dict[int, list[LoanContract]] = defaultdict(list)
@@ -442,11 +482,14 @@ class _Plan:
             instalment.contract = contract
             self.instalments[id(contract)][(instalment.schedule_version, instalment.number)] = instalment
         self.repayments = {}
+        self.repayment_entries: dict[int, list[tuple[int, bool]]] = defaultdict(list)  # id(contract) → (amount, reversal)
         repayment_by_pk = {}
+        self.written_off = {id(self.contract_by_pk[pk]) for pk in WriteOff.objects.values_list("contract_id", flat=True)}
         for repayment in Repayment.objects.all():
             contract = self.contract_by_pk[repayment.contract_id]
             repayment.contract = contract
-            self.repayments[(id(contract), repayment.receipt_number)] = repayment
+            self.repayments[(id(contract), text_key(repayment.receipt_number))] = repayment
+            self.repayment_entries[id(contract)].append((repayment.amount, repayment.reversal_of_id is not None))
             repayment_by_pk[repayment.pk] = repayment
         for repayment in repayment_by_pk.values():
             if repayment.reversal_of_id:
@@ -456,17 +499,6 @@ class _Plan:
             contract = self.contract_by_pk[lawsuit.contract_id]
             lawsuit.contract = contract
             self.lawsuits[(id(contract), lawsuit.filed_on)] = lawsuit
-        self.products = {}
-        product_by_pk = {}
-        for product in Product.objects.all():
-            product.facility = self.facilities[product.facility_id]
-            self.products[(id(product.facility), product.name)] = product
-            product_by_pk[product.pk] = product
-        self.nominations = {}
-        for nomination in ProductNomination.objects.all():
-            product = product_by_pk[nomination.product_id]
-            nomination.product = product
-            self.nominations[(id(product), nomination.level_id, nomination.year)] = nomination
 
     # -- references ------------------------------------------------------------------------
 
@@ -595,6 +627,7 @@ class _Plan:
         self.sheet_instalments()
         self.sheet_repayments()
         self.sheet_lawsuits()
+        self.refresh_states()
         self.sheet_nominations()
         if not self.problems:  # totals across sheets mean something only when every row was read
             self.check_recoverable()
@@ -796,7 +829,7 @@ class _Plan:
             values = row.fields(spec)
             if row.failed:
                 continue
-            key = (id(project), number)
+            key = (id(project), text_key(number))
             if not row.first_in_sheet(seen, key, "Số chứng từ"):
                 continue
             existing = self.disbursements.get(key)
@@ -804,6 +837,8 @@ class _Plan:
                 row.require_for_create(spec, values)
                 if row.failed:
                     continue
+            if not self.disbursement_allowed(row, project, existing, values):
+                continue
             result = self.upsert(
                 S.DISBURSEMENTS,
                 row,
@@ -815,6 +850,20 @@ class _Plan:
                 self.disbursements[key] = result
                 self.disbursements_of[id(project)].append(result)
             self.disbursement_rows[id(project)].append(row)
+
+    DISBURSEMENT_COLUMNS = {"date": "Ngày", "amount": "Số tiền", None: S.PROJECT_CODE}
+
+    def disbursement_allowed(self, row: Row, project: Project, existing: Disbursement | None, values: dict) -> bool:
+        """``rules.disbursement`` for a new row or a changed one, against the đề án's other
+        disbursements in the database and in the rows before."""
+        date = values.get("date", getattr(existing, "date", None))
+        amount = values.get("amount", getattr(existing, "amount", None))
+        if existing is not None and (date, amount) == (existing.date, existing.amount):
+            return True  # as recorded: the export of the database goes back in unchanged
+        others = sum(d.amount for d in self.disbursements_of.get(id(project), []) if d is not existing)
+        return row.obeys(
+            self.DISBURSEMENT_COLUMNS, rules.disbursement, project=project, date=date, amount=amount, disbursed=others
+        )
 
     def sheet_events(self) -> None:
         count = lambda what: lambda v: cells.whole_number(v, what=what)  # noqa: E731
@@ -900,10 +949,7 @@ class _Plan:
                     row.error("Ân hạn (tháng)", "Thời gian ân hạn phải ngắn hơn thời hạn hợp đồng.")
                 if final["disbursed_on"] and final["disbursed_on"] < final["signed_on"]:
                     row.error("Ngày giải ngân", "Ngày giải ngân không được trước ngày ký hợp đồng.")
-                project = values.get("project", contract.project if contract else None)
-                if project.support_form != SupportForm.RECOVERABLE:
-                    row.error(S.PROJECT_CODE, f"Đề án “{project.code}” năm {project.year} không phải hình thức có thu hồi.")
-                if row.failed:
+                if row.failed or not self.contract_allowed(row, contract, values, final):
                     continue
                 old_project = contract.project if contract else None
                 result = self.upsert(S.CONTRACTS, row, contract, values, lambda number=number: LoanContract(number=number))
@@ -917,6 +963,38 @@ class _Plan:
             finally:
                 if row.failed and number is not None:
                     self.broken_contracts.add(number)
+
+    CONTRACT_COLUMNS = {
+        "signed_on": "Ngày ký",
+        "principal": "Số tiền hỗ trợ",
+        "date": "Ngày giải ngân",
+        "facility": S.FACILITY,
+        None: S.PROJECT_CODE,
+    }
+
+    def contract_allowed(self, row: Row, contract: LoanContract | None, values: dict, final: dict) -> bool:
+        """The rules of ``services.create_contract`` and ``disburse_contract`` for a new contract,
+        or for one whose đề án, facility, principal or dates change, against the đề án's other
+        contracts in the database and in the rows before."""
+        project = values.get("project", contract.project if contract else None)
+        facility = values.get("facility", contract.facility if contract else None)
+        principal = values.get("principal", contract.principal if contract else None)
+        if contract is not None and (project, facility, principal, final["signed_on"], final["disbursed_on"]) == (
+            contract.project,
+            contract.facility,
+            contract.principal,
+            contract.signed_on,
+            contract.disbursed_on,
+        ):
+            return True  # as recorded: the export of the database goes back in unchanged
+        lent = sum(c.principal for c in self.contracts_of.get(id(project), []) if c is not contract)
+        columns = self.CONTRACT_COLUMNS
+        if not row.obeys(columns, rules.contract, project=project, signed_on=final["signed_on"], principal=principal, lent=lent):
+            return False
+        if final["disbursed_on"] and not row.obeys(columns, rules.contract_disbursal, date=final["disbursed_on"]):
+            return False
+        listed = any(f is facility for f in self.project_facilities.get(id(project), []))
+        return row.obeys(columns, rules.beneficiary, project=project, facility=facility, is_beneficiary=listed)
 
     @staticmethod
     def _terms(contract: LoanContract) -> tuple:
@@ -1029,24 +1107,18 @@ class _Plan:
             reverses = row.cell("Đảo biên lai", _text(60), blank="") if row.has("Đảo biên lai") else None
             if row.failed:
                 continue
-            key = (id(contract), receipt)
+            key = (id(contract), text_key(receipt))
             if not row.first_in_sheet(seen, key, "Số biên lai"):
                 continue
             existing = self.repayments.get(key)
             if existing is None:
                 row.require_for_create(spec, values)
-                if row.failed:
-                    continue
-                day = values["date"]
-                if contract.disbursed_on is None:
-                    row.error("Ngày trả", f"Hợp đồng “{contract.number}” chưa giải ngân nên chưa thể ghi nhận trả nợ.")
-                elif day < contract.disbursed_on:
-                    row.error("Ngày trả", f"Ngày trả nợ không được trước ngày giải ngân ({contract.disbursed_on:%d/%m/%Y}).")
-                if row.failed:
+                if row.failed or not self.repayment_allowed(row, contract, values, reverses):
                     continue
                 repayment = Repayment(contract=contract, receipt_number=receipt, **values)
                 self.changes[Repayment].new.append(repayment)
                 self.repayments[key] = repayment
+                self.repayment_entries[id(contract)].append((repayment.amount, bool(reverses)))
                 self.count(S.REPAYMENTS, "created")
                 if reverses:
                     reversals.append((row, repayment, reverses))
@@ -1058,9 +1130,12 @@ class _Plan:
                 for column, attr in (("Ngày trả", "date"), ("Số tiền", "amount"))
                 if attr in values and values[attr] != getattr(existing, attr)
             ]
-            if reverses is not None and reverses != old_reverses:
+            if reverses is not None and text_key(reverses) != text_key(old_reverses):
                 differs.append("Đảo biên lai")
-            if differs:
+            if differs and receipt != existing.receipt_number:
+                # Another way of writing a receipt the contract has: refused as on the screen.
+                row.obeys({None: "Số biên lai"}, rules.new_receipt, [existing.receipt_number], receipt)
+            elif differs:
                 row.error(
                     differs[0],
                     "Không được sửa khoản trả nợ đã ghi nhận; nếu ghi sai, hãy lập bút toán đảo (cùng số tiền) "
@@ -1071,7 +1146,7 @@ class _Plan:
 
         reversed_by: dict[int, Repayment] = {id(r.reversal_of): r for r in self.repayments.values() if r.reversal_of is not None}
         for row, repayment, receipt in reversals:
-            original = self.repayments.get((id(repayment.contract), receipt))
+            original = self.repayments.get((id(repayment.contract), text_key(receipt)))
             if original is None:
                 row.error("Đảo biên lai", f"Không tìm thấy biên lai “{receipt}” của hợp đồng này để đảo.")
             elif original is repayment:
@@ -1083,6 +1158,35 @@ class _Plan:
             else:
                 repayment.reversal_of = original
                 reversed_by[id(original)] = repayment
+
+    REPAYMENT_COLUMNS = {"date": "Ngày trả", "amount": "Số tiền", None: S.CONTRACT}
+
+    def repayment_allowed(self, row: Row, contract: LoanContract, values: dict, reverses: str | None) -> bool:
+        """``rules.repayment`` against what the contract still owes after the database's entries
+        and the rows before (``loans.owed``); a reversal entry gives money back, so only its date
+        is checked here and its match in the second pass."""
+        day = values["date"]
+        if reverses:
+            if contract.disbursed_on is not None and day < contract.disbursed_on:
+                row.error("Ngày trả", f"Ngày trả nợ không được trước ngày giải ngân ({contract.disbursed_on:%d/%m/%Y}).")
+                return False
+            return row.obeys(self.REPAYMENT_COLUMNS, rules.not_after_today, day, "Ngày đảo", "date")
+        return row.obeys(
+            self.REPAYMENT_COLUMNS,
+            rules.repayment,
+            date=day,
+            amount=values["amount"],
+            disbursed_on=contract.disbursed_on,
+            written_off=id(contract) in self.written_off or contract.state == LoanContract.State.WRITTEN_OFF,
+            outstanding=owed(contract.principal, self.repayment_entries[id(contract)]),
+        )
+
+    LAWSUIT_COLUMNS = {
+        "filed_on": "Ngày khởi kiện",
+        "judgment_date": "Ngày bản án",
+        "closed_on": "Ngày kết thúc",
+        None: S.CONTRACT,
+    }
 
     def sheet_lawsuits(self) -> None:
         spec = [
@@ -1108,6 +1212,18 @@ class _Plan:
             existing = self.lawsuits.get(key)
             if existing is None:
                 row.require_for_create(spec, values)
+                if not row.failed:
+                    row.obeys(
+                        self.LAWSUIT_COLUMNS,
+                        rules.lawsuit,
+                        filed_on=filed_on,
+                        disbursed_on=contract.disbursed_on,
+                        written_off=id(contract) in self.written_off or contract.state == LoanContract.State.WRITTEN_OFF,
+                    )
+            for attr, what in (("judgment_date", "Ngày bản án"), ("closed_on", "Ngày kết thúc vụ kiện")):
+                day = values.get(attr)
+                if day and day != getattr(existing, attr, None):
+                    row.obeys(self.LAWSUIT_COLUMNS, rules.not_after_today, day, what, attr)
             closed = values.get("closed_on", existing.closed_on if existing else None)
             if closed and closed < filed_on:
                 row.error("Ngày kết thúc", "Ngày kết thúc vụ kiện không được trước ngày khởi kiện.")
@@ -1121,6 +1237,27 @@ class _Plan:
                 lambda contract=contract, filed_on=filed_on: Lawsuit(contract=contract, filed_on=filed_on),
             )
             self.lawsuits[key] = result
+
+    def refresh_states(self) -> None:
+        """The state of a contract repaid or sued in this file, derived as the workflows derive it
+        (``rules.contract_state``), unless its HopDong row says it."""
+        touched = {id(r.contract): r.contract for r in self.changes[Repayment].new}
+        touched.update((id(s.contract), s.contract) for s in self.changes[Lawsuit].new)
+        sued = {id(s.contract) for s in self.lawsuits.values() if s.closed_on is None and s.status != Lawsuit.Status.CLOSED}
+        for key, contract in touched.items():
+            row = self.contract_rows.get(key)
+            if row is not None and row[1].has("Tình trạng") and not cells.is_blank(row[1].values.get("Tình trạng")):
+                continue
+            state = rules.contract_state(
+                disbursed=contract.disbursed_on is not None,
+                written_off=key in self.written_off,
+                in_litigation=key in sued,
+                outstanding=owed(contract.principal, self.repayment_entries[key]),
+            )
+            if contract.pk is None:
+                contract.state = state
+            else:
+                _apply_fields(contract, {"state": state}, self.changes[LoanContract])
 
     def sheet_nominations(self) -> None:
         spec = [
@@ -1172,20 +1309,13 @@ class _Plan:
                 continue
             paid = sum(d.amount for d in self.disbursements_of.get(key, []))
             principal = sum(c.principal for c in self.contracts_of.get(key, []))
-            if paid <= principal:
-                continue
-            message = (
-                f"Tổng giải ngân của đề án có thu hồi “{project.code}” năm {project.year} "
-                f"({group_thousands(paid)} đồng) vượt tổng số tiền hỗ trợ của các hợp đồng "
-                f"({group_thousands(principal)} đồng)."
-            )
             rows = self.disbursement_rows.get(key)
             if rows:
-                rows[-1].error("Số tiền", message)
+                row, column = rows[-1], "Số tiền"
             else:
                 ours = {id(c) for c in self.contracts_of[key]}
-                row = next(r for c, r in self.contract_rows.values() if id(c) in ours)
-                row.error("Số tiền hỗ trợ", message)
+                row, column = next(r for c, r in self.contract_rows.values() if id(c) in ours), "Số tiền hỗ trợ"
+            row.obeys({None: column}, rules.disbursed_within_contracts, project=project, disbursed=paid, lent=principal)
 
     # -- writing ---------------------------------------------------------------------------
 
