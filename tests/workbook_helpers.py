@@ -88,6 +88,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Trạng thái",
                 "Sản xuất sạch hơn",
                 "Đề án điểm",
+                "Kinh phí được duyệt",
             ],
             [
                 2023,
@@ -103,6 +104,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Hoàn thành",
                 "x",
                 "",
+                "300.000.000",
             ],
             [
                 2023,
@@ -118,6 +120,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Hoàn thành",
                 "",
                 "",
+                150_000_000,
             ],
             [
                 2024,
@@ -133,6 +136,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Đang thực hiện",
                 "",
                 "x",
+                120_000_000,
             ],
             [
                 2024,
@@ -148,6 +152,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Đã duyệt",
                 "",
                 "x",
+                500_000_000,
             ],
         ],
         "GiaiNgan": [
@@ -204,12 +209,20 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
 
 
 def centre_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
-    """``small_workbook`` as the Centre (data entry) may import it: every đề án only proposed,
-    since approving one is the Department's (roles.can_import_project_status)."""
+    """``small_workbook`` as the Centre (data entry) may import it: every đề án only proposed and
+    without an approved budget, since approving one is the Department's
+    (roles.can_import_project_status), and no event (held only under a đề án carried out)."""
     sheets = small_workbook(**overrides)
     header, *rows = sheets["DeAn"]
-    column = header.index("Trạng thái")
-    sheets["DeAn"] = [header] + [[*row[:column], "Đề xuất", *row[column + 1 :]] for row in rows]
+    column, budget = header.index("Trạng thái"), header.index("Kinh phí được duyệt")
+    proposed = []
+    for row in rows:
+        row = [*row[:column], "Đề xuất", *row[column + 1 :]]
+        row[budget] = ""
+        proposed.append(row)
+    sheets["DeAn"] = [header] + proposed
+    if "SuKien" not in overrides:
+        sheets["SuKien"] = sheets["SuKien"][:1]
     return sheets
 
 
