@@ -724,7 +724,8 @@ class _Plan:
                     values["plan"] = plan
                 values["code"] = code
                 self.check_department_fields(row, project, values)
-                self.check_approved_budget(row, project, values)
+                if not row.failed:  # a row the user may not write is refused for that alone
+                    self.check_approved_budget(row, project, values)
                 if row.failed:
                     continue
                 # The database refuses a cancelled đề án without a reason; the spreadsheet has none to give.
