@@ -66,6 +66,8 @@ def workbooks(draw):
         form = draw(st.sampled_from(FORMS))
         code = f"DA-{number:02d}"
         beneficiaries = draw(st.lists(st.sampled_from(refs), max_size=3, unique=True))
+        status = draw(st.sampled_from(STATUSES))
+        payable = status in ("Đã duyệt", "Đang thực hiện", "Hoàn thành")
         sheets["DeAn"].append(
             [
                 year,
@@ -78,15 +80,17 @@ def workbooks(draw):
                 money_cell(draw, draw(st.integers(0, 10**12))),
                 draw(st.integers(0, 10**11)),
                 draw(st.integers(0, 50)),
-                draw(st.sampled_from(STATUSES)),
+                status,
                 draw(st.sampled_from(["", "x"])),
                 draw(st.sampled_from(["", "x"])),
+                # Approved, the đề án has its approved budget (Project.approved_budget_refusal).
+                money_cell(draw, draw(st.integers(1, 10**12))) if payable else "",
             ]
         )
-        projects.append((year, code, form))
+        projects.append((year, code, form, payable))
 
     contract_number = 0
-    for year, code, form in projects:
+    for year, code, form, payable in projects:
         if form == "Có thu hồi":
             principal_total = 0
             for _ in range(draw(st.integers(0, 2))):
@@ -143,7 +147,7 @@ def workbooks(draw):
                         f"UNC-{document}",
                     ]
                 )
-            if draw(st.booleans()):
+            if payable and draw(st.booleans()):  # events only under a đề án carried out (Event.clean)
                 sheets["SuKien"].append(
                     [
                         year,

@@ -48,8 +48,8 @@ MAX_COUNT = MAX_MONEY  # counts (people, contracts, years) are read by the same 
 
 MONEY_TOO_LARGE = f"Số tiền quá lớn: tối đa {group_thousands(MAX_MONEY)} đồng; kiểm tra lại số chữ số."
 MONEY_INVALID = (
-    "Số tiền không hợp lệ: nhập số đồng, có thể dùng dấu chấm phân cách hàng nghìn (ví dụ 1.836.337.000); "
-    "không ghi chữ như “tỷ”, “triệu”."
+    "Số tiền không hợp lệ (“{raw}”): nhập số đồng, có thể dùng dấu chấm phân cách hàng nghìn "
+    "(ví dụ 1.836.337.000); không ghi chữ như “tỷ”, “triệu”."
 )
 
 
