@@ -42,6 +42,7 @@ def build(scale: float) -> tuple[bytes, int]:
     facilities = max(contracts, projects // 5)
     recoverable = contracts // 2  # two contracts each
     rows: dict[str, list[list]] = {sheet.name: [list(sheet.columns)] for sheet in SHEETS}
+    rows["DeAn"][0].append("Kinh phí được duyệt")  # a đề án done needs one (Project.approved_budget_refusal)
     for n in range(facilities):
         rows["CoSo"].append(
             [
@@ -81,6 +82,7 @@ def build(scale: float) -> tuple[bytes, int]:
                 "Hoàn thành",
                 "",
                 "",
+                budget,
             ]
         )
     for n in range(disbursements):

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from khuyencong.core import roles
 from khuyencong.core.forms import ConstraintErrorsNextToFields, MoneyField, vietnamese_date_field
-from khuyencong.core.text import fold_accents, same_name
+from khuyencong.core.text import clean_text, fold_accents, same_name
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR, normalise_tax_code, validate_tax_code, validate_year
 from projects.models import (
     ActivityContent,
@@ -70,9 +70,6 @@ class ProgramForm(ConstraintErrorsNextToFields, forms.ModelForm):
         self.fields["province"].queryset = AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.PROVINCE
         ).order_by("name")
-
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
 
     def clean_first_year(self) -> int | None:
         return _check_year(self.cleaned_data.get("first_year"))
@@ -173,9 +170,6 @@ class FacilityForm(ConstraintErrorsNextToFields, forms.ModelForm):
         self.fields["administrative_unit"].queryset = AdministrativeUnit.objects.exclude(
             level=AdministrativeUnit.Level.PROVINCE
         ).order_by("level", "name")
-
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
 
     def clean_tax_code(self) -> str:
         value = normalise_tax_code(self.cleaned_data["tax_code"])
@@ -344,9 +338,6 @@ class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
     def clean_counterpart_capital(self) -> int:
         return self.cleaned_data.get("counterpart_capital") or 0
 
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
-
     def clean(self) -> dict:
         data = super().clean()
         support_form, facilities = data.get("support_form"), data.get("facilities")
@@ -449,16 +440,8 @@ class EventForm(ConstraintErrorsNextToFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         _dates_vietnamese(self)
 
-    def clean_project(self) -> Project | None:
-        project = self.cleaned_data.get("project")
-        # An event already recorded may still be corrected after its đề án stopped; a new one,
-        # or one moved to another đề án, needs a đề án that is carried out.
-        if project is not None and project.pk != self.instance.project_id and not project.is_payable:
-            raise ValidationError(
-                f"Đề án “{project.code}” đang ở trạng thái “{project.get_status_display()}”: chỉ ghi nhận sự kiện "
-                "cho đề án đã duyệt, đang thực hiện hoặc hoàn thành."
-            )
-        return project
+    # Whether the chosen đề án may have the event is the model's rule (Event.clean), which
+    # the admin and the workbook import apply too.
 
 
 class EventFilterForm(forms.Form):
@@ -503,7 +486,7 @@ class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        facility, name = data.get("facility"), " ".join(data.get("product_name", "").split())
+        facility, name = data.get("facility"), clean_text(data.get("product_name", ""))
         if facility and name:
             products = list(Product.objects.filter(facility=facility))
             # The name as typed, else the same name typed without its accents ("ca phe say lanh"):

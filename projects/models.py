@@ -6,12 +6,14 @@ Money is whole đồng in integer fields.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from khuyencong.core.cells import validate_money
 from khuyencong.core.history import HistoricalRecords
-from khuyencong.core.text import fold_accents
+from khuyencong.core.text import CleanCharField, fold_accents
 from khuyencong.core.validators import validate_phone, validate_tax_code, validate_year
 
 
@@ -91,7 +93,7 @@ class AdministrativeUnit(models.Model):
 class Program(models.Model):
     """A five-year khuyến công programme, national or provincial."""
 
-    name = models.CharField("tên chương trình", max_length=300)
+    name = CleanCharField("tên chương trình", max_length=300)
     funding_level = models.ForeignKey(
         FundingLevel, verbose_name="cấp", on_delete=models.PROTECT, related_name="programs"
     )
@@ -176,10 +178,10 @@ class Facility(models.Model):
         COOPERATIVE_GROUP = "cooperative_group", "Tổ hợp tác"
         HOUSEHOLD = "household", "Hộ kinh doanh"
 
-    name = models.CharField("tên cơ sở", max_length=300)
+    name = CleanCharField("tên cơ sở", max_length=300)
     kind = models.CharField("loại hình", max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
     tax_code = models.CharField("mã số thuế", max_length=20, blank=True, validators=[validate_tax_code])
-    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    address = CleanCharField("địa chỉ", max_length=300, blank=True)
     administrative_unit = models.ForeignKey(
         AdministrativeUnit,
         verbose_name="đơn vị hành chính",
@@ -188,8 +190,8 @@ class Facility(models.Model):
         on_delete=models.PROTECT,
         related_name="facilities",
     )
-    sector = models.CharField("ngành nghề", max_length=200, blank=True)
-    representative = models.CharField("người đại diện", max_length=200, blank=True)
+    sector = CleanCharField("ngành nghề", max_length=200, blank=True)
+    representative = CleanCharField("người đại diện", max_length=200, blank=True)
     phone = models.CharField("điện thoại", max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField("email", blank=True)
     # The name without accents, so that "lam dong" finds "Lâm Đồng" on every database.
@@ -281,6 +283,12 @@ class ProjectFacility(models.Model):
         return f"{self.facility} — thụ hưởng đề án {self.project.code}"
 
 
+APPROVED_BUDGET_MESSAGE = (
+    "Đề án đã duyệt, đang thực hiện hoặc hoàn thành phải có kinh phí được duyệt lớn hơn 0 đồng "
+    "(chỉ được để 0 khi kinh phí kế hoạch cũng bằng 0)."
+)
+
+
 class Project(models.Model):
     """A đề án khuyến công: one supported undertaking of an annual plan."""
 
@@ -293,8 +301,8 @@ class Project(models.Model):
         NOT_CARRIED_OUT = "not_carried_out", "Không thực hiện"
 
     plan = models.ForeignKey(AnnualPlan, verbose_name="kế hoạch năm", on_delete=models.PROTECT, related_name="projects")
-    code = models.CharField("mã đề án", max_length=40)
-    name = models.CharField("tên đề án", max_length=500)
+    code = CleanCharField("mã đề án", max_length=40)
+    name = CleanCharField("tên đề án", max_length=500)
     content = models.ForeignKey(
         ActivityContent, verbose_name="nội dung hoạt động", on_delete=models.PROTECT, related_name="projects"
     )
@@ -304,14 +312,14 @@ class Project(models.Model):
         FundingLevel, verbose_name="nguồn kinh phí", on_delete=models.PROTECT, related_name="projects"
     )
     support_form = models.CharField("hình thức hỗ trợ", max_length=20, choices=SupportForm.choices)
-    implementing_unit = models.CharField("đơn vị thực hiện", max_length=300, blank=True)
+    implementing_unit = CleanCharField("đơn vị thực hiện", max_length=300, blank=True)
     # Through ProjectFacility, whose PROTECT keeps a beneficiary from being deleted under its đề án.
     facilities = models.ManyToManyField(
         Facility, verbose_name="cơ sở thụ hưởng", blank=True, related_name="projects", through=ProjectFacility
     )
-    planned_budget = models.BigIntegerField("kinh phí kế hoạch (đồng)", default=0)
-    approved_budget = models.BigIntegerField("kinh phí được duyệt (đồng)", default=0)
-    counterpart_capital = models.BigIntegerField("vốn đối ứng (đồng)", default=0)
+    planned_budget = models.BigIntegerField("kinh phí kế hoạch (đồng)", default=0, validators=[validate_money])
+    approved_budget = models.BigIntegerField("kinh phí được duyệt (đồng)", default=0, validators=[validate_money])
+    counterpart_capital = models.BigIntegerField("vốn đối ứng (đồng)", default=0, validators=[validate_money])
     status = models.CharField(
         "trạng thái", max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
     )
@@ -363,6 +371,15 @@ class Project(models.Model):
                 violation_error_message="Ngày kết thúc không được trước ngày bắt đầu.",
             ),
             models.CheckConstraint(
+                # The đề án with no khuyến công money at all (planned 0: another body pays) is
+                # the one payable đề án that may keep an approved budget of 0.
+                condition=~Q(status__in=["approved", "in_progress", "completed"])
+                | Q(approved_budget__gt=0)
+                | Q(planned_budget=0),
+                name="project_approved_budget_when_payable",
+                violation_error_message=APPROVED_BUDGET_MESSAGE,
+            ),
+            models.CheckConstraint(
                 condition=~Q(status__in=["cancelled", "not_carried_out"]) | ~Q(status_reason=""),
                 name="project_reason_when_not_carried_out",
                 violation_error_message="Cần ghi lý do khi đề án bị hủy hoặc không thực hiện.",
@@ -375,6 +392,34 @@ class Project(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = folded_search_text(self)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The database's check (project_approved_budget_when_payable), said beside the field:
+        # a form without the status field would otherwise skip the check and fail on save.
+        message = self.approved_budget_refusal()
+        if message:
+            raise ValidationError({"approved_budget": message}, code="approved_budget")
+
+    def approved_budget_refusal(self) -> str:
+        """Why the đề án may not be stored as it is, by the approved-budget rule: a payable
+        đề án needs an approved budget, unless it has no planned money either. Empty when it may.
+
+        The one test in Python of the database's check; the forms, the admin (clean()), the
+        status change (services.change_status) and the workbook import call it."""
+        if self.status in self.PAYABLE and not self.approved_budget and self.planned_budget:
+            return APPROVED_BUDGET_MESSAGE
+        return ""
+
+    def event_refusal(self) -> str:
+        """Why no new event may be recorded under this đề án (empty when one may): events are
+        held under a đề án that is carried out (``is_payable``). Event.clean() and the workbook
+        import call it."""
+        if self.is_payable:
+            return ""
+        return (
+            f"Đề án “{self.code}” đang ở trạng thái “{self.get_status_display()}”: chỉ ghi nhận sự kiện "
+            "cho đề án đã duyệt, đang thực hiện hoặc hoàn thành."
+        )
 
     @property
     def is_payable(self) -> bool:
@@ -426,9 +471,9 @@ class Event(models.Model):
 
     project = models.ForeignKey(Project, verbose_name="đề án", on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("loại sự kiện", max_length=20, choices=Kind.choices, default=Kind.CONFERENCE)
-    name = models.CharField("tên sự kiện", max_length=300)
+    name = CleanCharField("tên sự kiện", max_length=300)
     date = models.DateField("ngày", null=True, blank=True)
-    place = models.CharField("địa điểm", max_length=300, blank=True)
+    place = CleanCharField("địa điểm", max_length=300, blank=True)
     participants = models.PositiveIntegerField("lượt doanh nghiệp tham gia", default=0)
     sale_contracts = models.PositiveIntegerField("hợp đồng mua bán", default=0)
     memoranda = models.PositiveIntegerField("biên bản hợp tác", default=0)
@@ -450,6 +495,24 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The đề án it was stored under: a recorded event may still be corrected once its
+        # đề án has stopped, but not moved to a đề án that is not carried out.
+        instance._stored_project_id = instance.__dict__.get("project_id")
+        return instance
+
+    def clean(self) -> None:
+        try:
+            project = self.project
+        except Project.DoesNotExist:
+            return  # the form reports the missing đề án
+        if self._state.adding or project.pk is None or project.pk != getattr(self, "_stored_project_id", None):
+            message = project.event_refusal()
+            if message:
+                raise ValidationError({"project": message}, code="project_not_payable")
+
 
 class AwardLevel(models.Model):
     """Huyện, Tỉnh, Khu vực, Quốc gia: data, since the district level ended in 2025."""
@@ -469,7 +532,7 @@ class AwardLevel(models.Model):
 
 
 class Product(models.Model):
-    name = models.CharField("tên sản phẩm", max_length=300)
+    name = CleanCharField("tên sản phẩm", max_length=300)
     facility = models.ForeignKey(Facility, verbose_name="cơ sở", on_delete=models.PROTECT, related_name="products")
 
     history = HistoricalRecords()

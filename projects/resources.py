@@ -12,6 +12,7 @@ from typing import Any
 from import_export import fields, resources, widgets
 
 from khuyencong.core import cells
+from khuyencong.core.text import clean_text
 from khuyencong.core.widgets import (
     ChoiceLabelWidget,
     DateWidget,
@@ -36,7 +37,7 @@ class FacilityRefWidget(widgets.ForeignKeyWidget):
     def clean(self, value: Any, row=None, **kwargs):
         if cells.is_blank(value):
             return None
-        text = cells.text(value)
+        text = clean_text(cells.text(value))
         found = list(self.model.objects.filter(tax_code=text)) or list(self.model.objects.filter(name=text))
         if len(found) != 1:
             raise ValueError(f"Không tìm thấy đúng một cơ sở “{text}”.")
@@ -56,7 +57,7 @@ class ProjectRefWidget(widgets.ForeignKeyWidget):
         if cells.is_blank(value):
             return None
         year = checked(cells.year, (row or {}).get("Năm"))
-        found = list(self.model.objects.filter(plan__year=year, code=cells.text(value)))
+        found = list(self.model.objects.filter(plan__year=year, code=clean_text(cells.text(value))))
         if len(found) != 1:
             raise ValueError(f"Không tìm thấy đề án mã “{value}” năm {year}.")
         return found[0]
@@ -118,6 +119,7 @@ class ProjectResource(resources.ModelResource):
     class Meta:
         model = Project
         import_id_fields = ("code",)
+        clean_model_instances = True  # the model's rules (Project.clean), as on every other path
         fields = (
             "year",
             "code",
@@ -152,6 +154,7 @@ class EventResource(resources.ModelResource):
     class Meta:
         model = Event
         import_id_fields = ("project", "name")
+        clean_model_instances = True  # the model's rules (Event.clean), as on every other path
         fields = ("year", "project", "name", "date", "place", "participants", "sale_contracts", "memoranda", "kind")
         skip_unchanged = True
 

@@ -65,6 +65,9 @@ def change_status(*, project: Project, status: str, reason: str = "", by) -> Pro
         project.approved_budget = project.planned_budget
     if status in NEEDS_REASON:
         project.status_reason = reason
+    refusal = project.approved_budget_refusal()
+    if refusal:
+        raise ValidationError(refusal)
     project._change_reason = reason or f"Chuyển trạng thái: {Status(status).label}"
     project.save()
     return project

@@ -70,6 +70,7 @@ def make_contract(
         funding_level=FundingLevel.objects.get(code="DP"),
         support_form=SupportForm.RECOVERABLE,
         planned_budget=principal,
+        approved_budget=principal,
         status=Project.Status.COMPLETED,
     )
     project.facilities.add(facility)

@@ -74,7 +74,9 @@ def test_one_bad_row_among_a_thousand_changes_nothing_and_is_reported_where_it_i
     rows = [PROJECT_HEADER]
     for n in range(1000):
         budget = "1,5 tỷ" if n == 736 else 100_000_000
-        rows.append([2024, f"DA-{n:04d}", f"Đề án {n}", "Địa phương", "TVHT", "Gián tiếp", "", budget, 0, 1, "Đã duyệt", "", ""])
+        rows.append(
+            [2024, f"DA-{n:04d}", f"Đề án {n}", "Địa phương", "TVHT", "Gián tiếp", "", budget, 0, 1, "Đã duyệt", "", "", 10**8]
+        )
 
     result = import_workbook(xlsx({"DeAn": rows}))
 
@@ -435,7 +437,7 @@ def test_duplicate_keys_in_a_sheet_are_errors():
 
 
 def test_a_not_carried_out_project_gets_a_reason_the_database_asks_for():
-    sheets = small_workbook()
+    sheets = small_workbook(SuKien=small_workbook()["SuKien"][:1])  # no new event under a đề án stopped
     sheets["DeAn"][2][10] = "Không thực hiện"
     # No money paid nor event held under it (funding.rules.payable).
     sheets["GiaiNgan"] = [row for row in sheets["GiaiNgan"] if row[1] != "DP-02"]

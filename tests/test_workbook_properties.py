@@ -129,6 +129,7 @@ def workbooks(draw):
         form = draw(st.sampled_from(FORMS))
         code = f"DA-{number:02d}"
         beneficiaries = draw(st.lists(st.sampled_from(refs), max_size=3, unique=True))
+        status = draw(st.sampled_from(STATUSES))
         row = [
             year,
             code,
@@ -140,9 +141,11 @@ def workbooks(draw):
             money_cell(draw, draw(st.integers(0, 10**12))),
             draw(st.integers(0, 10**11)),
             draw(st.integers(0, 50)),
-            draw(st.sampled_from(STATUSES)),
+            status,
             draw(st.sampled_from(["", "x"])),
             draw(st.sampled_from(["", "x"])),
+            # Approved, the đề án has its approved budget (Project.approved_budget_refusal).
+            money_cell(draw, draw(st.integers(1, 10**12))) if status in PAYABLE else "",
         ]
         sheets["DeAn"].append(row)
         projects.append((year, code, form, row, beneficiaries))
@@ -159,7 +162,7 @@ def workbooks(draw):
                 amount = draw(st.integers(1, 10**10))
                 spent += amount
                 sheets["GiaiNgan"].append([year, code, date_cell(draw, draw(dates)), money_cell(draw, amount), f"UNC-{document}"])
-            if draw(st.booleans()):
+            if draw(st.booleans()):  # events only under a đề án carried out (Event.clean)
                 sheets["SuKien"].append(
                     [
                         year,
@@ -174,7 +177,7 @@ def workbooks(draw):
                 )
 
         if spent:  # within the đề án's budget (funding.rules.disbursement, .contract)
-            project_row[7] = money_cell(draw, spent + draw(st.integers(0, 10**9)))
+            project_row[7] = project_row[13] = money_cell(draw, spent + draw(st.integers(0, 10**9)))
 
     for _ in range(draw(st.integers(0, 2))):
         sheets["BinhChon"].append(

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 HEADER = ["Năm", "Mã đề án", "Tên đề án", "Nguồn", "Mã nội dung", "Hình thức", "Kinh phí kế hoạch", "Trạng thái"]
 APPROVING = "Chỉ chuyên viên Sở Công Thương được nhập đề án ở trạng thái “Đã duyệt”; hãy để “Đề xuất” hoặc nhờ Sở nhập."
 BUDGET = "Kinh phí được duyệt do Sở Công Thương nhập khi phê duyệt."
+BUDGET_HEADER = [*HEADER, "Kinh phí được duyệt"]
+PAYABLE = ("Đã duyệt", "Đang thực hiện", "Hoàn thành")
 
 
 def project_row(status: str, *, code: str = "DP-01") -> list:
@@ -46,8 +48,10 @@ def department():
 
 
 def seed(department, status: str, *, approved_budget: int | None = None) -> Project:
-    """A đề án as the Department left it."""
+    """A đề án as the Department left it (one approved has its approved budget: Project.clean)."""
     header, row = HEADER, project_row(status)
+    if approved_budget is None and status in PAYABLE:
+        approved_budget = 300_000_000
     if approved_budget is not None:
         header, row = [*HEADER, "Kinh phí được duyệt"], [*row, approved_budget]
     result = import_workbook(workbook(row, header=header), user=department)
@@ -67,7 +71,7 @@ def test_data_entry_cannot_import_a_new_approved_project(entry):
 
 
 def test_the_same_file_by_the_department_stores_it_approved(department):
-    result = import_workbook(workbook(project_row("Đã duyệt")), user=department)
+    result = import_workbook(workbook([*project_row("Đã duyệt"), 300_000_000], header=BUDGET_HEADER), user=department)
 
     assert result.ok and result.applied
     assert Project.objects.get(code="DP-01").status == Project.Status.APPROVED
@@ -150,8 +154,6 @@ def test_data_entry_reimports_an_approved_project_unchanged(entry, department):
 
 # -- the approved budget -------------------------------------------------------------------------
 
-BUDGET_HEADER = [*HEADER, "Kinh phí được duyệt"]
-
 
 def test_data_entry_cannot_change_the_approved_budget(entry, department):
     seed(department, "Đã duyệt", approved_budget=280_000_000)
@@ -204,12 +206,8 @@ def test_a_refused_row_stops_the_whole_file_and_the_dry_run_lists_it(entry):
     preview = import_workbook(data, user=entry, dry_run=True)
     result = import_workbook(data, user=entry)
 
-    expected = [
-        ("DeAn", 2, "Trạng thái"),
-        ("DeAn", 3, "Trạng thái"),
-        ("DeAn", 4, "Trạng thái"),
-        ("DeAn", 5, "Trạng thái"),
-    ]
+    # Both are the Department's to enter: the status and the approved budget.
+    expected = [("DeAn", row, column) for row in (2, 3, 4, 5) for column in ("Trạng thái", "Kinh phí được duyệt")]
     assert [(p.sheet, p.row, p.column) for p in preview.problems] == expected
     assert [(p.sheet, p.row, p.column) for p in result.problems] == expected
     assert not result.applied
@@ -218,7 +216,7 @@ def test_a_refused_row_stops_the_whole_file_and_the_dry_run_lists_it(entry):
 
 def test_the_command_line_checks_the_user_it_names(tmp_path, entry, department):
     path = tmp_path / "so-lieu.xlsx"
-    path.write_bytes(workbook(project_row("Đã duyệt")))
+    path.write_bytes(workbook([*project_row("Đã duyệt"), 300_000_000], header=BUDGET_HEADER))
 
     err = io.StringIO()
     with pytest.raises(CommandError):

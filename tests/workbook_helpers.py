@@ -88,6 +88,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Trạng thái",
                 "Sản xuất sạch hơn",
                 "Đề án điểm",
+                "Kinh phí được duyệt",
             ],
             [
                 2023,
@@ -103,6 +104,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Hoàn thành",
                 "x",
                 "",
+                "300.000.000",
             ],
             [
                 2023,
@@ -118,6 +120,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Hoàn thành",
                 "",
                 "",
+                150_000_000,
             ],
             [
                 2024,
@@ -133,6 +136,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Đang thực hiện",
                 "",
                 "x",
+                120_000_000,
             ],
             [
                 2024,
@@ -148,6 +152,7 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Đã duyệt",
                 "",
                 "x",
+                500_000_000,
             ],
         ],
         "GiaiNgan": [
@@ -207,16 +212,24 @@ MONEY_SHEETS = ("GiaiNgan", "HopDong", "LichTra", "TraNo", "KhoiKien")
 
 
 def centre_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
-    """``small_workbook`` as the Centre (data entry) may import it: every đề án only proposed,
-    since approving one is the Department's (roles.can_import_project_status), and so no money
-    paid nor contract signed under them (funding.rules.payable), unless ``overrides`` says."""
+    """``small_workbook`` as the Centre (data entry) may import it: every đề án only proposed and
+    without an approved budget, since approving one is the Department's
+    (roles.can_import_project_status), and so no money paid, contract signed (funding.rules.payable)
+    nor event held (Event.clean) under them, unless ``overrides`` says."""
     sheets = small_workbook(**overrides)
     header, *rows = sheets["DeAn"]
-    column = header.index("Trạng thái")
-    sheets["DeAn"] = [header] + [[*row[:column], "Đề xuất", *row[column + 1 :]] for row in rows]
+    column, budget = header.index("Trạng thái"), header.index("Kinh phí được duyệt")
+    proposed = []
+    for row in rows:
+        row = [*row[:column], "Đề xuất", *row[column + 1 :]]
+        row[budget] = ""
+        proposed.append(row)
+    sheets["DeAn"] = [header] + proposed
     for name in MONEY_SHEETS:
         if name not in overrides:
             sheets.pop(name, None)
+    if "SuKien" not in overrides:
+        sheets["SuKien"] = sheets["SuKien"][:1]
     return sheets
 
 

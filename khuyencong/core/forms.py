@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import functools
-import re
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from khuyencong.core import cells
 from khuyencong.core.formatting import group_thousands
-
-_GROUPED = re.compile(r"^\d{1,3}([. ]\d{3})+$")
 
 
 def parse_money(text: str) -> int:
-    """ "1.836.337.000", "1 836 337 000" or "1836337000" -> 1836337000; whole đồng only."""
-    cleaned = text.strip().removesuffix("đồng").removesuffix("đ").strip().replace("\u00a0", " ")
-    if cleaned.isdigit():
-        return int(cleaned)
-    if _GROUPED.match(cleaned):
-        return int(re.sub(r"[. ]", "", cleaned))
-    if re.match(r"^-\s*\d", cleaned):
-        raise ValidationError("Số tiền không được là số âm.", code="negative")
-    if re.match(r"^\d[\d.]*,\d+$", cleaned):
-        raise ValidationError("Số tiền tính bằng đồng, không có phần lẻ (không dùng dấu phẩy).", code="fraction")
-    raise ValidationError(
-        "Số tiền không hợp lệ: nhập số đồng, có thể dùng dấu chấm phân cách hàng nghìn (ví dụ 1.836.337.000).",
-        code="invalid",
-    )
+    """ "1.836.337.000", "1 836 337 000" or "1836337000" -> 1836337000; whole đồng only.
+
+    The rule is khuyencong.core.cells.money, which the workbook and the admin's import read
+    with too; here its refusal becomes a form error with the same message."""
+    try:
+        return cells.money(text)
+    except cells.CellError as error:
+        raise ValidationError(str(error), code=error.code) from None
 
 
 class MoneyInput(forms.TextInput):
@@ -42,9 +34,7 @@ class MoneyInput(forms.TextInput):
         return super().format_value(value)
 
 
-# A million tỷ đồng: far above any khuyến công sum, far below what a 64-bit column holds (whose
-# limit Django would otherwise quote, 9223372036854775807, ungrouped).
-MAX_MONEY = 10**15
+MAX_MONEY = cells.MAX_MONEY
 
 
 class MoneyField(forms.Field):
@@ -60,16 +50,13 @@ class MoneyField(forms.Field):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if isinstance(value, int):
-            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            # Checked by the same rule as text: an int may still be negative or too large.
+            return parse_money(value)
         return parse_money(str(value))
 
     def validate(self, value) -> None:
         super().validate(value)
-        if value is not None and value > MAX_MONEY:
-            raise ValidationError(
-                f"Số tiền quá lớn: tối đa {group_thousands(MAX_MONEY)} đồng; kiểm tra lại số chữ số.", code="max_value"
-            )
         if value is not None and value < self.min_value:
             if self.min_value == 0:
                 raise ValidationError("Số tiền không được là số âm.", code="min_value")

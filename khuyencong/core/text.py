@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
+
+from django.db import models
 
 
 def fold_accents(text: str) -> str:
-    """Lower-case text without Vietnamese accents: "Lâm Đồng" -> "lam dong"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
+    """Lower-case text without Vietnamese accents: "Lâm Đồng" -> "lam dong" (typed in NFD or
+    with a zero-width space too)."""
+    text = clean_text(text).replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -32,3 +36,26 @@ def text_key(text: str) -> str:
 def same_name(a: str, b: str) -> bool:
     """Whether two names typed by people are the same entry (``text_key``)."""
     return text_key(a) == text_key(b)
+
+
+class CleanCharField(models.CharField):
+    """A name people match on (facility, đề án, event, product…), stored as ``clean_text`` makes
+    it, whichever way it comes in: a form or the admin (``to_python``, run by full_clean), a
+    save() or a bulk insert (``pre_save``), a bulk update or a lookup (``get_prep_value``). So
+    "Lâm Đồng" typed on a Mac (NFD) or pasted with a zero-width space is the name already there.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return clean_text(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = clean_text(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        return clean_text(value) if isinstance(value, str) else value

@@ -39,7 +39,7 @@ from funding.loans import owed
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment, WriteOff
 from khuyencong.core import cells, roles
 from khuyencong.core.formatting import group_thousands
-from khuyencong.core.text import fold_accents, text_key
+from khuyencong.core.text import clean_text, fold_accents, text_key
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, read_workbook
@@ -64,8 +64,9 @@ REQUIRED = object()  # Col.blank: an empty cell is an error
 
 
 def norm(value: str) -> str:
-    """A name as rows are matched on it: spaces collapsed, case ignored (accents kept)."""
-    return " ".join(value.split()).casefold()
+    """A name as rows are matched on it (khuyencong.core.text.text_key): NFC, invisible
+    characters dropped, spaces collapsed, case ignored (accents kept)."""
+    return text_key(value)
 
 
 def folded(value: str) -> str:
@@ -144,6 +145,11 @@ class Col:
 
 def _text(max_length: int) -> Callable[[Any], str]:
     return lambda value: cells.text(value, max_length=max_length)
+
+
+def _name(max_length: int) -> Callable[[Any], str]:
+    """A name matched on (facility, đề án code and name, event, product): as the model stores it."""
+    return lambda value: cells.name(value, max_length=max_length)
 
 
 def _choice(choices: type[models.TextChoices], what: str) -> Callable[[Any], str]:
@@ -449,7 +455,7 @@ class _Plan:
         product_by_pk = {}
         for product in Product.objects.all():
             product.facility = self.facilities[product.facility_id]
-            self.products[(id(product.facility), product.name)] = product
+            self.products[(id(product.facility), norm(product.name))] = product
             product_by_pk[product.pk] = product
         self.nominations = {}
         for nomination in ProductNomination.objects.all():
@@ -543,6 +549,7 @@ class _Plan:
 
     def facility_ref(self, token: str) -> Facility:
         """A facility named in another sheet: by tax code, else by name (preferring one without)."""
+        token = clean_text(token)
         if token in self.fac_by_tax:
             return self.fac_by_tax[token]
         found = self.fac_by_name.get(norm(token), [])
@@ -560,7 +567,7 @@ class _Plan:
     def project_ref(self, row: Row) -> Project | None:
         """The đề án a row names by Năm and Mã đề án; None (after an error) when there is none."""
         year = row.key(S.YEAR, cells.year)
-        code = row.key(S.PROJECT_CODE, _text(40))
+        code = row.key(S.PROJECT_CODE, _name(40))
         if year is None or code is None:
             return None
         found = self.projects.get((year, code), [])
@@ -634,12 +641,12 @@ class _Plan:
 
     def sheet_facilities(self) -> None:
         spec = [
-            Col("Tên cơ sở", "name", _text(300)),
+            Col("Tên cơ sở", "name", _name(300)),
             Col("Loại hình", "kind", _choice(Facility.Kind, "Loại hình"), blank=Facility.Kind.ENTERPRISE),
-            Col("Địa chỉ", "address", _text(300), blank=""),
+            Col("Địa chỉ", "address", _name(300), blank=""),
             Col("Đơn vị hành chính", "administrative_unit", self.unit, blank=None),
-            Col("Ngành nghề", "sector", _text(200), blank=""),
-            Col("Người đại diện", "representative", _text(200), blank=""),
+            Col("Ngành nghề", "sector", _name(200), blank=""),
+            Col("Người đại diện", "representative", _name(200), blank=""),
             Col("Điện thoại", "phone", _phone, blank=""),
             Col("Email", "email", _email, blank=""),
         ]
@@ -691,7 +698,7 @@ class _Plan:
     def sheet_projects(self) -> None:
         status = _choice(Project.Status, "Trạng thái")
         spec = [
-            Col("Tên đề án", "name", _text(500), needed=True),
+            Col("Tên đề án", "name", _name(500), needed=True),
             Col("Mã nội dung", "content", self.content, needed=True),
             Col("Hình thức", "support_form", _choice(SupportForm, "Hình thức"), needed=True),
             Col("Kinh phí kế hoạch", "planned_budget", cells.amount, blank=0),
@@ -701,7 +708,7 @@ class _Plan:
             Col("Sản xuất sạch hơn", "is_cleaner_production", cells.flag, blank=False),
             Col("Đề án điểm", "is_key", cells.flag, blank=False),
             Col("Kinh phí được duyệt", "approved_budget", cells.amount, blank=0),
-            Col("Đơn vị thực hiện", "implementing_unit", _text(300), blank=""),
+            Col("Đơn vị thực hiện", "implementing_unit", _name(300), blank=""),
             Col("Lý do không thực hiện", "status_reason", cells.text, blank=""),
             Col("Ngày bắt đầu", "start_date", cells.date, blank=None),
             Col("Ngày kết thúc", "end_date", cells.date, blank=None),
@@ -713,7 +720,7 @@ class _Plan:
         seen: dict[tuple[int, str], int] = {}
         for row in self.rows_of(S.PROJECTS):
             year = row.key(S.YEAR, cells.year)
-            code = row.key(S.PROJECT_CODE, _text(40))
+            code = row.key(S.PROJECT_CODE, _name(40))
             try:
                 values = row.fields(spec)
                 level = row.cell("Nguồn", self.funding_level) if row.has("Nguồn") else None
@@ -751,6 +758,8 @@ class _Plan:
                     values["plan"] = plan
                 values["code"] = code
                 self.check_department_fields(row, project, values)
+                if not row.failed:  # a row the user may not write is refused for that alone
+                    self.check_approved_budget(row, project, values)
                 if row.failed:
                     continue
                 # The database refuses a cancelled đề án without a reason; the spreadsheet has none to give.
@@ -816,6 +825,17 @@ class _Plan:
         if budget is not None and budget != stored and not roles.can_edit_approved_budget(user):
             row.error("Kinh phí được duyệt", "Kinh phí được duyệt do Sở Công Thương nhập khi phê duyệt.")
 
+    @staticmethod
+    def check_approved_budget(row: Row, project: Project | None, values: dict[str, Any]) -> None:
+        """The model's rule (Project.approved_budget_refusal) on the đề án as the row leaves it."""
+        final = {
+            attr: values.get(attr, getattr(project, attr) if project is not None else default)
+            for attr, default in (("status", Project.Status.PROPOSED), ("approved_budget", 0), ("planned_budget", 0))
+        }
+        refusal = Project(**final).approved_budget_refusal()
+        if refusal:
+            row.error("Kinh phí được duyệt", refusal)
+
     def sheet_disbursements(self) -> None:
         spec = [
             Col("Ngày", "date", cells.date, needed=True),
@@ -869,7 +889,7 @@ class _Plan:
         count = lambda what: lambda v: cells.whole_number(v, what=what)  # noqa: E731
         spec = [
             Col("Ngày", "date", cells.date, blank=None),
-            Col("Địa điểm", "place", _text(300), blank=""),
+            Col("Địa điểm", "place", _name(300), blank=""),
             Col("Lượt doanh nghiệp", "participants", count("Lượt doanh nghiệp"), blank=0),
             Col("Hợp đồng mua bán", "sale_contracts", count("Số hợp đồng mua bán"), blank=0),
             Col("Biên bản hợp tác", "memoranda", count("Số biên bản hợp tác"), blank=0),
@@ -879,12 +899,19 @@ class _Plan:
         seen: dict[tuple[int, str], int] = {}
         for row in self.rows_of(S.EVENTS):
             project = self.project_ref(row)
-            name = row.key("Tên sự kiện", _text(300))
+            name = row.key("Tên sự kiện", _name(300))
             values = row.fields(spec)
             if row.failed:
                 continue
             key = (id(project), name)
             if not row.first_in_sheet(seen, key, "Tên sự kiện"):
+                continue
+            existing = self.events.get(key)
+            # The model's rule (Event.clean): a new event needs a đề án carried out, as it
+            # stands after the DeAn sheet.
+            refusal = project.event_refusal() if existing is None else ""
+            if refusal:
+                row.error(S.PROJECT_CODE, refusal)
                 continue
 
             def make(project=project, name=name):
@@ -892,7 +919,7 @@ class _Plan:
                 kind = default_kind.get(content.code if content else "", Event.Kind.CONFERENCE)
                 return Event(project=project, name=name, kind=kind)
 
-            result = self.upsert(S.EVENTS, row, self.events.get(key), values, make)
+            result = self.upsert(S.EVENTS, row, existing, values, make)
             self.events[key] = result
 
     def sheet_contracts(self) -> None:
@@ -1267,7 +1294,7 @@ class _Plan:
         ]
         seen: dict[tuple, int] = {}
         for row in self.rows_of(S.NOMINATIONS):
-            name = row.key("Tên sản phẩm", _text(300))
+            name = row.key("Tên sản phẩm", _name(300))
             token = row.key(S.FACILITY, cells.text)
             level = row.key("Cấp", self.award_level)
             year = row.key(S.YEAR, cells.year)
@@ -1282,10 +1309,10 @@ class _Plan:
             values = row.fields(spec)
             if row.failed:
                 continue
-            product = self.products.get((id(facility), name))
+            product = self.products.get((id(facility), norm(name)))
             if product is None:
                 product = Product(facility=facility, name=name)
-                self.products[(id(facility), name)] = product
+                self.products[(id(facility), norm(name))] = product
                 self.changes[Product].new.append(product)
             key = (id(product), level.pk, year)
             if not row.first_in_sheet(seen, key, "Tên sản phẩm"):
@@ -1350,7 +1377,7 @@ class _Plan:
         self._fill_search_text(Project)
         self._write_projects()
         bulk(Disbursement)
-        bulk(Event, with_history=False)
+        bulk(Event)
         bulk(LoanContract)
         for instalment in self.changes[Instalment].deleted:
             instalment._history_user = user
@@ -1365,8 +1392,8 @@ class _Plan:
             bulk_create_with_history(ready, Repayment, **history)
             pending = [r for r in pending if r.pk is None]
         bulk(Lawsuit)
-        bulk(Product, with_history=False)
-        bulk(ProductNomination, with_history=False)
+        bulk(Product)
+        bulk(ProductNomination)
 
     def _fill_search_text(self, model: type[Facility] | type[Project]) -> None:
         """Bulk writes bypass save(), which fills the accent-free search column: fill it here,
