@@ -7,8 +7,8 @@ process (``resource.getrusage`` of the child), so the test process's own memory 
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import subprocess
 import sys
 import time
@@ -36,7 +36,8 @@ from khuyencong.workbook.reader import WorkbookRefused, read_workbook
 start = time.perf_counter()
 try:
     raw = read_workbook(sys.argv[1])
-    outcome = {"refused": None, "problems": [str(p) for p in raw.problems][:5], "rows": sum(len(s.rows) for s in raw.sheets.values())}
+    rows = sum(len(s.rows) for s in raw.sheets.values())
+    outcome = {"refused": None, "problems": [str(p) for p in raw.problems][:5], "rows": rows}
 except WorkbookRefused as error:
     outcome = {"refused": str(error)}
 outcome["seconds"] = time.perf_counter() - start
