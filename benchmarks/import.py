@@ -147,7 +147,8 @@ def via_job(data: bytes, rows: int) -> None:
         elapsed = time.perf_counter() - started
     job = Job.objects.get(pk=job.pk)
     assert job.status == Job.Status.DONE, (job.message, job.result.get("problems", [])[:5])
-    print(f"job:      {elapsed:6.1f} s  {rows / elapsed:8,.0f} rows/s  ({job.done:,} / {job.total:,} rows, {job.result['message']})")
+    done = f"{job.done:,} / {job.total:,} rows"
+    print(f"job:      {elapsed:6.1f} s  {rows / elapsed:8,.0f} rows/s  ({done}, {job.result['message']})")
 
 
 def main() -> None:

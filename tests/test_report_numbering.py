@@ -27,7 +27,8 @@ def _draft(by) -> Report:
 
 def test_two_issued_reports_of_a_year_cannot_share_a_number(db):
     f.ReportFactory(status=Report.Status.ISSUED, number="125/BC-SCT", issued_at=timezone.now(), report_date=DAY)
-    f.ReportFactory(status=Report.Status.ISSUED, number="125/BC-SCT", issued_at=timezone.now(), report_date=DAY.replace(year=2024))
+    last_year = DAY.replace(year=2024)  # the same number in another year is another report's
+    f.ReportFactory(status=Report.Status.ISSUED, number="125/BC-SCT", issued_at=timezone.now(), report_date=last_year)
     with pytest.raises(IntegrityError), transaction.atomic():
         f.ReportFactory(
             status=Report.Status.ISSUED, number="125/BC-SCT", issued_at=timezone.now(), report_date=datetime.date(2025, 7, 1)
