@@ -21,9 +21,16 @@ from . import factories as f
 from .workbook_helpers import centre_workbook, xlsx
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# The worker command commits its own transactions, as it does in production: these tests run
-# outside the test's transaction, and put back the reference data the migrations load.
-WITH_WORKER = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def worker(db, monkeypatch):
+    """`manage.py db_worker --batch`, run inside the test's transaction: the command closes
+    "old" connections between tasks, which would close the test's own, so that is left out."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    return lambda: call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
 
 
 def _benchmark():
@@ -85,8 +92,7 @@ def test_a_waiting_job_polls_with_javascript_and_refreshes_without(client, db):
     assert status["status"] == "queued" and status["finished"] is False and status["text"] == "Đang chờ"
 
 
-@WITH_WORKER
-def test_a_workbook_confirmed_on_the_web_waits_in_the_queue_until_the_worker_runs_it(client, media, settings):
+def test_a_workbook_confirmed_on_the_web_waits_in_the_queue_until_the_worker_runs_it(client, worker, media, settings):
     settings.TASKS = DB_QUEUE
     user = user_with(roles.DATA_ENTRY)
     client.force_login(user)
@@ -98,7 +104,7 @@ def test_a_workbook_confirmed_on_the_web_waits_in_the_queue_until_the_worker_run
     job = Job.objects.get()
     assert response["Location"] == reverse("jobs:job", args=[job.pk])
     assert (job.status, job.user, Project.objects.count()) == ("queued", user, 0)
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    worker()
     job.refresh_from_db()
     assert job.status == "done", job.message
     assert Project.objects.count() == 4
@@ -110,8 +116,7 @@ def test_a_workbook_confirmed_on_the_web_waits_in_the_queue_until_the_worker_run
     assert not list((media / "nhap-xuat").iterdir())  # the job removed the stored file
 
 
-@WITH_WORKER
-def test_the_job_applies_the_users_role_when_it_runs(client, media, settings):
+def test_the_job_applies_the_users_role_when_it_runs(client, worker, media, settings):
     settings.TASKS = DB_QUEUE
     user = user_with(roles.DATA_ENTRY)
     client.force_login(user)
@@ -121,7 +126,7 @@ def test_the_job_applies_the_users_role_when_it_runs(client, media, settings):
     client.post(reverse("workbook:confirm"), {"token": token})
     user.groups.clear()  # the role is taken away while the job waits
 
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    worker()
 
     job = Job.objects.get()
     assert job.status == "failed"
@@ -141,8 +146,7 @@ def test_import_progress_counts_the_rows_checked(db):
 
 
 @pytest.mark.slow
-@WITH_WORKER
-def test_a_large_workbook_is_confirmed_on_the_web_through_the_queue(client, media, settings):
+def test_a_large_workbook_is_confirmed_on_the_web_through_the_queue(client, worker, media, settings):
     """The 100.000-row case at a tenth of the size, to keep the suite within minutes
     (benchmarks/import.py --via-job --rows 100000 runs the whole of it); the same path: upload,
     dry run, confirm, the worker, the result."""
@@ -154,7 +158,7 @@ def test_a_large_workbook_is_confirmed_on_the_web_through_the_queue(client, medi
     assert response.context["result"].ok, response.context["result"].problems[:3]
     client.post(reverse("workbook:confirm"), {"token": response.context["token"]})
 
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    worker()
 
     job = Job.objects.get()
     assert job.status == "done", job.message
