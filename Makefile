@@ -20,10 +20,13 @@ install: check-system $(VENV)/.installed
 check-system:
 	@bash scripts/check-system.sh
 
-# Install into .venv, migrate the SQLite database, load the demonstration data, serve.
+# Install into .venv, migrate the SQLite database, load the demonstration data, serve; the task
+# worker (large imports, report issuing) runs beside the web server and is stopped with it.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 # The whole test suite, on SQLite unless DATABASE_URL names a PostgreSQL database.

@@ -3,6 +3,7 @@ their schedules and repayments, into a fresh test database.
 
     python benchmarks/import.py            # SQLite (in memory), or DATABASE_URL's PostgreSQL
     python benchmarks/import.py --scale 0.1
+    python benchmarks/import.py --via-job --rows 100000   # confirmed as the web does: a queued job run by db_worker
 
 Prints the rows per second of the dry run and of the import, and the peak resident memory of
 the process. Targets: at least 2,000 rows/s, under 500 MB.
@@ -121,14 +122,56 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+ROWS_AT_SCALE_1 = 52_000
+
+
+def via_job(data: bytes, rows: int) -> None:
+    """The web's confirm path: the stored file, a jobs.Job on the database queue, one db_worker
+    run; prints its time, rows/s and the worker's progress as the job page would show it."""
+    import secrets
+
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    from khuyencong.core import jobs, roles
+    from khuyencong.jobs.models import Job
+    from khuyencong.workbook.jobs import HANDLER, stored_path, upload_dir
+
+    user = User.objects.create_user("benchmark")
+    user.groups.add(Group.objects.get_or_create(name=roles.DEPARTMENT)[0])
+    token = secrets.token_hex(24)
+    upload_dir().mkdir(parents=True, exist_ok=True)
+    stored_path(token).write_bytes(data)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        job = jobs.start(kind="import", title="benchmark", handler=HANDLER, user=user, params={"token": token})
+        started = time.perf_counter()
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+        elapsed = time.perf_counter() - started
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == Job.Status.DONE, (job.message, job.result.get("problems", [])[:5])
+    done = f"{job.done:,} / {job.total:,} rows"
+    print(f"job:      {elapsed:6.1f} s  {rows / elapsed:8,.0f} rows/s  ({done}, {job.result['message']})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--rows", type=int, help=f"about this many rows (scale = rows / {ROWS_AT_SCALE_1:,})")
+    parser.add_argument("--via-job", action="store_true", help="import through the task queue, as the web confirms")
     args = parser.parse_args()
+    if args.rows:
+        args.scale = args.rows / ROWS_AT_SCALE_1
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
+        if args.via_job:
+            data, rows = build(args.scale)
+            print(f"workbook: {rows:,} rows, {len(data) / 1e6:.1f} MB")
+            via_job(data, rows)
+            print(f"peak memory: {peak_mb():.0f} MB ({connection.vendor})")
+            return
         started = time.perf_counter()
         data, rows = build(args.scale)
         print(f"workbook: {rows:,} rows, {len(data) / 1e6:.1f} MB, built in {time.perf_counter() - started:.1f} s")

@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "khuyencong",
+    "khuyencong.jobs",
     "projects",
     "funding",
     "reporting",
@@ -88,11 +91,27 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The task worker writes a large import in one transaction while the web reads: in WAL mode
+    # readers never wait for the writer, and writers wait (up to 20 s) instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20})
 
 # The dashboard keeps the day's debt book here (khuyencong/dashboard.py). Local memory is one
 # cache per worker; CACHE_URL=redis://127.0.0.1:6379/1 (with `pip install ".[redis]"`) shares
 # one book among the workers, so a repayment is worked out once, not once per worker.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # A running job's progress (khuyencong.core.jobs), written by the task worker and read by the
+    # web: files, so that both processes see it; JOBS_CACHE_URL=redis://… when they run on
+    # different machines.
+    "jobs": env.cache_url("JOBS_CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'jobs'}"),
+}
+
+# The task queue: django-tasks (Django's Tasks API, backported; django.tasks on Django 6) with
+# its database backend, so no broker is needed, on SQLite or PostgreSQL alike. `manage.py
+# db_worker` runs the jobs (`make run` starts it beside the web server). Large workbook imports
+# and report issuing run there (khuyencong.core.jobs).
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -185,9 +204,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# The Centre's workbook (import-format.md): refused above this size or row count per sheet.
+# The Centre's workbook (import-format.md; khuyencong.workbook.reader.Limits): refused above
+# this size; its zip refused with more members, a sheet larger unpacked (another part: a third
+# of it), more unpacked in all, or a member packed tighter than the ratio; rows beyond the
+# limits (per sheet, in all; cells present, not the declared dimension) and columns past the
+# limit are problems of the preview.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_MEMBERS = env.int("IMPORT_MAX_MEMBERS", default=500)
+IMPORT_MAX_MEMBER_BYTES = env.int("IMPORT_MAX_MEMBER_BYTES", default=150 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=250 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
 IMPORT_MAX_ROWS_PER_SHEET = env.int("IMPORT_MAX_ROWS_PER_SHEET", default=200_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=300_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # django-import-export lets any staff user import unless told which permission it takes.

@@ -12,4 +12,11 @@ SECURE_COOKIES = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 # Each test rolls its transaction back, and SQLite then hands out the same history ids again:
 # a cache keyed by them would carry one test's figures into the next. The test of that cache
 # turns a real one on for itself.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"},
+}
+
+# Jobs run at enqueue, inside the request, so that a test sees their result at once; the test of
+# the worker switches to the database backend for itself.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

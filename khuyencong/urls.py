@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("funding.urls")),
     path("", include("reporting.urls")),
     path("nhap-xuat/", include("khuyencong.workbook_urls")),
+    path("cong-viec/", include("khuyencong.jobs.urls")),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
 
 from khuyencong.core.history import HistoricalRecords
 
@@ -81,6 +82,16 @@ class Report(models.Model):
             ),
             # A correction replaces an issued report once: two issued replacements of one
             # report would leave two versions in force.
+            # Two issued reports of one year never share a number, whatever two parallel
+            # requests do (reporting.services.issue_report also locks the year's numbering,
+            # so the second is refused with the service's message before this is reached).
+            models.UniqueConstraint(
+                F("number"),
+                ExtractYear("report_date"),
+                condition=Q(status="issued"),
+                name="report_number_unique_per_year",
+                violation_error_message="Số báo cáo này đã dùng cho một báo cáo ban hành cùng năm.",
+            ),
             models.UniqueConstraint(
                 fields=["replaces"],
                 condition=Q(status="issued"),
@@ -106,6 +117,21 @@ class Report(models.Model):
     @property
     def years_label(self) -> str:
         return str(self.year_from) if self.year_from == self.year_to else f"{self.year_from}-{self.year_to}"
+
+
+class ReportNumbering(models.Model):
+    """The numbering of one year's reports: issuing a report of that year locks this row
+    (select_for_update), so two reports issued at once check their numbers one after the other.
+    A row is made the first time a report of the year is issued."""
+
+    year = models.PositiveSmallIntegerField("năm", primary_key=True)
+
+    class Meta:
+        verbose_name = "sổ cấp số báo cáo"
+        verbose_name_plural = "sổ cấp số báo cáo"
+
+    def __str__(self) -> str:
+        return f"Sổ cấp số báo cáo năm {self.year}"
 
 
 class ReportSnapshot(models.Model):

@@ -20,16 +20,18 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from khuyencong.core import roles
 from khuyencong.core.formatting import date_short
+from khuyencong.core.jobs import Progress
 from khuyencong.core.text import same_name
 from reporting.annexes import annex_workbook
 from reporting.document import default_province, render_document
 from reporting.figures import ReportFigures, compute_figures
-from reporting.models import Report, ReportSnapshot
+from reporting.models import Report, ReportNumbering, ReportSnapshot
 
 NARRATIVE_FIELDS = ("preamble", "directives", "coordination", "limitations", "causes", "proposals", "recommendations")
 # What the staff may change on a draft besides the narrative.
@@ -181,6 +183,13 @@ def check_issue(*, report: Report, number: str | None, date: datetime.date | Non
         raise ValidationError(errors)
 
 
+def _lock_numbering(year: int) -> None:
+    """Hold the year's numbering until the issuing transaction ends: a second report issued at
+    the same time waits here, then sees the first one's number (check_issue refuses a repeat)."""
+    ReportNumbering.objects.get_or_create(year=year)
+    ReportNumbering.objects.select_for_update().get(year=year)
+
+
 def figures_json(figures: ReportFigures) -> dict:
     """The figures as plain data (dates as ISO strings once stored by DjangoJSONEncoder)."""
     return dataclasses.asdict(figures)
@@ -205,6 +214,7 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
             raise ValidationError(f"Báo cáo này đã được ban hành (số {locked.number}); không ban hành lại được.")
         if date is not None:
             locked.report_date = date
+        _lock_numbering(locked.report_date.year)
         check_issue(report=locked, number=number, date=locked.report_date)
         if locked.replaces_id:
             replaced = locked.replaces
@@ -226,7 +236,11 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
         pdf = html_to_pdf(render_document(figures, locked, links=False, pdf=True))
         xlsx = annex_workbook(figures)
 
-        _save(locked, by=by, reason=f"Ban hành báo cáo số {number}")
+        try:
+            with transaction.atomic():
+                _save(locked, by=by, reason=f"Ban hành báo cáo số {number}")
+        except IntegrityError:  # the unique constraint, should the lock ever be bypassed
+            raise ValidationError(f"Số báo cáo {number} đã dùng cho một báo cáo ban hành cùng năm.") from None
         ReportSnapshot.objects.create(
             report=locked,
             figures=figures_json(figures),
@@ -236,3 +250,16 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         )
     return locked
+
+
+def issue_report_job(job, progress: Progress) -> tuple[bool, dict]:
+    """Issuing as a background job (khuyencong.core.jobs): the PDF takes seconds to render. Runs
+    as the user who asked, with the same checks as issue_report."""
+    report = Report.objects.get(pk=job.params["report"])
+    date = datetime.date.fromisoformat(job.params["date"]) if job.params.get("date") else None
+    progress("Đang tính số liệu, dựng văn bản, tệp PDF và phụ lục Excel", 0, 0)
+    issued = issue_report(report=report, number=job.params["number"], date=date, by=job.user)
+    return True, {
+        "report_url": reverse("reporting:report-detail", args=[issued.pk]),
+        "message": f"Đã ban hành báo cáo số {issued.number}. Số liệu và các tệp đã được lưu cố định.",
+    }

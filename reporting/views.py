@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding.models import LoanContract
-from khuyencong.core import roles
+from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
 from projects.models import Facility, Project
 from reporting import services
@@ -184,15 +185,18 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reporting:report-detail", report.pk)
     form = IssueForm(request.POST or None, initial={"date": report.report_date}, report=report)
     if request.method == "POST" and form.is_valid():
-        try:
-            issued = services.issue_report(
-                report=report, number=form.cleaned_data["number"], date=form.cleaned_data["date"], by=request.user
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Đã ban hành báo cáo số {issued.number}. Số liệu và các tệp đã được lưu cố định.")
-            return redirect("reporting:report-detail", issued.pk)
+        # Rendering the PDF takes seconds: the issuing runs on the task queue, and its page
+        # shows the progress, then the outcome (the service checks everything again there).
+        date = form.cleaned_data["date"]
+        job = jobs.start(
+            kind="issue",
+            title=f"Ban hành báo cáo {report.years_label} số {form.cleaned_data['number']}",
+            handler="reporting.services.issue_report_job",
+            user=request.user,
+            params={"report": report.pk, "number": form.cleaned_data["number"], "date": date.isoformat() if date else None},
+            back_url=reverse("reporting:report-detail", args=[report.pk]),
+        )
+        return redirect("jobs:job", job.pk)
     return render(request, "reporting/report_issue.html", {"form": form, "report": report})
 
 

@@ -40,6 +40,8 @@ def parameters(pattern: URLPattern) -> list[str]:
 
 def fill(name: str, param: str, objects: dict) -> object:
     """A value for a URL parameter that names an existing object where it can."""
+    if name.startswith("jobs:"):
+        return "00000000-0000-0000-0000-000000000001"  # jobs are named by UUID
     if param in {"pk", "project_pk", "object_id"}:
         for key in ("nomination", "event", "plan", "facility", "project"):
             if key in name:

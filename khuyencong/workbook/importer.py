@@ -60,6 +60,7 @@ from projects.models import (
 )
 
 BATCH = 1000
+Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in all); see import_workbook
 REQUIRED = object()  # Col.blank: an empty cell is an error
 
 
@@ -367,6 +368,8 @@ class _Plan:
             )
         }
         self.rows = sum(len(sheet.rows) for sheet in raw.sheets.values())
+        self.checked = 0
+        self.progress: Progress | None = None
 
     def problem(self, sheet: str, row: int | None, column: str, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, message))
@@ -377,6 +380,9 @@ class _Plan:
             return
         columns = set(data.columns)
         for number, values in data.rows:
+            self.checked += 1
+            if self.progress is not None and self.checked % 2000 == 0:
+                self.progress("Đang kiểm tra", self.checked, self.rows)
             yield Row(self, sheet, columns, number, values)
 
     def count(self, sheet: S.Sheet, status: str) -> None:
@@ -1452,23 +1458,29 @@ def generate_schedule(contract: LoanContract) -> list[tuple[int, datetime.date, 
     return contract.standard_schedule()
 
 
-def import_workbook(source: str | bytes | IO[bytes], *, user=None, dry_run: bool = False) -> ImportResult:
+def import_workbook(
+    source: str | bytes | IO[bytes], *, user=None, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
     """Read and check the workbook; unless ``dry_run``, write it in one transaction when clean.
 
     Raises reader.WorkbookRefused when the file is not an .xlsx workbook within the limits.
-    Nothing is written when any row has a problem.
+    Nothing is written when any row has a problem. ``progress(phase, done, total)``, if given,
+    is told how far the reading, checking and writing are (the background job shows it).
     """
-    raw = read_workbook(source)
+    raw = read_workbook(source, progress=(lambda rows: progress("Đang đọc tệp", rows, 0)) if progress else None)
     if any(problem.row in (None, 1) for problem in raw.problems):
         # A sheet or column that is not in the template: the rows would only repeat it.
         return ImportResult(counts={}, problems=raw.problems, dry_run=dry_run)
     with transaction.atomic():
         plan = _Plan(raw, user)
+        plan.progress = progress
         plan.build()
         result = ImportResult(counts=plan.counts, problems=plan.problems, dry_run=dry_run, rows=plan.rows)
         if plan.problems or dry_run:
             return result
         try:
+            if progress is not None:
+                progress(f"Đang ghi {group_thousands(plan.rows)} dòng vào cơ sở dữ liệu", 0, 0)
             with transaction.atomic():
                 plan.apply()
         except IntegrityError as error:

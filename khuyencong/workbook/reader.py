@@ -1,10 +1,14 @@
 """Opening an uploaded workbook safely and reading its sheets into rows of named values.
 
-Only a real .xlsx is opened: the size is capped before anything is parsed, the bytes must be
-a zip whose content types declare an OOXML workbook (the file's name proves nothing), the
-unpacked size is capped against zip bombs, and openpyxl parses with defusedxml (installed).
-Formulas are read by their cached values; one without a cached value is an error, not a
-silent empty cell.
+Only a real .xlsx is opened, and a refused file costs little: the size is capped before
+anything is parsed; the bytes must be a zip whose content types declare an OOXML workbook (the
+file's name proves nothing); the zip's directory is inspected before openpyxl opens anything
+(member count, each member's and the total unpacked size, the compression ratio; Python's
+zipfile stops a member at its declared size, so a directory that lies only breaks the CRC).
+Sheets are read as a stream of the cells really present, never by the declared
+``<dimension>`` (a 5 KB file may declare A1:XFD1048576), and rows are counted as they come,
+per sheet and in total. openpyxl parses with defusedxml (installed). Formulas are read by their
+cached values; one without a cached value is an error, not a silent empty cell.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from defusedxml import ElementTree
 from django.conf import settings
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from khuyencong.core.cells import is_blank
 from khuyencong.core.formatting import group_thousands
@@ -26,15 +33,48 @@ from khuyencong.workbook.sheets import BY_NAME
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an uploaded workbook may be (settings IMPORT_MAX_*; the defaults hold a 100.000-row
+    workbook of the Centre's format with room to spare)."""
+
+    bytes: int
+    members: int
+    member_bytes: int
+    unpacked_bytes: int
+    ratio: int
+    columns: int
+    rows_per_sheet: int
+    rows: int
+
+
+def limits() -> Limits:
+    size = getattr(settings, "IMPORT_MAX_BYTES", 20 * _MB)
+    return Limits(
+        bytes=size,
+        members=getattr(settings, "IMPORT_MAX_MEMBERS", 500),
+        member_bytes=getattr(settings, "IMPORT_MAX_MEMBER_BYTES", 150 * _MB),
+        unpacked_bytes=getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 250 * _MB),
+        ratio=getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", 100),
+        columns=getattr(settings, "IMPORT_MAX_COLUMNS", 200),
+        rows_per_sheet=getattr(settings, "IMPORT_MAX_ROWS_PER_SHEET", 200_000),
+        rows=getattr(settings, "IMPORT_MAX_ROWS", 300_000),
+    )
 
 
 def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    return limits().bytes
 
 
 def max_rows() -> int:
-    return getattr(settings, "IMPORT_MAX_ROWS_PER_SHEET", 200_000)
+    return limits().rows_per_sheet
 
+
+# A member this small is never a bomb whatever its ratio (an empty sheet's XML packs 50:1).
+_RATIO_FLOOR = 1 * _MB
 
 UNREADABLE = object()  # a cell already reported as wrong; the row is skipped without a second message
 
@@ -85,12 +125,53 @@ def read_bytes(source: str | bytes | IO[bytes]) -> bytes:
     else:
         data = source.read(limit + 1)
     if len(data) > limit:
-        raise WorkbookRefused(f"Tệp lớn hơn giới hạn {group_thousands(limit // (1024 * 1024))} MB.")
+        raise WorkbookRefused(f"Tệp lớn hơn giới hạn {group_thousands(limit // _MB)} MB.")
     return data
 
 
+def _is_sheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def check_archive(archive: zipfile.ZipFile, limit: Limits | None = None) -> None:
+    """Refuse a zip whose directory promises more than a workbook of the Centre's needs: too many
+    members, a member or the whole unpacking too large, or packed like a zip bomb. Reads only
+    the directory, so a refusal costs no unpacking."""
+    limit = limit or limits()
+    members = archive.infolist()
+    if len(members) > limit.members:
+        raise WorkbookRefused(
+            f"Tệp có {group_thousands(len(members))} thành phần nén, quá giới hạn {group_thousands(limit.members)}; "
+            "không nhập được."
+        )
+    total = 0
+    for info in members:
+        name = info.filename[:80]
+        # A sheet may be large; any other part (shared strings, styles) is read whole into
+        # memory by openpyxl, so it gets a third of a sheet's room.
+        allowed = limit.member_bytes if _is_sheet(info.filename) else limit.member_bytes // 3
+        if info.file_size > allowed:
+            raise WorkbookRefused(
+                f"Thành phần “{name}” của tệp giải nén ra {group_thousands(info.file_size)} byte, "
+                f"quá giới hạn {group_thousands(allowed)} byte; không nhập được."
+            )
+        packed = max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and info.file_size > limit.ratio * packed:
+            raise WorkbookRefused(
+                f"Thành phần “{name}” nén {group_thousands(info.file_size // packed)} lần "
+                f"({group_thousands(packed)} byte giải nén ra {group_thousands(info.file_size)} byte), quá tỉ lệ "
+                f"{group_thousands(limit.ratio)} lần cho phép: tệp có dấu hiệu “bom nén”; không nhập được."
+            )
+        total += info.file_size
+    if total > limit.unpacked_bytes:
+        raise WorkbookRefused(
+            f"Tệp giải nén ra {group_thousands(total)} byte, quá giới hạn {group_thousands(limit.unpacked_bytes)} byte; "
+            "không nhập được."
+        )
+
+
 def check_xlsx(data: bytes) -> None:
-    """Refuse anything that is not an Excel .xlsx workbook, whatever its name says."""
+    """Refuse anything that is not an Excel .xlsx workbook within the limits, whatever its name says."""
     not_xlsx = "Tệp không phải là bảng tính Excel .xlsx (hãy lưu lại bằng Excel dưới dạng “Excel Workbook (*.xlsx)”)."
     if not data.startswith(b"PK\x03\x04"):
         raise WorkbookRefused(not_xlsx)
@@ -99,9 +180,7 @@ def check_xlsx(data: bytes) -> None:
         names = set(archive.namelist())
         if "[Content_Types].xml" not in names:
             raise WorkbookRefused(not_xlsx)
-        unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 20 * max_bytes()):
-            raise WorkbookRefused("Tệp giải nén ra quá lớn; không nhập được.")
+        check_archive(archive)
         types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
     except WorkbookRefused:
         raise
@@ -116,33 +195,73 @@ def check_xlsx(data: bytes) -> None:
         raise WorkbookRefused(not_xlsx)
 
 
-def _has_formulas(data: bytes) -> bool:
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    return any(
-        _FORMULA.search(archive.read(name))
-        for name in archive.namelist()
-        if name.startswith("xl/worksheets/") and name.endswith(".xml")
-    )
+def _has_formulas(archive: zipfile.ZipFile) -> bool:
+    """Whether any sheet holds a formula, read in chunks (a sheet is never held whole)."""
+    for name in archive.namelist():
+        if not _is_sheet(name):
+            continue
+        with archive.open(name) as member:
+            tail = b""
+            while chunk := member.read(_MB):
+                if _FORMULA.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    return False
 
 
-def read_workbook(source: str | bytes | IO[bytes]) -> RawWorkbook:
+def _present_rows(ws, *, data_only: bool) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(row number, the cells present in it) of a read-only sheet, in the file's order.
+
+    openpyxl's own read-only parser, minus its padding: iter_rows() pads every row to the
+    declared dimension and yields an empty row for every row number skipped, so a file declaring
+    A1:XFD1048576 costs millions of cells; here a row costs what it holds.
+    """
+    workbook = ws.parent
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        yield from parser.parse()
+
+
+@dataclass
+class _Budget:
+    """Rows read so far across the workbook, against the limits; reports progress now and then."""
+
+    limit: Limits
+    progress: Callable[[int], None] | None
+    rows: int = 0
+
+    def tick(self) -> None:
+        self.rows += 1
+        if self.progress is not None and self.rows % 5000 == 0:
+            self.progress(self.rows)
+
+
+def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], None] | None = None) -> RawWorkbook:
     """Every known sheet's rows as {column name: raw value}, with what is wrong in the layout.
 
     Raises WorkbookRefused when the file is not an .xlsx workbook within the limits.
+    ``progress`` is called with the number of rows read so far, every few thousand rows.
     """
     data = read_bytes(source)
     check_xlsx(data)
     try:
-        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if _has_formulas(data) else None
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = _has_formulas(workbook._archive)
     except Exception:
         raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.") from None
 
     problems: list[Problem] = []
     sheets: dict[str, SheetRows] = {}
-    limit = max_rows()
+    budget = _Budget(limits(), progress)
     try:
-        for name in values.sheetnames:
+        for name in workbook.sheetnames:
             spec = BY_NAME.get(name.strip())
             if spec is None:
                 problems.append(
@@ -152,76 +271,123 @@ def read_workbook(source: str | bytes | IO[bytes]) -> RawWorkbook:
             if spec.name in sheets:
                 problems.append(Problem(name, None, "", "Sheet này xuất hiện hai lần."))
                 continue
-            formula_rows = formulas[name].iter_rows() if formulas is not None else None
-            sheet = _read_sheet(spec.name, values[name].iter_rows(values_only=True), formula_rows, limit, problems)
+            ws = workbook[name]
+            formula_rows = _present_rows(ws, data_only=False) if formulas else None
+            sheet = _read_sheet(spec.name, _present_rows(ws, data_only=True), formula_rows, budget, problems)
             if sheet is not None:
                 sheets[spec.name] = sheet
+            if budget.rows > budget.limit.rows:
+                break
+    except WorkbookRefused:
+        raise
+    except Exception:  # XML that defusedxml refuses or that breaks half-way through a sheet
+        raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.") from None
     finally:
-        values.close()
-        if formulas is not None:
-            formulas.close()
+        workbook.close()
     return RawWorkbook(sheets, problems)
 
 
-def _read_sheet(name, rows, formula_rows, limit: int, problems: list[Problem]) -> SheetRows | None:
+def _header(name: str, cells: list[dict[str, Any]], limit: Limits, problems: list[Problem]) -> dict[int, str] | None:
+    """The header row's titles by column number; None (after recording why) when it is wrong."""
     spec = BY_NAME[name]
-    header = next(rows, None)
-    if formula_rows is not None:
-        next(formula_rows, None)
-    if header is None:
-        return SheetRows(name, [])
-    columns: list[str | None] = []
-    ok = True
     known = set(spec.all_columns)
-    for raw in header:
-        title = " ".join(str(raw).split()) if not is_blank(raw) else None
-        if title is not None and title not in known:
+    columns: dict[int, str] = {}
+    ok = True
+    for cell in cells:
+        raw = cell["value"]
+        if is_blank(raw):
+            continue
+        title = " ".join(str(raw).split())
+        if cell["column"] > limit.columns:
+            problems.append(Problem(name, 1, title, f"Cột nằm ngoài {group_thousands(limit.columns)} cột đầu của sheet."))
+            ok = False
+        elif title not in known:
             problems.append(
                 Problem(name, 1, title, "Cột không có trong mẫu. Các cột của sheet: " + ", ".join(spec.all_columns) + ".")
             )
             ok = False
-        elif title is not None and title in columns:
+        elif title in columns.values():
             problems.append(Problem(name, 1, title, "Cột này có hai lần."))
             ok = False
-        columns.append(title)
+        else:
+            columns[cell["column"]] = title
     for key in spec.keys:
-        if key not in columns:
+        if key not in columns.values():
             problems.append(Problem(name, 1, key, "Thiếu cột khóa (★) của sheet."))
             ok = False
-    if not ok:
-        return None
+    return columns if ok else None
 
-    result = SheetRows(name, [c for c in columns if c])
-    width = len(columns)
-    count = 0
-    for number, row in enumerate(rows, start=2):
-        formula_row = next(formula_rows, ()) if formula_rows is not None else ()
-        if all(is_blank(v) for v in row):
+
+def _over_limit(name: str, number: int, budget: _Budget, count: int, blank: int, problems: list[Problem]) -> bool:
+    """Whether the sheet (or the workbook) has passed a row limit; the problem says which."""
+    limit = budget.limit
+    if count > limit.rows_per_sheet:
+        message = f"Sheet có hơn {group_thousands(limit.rows_per_sheet)} dòng, quá giới hạn cho một lần nhập."
+    elif blank > limit.rows_per_sheet:
+        message = f"Sheet có hơn {group_thousands(limit.rows_per_sheet)} dòng trống; hãy xóa các dòng trống rồi lưu lại."
+    elif budget.rows > limit.rows:
+        message = f"Tệp có hơn {group_thousands(limit.rows)} dòng, quá giới hạn cho một lần nhập."
+    else:
+        return False
+    problems.append(Problem(name, number, "", message))
+    return True
+
+
+def _read_sheet(name: str, rows, formula_rows, budget: _Budget, problems: list[Problem]) -> SheetRows | None:
+    first = next(rows, None)
+    if formula_rows is not None:
+        next(formula_rows, None)
+    if first is None:
+        return SheetRows(name, [])
+    number, cells = first
+    columns = _header(name, cells if number == 1 else [], budget.limit, problems)
+    if columns is None:
+        return None
+    result = SheetRows(name, list(columns.values()))
+    pending = [] if number == 1 else [first]  # a sheet whose row 1 is absent has no header: its rows are data
+    count = blank = 0
+    for number, cells in _chain(pending, rows):
+        formula_cells = next(formula_rows, (0, []))[1] if formula_rows is not None else ()
+        if all(is_blank(cell["value"]) for cell in cells):
+            blank += 1
+            if _over_limit(name, number, budget, count, blank, problems):
+                return None
             continue
         count += 1
-        if count > limit:
-            problems.append(
-                Problem(name, number, "", f"Sheet có hơn {group_thousands(limit)} dòng, quá giới hạn cho một lần nhập.")
-            )
+        budget.tick()
+        if _over_limit(name, number, budget, count, blank, problems):
             return None
-        values: dict[str, Any] = {}
-        for index, value in enumerate(row):
-            title = columns[index] if index < width else None
-            if title is None:
-                if not is_blank(value):
-                    problems.append(Problem(name, number, f"cột {index + 1}", "Ô có dữ liệu nhưng cột không có tên."))
-                continue
-            if value is None and index < len(formula_row) and formula_row[index].data_type == "f":
-                problems.append(
-                    Problem(
-                        name,
-                        number,
-                        title,
-                        "Ô chứa công thức chưa có giá trị tính sẵn; hãy mở tệp bằng Excel "
-                        "và lưu lại, hoặc dán giá trị thay cho công thức.",
-                    )
-                )
-                value = UNREADABLE
-            values[title] = value
-        result.rows.append((number, values))
+        values = _row_values(name, number, cells, columns, formula_cells, problems)
+        if values is not None:
+            result.rows.append((number, values))
     return result
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def _row_values(name: str, number: int, cells, columns: dict[int, str], formula_cells, problems: list[Problem]) -> dict[str, Any]:
+    formula_columns = {cell["column"] for cell in formula_cells if cell["data_type"] == "f"}
+    values: dict[str, Any] = {}
+    for cell in cells:
+        index, value = cell["column"], cell["value"]
+        title = columns.get(index)
+        if title is None:
+            if not is_blank(value):
+                problems.append(Problem(name, number, f"cột {get_column_letter(index)}", "Ô có dữ liệu nhưng cột không có tên."))
+            continue
+        if value is None and index in formula_columns:
+            problems.append(
+                Problem(
+                    name,
+                    number,
+                    title,
+                    "Ô chứa công thức chưa có giá trị tính sẵn; hãy mở tệp bằng Excel "
+                    "và lưu lại, hoặc dán giá trị thay cho công thức.",
+                )
+            )
+            value = UNREADABLE
+        values[title] = value
+    return values

@@ -1,24 +1,25 @@
 """The web import: upload → dry run (counts and every bad row) → confirm; the template and the export.
 
 The uploaded file waits between preview and confirm in MEDIA_ROOT under a random name that only
-the uploader's session knows; the confirm imports that stored file, never one sent again, and
-re-checks it, so a file with any bad row cannot be confirmed.
+the uploader's session knows; the confirm puts the import of that stored file, never one sent
+again, on the task queue (khuyencong.workbook.jobs) and sends the user to the job's page, which
+shows the progress and then the result. The job re-checks the file, so a file with any bad row
+cannot be confirmed, and a large one no longer holds a web worker until it times out.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khuyencong.core import roles
+from khuyencong.core import jobs, roles
 from khuyencong.core.access import require_role
 from khuyencong.workbook import (
     XLSX_CONTENT_TYPE,
@@ -27,6 +28,7 @@ from khuyencong.workbook import (
     import_workbook,
     template_workbook,
 )
+from khuyencong.workbook.jobs import HANDLER, stored_path, upload_dir
 from khuyencong.workbook.reader import check_xlsx, read_bytes
 from khuyencong.workbook.sheets import SHEETS
 
@@ -34,23 +36,15 @@ SESSION_KEY = "workbook_upload"
 KEEP_SECONDS = 24 * 3600
 
 
-def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "nhap-xuat"
-
-
-def _stored_path(token: str) -> Path:
-    return _upload_dir() / f"{token}.xlsx"
-
-
 def _forget(request: HttpRequest) -> None:
     upload = request.session.pop(SESSION_KEY, None)
     if upload:
-        _stored_path(upload["token"]).unlink(missing_ok=True)
+        stored_path(upload["token"]).unlink(missing_ok=True)
 
 
 def _sweep() -> None:
     """Remove uploads left behind by previews that were never confirmed."""
-    folder = _upload_dir()
+    folder = upload_dir()
     if not folder.is_dir():
         return
     cutoff = time.time() - KEEP_SECONDS
@@ -89,8 +83,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     token = None
     if result.ok:
         token = secrets.token_hex(24)
-        _upload_dir().mkdir(parents=True, exist_ok=True)
-        _stored_path(token).write_bytes(data)
+        upload_dir().mkdir(parents=True, exist_ok=True)
+        stored_path(token).write_bytes(data)
         request.session[SESSION_KEY] = {"token": token, "name": uploaded.name[:200]}
     return render(request, "workbook/preview.html", {"result": result, "token": token, "name": uploaded.name})
 
@@ -101,24 +95,19 @@ def confirm(request: HttpRequest) -> HttpResponse:
     """Import the file the preview stored, if the session's token matches and it is still clean."""
     upload = request.session.get(SESSION_KEY)
     token = request.POST.get("token", "")
-    if not upload or not secrets.compare_digest(upload["token"], token) or not _stored_path(token).is_file():
+    if not upload or not secrets.compare_digest(upload["token"], token) or not stored_path(token).is_file():
         messages.error(request, "Không tìm thấy tệp đã kiểm tra; hãy tải tệp lên lại.")
         return redirect("workbook:import")
-    path = _stored_path(token)
-    try:
-        result = import_workbook(path.read_bytes(), user=request.user)
-    except WorkbookRefused as error:
-        _forget(request)
-        messages.error(request, str(error))
-        return redirect("workbook:import")
-    if not result.ok:
-        _forget(request)
-        return render(request, "workbook/preview.html", {"result": result, "token": None, "name": upload["name"]}, status=400)
-    _forget(request)
-    created = sum(c.created for c in result.counts.values())
-    updated = sum(c.updated for c in result.counts.values())
-    messages.success(request, f"Đã nhập tệp {upload['name']}: thêm {created} bản ghi, sửa {updated} bản ghi.")
-    return redirect("workbook:import")
+    request.session.pop(SESSION_KEY, None)  # the job owns the stored file now, and removes it
+    job = jobs.start(
+        kind="import",
+        title=f"Nhập tệp {upload['name']}",
+        handler=HANDLER,
+        user=request.user,
+        params={"token": token, "name": upload["name"]},
+        back_url=reverse("workbook:import"),
+    )
+    return redirect("jobs:job", job.pk)
 
 
 @require_role(roles.can_edit_records)
