@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_filters",
     "khuyencong",
     "projects",
     "funding",

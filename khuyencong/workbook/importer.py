@@ -1220,6 +1220,7 @@ class _Plan:
         self._fill_search_text(Project)
         self._write_projects()
         bulk(Disbursement)
+        self._fill_search_text(Event)
         bulk(Event, with_history=False)
         bulk(LoanContract)
         for instalment in self.changes[Instalment].deleted:
