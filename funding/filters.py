@@ -12,10 +12,8 @@ import django_filters
 from funding.forms import BUCKET_KEYS, NOT_OVERDUE, OVERDUE_ANY
 from funding.models import LoanContract
 from khuyencong.core.forms import DateInput
-from khuyencong.core.search import AccentFreeSearchFilter, ListFilterSet, ignore, sort_filter
+from khuyencong.core.search import ALL, AccentFreeSearchFilter, ListFilterSet, ignore, sort_filter
 from projects.models import Facility
-
-ALL = "Tất cả"
 
 
 class ContractFilter(ListFilterSet):

@@ -11,12 +11,10 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from khuyencong.core.search import AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search, sort_filter
+from khuyencong.core.search import ALL, AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search, sort_filter
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from projects.forms import ContentChoiceField, districts
 from projects.models import ActivityContent, AwardLevel, Event, Facility, FundingLevel, Project, SupportForm
-
-ALL = "Tất cả"
 
 
 class ContentFilter(django_filters.ModelChoiceFilter):

@@ -21,6 +21,8 @@ from django.http import QueryDict
 
 from khuyencong.core.text import fold_accents
 
+ALL = "Tất cả"  # the blank option of a list's choice filters: no condition
+
 
 def search_words(text: str) -> list[str]:
     """The words of a search as the folded columns hold them: "Lâm  Đồng" -> ["lam", "dong"]."""
