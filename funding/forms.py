@@ -13,7 +13,6 @@ from funding.models import Disbursement, FundingSource, LoanContract, Repayment
 from khuyencong.core.formatting import date_short, money_exact
 from khuyencong.core.forms import (
     ConstraintErrorsNextToFields,
-    DateInput,
     MoneyField,
     errors_next_to_fields,
     parse_money,
@@ -76,69 +75,6 @@ def _dates_vietnamese(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
             vietnamese_date_field(field)
-
-
-class ContractFilterForm(forms.Form):
-    """The contract list's filters. Sorts marked computed need every filtered contract's status."""
-
-    SORTS = {
-        "-ngay-ky": ("-signed_on", "number"),
-        "so": ("number",),
-        "co-so": ("facility__name", "number"),
-        "-nam": ("-project__plan__year", "number"),
-        "nam": ("project__plan__year", "number"),
-        "-so-tien": ("-principal", "number"),
-    }
-    COMPUTED_SORTS = {
-        "-du-no": lambda s: -s.balance,
-        "-qua-han": lambda s: -s.overdue,
-        "-so-ngay": lambda s: -s.days_past_due,
-    }
-    SORT_LABELS = [
-        ("-ngay-ky", "Ngày ký mới nhất"),
-        ("so", "Số hợp đồng"),
-        ("co-so", "Tên cơ sở"),
-        ("-nam", "Năm mới nhất"),
-        ("nam", "Năm cũ nhất"),
-        ("-so-tien", "Số tiền hỗ trợ lớn nhất"),
-        ("-du-no", "Dư nợ lớn nhất"),
-        ("-qua-han", "Nợ quá hạn lớn nhất"),
-        ("-so-ngay", "Quá hạn lâu nhất"),
-    ]
-
-    q = forms.CharField(label="Tìm số hợp đồng, tên cơ sở, mã số thuế", required=False)
-    state = forms.ChoiceField(
-        label="Tình trạng", required=False, choices=[("", "Tất cả"), *LoanContract.State.choices]
-    )
-    bucket = forms.ChoiceField(
-        label="Tuổi nợ quá hạn",
-        required=False,
-        choices=[
-            ("", "Tất cả"),
-            (OVERDUE_ANY, "Có nợ quá hạn"),
-            (NOT_OVERDUE, "Không quá hạn"),
-            *((key, f"{label} ngày") for key, label in BUCKET_KEYS.items()),
-        ],
-    )
-    facility = forms.ModelChoiceField(label="Cơ sở", required=False, empty_label="Tất cả", queryset=Facility.objects.none())
-    year = forms.TypedChoiceField(label="Năm kế hoạch", required=False, coerce=int, empty_value=None)
-    sort = forms.ChoiceField(label="Sắp xếp", required=False, choices=SORT_LABELS)
-    # Read by funding.views.as_of_date, kept here only so that the filter bar carries it.
-    ngay = forms.CharField(
-        label="Tính đến ngày", required=False, widget=DateInput(attrs={"placeholder": "hôm nay (dd/mm/yyyy)"})
-    )
-
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Tất cả"), *((y, str(y)) for y in years)]
-        self.fields["facility"].queryset = (
-            Facility.objects.filter(pk__in=LoanContract.objects.values("facility_id")).only("pk", "name").order_by("name")
-        )
-
-    def needs_all_statuses(self) -> bool:
-        """Whether the list must compute every filtered contract's status before paginating."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return bool(data.get("bucket")) or data.get("sort") in self.COMPUTED_SORTS
 
 
 class ContractForm(forms.Form):

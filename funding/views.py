@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from funding import rules, services
 from funding.exports import contracts_sheet, due_within_sheet, overdue_sheet
+from funding.filters import ContractFilter
 from funding.forms import (
     BUCKET_KEYS,
     NOT_OVERDUE,
     OVERDUE_ANY,
     CloseLawsuitForm,
-    ContractFilterForm,
     ContractForm,
     DisburseContractForm,
     DisbursementForm,
@@ -54,7 +53,6 @@ from khuyencong.core import excel, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
 from khuyencong.core.history import change_log
-from khuyencong.core.text import fold_accents
 from projects.models import AnnualPlan, Project
 from projects.views import project_detail_context
 
@@ -162,23 +160,9 @@ def _contract_years() -> list[int]:
     )
 
 
-def _filtered_contracts(form: ContractFilterForm) -> QuerySet[LoanContract]:
-    contracts = LoanContract.objects.select_related("facility", "project__plan")
-    if not form.is_valid():
-        return contracts.order_by(*ContractFilterForm.SORTS["-ngay-ky"])
-    data = form.cleaned_data
-    for word in data["q"].split():
-        # Numbers as typed; facility name, tax code and address without accents.
-        contracts = contracts.filter(
-            Q(number__icontains=word) | Q(facility__search_text__contains=fold_accents(word))
-        )
-    if data["state"]:
-        contracts = contracts.filter(state=data["state"])
-    if data["facility"]:
-        contracts = contracts.filter(facility=data["facility"])
-    if data["year"]:
-        contracts = contracts.filter(project__plan__year=data["year"])
-    return contracts.order_by(*ContractFilterForm.SORTS.get(data["sort"] or "-ngay-ky", ("-signed_on", "number")))
+def _contract_filter(request: HttpRequest) -> ContractFilter:
+    queryset = LoanContract.objects.select_related("facility", "project__plan")
+    return ContractFilter(request.GET, queryset=queryset, years=_contract_years())
 
 
 def _in_bucket(status: ContractStatus, key: str) -> bool:
@@ -190,14 +174,13 @@ def _in_bucket(status: ContractStatus, key: str) -> bool:
     return status.bucket == BUCKET_KEYS.get(key)
 
 
-def _rows_with_statuses(form: ContractFilterForm, as_of: datetime.date) -> list[tuple[LoanContract, ContractStatus]]:
+def _rows_with_statuses(filters: ContractFilter, as_of: datetime.date) -> list[tuple[LoanContract, ContractStatus]]:
     """Every filtered contract with its status, bucket filter and computed sort applied."""
-    contracts = list(_filtered_contracts(form))
+    contracts = list(filters.qs)
     rows = list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
-    data = form.cleaned_data if form.is_valid() else {}
-    if data.get("bucket"):
-        rows = [(c, s) for c, s in rows if _in_bucket(s, data["bucket"])]
-    if (key := ContractFilterForm.COMPUTED_SORTS.get(data.get("sort"))) is not None:
+    if bucket := filters.bucket_key:
+        rows = [(c, s) for c, s in rows if _in_bucket(s, bucket)]
+    if (key := ContractFilter.COMPUTED_SORTS.get(filters.sort_key)) is not None:
         rows.sort(key=lambda row: key(row[1]))  # stable: ties keep the number order
     return rows
 
@@ -215,18 +198,18 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     millions, and the portfolio page computes them all anyway.
     """
     as_of, as_of_error = as_of_date(request)
-    form = ContractFilterForm(request.GET or None, years=_contract_years())
-    if form.is_bound and form.needs_all_statuses():
-        page = Paginator(_rows_with_statuses(form, as_of), PER_PAGE).get_page(request.GET.get("page"))
+    filters = _contract_filter(request)
+    if filters.needs_all_statuses():
+        page = Paginator(_rows_with_statuses(filters, as_of), PER_PAGE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
     else:
-        page = Paginator(_filtered_contracts(form), PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
         contracts = list(page.object_list)
         rows = list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
     return render(
         request,
         "funding/contract_list.html",
-        {"form": form, "page": page, "rows": rows, "as_of": as_of, "as_of_error": as_of_error},
+        {"form": filters.form, "page": page, "rows": rows, "as_of": as_of, "as_of_error": as_of_error},
     )
 
 
@@ -235,8 +218,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 def contract_export(request: HttpRequest) -> HttpResponse:
     """The contract list under the current filter, every page, as .xlsx."""
     as_of, _ = as_of_date(request)
-    form = ContractFilterForm(request.GET or None, years=_contract_years())
-    rows = _rows_with_statuses(form, as_of)
+    rows = _rows_with_statuses(_contract_filter(request), as_of)
     content = excel.xlsx_bytes([excel.Sheet(f"Hợp đồng đến {as_of:%d-%m-%Y}", contracts_sheet(rows))])
     return _xlsx(content, f"hop-dong-thu-hoi-{as_of:%d-%m-%Y}.xlsx")
 

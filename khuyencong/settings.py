@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_filters",
     "khuyencong",
     "khuyencong.jobs",
     "projects",

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from khuyencong.core import roles
 from khuyencong.core.forms import ConstraintErrorsNextToFields, MoneyField, vietnamese_date_field
 from khuyencong.core.text import clean_text, fold_accents, same_name
-from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR, normalise_tax_code, validate_tax_code, validate_year
+from khuyencong.core.validators import normalise_tax_code, validate_tax_code, validate_year
 from projects.models import (
     ActivityContent,
     AdministrativeUnit,
@@ -366,57 +366,6 @@ class StatusForm(forms.Form):
     reason = forms.CharField(label="Lý do", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ProjectFilterForm(forms.Form):
-    SORTS = {
-        "-nam": ("-plan__year", "code"),
-        "nam": ("plan__year", "code"),
-        "ma": ("code", "-plan__year"),
-        "ten": ("name", "-plan__year"),
-        "-kinh-phi": ("-planned_budget", "code"),
-        "-giai-ngan": ("-executed", "code"),
-        "trang-thai": ("status", "-plan__year", "code"),
-    }
-    SORT_LABELS = [
-        ("-nam", "Năm mới nhất"),
-        ("nam", "Năm cũ nhất"),
-        ("ma", "Mã đề án"),
-        ("ten", "Tên đề án"),
-        ("-kinh-phi", "Kinh phí kế hoạch lớn nhất"),
-        ("-giai-ngan", "Đã giải ngân nhiều nhất"),
-        ("trang-thai", "Trạng thái"),
-    ]
-
-    q = forms.CharField(label="Tìm mã, tên đề án", required=False)
-    year = forms.TypedChoiceField(label="Năm kế hoạch", required=False, coerce=int, empty_value=None)
-    content = ContentChoiceField(
-        label="Nội dung", required=False, empty_label="Tất cả", queryset=ActivityContent.objects.order_by("order", "code")
-    )
-    funding_level = forms.ModelChoiceField(
-        label="Nguồn kinh phí", required=False, empty_label="Tất cả", queryset=FundingLevel.objects.order_by("order")
-    )
-    support_form = forms.ChoiceField(
-        label="Hình thức hỗ trợ", required=False, choices=[("", "Tất cả"), *SupportForm.choices]
-    )
-    status = forms.ChoiceField(label="Trạng thái", required=False, choices=[("", "Tất cả"), *Project.Status.choices])
-    district = forms.ModelChoiceField(
-        label="Huyện của cơ sở", required=False, empty_label="Tất cả", queryset=districts()
-    )
-    facility = forms.CharField(label="Cơ sở thụ hưởng (tên, mã số thuế)", required=False)
-    facility_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    undisbursed = forms.BooleanField(label="Đã duyệt, chưa giải ngân", required=False)
-    sort = forms.ChoiceField(label="Sắp xếp", required=False, choices=SORT_LABELS)
-
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Tất cả"), *((y, str(y)) for y in years)]
-
-
-class FacilityFilterForm(forms.Form):
-    q = forms.CharField(label="Tìm tên, mã số thuế, địa chỉ", required=False)
-    kind = forms.ChoiceField(label="Loại hình", required=False, choices=[("", "Tất cả"), *Facility.Kind.choices])
-    district = forms.ModelChoiceField(label="Huyện", required=False, empty_label="Tất cả", queryset=districts())
-
-
 class EventForm(ConstraintErrorsNextToFields, forms.ModelForm):
     class Meta:
         model = Event
@@ -442,12 +391,6 @@ class EventForm(ConstraintErrorsNextToFields, forms.ModelForm):
 
     # Whether the chosen đề án may have the event is the model's rule (Event.clean), which
     # the admin and the workbook import apply too.
-
-
-class EventFilterForm(forms.Form):
-    q = forms.CharField(label="Tìm tên sự kiện, địa điểm", required=False)
-    year = forms.IntegerField(label="Năm", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    kind = forms.ChoiceField(label="Loại sự kiện", required=False, choices=[("", "Tất cả"), *Event.Kind.choices])
 
 
 class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
@@ -508,14 +451,3 @@ class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
             self.instance.product.save()
             self.instance.product = self.instance.product  # set product_id after the save
         return super().save(commit)
-
-
-class NominationFilterForm(forms.Form):
-    q = forms.CharField(label="Tìm sản phẩm, cơ sở", required=False)
-    year = forms.IntegerField(label="Năm", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    level = forms.ModelChoiceField(
-        label="Cấp", required=False, empty_label="Tất cả", queryset=AwardLevel.objects.order_by("order")
-    )
-    recognised = forms.ChoiceField(
-        label="Kết quả", required=False, choices=[("", "Tất cả"), ("1", "Được công nhận"), ("0", "Không được công nhận")]
-    )

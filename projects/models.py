@@ -435,8 +435,8 @@ class Project(models.Model):
         return self.approved_budget or self.planned_budget
 
 
-def folded_search_text(obj: Facility | Project) -> str:
-    """The accent-free search column of a facility or đề án: its SEARCH_FIELDS, folded.
+def folded_search_text(obj: Facility | Project | Event) -> str:
+    """The accent-free search column of a facility, đề án or event: its SEARCH_FIELDS, folded.
 
     The one definition: save() uses it, and so do the writes that bypass save() (the workbook
     import's bulk writes, scale_demo, refresh_search_text)."""
@@ -447,7 +447,7 @@ def refresh_search_text() -> int:
     """Recompute the accent-free search columns after writes that bypass save()
     (loaddata, bulk_create). Returns the number of rows changed."""
     changed = 0
-    for model in (Facility, Project):
+    for model in (Facility, Project, Event):
         stale = []
         for obj in model.objects.only("pk", "search_text", *model.SEARCH_FIELDS).iterator(chunk_size=2000):
             folded = folded_search_text(obj)
@@ -477,8 +477,11 @@ class Event(models.Model):
     participants = models.PositiveIntegerField("lượt doanh nghiệp tham gia", default=0)
     sale_contracts = models.PositiveIntegerField("hợp đồng mua bán", default=0)
     memoranda = models.PositiveIntegerField("biên bản hợp tác", default=0)
+    # Name and place without accents, for search that ignores them (see Facility.search_text).
+    search_text = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
+    SEARCH_FIELDS = ("name", "place")  # what search_text is made of
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = "sự kiện"
@@ -494,6 +497,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = folded_search_text(self)
+        super().save(*args, **kwargs)
 
     @classmethod
     def from_db(cls, db, field_names, values):

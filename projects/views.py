@@ -25,19 +25,16 @@ from funding.models import Disbursement
 from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.history import change_log
-from khuyencong.core.text import fold_accents
+from khuyencong.core.search import search
 from projects import services
+from projects.filters import EventFilter, FacilityFilter, NominationFilter, ProjectFilter
 from projects.forms import (
-    EventFilterForm,
     EventForm,
-    FacilityFilterForm,
     FacilityForm,
     FacilityPicker,
-    NominationFilterForm,
     NominationForm,
     PlanForm,
     ProgramForm,
-    ProjectFilterForm,
     ProjectForm,
     ProjectPicker,
     SearchPicker,
@@ -50,17 +47,6 @@ PER_PAGE = 50
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE) -> Page:
     """The requested page (the last one when the number is too large): a count and a slice."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _words(text: str) -> list[str]:
-    return fold_accents(text).split()
-
-
-def _search(queryset: QuerySet, text: str, column: str = "search_text") -> QuerySet:
-    """Every word of ``text``, without accents, in the folded column: "lam dong" finds "Lâm Đồng"."""
-    for word in _words(text):
-        queryset = queryset.filter(**{f"{column}__contains": word})
-    return queryset
 
 
 def edit_record(
@@ -92,49 +78,14 @@ def edit_record(
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     years = list(AnnualPlan.objects.order_by("-year").values_list("year", flat=True).distinct())
-    form = ProjectFilterForm(request.GET or None, years=years)
-    projects = Project.objects.with_executed().select_related("plan", "content", "funding_level")
-    sort = "-nam"
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            projects = _search(projects, data["q"])
-        if data["year"]:
-            projects = projects.filter(plan__year=data["year"])
-        if data["content"]:
-            # A group (1.1) means every line under it.
-            projects = projects.filter(Q(content=data["content"]) | Q(content__parent=data["content"]))
-        if data["funding_level"]:
-            projects = projects.filter(funding_level=data["funding_level"])
-        if data["support_form"]:
-            projects = projects.filter(support_form=data["support_form"])
-        if data["status"]:
-            projects = projects.filter(status=data["status"])
-        supported = Project.facilities.through.objects.all()
-        if data["district"]:
-            district = data["district"]
-            supported = supported.filter(
-                Q(facility__administrative_unit=district) | Q(facility__administrative_unit__parent=district)
-            )
-        if data["facility"]:
-            supported = _search(supported, data["facility"], "facility__search_text")
-        if data["facility_id"]:
-            supported = supported.filter(facility_id=data["facility_id"])
-        if data["district"] or data["facility"] or data["facility_id"]:
-            projects = projects.filter(pk__in=supported.values("project_id"))
-        if data["undisbursed"]:
-            projects = projects.filter(
-                status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS], disbursements__isnull=True
-            )
-        sort = data["sort"] or sort
-    projects = projects.order_by(*ProjectFilterForm.SORTS[sort]).prefetch_related(
-        Prefetch("facilities", queryset=Facility.objects.only("pk", "name"))
-    )
+    queryset = Project.objects.with_executed().select_related("plan", "content", "funding_level")
+    filters = ProjectFilter(request.GET, queryset=queryset, years=years)
+    projects = filters.qs.prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("pk", "name")))
     page = paginate(request, projects)
     return render(
         request,
         "projects/project_list.html",
-        {"form": form, "page": page, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "can_edit": roles.can_edit_records(request.user)},
     )
 
 
@@ -281,25 +232,15 @@ def project_search(request: HttpRequest) -> JsonResponse:
 @require_role(roles.can_view)
 @require_GET
 def facility_list(request: HttpRequest) -> HttpResponse:
-    form = FacilityFilterForm(request.GET or None)
     facilities = Facility.objects.select_related("administrative_unit").annotate(
         supports=Count("projects", distinct=True)
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            facilities = _search(facilities, data["q"])
-        if data["kind"]:
-            facilities = facilities.filter(kind=data["kind"])
-        if data["district"]:
-            facilities = facilities.filter(
-                Q(administrative_unit=data["district"]) | Q(administrative_unit__parent=data["district"])
-            )
-    page = paginate(request, facilities.order_by("name", "pk"))
+    filters = FacilityFilter(request.GET, queryset=facilities)
+    page = paginate(request, filters.qs)
     return render(
         request,
         "projects/facility_list.html",
-        {"form": form, "page": page, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "can_edit": roles.can_edit_records(request.user)},
     )
 
 
@@ -314,7 +255,7 @@ def _picker_search(request: HttpRequest, queryset: QuerySet, picker: type[Search
     text = request.GET.get("q", "").strip()
     if len(text) < SEARCH_MIN_LENGTH:
         return JsonResponse({"results": [], "more": False})
-    found = list(_search(queryset.select_related(*picker.related), text).order_by(*picker.ordering)[: SEARCH_LIMIT + 1])
+    found = list(search(queryset.select_related(*picker.related), text).order_by(*picker.ordering)[: SEARCH_LIMIT + 1])
     describe = describe or picker.option
     return JsonResponse({"results": [describe(row) for row in found[:SEARCH_LIMIT]], "more": len(found) > SEARCH_LIMIT})
 
@@ -564,28 +505,19 @@ def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(roles.can_view)
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
-    form = EventFilterForm(request.GET or None)
-    events = Event.objects.select_related("project__plan")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            for word in data["q"].split():
-                events = events.filter(Q(name__icontains=word) | Q(place__icontains=word))
-        if data["year"]:
-            events = events.filter(date__year=data["year"])
-        if data["kind"]:
-            events = events.filter(kind=data["kind"])
+    filters = EventFilter(request.GET, queryset=Event.objects.select_related("project__plan"))
+    events = filters.qs
     totals = events.aggregate(
         count=Count("pk"),
         participants=Coalesce(Sum("participants"), 0),
         sale_contracts=Coalesce(Sum("sale_contracts"), 0),
         memoranda=Coalesce(Sum("memoranda"), 0),
     )
-    page = paginate(request, events.order_by("-date", "name"))
+    page = paginate(request, events)
     return render(
         request,
         "projects/event_list.html",
-        {"form": form, "page": page, "totals": totals, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "totals": totals, "can_edit": roles.can_edit_records(request.user)},
     )
 
 
@@ -634,31 +566,18 @@ def event_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(roles.can_view)
 @require_GET
 def nomination_list(request: HttpRequest) -> HttpResponse:
-    form = NominationFilterForm(request.GET or None)
-    nominations = ProductNomination.objects.select_related("product__facility", "level")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            for word in data["q"].split():
-                nominations = nominations.filter(
-                    Q(product__name__icontains=word) | Q(product__facility__search_text__contains=fold_accents(word))
-                )
-        if data["year"]:
-            nominations = nominations.filter(year=data["year"])
-        if data["level"]:
-            nominations = nominations.filter(level=data["level"])
-        if data["recognised"]:
-            nominations = nominations.filter(recognised=data["recognised"] == "1")
+    filters = NominationFilter(request.GET, queryset=ProductNomination.objects.select_related("product__facility", "level"))
+    nominations = filters.qs
     by_level = list(
         nominations.values("level__name", "level__order")
         .annotate(nominated=Count("pk"), recognised=Count("pk", filter=Q(recognised=True)))
         .order_by("level__order")
     )
-    page = paginate(request, nominations.order_by("-year", "level__order", "product__name"))
+    page = paginate(request, nominations)
     return render(
         request,
         "projects/nomination_list.html",
-        {"form": form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user)},
     )
 
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from khuyencong.core.formatting import group_thousands
-from khuyencong.core.text import fold_accents
+from khuyencong.core.search import search, search_words
 
 
 @functools.cache
@@ -77,12 +77,8 @@ class FoldedSearchMixin:
 
     def get_search_results(self, request: Any, queryset: models.QuerySet, search_term: str):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        words = fold_accents(search_term).split()
-        if words:
-            folded = queryset
-            for word in words:
-                folded = folded.filter(**{f"{self.folded_search_field}__contains": word})
-            results = results | folded
+        if search_words(search_term):
+            results = results | search(queryset, search_term, self.folded_search_field)
         return results, may_have_duplicates
 
 

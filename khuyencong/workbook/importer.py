@@ -1383,6 +1383,7 @@ class _Plan:
         self._fill_search_text(Project)
         self._write_projects()
         bulk(Disbursement)
+        self._fill_search_text(Event)
         bulk(Event)
         bulk(LoanContract)
         for instalment in self.changes[Instalment].deleted:

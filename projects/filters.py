@@ -1,0 +1,144 @@
+"""The filters of the đề án, facility, event and nomination lists: one FilterSet per list.
+
+Each GET parameter is one declared filter; a value that does not validate (a year "abc", an
+unknown status) is left out, the others still apply, and the list says which it ignored. Every
+search box is the one accent-free search of khuyencong.core.search.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from khuyencong.core.search import ALL, AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search, sort_filter
+from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
+from projects.forms import ContentChoiceField, districts
+from projects.models import ActivityContent, AwardLevel, Event, Facility, FundingLevel, Project, SupportForm
+
+
+class ContentFilter(django_filters.ModelChoiceFilter):
+    """A content line, or a group (1.1) meaning every line under it."""
+
+    field_class = ContentChoiceField
+
+    def filter(self, qs: QuerySet, value: ActivityContent | None) -> QuerySet:
+        return qs.filter(Q(content=value) | Q(content__parent=value)) if value else qs
+
+
+def in_district(prefix: str = ""):
+    """The filter method "in this huyện": the unit itself, or one of its communes."""
+
+    def method(qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(Q(**{f"{prefix}administrative_unit": value}) | Q(**{f"{prefix}administrative_unit__parent": value}))
+
+    return method
+
+
+def year_filter(field_name: str) -> IntegerFilter:
+    return IntegerFilter(field_name=field_name, label="Năm", min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+
+class ProjectFilter(ListFilterSet):
+    SORTS = {
+        "-nam": ("-plan__year", "code"),
+        "nam": ("plan__year", "code"),
+        "ma": ("code", "-plan__year"),
+        "ten": ("name", "-plan__year"),
+        "-kinh-phi": ("-planned_budget", "code"),
+        "-giai-ngan": ("-executed", "code"),
+        "trang-thai": ("status", "-plan__year", "code"),
+    }
+    SORT_LABELS = [
+        ("-nam", "Năm mới nhất"),
+        ("nam", "Năm cũ nhất"),
+        ("ma", "Mã đề án"),
+        ("ten", "Tên đề án"),
+        ("-kinh-phi", "Kinh phí kế hoạch lớn nhất"),
+        ("-giai-ngan", "Đã giải ngân nhiều nhất"),
+        ("trang-thai", "Trạng thái"),
+    ]
+    DEFAULT_SORT = "-nam"
+
+    q = AccentFreeSearchFilter(label="Tìm mã, tên đề án")
+    year = django_filters.TypedChoiceFilter(
+        field_name="plan__year", label="Năm kế hoạch", coerce=int, empty_value=None
+    )
+    content = ContentFilter(label="Nội dung", empty_label=ALL, queryset=ActivityContent.objects.order_by("order", "code"))
+    funding_level = django_filters.ModelChoiceFilter(
+        label="Nguồn kinh phí", empty_label=ALL, queryset=FundingLevel.objects.order_by("order")
+    )
+    support_form = django_filters.ChoiceFilter(label="Hình thức hỗ trợ", empty_label=ALL, choices=SupportForm.choices)
+    status = django_filters.ChoiceFilter(label="Trạng thái", empty_label=ALL, choices=Project.Status.choices)
+    # The beneficiary filters hold together (one facility in the district and matching the
+    # words): filter_queryset applies them as one.
+    district = django_filters.ModelChoiceFilter(
+        label="Huyện của cơ sở", empty_label=ALL, queryset=districts(), method=ignore
+    )
+    facility = django_filters.CharFilter(label="Cơ sở thụ hưởng (tên, mã số thuế)", method=ignore)
+    facility_id = IntegerFilter(label="Mã cơ sở", widget=forms.HiddenInput, method=ignore)
+    undisbursed = django_filters.BooleanFilter(
+        label="Đã duyệt, chưa giải ngân", widget=forms.CheckboxInput, method="filter_undisbursed"
+    )
+    sort = sort_filter(SORT_LABELS)
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = [("", ALL), *((y, str(y)) for y in years)]
+
+    def filter_undisbursed(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS], disbursements__isnull=True)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        supported = Project.facilities.through.objects.all()
+        narrowed = False
+        if data.get("district"):
+            supported = in_district("facility__")(supported, "district", data["district"])
+            narrowed = True
+        if data.get("facility"):
+            supported = search(supported, data["facility"], "facility__search_text")
+            narrowed = True
+        if data.get("facility_id"):
+            supported = supported.filter(facility_id=data["facility_id"])
+            narrowed = True
+        return queryset.filter(pk__in=supported.values("project_id")) if narrowed else queryset
+
+
+class FacilityFilter(ListFilterSet):
+    SORTS = {"ten": ("name", "pk")}
+    DEFAULT_SORT = "ten"
+
+    q = AccentFreeSearchFilter(label="Tìm tên, mã số thuế, địa chỉ")
+    kind = django_filters.ChoiceFilter(label="Loại hình", empty_label=ALL, choices=Facility.Kind.choices)
+    district = django_filters.ModelChoiceFilter(label="Huyện", empty_label=ALL, queryset=districts(), method=in_district())
+
+
+class EventFilter(ListFilterSet):
+    SORTS = {"-ngay": ("-date", "name")}
+    DEFAULT_SORT = "-ngay"
+
+    q = AccentFreeSearchFilter(label="Tìm tên sự kiện, địa điểm")
+    year = year_filter("date__year")
+    kind = django_filters.ChoiceFilter(label="Loại sự kiện", empty_label=ALL, choices=Event.Kind.choices)
+
+
+class NominationFilter(ListFilterSet):
+    SORTS = {"-nam": ("-year", "level__order", "product__name")}
+    DEFAULT_SORT = "-nam"
+
+    # The facility's words without accents; the product's name as typed (it has no folded column).
+    q = AccentFreeSearchFilter("product__facility__search_text", typed=("product__name",), label="Tìm sản phẩm, cơ sở")
+    year = year_filter("year")
+    level = django_filters.ModelChoiceFilter(
+        label="Cấp", empty_label=ALL, queryset=AwardLevel.objects.order_by("order")
+    )
+    recognised = django_filters.ChoiceFilter(
+        label="Kết quả",
+        empty_label=ALL,
+        choices=[("1", "Được công nhận"), ("0", "Không được công nhận")],
+        method=lambda qs, name, value: qs.filter(recognised=value == "1"),
+    )
