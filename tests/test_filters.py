@@ -112,7 +112,7 @@ def test_an_event_keeps_its_name_and_place_folded(rows):
 
 def test_the_migration_fills_the_events_already_there(rows):
     Event.objects.update(search_text="")
-    migration = importlib.import_module("projects.migrations.0008_event_search_text")
+    migration = importlib.import_module("projects.migrations.0009_event_search_text")
     migration.fill_search_text(apps, None)
     assert Event.objects.get(pk=rows["fair"].pk).search_text == "hoi cho hang thu cong lam dong bao loc"
     assert not Event.objects.filter(search_text="").exists()

@@ -78,7 +78,8 @@ def _through_services(plan, user, projects, disbursements, contracts, repayments
             funding_level=plan.program.funding_level,
             support_form=SupportForm.RECOVERABLE if p["recoverable"] else SupportForm.NON_RECOVERABLE,
             planned_budget=p["budget"],
-            approved_budget=0,
+            # Approved, as the Department approves it: at the planned budget (Project.approved_budget_refusal).
+            approved_budget=p["budget"] if p["status"] == "Đã duyệt" else 0,
             counterpart_capital=0,
             output_quantity=1,
             status=STATUSES[p["status"]],
@@ -119,7 +120,7 @@ def _through_services(plan, user, projects, disbursements, contracts, repayments
 
 
 def _workbook(projects, disbursements, contracts, repayments) -> bytes:
-    deany = ["Năm", "Mã đề án", "Tên đề án", "Nguồn", "Mã nội dung", "Hình thức", "Cơ sở", "Kinh phí kế hoạch", "Trạng thái"]
+    deany = ["Năm", "Mã đề án", "Tên đề án", "Nguồn", "Mã nội dung", "Hình thức", "Cơ sở", "Kinh phí kế hoạch", "Trạng thái", "Kinh phí được duyệt"]
     sheets = {
         "CoSo": [["Mã số thuế", "Tên cơ sở", "Loại hình"]] + [[p["tax"], f"Cơ sở {p['tax']}", "Doanh nghiệp"] for p in projects],
         "DeAn": [deany]
@@ -134,6 +135,7 @@ def _workbook(projects, disbursements, contracts, repayments) -> bytes:
                 p["tax"],
                 p["budget"],
                 p["status"],
+                p["budget"] if p["status"] == "Đã duyệt" else "",
             ]
             for p in projects
         ],

@@ -283,7 +283,7 @@ def test_a_key_column_cannot_be_left_out():
 def test_amounts_are_numbers_or_text_with_dot_thousands(cell, expected):
     sheets = small_workbook()
     sheets["GiaiNgan"][1][3] = cell
-    sheets["DeAn"][1][7] = 2_000_000_000
+    sheets["DeAn"][1][7] = sheets["DeAn"][1][13] = 2_000_000_000  # planned and approved
     assert import_workbook(xlsx(sheets)).ok
     assert Disbursement.objects.get(document_number="UNC-001").amount == expected
 
@@ -356,7 +356,7 @@ def test_references_to_records_already_in_the_database_are_found():
 def test_contract_without_schedule_gets_the_rule_schedule():
     sheets = small_workbook()
     sheets["HopDong"][1][5] = 120_000_005  # ⌊P/K⌋ each, the last takes the remainder
-    sheets["DeAn"][3][7] = 120_000_005
+    sheets["DeAn"][3][7] = sheets["DeAn"][3][13] = 120_000_005  # planned and approved
     import_workbook(xlsx(sheets))
 
     schedule = list(Instalment.objects.order_by("number").values_list("number", "due_date", "principal_due"))
