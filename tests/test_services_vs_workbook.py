@@ -120,7 +120,10 @@ def _through_services(plan, user, projects, disbursements, contracts, repayments
 
 
 def _workbook(projects, disbursements, contracts, repayments) -> bytes:
-    deany = ["Năm", "Mã đề án", "Tên đề án", "Nguồn", "Mã nội dung", "Hình thức", "Cơ sở", "Kinh phí kế hoạch", "Trạng thái", "Kinh phí được duyệt"]
+    deany = [
+        *["Năm", "Mã đề án", "Tên đề án", "Nguồn", "Mã nội dung", "Hình thức", "Cơ sở"],
+        *["Kinh phí kế hoạch", "Trạng thái", "Kinh phí được duyệt"],
+    ]
     sheets = {
         "CoSo": [["Mã số thuế", "Tên cơ sở", "Loại hình"]] + [[p["tax"], f"Cơ sở {p['tax']}", "Doanh nghiệp"] for p in projects],
         "DeAn": [deany]
