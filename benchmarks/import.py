@@ -3,7 +3,7 @@ their schedules and repayments, into a fresh test database.
 
     python benchmarks/import.py            # SQLite (in memory), or DATABASE_URL's PostgreSQL
     python benchmarks/import.py --scale 0.1
-    python benchmarks/import.py --via-job --rows 100000   # confirmed as the web does: a queued job run by db_worker
+    python benchmarks/import.py --via-job --rows 100000   # the web path: upload, preview job, confirm, import job
 
 Prints the rows per second of the dry run and of the import, and the peak resident memory of
 the process. Targets: at least 2,000 rows/s, under 500 MB.
@@ -126,39 +126,68 @@ ROWS_AT_SCALE_1 = 52_000
 
 
 def via_job(data: bytes, rows: int) -> None:
-    """The web's confirm path: the stored file, a jobs.Job on the database queue, one db_worker
-    run; prints its time, rows/s and the worker's progress as the job page would show it."""
-    import secrets
+    """The whole web path, as a browser takes it: the upload through the test client, the
+    preview job run by one db_worker pass, the confirm from the preview's page, the import job
+    run by another pass. Prints the time of each step, the jobs' progress as their page shows
+    it, and the peak memory after each (one process serves and works, so the peak covers both)."""
+    import tempfile
 
     from django.contrib.auth.models import Group, User
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
+    from django.test import Client
     from django.test.utils import override_settings
+    from django.urls import reverse
 
-    from khuyencong.core import jobs, roles
+    from khuyencong.core import roles
     from khuyencong.jobs.models import Job
-    from khuyencong.workbook.jobs import HANDLER, stored_path, upload_dir
+
+    def work() -> None:
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+
+    def step(name: str, started: float, note: str, *, rate: bool = True) -> None:
+        elapsed = time.perf_counter() - started
+        speed = f"{rows / elapsed:8,.0f} rows/s" if rate else " " * 15
+        print(f"{name:<9} {elapsed:6.1f} s  {speed}  peak {peak_mb():4.0f} MB  {note}", flush=True)
 
     user = User.objects.create_user("benchmark")
     user.groups.add(Group.objects.get_or_create(name=roles.DEPARTMENT)[0])
-    token = secrets.token_hex(24)
-    upload_dir().mkdir(parents=True, exist_ok=True)
-    stored_path(token).write_bytes(data)
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-        job = jobs.start(kind="import", title="benchmark", handler=HANDLER, user=user, params={"token": token})
+    client = Client()
+    client.force_login(user)
+    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with tempfile.TemporaryDirectory() as media, override_settings(TASKS=queue, MEDIA_ROOT=media):
         started = time.perf_counter()
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
-        elapsed = time.perf_counter() - started
-    job = Job.objects.get(pk=job.pk)
-    assert job.status == Job.Status.DONE, (job.message, job.result.get("problems", [])[:5])
-    done = f"{job.done:,} / {job.total:,} rows"
-    print(f"job:      {elapsed:6.1f} s  {rows / elapsed:8,.0f} rows/s  ({done}, {job.result['message']})")
+        response = client.post(reverse("workbook:import"), {"file": SimpleUploadedFile("lon.xlsx", data)})
+        assert response.status_code == 302, response.content[:500]
+        step("upload:", started, "(the request only stores the file and queues the check)", rate=False)
+
+        started = time.perf_counter()
+        work()
+        preview = Job.objects.get(kind="preview")
+        assert preview.status == Job.Status.DONE and not preview.result["problems"], (
+            preview.message,
+            preview.result.get("problems", [])[:5],
+        )
+        step("preview:", started, f"({preview.done:,} / {preview.total:,} rows checked)")
+        assert "Xác nhận nhập dữ liệu" in client.get(reverse("jobs:job", args=[preview.pk])).content.decode()
+
+        started = time.perf_counter()
+        response = client.post(reverse("workbook:confirm"), {"job": str(preview.pk)})
+        assert response.status_code == 302
+        step("confirm:", started, "(queues the import of the stored file)", rate=False)
+
+        started = time.perf_counter()
+        work()
+        job = Job.objects.get(kind="import")
+        assert job.status == Job.Status.DONE, (job.message, job.result.get("problems", [])[:5])
+        step("import:", started, f"({job.done:,} / {job.total:,} rows, {job.result['message']})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--rows", type=int, help=f"about this many rows (scale = rows / {ROWS_AT_SCALE_1:,})")
-    parser.add_argument("--via-job", action="store_true", help="import through the task queue, as the web confirms")
+    parser.add_argument("--via-job", action="store_true", help="upload, check and import through the web and the task queue")
     args = parser.parse_args()
     if args.rows:
         args.scale = args.rows / ROWS_AT_SCALE_1

@@ -30,13 +30,13 @@ def via_form(client: Client, url: str, data: dict) -> str:
 
 
 def via_web_import(client: Client, workbook: bytes) -> str:
-    """The workbook uploaded on /nhap-xuat/: the dry run's page, with every problem; and, when
-    the page offers it, the confirmation too (so a clean file is really written)."""
-    response = client.post(reverse("workbook:import"), {"file": SimpleUploadedFile("so-lieu.xlsx", workbook)})
+    """The workbook uploaded on /nhap-xuat/: the dry run job's page, with every problem; and,
+    when the page offers it, the confirmation too (so a clean file is really written)."""
+    response = client.post(reverse("workbook:import"), {"file": SimpleUploadedFile("so-lieu.xlsx", workbook)}, follow=True)
     page = _page(response)
-    token = response.context["token"] if response.context else None
-    if token:
-        page += _page(client.post(reverse("workbook:confirm"), {"token": token}, follow=True))
+    if response.context and response.context.get("may_confirm"):
+        job = response.context["job"]
+        page += _page(client.post(reverse("workbook:confirm"), {"job": str(job.pk)}, follow=True))
     return page
 
 

@@ -1,9 +1,10 @@
-"""Background jobs: the job page and its JSON, a workbook confirmed through the database queue
-and run by the worker command, and import progress."""
+"""Background jobs: the job page and its JSON, a workbook checked and then imported through the
+database queue and run by the worker command, and import progress."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -92,16 +93,36 @@ def test_a_waiting_job_polls_with_javascript_and_refreshes_without(client, db):
     assert status["status"] == "queued" and status["finished"] is False and status["text"] == "Đang chờ"
 
 
-def test_a_workbook_confirmed_on_the_web_waits_in_the_queue_until_the_worker_runs_it(client, worker, media, settings):
+def _upload(client, data: bytes, name: str = "so-lieu.xlsx"):
+    return client.post(reverse("workbook:import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def test_a_workbook_goes_through_the_queue_from_upload_to_import(client, worker, media, settings):
+    """Upload → the preview job waits → the worker checks it → the page offers the confirm →
+    the import job waits → the worker writes it: both steps off the web request."""
     settings.TASKS = DB_QUEUE
     user = user_with(roles.DATA_ENTRY)
     client.force_login(user)
-    upload = SimpleUploadedFile("so-lieu.xlsx", xlsx(centre_workbook()))
-    token = client.post(reverse("workbook:import"), {"file": upload}).context["token"]
 
-    response = client.post(reverse("workbook:confirm"), {"token": token})
+    response = _upload(client, xlsx(centre_workbook()))
 
-    job = Job.objects.get()
+    preview = Job.objects.get()
+    assert response["Location"] == reverse("jobs:job", args=[preview.pk])
+    assert (preview.kind, preview.status, preview.user) == ("preview", "queued", user)
+    page = client.get(response["Location"])
+    assert page.context["may_confirm"] is False and "http-equiv" in page.content.decode()  # still waiting
+    worker()
+    preview.refresh_from_db()
+    assert preview.status == "done", preview.message
+    status = client.get(reverse("jobs:status", args=[preview.pk])).json()
+    assert status["finished"] is True and status["done"] == status["total"] == preview.result["rows"] > 0
+    page = client.get(reverse("jobs:job", args=[preview.pk]))
+    assert page.context["may_confirm"] is True and "Xác nhận nhập dữ liệu" in page.content.decode()
+    assert Project.objects.count() == 0
+
+    response = client.post(reverse("workbook:confirm"), {"job": str(preview.pk)})
+
+    job = Job.objects.get(kind="import")
     assert response["Location"] == reverse("jobs:job", args=[job.pk])
     assert (job.status, job.user, Project.objects.count()) == ("queued", user, 0)
     worker()
@@ -116,22 +137,79 @@ def test_a_workbook_confirmed_on_the_web_waits_in_the_queue_until_the_worker_run
     assert not list((media / "nhap-xuat").iterdir())  # the job removed the stored file
 
 
-def test_the_job_applies_the_users_role_when_it_runs(client, worker, media, settings):
+def test_a_preview_with_problems_shows_them_and_offers_no_confirm(client, worker, media, settings):
+    settings.TASKS = DB_QUEUE
+    client.force_login(user_with(roles.DATA_ENTRY))
+    sheets = centre_workbook()
+    sheets["DeAn"][2][4] = "XYZ"
+    _upload(client, xlsx(sheets))
+    worker()
+
+    preview = Job.objects.get()
+    page = client.get(reverse("jobs:job", args=[preview.pk]))
+
+    assert preview.status == "done" and page.context["may_confirm"] is False
+    assert [p[:3] for p in page.context["problems"]] == [["DeAn", 3, "Mã nội dung"]]
+    text = page.content.decode()
+    assert "Tệp có 1 lỗi nên không thể nhập" in text and "Mã nội dung “XYZ”" in text
+    assert "Xác nhận nhập dữ liệu" not in text
+    response = client.post(reverse("workbook:confirm"), {"job": str(preview.pk)}, follow=True)
+    assert "Tệp có lỗi nên không thể nhập" in response.content.decode()
+    assert Job.objects.count() == 1 and Project.objects.count() == 0
+    assert not list((media / "nhap-xuat").iterdir())
+
+
+def test_a_viewer_cannot_see_another_users_preview(client, worker, media, settings):
+    settings.TASKS = DB_QUEUE
+    client.force_login(user_with(roles.DATA_ENTRY))
+    _upload(client, xlsx(centre_workbook()))
+    worker()
+    preview = Job.objects.get()
+    viewer = client.__class__()
+    viewer.force_login(user_with(roles.VIEWER))
+
+    assert viewer.get(reverse("jobs:job", args=[preview.pk])).status_code == 404
+    assert viewer.get(reverse("jobs:status", args=[preview.pk])).status_code == 404
+    assert viewer.post(reverse("workbook:confirm"), {"job": str(preview.pk)}).status_code == 403
+    assert Job.objects.count() == 1
+
+
+@pytest.mark.parametrize("step", ["preview", "import"])
+def test_the_job_applies_the_users_role_when_it_runs(client, worker, media, settings, step):
     settings.TASKS = DB_QUEUE
     user = user_with(roles.DATA_ENTRY)
     client.force_login(user)
-    token = client.post(reverse("workbook:import"), {"file": SimpleUploadedFile("a.xlsx", xlsx(centre_workbook()))}).context[
-        "token"
-    ]
-    client.post(reverse("workbook:confirm"), {"token": token})
+    _upload(client, xlsx(centre_workbook()))
+    if step == "import":
+        worker()
+        client.post(reverse("workbook:confirm"), {"job": str(Job.objects.get().pk)})
     user.groups.clear()  # the role is taken away while the job waits
 
     worker()
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind=step)
     assert job.status == "failed"
     assert job.message == "Người dùng không còn quyền nhập liệu nên không nhập được tệp."
     assert Facility.objects.count() == 0
+    assert not list((media / "nhap-xuat").iterdir())
+
+
+def test_a_preview_never_confirmed_is_swept_by_the_next_preview(client, worker, media, settings):
+    settings.TASKS = DB_QUEUE
+    client.force_login(user_with(roles.DATA_ENTRY))
+    _upload(client, xlsx(centre_workbook()))
+    worker()
+    (abandoned,) = (media / "nhap-xuat").iterdir()
+    os.utime(abandoned, (0, 0))  # a day and more ago
+
+    _upload(client, xlsx(centre_workbook()))
+    assert abandoned.exists()  # the web request leaves the sweep to the worker
+    worker()
+
+    assert not abandoned.exists() and len(list((media / "nhap-xuat").iterdir())) == 1
+    page = client.get(reverse("jobs:job", args=[Job.objects.order_by("created_at").first().pk]))
+    response = client.post(reverse("workbook:confirm"), {"job": str(page.context["job"].pk)}, follow=True)
+    assert "Không tìm thấy tệp đã kiểm tra; hãy tải tệp lên lại." in response.content.decode()
 
 
 def test_import_progress_counts_the_rows_checked(db):
@@ -149,18 +227,21 @@ def test_import_progress_counts_the_rows_checked(db):
 def test_a_large_workbook_is_confirmed_on_the_web_through_the_queue(client, worker, media, settings):
     """The 100.000-row case at a tenth of the size, to keep the suite within minutes
     (benchmarks/import.py --via-job --rows 100000 runs the whole of it); the same path: upload,
-    dry run, confirm, the worker, the result."""
+    the dry run as a job with its progress, confirm, the import job, the result."""
     settings.TASKS = DB_QUEUE
     data, rows = _benchmark().build(0.2)
     user = user_with(roles.DEPARTMENT)
     client.force_login(user)
-    response = client.post(reverse("workbook:import"), {"file": SimpleUploadedFile("lon.xlsx", data)})
-    assert response.context["result"].ok, response.context["result"].problems[:3]
-    client.post(reverse("workbook:confirm"), {"token": response.context["token"]})
+    _upload(client, data, "lon.xlsx")
+    worker()
+    preview = Job.objects.get()
+    assert preview.status == "done" and not preview.result["problems"], (preview.message, preview.result.get("problems", [])[:3])
+    assert preview.done == preview.total == rows
+    client.post(reverse("workbook:confirm"), {"job": str(preview.pk)})
 
     worker()
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind="import")
     assert job.status == "done", job.message
     assert job.done == job.total == rows > 10_000
     assert Project.objects.count() == 2000

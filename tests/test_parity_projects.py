@@ -71,8 +71,8 @@ def by_form(url: str, data: dict[str, Any]) -> str:
 def by_web_import(sheets: dict[str, list[list[Any]]]) -> str:
     """The workbook uploaded at /nhap-xuat/ by the Department: the dry run lists the problems."""
     upload = SimpleUploadedFile("so-lieu.xlsx", xlsx(sheets))
-    response = signed_in(department()).post(reverse("workbook:import"), {"file": upload})
-    assert response.context["token"] is None, "a file with problems cannot be confirmed"
+    response = signed_in(department()).post(reverse("workbook:import"), {"file": upload}, follow=True)
+    assert response.context["may_confirm"] is False, "a file with problems cannot be confirmed"
     return response.content.decode()
 
 
@@ -301,8 +301,8 @@ def test_an_import_matches_a_facility_named_in_nfd_or_with_a_zero_width_space(pa
         assert import_workbook(data, user=user).ok
     elif path == "web-import":
         client = signed_in(user)
-        token = client.post(reverse("workbook:import"), {"file": SimpleUploadedFile("a.xlsx", data)}).context["token"]
-        assert client.post(reverse("workbook:confirm"), {"token": token}).status_code == 302
+        job = client.post(reverse("workbook:import"), {"file": SimpleUploadedFile("a.xlsx", data)}, follow=True).context["job"]
+        assert client.post(reverse("workbook:confirm"), {"job": str(job.pk)}).status_code == 302
     else:
         (tmp_path / "a.xlsx").write_bytes(data)
         call_command("import_workbook", str(tmp_path / "a.xlsx"), "--user", "chuyenvien", stdout=io.StringIO())

@@ -1,4 +1,7 @@
-"""The web import at nhap-xuat/: upload → dry run → confirm, for data entry and department staff."""
+"""The web import at nhap-xuat/: upload → dry run (a job) → confirm → import (a job), for data
+entry and department staff. The tests' queue is the immediate backend: a job has run when the
+request that queued it returns (tests/test_jobs.py runs the same path through the database
+queue and its worker)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from django.urls import include, path, reverse
 from openpyxl import load_workbook
 
 from khuyencong.core import roles
+from khuyencong.jobs.models import Job
 from khuyencong.urls import urlpatterns as site_urls
 from projects.models import Facility, Project
 
@@ -44,8 +48,24 @@ def entry_client(client):
     return client
 
 
-def upload(client, data: bytes, name: str = "so-lieu.xlsx"):
-    return client.post(reverse("workbook:import"), {"file": SimpleUploadedFile(name, data)})
+def upload(client, data: bytes, name: str = "so-lieu.xlsx", **kwargs):
+    return client.post(reverse("workbook:import"), {"file": SimpleUploadedFile(name, data)}, **kwargs)
+
+
+def preview(client, data: bytes):
+    """The upload, then the preview job's page it leads to."""
+    response = upload(client, data, follow=True)
+    assert response.status_code == 200 and response.context["job"].kind == "preview"
+    return response
+
+
+def confirm(client, job, **kwargs):
+    return client.post(reverse("workbook:confirm"), {"job": str(job.pk)}, **kwargs)
+
+
+def stored(media) -> list[str]:
+    folder = media / "nhap-xuat"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 def test_anonymous_is_sent_to_sign_in(client):
@@ -58,7 +78,7 @@ def test_viewer_gets_403_on_import(client):
     client.force_login(user_with(roles.VIEWER))
     assert client.get(reverse("workbook:import")).status_code == 403
     assert upload(client, xlsx(small_workbook())).status_code == 403
-    assert client.post(reverse("workbook:confirm"), {"token": "x"}).status_code == 403
+    assert client.post(reverse("workbook:confirm"), {"job": "x"}).status_code == 403
     assert client.get(reverse("workbook:template")).status_code == 403
     assert Facility.objects.count() == 0
 
@@ -85,25 +105,30 @@ def test_wrong_methods_are_refused(entry_client):
 def test_preview_shows_counts_then_confirm_imports(entry_client, media):
     response = upload(entry_client, xlsx(centre_workbook()))
 
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert result.ok and result.counts["DeAn"].created == 4
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:job", args=[job.pk])
+    assert (job.kind, job.status, job.result["counts"]["DeAn"]["created"]) == ("preview", "done", 4)
+    response = entry_client.get(response["Location"])
     page = response.content.decode()
-    assert "Xác nhận nhập dữ liệu" in page and 'id="counts"' in page
+    assert "Tệp hợp lệ" in page and "Xác nhận nhập dữ liệu" in page and 'id="counts"' in page
+    assert response.context["may_confirm"] is True
     assert Project.objects.count() == 0  # a dry run only
-    token = response.context["token"]
-    stored = list((media / "nhap-xuat").iterdir())
-    assert [p.name for p in stored] == [f"{token}.xlsx"]
+    assert stored(media) == [f"{job.params['token']}.xlsx"]
 
-    response = entry_client.post(reverse("workbook:confirm"), {"token": token})
+    response = confirm(entry_client, job)
 
-    assert response.status_code == 302
+    imported = Job.objects.get(kind="import")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:job", args=[imported.pk])
+    assert imported.status == "done" and imported.params["preview"] == str(job.pk)
     assert Project.objects.count() == 4
     assert Project.history.filter(history_user=response.wsgi_request.user).count() == 4
-    assert not list((media / "nhap-xuat").iterdir())  # the stored file is gone
-    # The same token cannot import twice.
-    again = entry_client.post(reverse("workbook:confirm"), {"token": token}, follow=True)
-    assert "Không tìm thấy tệp đã kiểm tra" in again.content.decode()
+    assert stored(media) == []  # the stored file is gone
+    # The preview now links to its import and offers no second one.
+    page = entry_client.get(reverse("jobs:job", args=[job.pk])).content.decode()
+    assert reverse("jobs:job", args=[imported.pk]) in page and "Xác nhận nhập dữ liệu" not in page
+    again = confirm(entry_client, job, follow=True)
+    assert "Tệp này đã được xác nhận nhập; không nhập lại được." in again.content.decode()
+    assert Job.objects.filter(kind="import").count() == 1
 
 
 def test_preview_lists_every_bad_row_and_cannot_be_confirmed(entry_client, media):
@@ -111,47 +136,91 @@ def test_preview_lists_every_bad_row_and_cannot_be_confirmed(entry_client, media
     sheets = centre_workbook(GiaiNgan=[header, [2023, "DP-02", "15/09/2023", "1,5 tỷ", "UNC-002"]])
     sheets["DeAn"][2][4] = "XYZ"
 
-    response = upload(entry_client, xlsx(sheets))
+    response = preview(entry_client, xlsx(sheets))
 
-    assert response.status_code == 200
     page = response.content.decode()
-    assert response.context["token"] is None
-    assert "Xác nhận nhập dữ liệu" not in page
-    assert {(p.sheet, p.row, p.column) for p in response.context["result"].problems} == {
-        ("GiaiNgan", 2, "Số tiền"),
-        ("DeAn", 3, "Mã nội dung"),
-    }
+    assert response.context["may_confirm"] is False
+    assert "Xác nhận nhập dữ liệu" not in page and "Tệp có 2 lỗi nên không thể nhập" in page
+    assert {tuple(p[:3]) for p in response.context["problems"]} == {("GiaiNgan", 2, "Số tiền"), ("DeAn", 3, "Mã nội dung")}
     assert "1,5 tỷ" in page and "Mã nội dung “XYZ”" in page
-    assert not (media / "nhap-xuat").exists() or not list((media / "nhap-xuat").iterdir())
-    response = entry_client.post(reverse("workbook:confirm"), {"token": "khong-co"})
-    assert response.status_code == 302
+    assert stored(media) == []  # a file that cannot be confirmed is not kept
+
+    response = confirm(entry_client, response.context["job"], follow=True)
+
+    assert "Tệp có lỗi nên không thể nhập" in response.content.decode()
+    assert not Job.objects.filter(kind="import").exists()
     assert Facility.objects.count() == 0
 
 
+def test_confirm_refuses_a_preview_with_problems_even_if_its_file_is_still_there(entry_client, media):
+    """The refusal is decided by the preview's result, not by the file's absence."""
+    sheets = centre_workbook()
+    sheets["DeAn"][2][4] = "XYZ"
+    job = preview(entry_client, xlsx(sheets)).context["job"]
+    (media / "nhap-xuat" / f"{job.params['token']}.xlsx").write_bytes(xlsx(centre_workbook()))
+
+    response = confirm(entry_client, job, follow=True)
+
+    assert "Tệp có lỗi nên không thể nhập" in response.content.decode()
+    assert (Job.objects.filter(kind="import").count(), Project.objects.count()) == (0, 0)
+
+
+def test_confirm_refuses_a_preview_still_waiting(entry_client):
+    user = entry_client.get(reverse("workbook:import")).wsgi_request.user
+    job = Job.objects.create(kind="preview", title="Kiểm tra tệp a.xlsx", handler="x.y", user=user, params={"token": "t"})
+
+    response = confirm(entry_client, job, follow=True)
+
+    assert "Tệp chưa kiểm tra xong" in response.content.decode()
+    assert not Job.objects.filter(kind="import").exists()
+
+
 def test_confirm_refuses_a_file_that_became_bad_after_the_preview(entry_client):
-    response = upload(entry_client, xlsx(centre_workbook()))
-    token = response.context["token"]
+    job = preview(entry_client, xlsx(centre_workbook())).context["job"]
     # Another facility of the same name: the name in DeAn no longer says which one.
     f.FacilityFactory(name="Hộ kinh doanh Dệt thổ cẩm Ka Đơn", tax_code="")
     f.FacilityFactory(name="Hộ kinh doanh Dệt thổ cẩm Ka Đơn", tax_code="")
 
-    response = entry_client.post(reverse("workbook:confirm"), {"token": token}, follow=True)
+    response = confirm(entry_client, job, follow=True)
 
-    # The import ran as a job (at once, with the tests' immediate backend): its page says it failed.
+    # The import job checks every row again: its page says it failed, with the problems.
     job = response.context["job"]
-    assert job.status == "failed"
+    assert (job.kind, job.status) == ("import", "failed")
     assert response.context["problems"]
     assert "Không thành công; không có dữ liệu nào được ghi." in response.content.decode()
     assert Project.objects.count() == 0
 
 
-def test_a_token_from_another_session_is_refused(entry_client):
-    token = upload(entry_client, xlsx(centre_workbook())).context["token"]
-    other = entry_client.__class__()  # a second browser, with its own session
+def test_another_users_preview_can_be_neither_seen_nor_confirmed(entry_client, media):
+    job = preview(entry_client, xlsx(centre_workbook())).context["job"]
+    other = entry_client.__class__()  # a second browser, another data-entry user
     other.force_login(user_with(roles.DATA_ENTRY))
-    response = other.post(reverse("workbook:confirm"), {"token": token})
-    assert response.status_code == 302
-    assert Project.objects.count() == 0
+
+    assert other.get(reverse("jobs:job", args=[job.pk])).status_code == 404
+    response = confirm(other, job, follow=True)
+
+    assert "Không tìm thấy tệp đã kiểm tra" in response.content.decode()
+    assert (Job.objects.filter(kind="import").count(), Project.objects.count()) == (0, 0)
+    assert stored(media) == [f"{job.params['token']}.xlsx"]  # still the uploader's to confirm
+
+
+def test_a_superuser_sees_a_preview_but_cannot_confirm_it_for_its_uploader(entry_client):
+    job = preview(entry_client, xlsx(centre_workbook())).context["job"]
+    admin = entry_client.__class__()
+    admin.force_login(f.SuperuserFactory())
+
+    response = admin.get(reverse("jobs:job", args=[job.pk]))
+
+    assert response.status_code == 200 and response.context["may_confirm"] is False
+    assert "Xác nhận nhập dữ liệu" not in response.content.decode()
+    assert confirm(admin, job).status_code == 302 and not Job.objects.filter(kind="import").exists()
+
+
+def test_a_confirm_without_a_job_is_refused(entry_client):
+    for value in ("", "khong-co", "00000000-0000-0000-0000-000000000000"):
+        response = entry_client.post(reverse("workbook:confirm"), {"job": value})
+        assert response.status_code == 302 and response["Location"] == reverse("workbook:import")
+    assert Job.objects.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,12 @@ def start(*, kind: str, title: str, handler: str, user, params: dict[str, Any], 
     """Record a job for ``user`` and put it on the queue; returns the record (its page is
     ``jobs:job``). With the immediate backend (the tests) the job has run when this returns."""
     job = _job_model().objects.create(kind=kind, title=title[:300], handler=handler, user=user, params=params, back_url=back_url)
+    return enqueue(job)
+
+
+def enqueue(job):
+    """Put a recorded job on the queue (for callers that create the record themselves, inside
+    a transaction of their own); returns it as it now stands."""
     run_job.enqueue(str(job.pk))
     job.refresh_from_db()
     return job

@@ -8,10 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from khuyencong.core import roles
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.jobs import progress_of
 from khuyencong.jobs.models import Job
 from khuyencong.workbook import sheets as S
+from khuyencong.workbook.jobs import PREVIEW, confirm_refusal
 
 POLL_SECONDS = 2
 
@@ -53,6 +55,16 @@ def _counts(result: dict) -> list[tuple[S.Sheet, dict]]:
     return [(sheet, counts[sheet.name]) for sheet in S.SHEETS if sheet.name in counts]
 
 
+def _may_confirm(request: HttpRequest, job: Job) -> bool:
+    """A clean preview offers its import to the user who uploaded it, while that user may import."""
+    return (
+        job.kind == PREVIEW
+        and job.user_id == request.user.pk
+        and roles.can_edit_records(request.user)
+        and not confirm_refusal(job)
+    )
+
+
 @login_required
 @require_GET
 def job_page(request: HttpRequest, pk) -> HttpResponse:
@@ -67,5 +79,6 @@ def job_page(request: HttpRequest, pk) -> HttpResponse:
             "poll_seconds": POLL_SECONDS,
             "counts": _counts(result),
             "problems": result.get("problems") or [],
+            "may_confirm": _may_confirm(request, job),
         },
     )
