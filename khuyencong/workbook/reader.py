@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.etree import ElementTree as StdElementTree
 
 from defusedxml import ElementTree
 from django.conf import settings
@@ -27,7 +28,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, ROW_TAG, WorkSheetParser
 
 from khuyencong.core.cells import is_blank
 from khuyencong.core.formatting import group_thousands
@@ -36,6 +37,7 @@ from khuyencong.workbook.sheets import BY_NAME
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _MB = 1024 * 1024
 
 
@@ -199,18 +201,25 @@ def check_xlsx(data: bytes) -> None:
         raise WorkbookRefused(not_xlsx)
 
 
-def _has_formulas(archive: zipfile.ZipFile) -> bool:
-    """Whether any sheet holds a formula, read in chunks (a sheet is never held whole)."""
+def _scan_sheets(archive: zipfile.ZipFile) -> bool:
+    """Whether any sheet holds a formula, read in chunks (a sheet is never held whole).
+
+    A sheet with a document type declaration (which no spreadsheet program writes) is refused
+    here, as defusedxml refuses it: the sheets are then parsed by Python's own C parser
+    (``_Parser.parse``), which meets no DTD and so no entity to expand.
+    """
+    formulas = False
     for name in archive.namelist():
         if not _is_sheet(name):
             continue
         with archive.open(name) as member:
             tail = b""
             while chunk := member.read(_MB):
-                if _FORMULA.search(tail + chunk):
-                    return True
+                if _DOCTYPE.search(tail + chunk):
+                    raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.")
+                formulas = formulas or bool(_FORMULA.search(tail + chunk))
                 tail = chunk[-16:]
-    return False
+    return formulas
 
 
 class _UnsizedSheet(ReadOnlyWorksheet):
@@ -263,8 +272,15 @@ def _inline_text(node) -> str:
 
 
 class _Parser(WorkSheetParser):
-    """openpyxl's sheet parser with ``_inline_text`` for inline strings; every other cell as
-    openpyxl parses it."""
+    """openpyxl's sheet parser, for the rows only, through Python's C XML parser (the sheets
+    were scanned for a DTD first, ``_scan_sheets``; defusedxml's pure-Python parser was half of
+    the reading), with ``_inline_text`` for inline strings; every cell as openpyxl parses it."""
+
+    def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        for _, element in StdElementTree.iterparse(self.source):
+            if element.tag == ROW_TAG:
+                yield self.parse_row(element)
+                element.clear()
 
     def parse_cell(self, element):
         data_type = element.get("t", "n")
@@ -342,7 +358,7 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
     check_xlsx(data)
     try:
         workbook = _open_workbook(data)
-        formulas = _has_formulas(workbook._archive)
+        formulas = _scan_sheets(workbook._archive)
     except Exception:
         raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.") from None
 
