@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
 
+# Names, codes and receipt numbers repeat across rows and sheets (a workbook names each đề án in
+# every one of its disbursements): the helpers below are pure, so each string is worked out once.
+_CACHE = 65_536
 
+
+@lru_cache(maxsize=_CACHE)
 def fold_accents(text: str) -> str:
     """Lower-case text without Vietnamese accents: "Lâm Đồng" -> "lam dong" (typed in NFD or
     with a zero-width space too)."""
@@ -16,6 +22,7 @@ def fold_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=_CACHE)
 def clean_text(text: str) -> str:
     """Text as it is stored: Unicode composed (NFC: "Lâm" typed on a Mac arrives decomposed),
     invisible format characters (zero-width space and joiners, BOM, soft hyphen) removed, runs of
@@ -25,6 +32,7 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=_CACHE)
 def text_key(text: str) -> str:
     """What makes two names, receipt or document numbers typed by people the same entry:
     ``clean_text`` with the case folded for every letter ("Chè Ô Long" is "chè ô long"). In

@@ -22,8 +22,10 @@ anything, except that the rows of a contract's schedule given in LichTra are tha
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -114,6 +116,7 @@ class ImportResult:
     dry_run: bool
     applied: bool = False
     rows: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # by sheet: reading, checking, writing
 
     @property
     def ok(self) -> bool:
@@ -370,6 +373,17 @@ class _Plan:
         self.rows = sum(len(sheet.rows) for sheet in raw.sheets.values())
         self.checked = 0
         self.progress: Progress | None = None
+        self.seconds = {name: sheet.seconds for name, sheet in raw.sheets.items()}
+        self._scratch_project = Project()  # the rule's subject, reused: a model instance per row cost more than the rule
+
+    @contextmanager
+    def timed(self, sheet: S.Sheet) -> Iterator[None]:
+        """Adds the time of the block to the sheet's (ImportResult.seconds)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[sheet.name] = self.seconds.get(sheet.name, 0.0) + time.perf_counter() - started
 
     def problem(self, sheet: str, row: int | None, column: str, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, message))
@@ -632,16 +646,21 @@ class _Plan:
         self.broken_projects: set[tuple[int, str]] = set()
         self.broken_contracts: set[str] = set()
         self.load()
-        self.sheet_facilities()
-        self.sheet_projects()
-        self.sheet_disbursements()
-        self.sheet_events()
-        self.sheet_contracts()
-        self.sheet_instalments()
-        self.sheet_repayments()
-        self.sheet_lawsuits()
-        self.refresh_states()
-        self.sheet_nominations()
+        steps = (
+            (S.FACILITIES, self.sheet_facilities),
+            (S.PROJECTS, self.sheet_projects),
+            (S.DISBURSEMENTS, self.sheet_disbursements),
+            (S.EVENTS, self.sheet_events),
+            (S.CONTRACTS, self.sheet_contracts),
+            (S.INSTALMENTS, self.sheet_instalments),
+            (S.REPAYMENTS, self.sheet_repayments),
+            (S.LAWSUITS, self.sheet_lawsuits),
+            (S.LAWSUITS, self.refresh_states),
+            (S.NOMINATIONS, self.sheet_nominations),
+        )
+        for sheet, step in steps:
+            with self.timed(sheet):
+                step()
         if not self.problems:  # totals across sheets mean something only when every row was read
             self.check_recoverable()
 
@@ -701,16 +720,15 @@ class _Plan:
             if tax:
                 self.fac_by_tax[tax] = result
 
-    def sheet_projects(self) -> None:
-        status = _choice(Project.Status, "Trạng thái")
-        spec = [
+    def project_spec(self) -> list[Col]:
+        return [
             Col("Tên đề án", "name", _name(500), needed=True),
             Col("Mã nội dung", "content", self.content, needed=True),
             Col("Hình thức", "support_form", _choice(SupportForm, "Hình thức"), needed=True),
             Col("Kinh phí kế hoạch", "planned_budget", cells.amount, blank=0),
             Col("Vốn đối ứng", "counterpart_capital", cells.amount, blank=0),
             Col("Số lượng", "output_quantity", lambda v: cells.whole_number(v, what="Số lượng"), blank=1),
-            Col("Trạng thái", "status", status, blank=Project.Status.PROPOSED),
+            Col("Trạng thái", "status", _choice(Project.Status, "Trạng thái"), blank=Project.Status.PROPOSED),
             Col("Sản xuất sạch hơn", "is_cleaner_production", cells.flag, blank=False),
             Col("Đề án điểm", "is_key", cells.flag, blank=False),
             Col("Kinh phí được duyệt", "approved_budget", cells.amount, blank=0),
@@ -723,81 +741,101 @@ class _Plan:
             Col("Đơn vị tính", "output_unit", _text(60), blank=""),
             Col("Ghi chú", "notes", cells.text, blank=""),
         ]
+
+    def sheet_projects(self) -> None:
+        spec = self.project_spec()
         seen: dict[tuple[int, str], int] = {}
         for row in self.rows_of(S.PROJECTS):
             year = row.key(S.YEAR, cells.year)
             code = row.key(S.PROJECT_CODE, _name(40))
             try:
-                values = row.fields(spec)
-                level = row.cell("Nguồn", self.funding_level) if row.has("Nguồn") else None
-                facilities = None
-                if row.has(S.FACILITY):
-                    facilities = []
-                    for token in (row.cell(S.FACILITY, cells.text, blank="") or "").split(";"):
-                        if token.strip():
-                            try:
-                                facility = self.facility_ref(token.strip())
-                            except cells.CellError as error:
-                                row.error(S.FACILITY, str(error))
-                                continue
-                            except _Broken:
-                                row.failed = True
-                                continue
-                            if all(f is not facility for f in facilities):
-                                facilities.append(facility)
-                if row.failed:
-                    continue
-                if not row.first_in_sheet(seen, (year, code), S.PROJECT_CODE):
-                    continue
-                found = self.projects.get((year, code), [])
-                if len(found) > 1:
-                    row.error(S.PROJECT_CODE, f"Năm {year} có {len(found)} đề án mã “{code}” ở các kế hoạch khác nhau.")
-                    continue
-                project = found[0] if found else None
-                if project is None:
-                    row.require_for_create(spec, values)
-                    if not row.has("Nguồn"):
-                        row.error("Nguồn", "Thiếu cột này: cần có khi thêm mới.")
-                if level is not None and (project is None or project.funding_level_id != level.pk):
-                    plan = self.annual_plan(row, year, level)
-                    values["funding_level"] = level
-                    values["plan"] = plan
-                values["code"] = code
-                self.check_department_fields(row, project, values)
-                if not row.failed:  # a row the user may not write is refused for that alone
-                    self.check_approved_budget(row, project, values)
-                if row.failed:
-                    continue
-                # The database refuses a cancelled đề án without a reason; the spreadsheet has none to give.
-                final_status = values.get("status", project.status if project else Project.Status.PROPOSED)
-                final_reason = values.get("status_reason", project.status_reason if project else "")
-                if final_status in (Project.Status.CANCELLED, Project.Status.NOT_CARRIED_OUT) and not final_reason:
-                    values["status_reason"] = "Ghi nhận khi nhập bảng tính."
-                start = values.get("start_date", project.start_date if project else None)
-                end = values.get("end_date", project.end_date if project else None)
-                if start and end and end < start:
-                    row.error("Ngày kết thúc", "Ngày kết thúc không được trước ngày bắt đầu.")
-                    continue
-                beneficiaries_change = facilities is not None and (
-                    project is None
-                    or {id(f) for f in self.project_facilities.get(id(project), [])} != {id(f) for f in facilities}
-                )
-                result = self.upsert(S.PROJECTS, row, project, values, Project)
-                result.year = year
-                if project is None:
-                    self.projects[(year, code)].append(result)
-                if beneficiaries_change:
-                    self.project_facilities[id(result)] = facilities
-                    self.facilities_changed.add(id(result))
-                    if project is not None and id(project) not in self.changes[Project].changed:
-                        # Only the beneficiaries changed: still an update, with its history row.
-                        counts = self.counts[S.PROJECTS.name]
-                        counts.unchanged -= 1
-                        counts.updated += 1
-                        self.changes[Project].changed[id(project)] = project
+                self.project_row(row, spec, seen, year, code)
             finally:
                 if row.failed and year is not None and code is not None:
                     self.broken_projects.add((year, code))
+
+    def beneficiaries(self, row: Row) -> list[Facility] | None:
+        """The facilities a DeAn row names in its Cơ sở column (None when the sheet has no such
+        column: the đề án keeps its own)."""
+        if not row.has(S.FACILITY):
+            return None
+        facilities: list[Facility] = []
+        for token in (row.cell(S.FACILITY, cells.text, blank="") or "").split(";"):
+            if not token.strip():
+                continue
+            try:
+                facility = self.facility_ref(token.strip())
+            except cells.CellError as error:
+                row.error(S.FACILITY, str(error))
+                continue
+            except _Broken:
+                row.failed = True
+                continue
+            if all(f is not facility for f in facilities):
+                facilities.append(facility)
+        return facilities
+
+    def project_row(self, row: Row, spec: list[Col], seen: dict, year: int | None, code: str | None) -> None:
+        values = row.fields(spec)
+        level = row.cell("Nguồn", self.funding_level) if row.has("Nguồn") else None
+        facilities = self.beneficiaries(row)
+        if row.failed or not row.first_in_sheet(seen, (year, code), S.PROJECT_CODE):
+            return
+        found = self.projects.get((year, code), [])
+        if len(found) > 1:
+            row.error(S.PROJECT_CODE, f"Năm {year} có {len(found)} đề án mã “{code}” ở các kế hoạch khác nhau.")
+            return
+        project = found[0] if found else None
+        if project is None:
+            row.require_for_create(spec, values)
+            if not row.has("Nguồn"):
+                row.error("Nguồn", "Thiếu cột này: cần có khi thêm mới.")
+        if level is not None and (project is None or project.funding_level_id != level.pk):
+            plan = self.annual_plan(row, year, level)
+            values["funding_level"] = level
+            values["plan"] = plan
+        values["code"] = code
+        self.check_department_fields(row, project, values)
+        if not row.failed:  # a row the user may not write is refused for that alone
+            self.check_approved_budget(row, project, values)
+        if row.failed or not self.project_dates_and_reason(row, project, values):
+            return
+        self.record_project(row, project, values, facilities, year, code)
+
+    @staticmethod
+    def project_dates_and_reason(row: Row, project: Project | None, values: dict[str, Any]) -> bool:
+        """Whether the đề án's dates, as the row leaves them, are in order; a cancelled one gets
+        the reason the database asks for and the spreadsheet has none to give."""
+        final_status = values.get("status", project.status if project else Project.Status.PROPOSED)
+        final_reason = values.get("status_reason", project.status_reason if project else "")
+        if final_status in (Project.Status.CANCELLED, Project.Status.NOT_CARRIED_OUT) and not final_reason:
+            values["status_reason"] = "Ghi nhận khi nhập bảng tính."
+        start = values.get("start_date", project.start_date if project else None)
+        end = values.get("end_date", project.end_date if project else None)
+        if start and end and end < start:
+            row.error("Ngày kết thúc", "Ngày kết thúc không được trước ngày bắt đầu.")
+            return False
+        return True
+
+    def record_project(
+        self, row: Row, project: Project | None, values: dict, facilities: list[Facility] | None, year: int, code: str
+    ) -> None:
+        beneficiaries_change = facilities is not None and (
+            project is None or {id(f) for f in self.project_facilities.get(id(project), [])} != {id(f) for f in facilities}
+        )
+        result = self.upsert(S.PROJECTS, row, project, values, Project)
+        result.year = year
+        if project is None:
+            self.projects[(year, code)].append(result)
+        if beneficiaries_change:
+            self.project_facilities[id(result)] = facilities
+            self.facilities_changed.add(id(result))
+            if project is not None and id(project) not in self.changes[Project].changed:
+                # Only the beneficiaries changed: still an update, with its history row.
+                counts = self.counts[S.PROJECTS.name]
+                counts.unchanged -= 1
+                counts.updated += 1
+                self.changes[Project].changed[id(project)] = project
 
     def check_department_fields(self, row: Row, project: Project | None, values: dict[str, Any]) -> None:
         """What the screens leave to the Department stays the Department's in the workbook: putting
@@ -831,14 +869,12 @@ class _Plan:
         if budget is not None and budget != stored and not roles.can_edit_approved_budget(user):
             row.error("Kinh phí được duyệt", "Kinh phí được duyệt do Sở Công Thương nhập khi phê duyệt.")
 
-    @staticmethod
-    def check_approved_budget(row: Row, project: Project | None, values: dict[str, Any]) -> None:
+    def check_approved_budget(self, row: Row, project: Project | None, values: dict[str, Any]) -> None:
         """The model's rule (Project.approved_budget_refusal) on the đề án as the row leaves it."""
-        final = {
-            attr: values.get(attr, getattr(project, attr) if project is not None else default)
-            for attr, default in (("status", Project.Status.PROPOSED), ("approved_budget", 0), ("planned_budget", 0))
-        }
-        refusal = Project(**final).approved_budget_refusal()
+        scratch = self._scratch_project
+        for attr, default in (("status", Project.Status.PROPOSED), ("approved_budget", 0), ("planned_budget", 0)):
+            setattr(scratch, attr, values.get(attr, getattr(project, attr) if project is not None else default))
+        refusal = scratch.approved_budget_refusal()
         if refusal:
             row.error("Kinh phí được duyệt", refusal)
 
@@ -1376,31 +1412,44 @@ class _Plan:
                 else:
                     model.objects.bulk_update(changed, fields, batch_size=BATCH)
 
-        save_each(Program)
-        save_each(AnnualPlan)
-        self._fill_search_text(Facility)
-        bulk(Facility)
-        self._fill_search_text(Project)
-        self._write_projects()
-        bulk(Disbursement)
-        self._fill_search_text(Event)
-        bulk(Event)
-        bulk(LoanContract)
-        for instalment in self.changes[Instalment].deleted:
-            instalment._history_user = user
-            instalment.delete()
-        bulk(Instalment)
+        with self.timed(S.PROJECTS):
+            save_each(Program)
+            save_each(AnnualPlan)
+        with self.timed(S.FACILITIES):
+            self._fill_search_text(Facility)
+            bulk(Facility)
+        with self.timed(S.PROJECTS):
+            self._fill_search_text(Project)
+            self._write_projects()
+        with self.timed(S.DISBURSEMENTS):
+            bulk(Disbursement)
+        with self.timed(S.EVENTS):
+            self._fill_search_text(Event)
+            bulk(Event)
+        with self.timed(S.CONTRACTS):
+            bulk(LoanContract)
+        with self.timed(S.INSTALMENTS):
+            for instalment in self.changes[Instalment].deleted:
+                instalment._history_user = user
+                instalment.delete()
+            bulk(Instalment)
+        with self.timed(S.REPAYMENTS):
+            self._write_repayments()
+        with self.timed(S.LAWSUITS):
+            bulk(Lawsuit)
+        with self.timed(S.NOMINATIONS):
+            bulk(Product)
+            bulk(ProductNomination)
+
+    def _write_repayments(self) -> None:
         # A reversal refers to the repayment it reverses, which may be new in this file too.
         pending = self.changes[Repayment].new
         while pending:
             ready = [r for r in pending if r.reversal_of is None or r.reversal_of.pk is not None]
             if not ready:
                 raise IntegrityError("Bút toán đảo vòng quanh.")
-            bulk_create_with_history(ready, Repayment, **history)
+            bulk_create_with_history(ready, Repayment, default_user=self.user, batch_size=BATCH)
             pending = [r for r in pending if r.pk is None]
-        bulk(Lawsuit)
-        bulk(Product)
-        bulk(ProductNomination)
 
     def _fill_search_text(self, model: type[Facility] | type[Project]) -> None:
         """Bulk writes bypass save(), which fills the accent-free search column: fill it here,
@@ -1476,7 +1525,7 @@ def import_workbook(
         plan = _Plan(raw, user)
         plan.progress = progress
         plan.build()
-        result = ImportResult(counts=plan.counts, problems=plan.problems, dry_run=dry_run, rows=plan.rows)
+        result = ImportResult(counts=plan.counts, problems=plan.problems, dry_run=dry_run, rows=plan.rows, seconds=plan.seconds)
         if plan.problems or dry_run:
             return result
         try:

@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.etree import ElementTree as StdElementTree
 
 from defusedxml import ElementTree
 from django.conf import settings
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, ROW_TAG, WorkSheetParser
 
 from khuyencong.core.cells import is_blank
 from khuyencong.core.formatting import group_thousands
@@ -33,6 +37,7 @@ from khuyencong.workbook.sheets import BY_NAME
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _MB = 1024 * 1024
 
 
@@ -106,6 +111,7 @@ class SheetRows:
     name: str
     columns: list[str]
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    seconds: float = 0.0  # reading it (benchmarks/import.py prints rows per second by sheet)
 
 
 @dataclass
@@ -195,18 +201,117 @@ def check_xlsx(data: bytes) -> None:
         raise WorkbookRefused(not_xlsx)
 
 
-def _has_formulas(archive: zipfile.ZipFile) -> bool:
-    """Whether any sheet holds a formula, read in chunks (a sheet is never held whole)."""
+def _scan_sheets(archive: zipfile.ZipFile) -> bool:
+    """Whether any sheet holds a formula, read in chunks (a sheet is never held whole).
+
+    A sheet with a document type declaration (which no spreadsheet program writes) is refused
+    here, as defusedxml refuses it: the sheets are then parsed by Python's own C parser
+    (``_Parser.parse``), which meets no DTD and so no entity to expand.
+    """
+    formulas = False
     for name in archive.namelist():
         if not _is_sheet(name):
             continue
         with archive.open(name) as member:
             tail = b""
             while chunk := member.read(_MB):
-                if _FORMULA.search(tail + chunk):
-                    return True
+                if _DOCTYPE.search(tail + chunk):
+                    raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.")
+                formulas = formulas or bool(_FORMULA.search(tail + chunk))
                 tail = chunk[-16:]
-    return False
+    return formulas
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not look for its declared dimension on opening: the rows are
+    read by ``_present_rows`` whatever it declares, and where it declares none (openpyxl's own
+    write-only files, the portal's export) openpyxl's look is a whole extra parse of the sheet."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's read-only loading (shared strings, styles for dates, sheet names) with
+    ``_UnsizedSheet`` sheets; chartsheets as openpyxl reads them."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def _localname(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _inline_text(node) -> str:
+    """The text of an inline string (``<is>``), as openpyxl's ``Text.from_tree(node).content``
+    gives it (its plain ``<t>``, then each run's ``<t>``; phonetic runs left out), without
+    building its objects: openpyxl's own write-only files, the portal's export among them,
+    write every text cell this way, and building them was a third of the reading."""
+    plain = None
+    runs = []
+    for child in node:
+        tag = _localname(child.tag)
+        if tag == "t":
+            plain = child.text
+        elif tag == "r":
+            text = None
+            for part in child:
+                if _localname(part.tag) == "t":
+                    text = part.text
+            runs.append(text)
+    return "".join(text for text in [plain, *runs] if text is not None)
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's sheet parser, for the rows only, through Python's C XML parser (the sheets
+    were scanned for a DTD first, ``_scan_sheets``; defusedxml's pure-Python parser was half of
+    the reading), with ``_inline_text`` for inline strings; every cell as openpyxl parses it."""
+
+    def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        for _, element in StdElementTree.iterparse(self.source):
+            if element.tag == ROW_TAG:
+                yield self.parse_row(element)
+                element.clear()
+
+    def parse_cell(self, element):
+        data_type = element.get("t", "n")
+        if data_type != "inlineStr" or self.rich_text:
+            return super().parse_cell(element)
+        coordinate = element.get("r")
+        style_id = element.get("s", 0)
+        if style_id:
+            style_id = int(style_id)
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        value = None
+        if not self.data_only and element.find(FORMULA_TAG) is not None:
+            data_type = "f"
+            value = self.parse_formula(element)
+        else:
+            child = element.find(INLINE_STRING)
+            if child is not None:
+                data_type = "s"
+                value = _inline_text(child)
+        return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}
+
+
+def _open_workbook(data: bytes):
+    reader = _StreamingReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
 
 
 def _present_rows(ws, *, data_only: bool) -> Iterator[tuple[int, list[dict[str, Any]]]]:
@@ -218,7 +323,7 @@ def _present_rows(ws, *, data_only: bool) -> Iterator[tuple[int, list[dict[str, 
     """
     workbook = ws.parent
     with ws._get_source() as source:
-        parser = WorkSheetParser(
+        parser = _Parser(
             source,
             ws._shared_strings,
             data_only=data_only,
@@ -252,8 +357,8 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
     data = read_bytes(source)
     check_xlsx(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = _has_formulas(workbook._archive)
+        workbook = _open_workbook(data)
+        formulas = _scan_sheets(workbook._archive)
     except Exception:
         raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.") from None
 
@@ -273,8 +378,10 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
                 continue
             ws = workbook[name]
             formula_rows = _present_rows(ws, data_only=False) if formulas else None
+            started = time.perf_counter()
             sheet = _read_sheet(spec.name, _present_rows(ws, data_only=True), formula_rows, budget, problems)
             if sheet is not None:
+                sheet.seconds = time.perf_counter() - started
                 sheets[spec.name] = sheet
             if budget.rows > budget.limit.rows:
                 break
