@@ -219,9 +219,11 @@ def test_xml_with_entities_is_refused():
         import_workbook(bomb.getvalue())
 
 
-def test_a_sheet_with_entities_is_refused():
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_sheet_with_entities_is_refused(encoding):
     """The sheets are parsed by Python's own XML parser (faster than defusedxml's), after a scan
-    that refuses any DTD in them: an entity bomb inside a sheet is refused as one in any part."""
+    that refuses any DTD in them: an entity bomb inside a sheet is refused as one in any part,
+    also in a sheet written in UTF-16, where the declaration's bytes are not ASCII."""
     source = zipfile.ZipFile(io.BytesIO(xlsx(small_workbook())))
     bombed = io.BytesIO()
     with zipfile.ZipFile(bombed, "w") as archive:
@@ -233,6 +235,8 @@ def test_a_sheet_with_entities_is_refused():
                     b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><worksheet',
                     1,
                 ).replace(b"</sheetData>", b'<row r="999"><c r="A999" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData>')
+                text = data.decode("utf-8").replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"')
+                data = text.encode(encoding)
             archive.writestr(info, data)
     with pytest.raises(WorkbookRefused, match="Không đọc được tệp Excel"):
         import_workbook(bombed.getvalue())

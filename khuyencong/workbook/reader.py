@@ -215,7 +215,9 @@ def _scan_sheets(archive: zipfile.ZipFile) -> bool:
         with archive.open(name) as member:
             tail = b""
             while chunk := member.read(_MB):
-                if _DOCTYPE.search(tail + chunk):
+                # A NUL byte means UTF-16 or UTF-32, in which the pattern's ASCII bytes would not
+                # match a declaration; no spreadsheet program writes a sheet so.
+                if b"\x00" in chunk or _DOCTYPE.search(tail + chunk):
                     raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.")
                 formulas = formulas or bool(_FORMULA.search(tail + chunk))
                 tail = chunk[-16:]
