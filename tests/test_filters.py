@@ -112,7 +112,7 @@ def test_an_event_keeps_its_name_and_place_folded(rows):
 
 def test_the_migration_fills_the_events_already_there(rows):
     Event.objects.update(search_text="")
-    migration = importlib.import_module("projects.migrations.0008_event_search_text")
+    migration = importlib.import_module("projects.migrations.0009_event_search_text")
     migration.fill_search_text(apps, None)
     assert Event.objects.get(pk=rows["fair"].pk).search_text == "hoi cho hang thu cong lam dong bao loc"
     assert not Event.objects.filter(search_text="").exists()
@@ -141,6 +141,8 @@ BAD_VALUES = [
     ("projects:project-list", {"content": "999999"}, "Nội dung"),
     ("projects:project-list", {"district": "abc"}, "Huyện của cơ sở"),
     ("projects:project-list", {"facility_id": "abc"}, "Mã cơ sở"),
+    # Past a 64-bit integer: the database driver raised OverflowError, a 500.
+    ("projects:project-list", {"facility_id": "99999999999999999999"}, "Mã cơ sở"),
     ("projects:project-list", {"sort": "drop table"}, "Sắp xếp"),
     ("projects:facility-list", {"kind": "bogus"}, "Loại hình"),
     ("projects:facility-list", {"district": "999999"}, "Huyện"),
