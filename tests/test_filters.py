@@ -141,6 +141,8 @@ BAD_VALUES = [
     ("projects:project-list", {"content": "999999"}, "Nội dung"),
     ("projects:project-list", {"district": "abc"}, "Huyện của cơ sở"),
     ("projects:project-list", {"facility_id": "abc"}, "Mã cơ sở"),
+    # Past a 64-bit integer: the database driver raised OverflowError, a 500.
+    ("projects:project-list", {"facility_id": "99999999999999999999"}, "Mã cơ sở"),
     ("projects:project-list", {"sort": "drop table"}, "Sắp xếp"),
     ("projects:facility-list", {"kind": "bogus"}, "Loại hình"),
     ("projects:facility-list", {"district": "999999"}, "Huyện"),

@@ -61,9 +61,16 @@ class AccentFreeSearchFilter(django_filters.CharFilter):
 
 
 class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (a year, an id): django-filter's NumberFilter takes decimals."""
+    """A whole number (a year, an id): django-filter's NumberFilter takes decimals. Bounded by
+    what a database integer holds, so a 20-digit id is a bad value of the form rather than an
+    OverflowError (a 500) in the query."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 def ignore(queryset: QuerySet, name: str, value) -> QuerySet:
