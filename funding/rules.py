@@ -79,7 +79,7 @@ def disbursement(*, project, date: datetime.date, amount: int, disbursed: int) -
     not_after_today(date, "Ngày giải ngân", "date")
     whole_money(amount, "Số tiền giải ngân")
     ceiling = project.budget
-    if disbursed + amount > ceiling:
+    if project.paid_over_budget(disbursed + amount):
         raise at(
             "amount",
             f"Tổng giải ngân ({money_exact(disbursed + amount)}) vượt kinh phí được duyệt "

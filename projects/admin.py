@@ -209,6 +209,9 @@ class ProjectAdmin(
     date_hierarchy = "start_date"
     # funding/admin.py adds the đề án's disbursements: projects imports nothing from funding.
     inlines = [EventInline]
+    # A status moves only through services.change_status (the allowed moves, who may make them,
+    # the reason): edited here, a completed đề án with money paid went back to "proposed".
+    readonly_fields = ["status", "status_reason"]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_cleaner_production", "is_key"]}),
         ("Nguồn và hình thức hỗ trợ", {"fields": ["funding_level", "support_form", "implementing_unit", "beneficiaries"]}),

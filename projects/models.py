@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from khuyencong.core.cells import validate_money
+from khuyencong.core.formatting import money_exact
 from khuyencong.core.history import HistoricalRecords
 from khuyencong.core.text import CleanCharField, fold_accents
 from khuyencong.core.validators import validate_phone, validate_tax_code, validate_year
@@ -399,6 +400,28 @@ class Project(models.Model):
         message = self.approved_budget_refusal()
         if message:
             raise ValidationError({"approved_budget": message}, code="approved_budget")
+        if self.pk:
+            paid = self.disbursements.aggregate(total=Coalesce(models.Sum("amount"), 0))["total"]
+            message = self.budget_below_paid_refusal(paid)
+            if message:
+                field = "approved_budget" if self.approved_budget else "planned_budget"
+                raise ValidationError({field: message}, code="budget_below_paid")
+
+    def paid_over_budget(self, paid: int) -> bool:
+        """Whether ``paid``, the đề án's disbursements in total, passes its budget: the one test
+        that paying money out (funding.rules.disbursement) and lowering a budget afterwards
+        (clean(): the forms and the admin; the workbook import) both ask."""
+        return paid > self.budget
+
+    def budget_below_paid_refusal(self, paid: int) -> str:
+        """Why the budget may not be lowered to what it now says (empty when it may): below
+        the money already paid out under the đề án."""
+        if self.paid_over_budget(paid):
+            return (
+                f"Kinh phí của đề án ({money_exact(self.budget)}) không được thấp hơn số đã giải ngân "
+                f"({money_exact(paid)})."
+            )
+        return ""
 
     def approved_budget_refusal(self) -> str:
         """Why the đề án may not be stored as it is, by the approved-budget rule: a payable

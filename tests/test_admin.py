@@ -202,12 +202,12 @@ def test_project_code_repeated_in_a_plan_is_refused(admin_client):
     assert Project.objects.count() == 1
 
 
-def test_project_cancelled_without_reason_is_refused(admin_client):
+def test_a_project_added_in_the_admin_is_proposed_whatever_status_is_posted(admin_client):
+    # A status moves only through services.change_status, on the đề án's page.
     plan = f.AnnualPlanFactory()
     data = project_form(plan, status=Project.Status.CANCELLED, status_reason="")
-    response = admin_client.post(reverse("admin:projects_project_add"), data)
-    assert_refused_in_vietnamese(response, "Cần ghi lý do khi đề án bị hủy hoặc không thực hiện.")
-    assert Project.objects.count() == 0
+    admin_client.post(reverse("admin:projects_project_add"), data)
+    assert Project.objects.get().status == Project.Status.PROPOSED
 
 
 def test_a_valid_project_is_stored(admin_client):

@@ -297,3 +297,20 @@ def test_an_account_that_never_acted_may_still_be_removed():
     user = f.UserFactory(username="nhamlan")
     User.objects.filter(pk=user.pk).delete()
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_a_project_status_is_not_edited_in_the_admin(admin_client):
+    # Found by QA: the admin moved a completed đề án with a disbursement back to "proposed",
+    # past services.change_status and its allowed moves.
+    disbursed = f.DisbursementFactory(project=f.ProjectFactory(status=Project.Status.COMPLETED, approved_budget=300_000_000))
+    project = disbursed.project
+    change = reverse("admin:projects_project_change", args=[project.pk])
+    page = admin_client.get(change).content.decode()
+    assert 'name="status"' not in page and 'name="status_reason"' not in page
+    data = {k: v for k, v in model_to_dict(project).items() if v is not None and not isinstance(v, list)}
+    data.update(status=Project.Status.PROPOSED, status_reason="hack", beneficiaries=[], _save="Lưu")
+    for prefix in ("events", "disbursements"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    admin_client.post(change, data)
+    project.refresh_from_db()
+    assert (project.status, project.status_reason) == (Project.Status.COMPLETED, "")

@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import reverse
 
 from khuyencong.core import cells, roles
+from khuyencong.core.formatting import money_exact
 from khuyencong.core.text import clean_text
 from khuyencong.workbook import import_workbook
 from projects.models import APPROVED_BUDGET_MESSAGE, Event, Facility, Product, ProductNomination, Project
@@ -160,6 +161,15 @@ def proposed_project() -> Project:
     )
 
 
+PAID = 189_000_000
+
+
+def paid_project() -> Project:
+    project = approved_project()
+    f.DisbursementFactory(project=project, amount=PAID, funding_source=None)
+    return project
+
+
 DEAN = ["Năm", "Mã đề án", "Tên đề án", "Nguồn", "Mã nội dung", "Hình thức", "Kinh phí kế hoạch", "Trạng thái"]
 SUKIEN = ["Năm", "Mã đề án", "Tên sự kiện", "Ngày", "Địa điểm", "Lượt doanh nghiệp"]
 TOO_MUCH = "1.000.000.000.000.001"  # one đồng over cells.MAX_MONEY
@@ -187,12 +197,17 @@ CASES = {
                 [YEAR, "DP-2024-09", "Hỗ trợ máy sấy chè", "Địa phương", "MMTB", "Không thu hồi", 300_000_000, "Đã duyệt", 0],
             ]
         },
-        admin=lambda plan: (
-            reverse("admin:projects_project_add"),
-            {
-                **project_fields(f.ProjectFactory.build(plan=plan), approved_budget="0"),
-                **inline_management("disbursements", "events"),
-            },
+        # The admin cannot say it: a đề án's status is read-only there (services.change_status).
+    ),
+    # An approved budget lowered below the money already paid out.
+    "budget-below-paid": Case(
+        message=f"Kinh phí của đề án ({money_exact(1)}) không được thấp hơn số đã giải ngân ({money_exact(PAID)}).",
+        setup=paid_project,
+        form=lambda p: (reverse("projects:project-edit", args=[p.pk]), project_fields(p, approved_budget="1")),
+        workbook=lambda p: {"DeAn": [["Năm", "Mã đề án", "Kinh phí được duyệt"], [YEAR, p.code, 1]]},
+        admin=lambda p: (
+            reverse("admin:projects_project_change", args=[p.pk]),
+            {**project_fields(p, approved_budget="1"), **inline_management("disbursements", "events")},
         ),
     ),
     # An event under a đề án that is only proposed.

@@ -877,6 +877,11 @@ class _Plan:
         refusal = scratch.approved_budget_refusal()
         if refusal:
             row.error("Kinh phí được duyệt", refusal)
+        elif project is not None:  # nor lowered below the money already paid out (Project.clean)
+            paid = sum(item.amount for item in self.disbursements_of.get(id(project), ()))
+            refusal = scratch.budget_below_paid_refusal(paid)
+            if refusal:
+                row.error("Kinh phí được duyệt" if scratch.approved_budget else "Kinh phí kế hoạch", refusal)
 
     def sheet_disbursements(self) -> None:
         spec = [
