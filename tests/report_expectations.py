@@ -49,6 +49,20 @@ def province():
     return default_province()
 
 
+def ensure_reference_data() -> None:
+    """Put the reference rows of the data migration (the province, contents, levels) back when a
+    transactional test run before flushed them: for tests that run outside the test transaction
+    (races on PostgreSQL), which would otherwise find no province."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from projects.models import AdministrativeUnit
+
+    if not AdministrativeUnit.objects.exists():
+        import_module("projects.migrations.0002_reference_data").load(apps, None)
+
+
 def reset_to_reference_data() -> None:
     """Empty the test database and put the reference rows of the data migration back, so a
     module that loaded the data set leaves the database as the migrations made it."""

@@ -18,11 +18,14 @@ from khuyencong.core import roles
 from projects.models import Project, SupportForm
 
 from . import factories as f
+from .report_expectations import ensure_reference_data
 from .workbook_helpers import user_with
 
 pytestmark = [
-    # The reference data of the migrations (units, contents) stays for the tests after these.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Committed for real, so that each thread's connection sees the rows. Not serialized_rollback:
+    # restoring the serialized content types clashed with those a transactional test before had
+    # made again after its flush; the reference rows are put back by _reference_rows instead.
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="Hai giao dịch song song cần PostgreSQL (SQLite khóa cả tệp, không có khóa dòng): đặt DATABASE_URL.",
@@ -30,6 +33,11 @@ pytestmark = [
 ]
 
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows():
+    ensure_reference_data()
 
 
 def _race(project_id: int, entries: list[Callable[[], object]]) -> list[object]:

@@ -16,6 +16,7 @@ from reporting import services
 from reporting.models import Report, ReportNumbering, ReportSnapshot
 
 from . import factories as f
+from .report_expectations import ensure_reference_data
 from .test_report_records import user_in
 
 DAY = datetime.date(2025, 3, 15)
@@ -44,7 +45,7 @@ def test_two_issued_reports_of_a_year_cannot_share_a_number(db):
 def test_two_drafts_issued_at_once_with_one_number_the_second_is_refused(django_db_setup, django_db_blocker):
     # Committed for real, so that the threads' own connections see the drafts; removed after.
     with django_db_blocker.unblock():
-        _reference_data()
+        ensure_reference_data()
         department = user_in(roles.DEPARTMENT, "chuyenvien-dua")
         drafts = [_draft(department), _draft(department)]
         try:
@@ -60,19 +61,6 @@ def test_two_drafts_issued_at_once_with_one_number_the_second_is_refused(django_
             Report.objects.filter(pk__in=[d.pk for d in drafts]).delete()
             ReportNumbering.objects.all().delete()
             department.delete()
-
-
-def _reference_data() -> None:
-    """The migrations' reference rows (the province a report names), put back when a transactional
-    test run before this one flushed them: this test runs outside any test transaction."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from projects.models import AdministrativeUnit
-
-    if not AdministrativeUnit.objects.exists():
-        import_module("projects.migrations.0002_reference_data").load(apps, None)
 
 
 def _issue_in_parallel(drafts: list[Report], by) -> dict[int, object]:
