@@ -108,6 +108,29 @@ class DirectSupport:
     national_money: int = 0
 
 
+class Standing:
+    """Where a facility of F17's base stands at the report date; each is in exactly one, taken
+    in this order: sued (a lawsuit filed), on time (F17), overdue (principal due and not repaid),
+    paid late (nothing overdue now, but an instalment was paid after its due date)."""
+
+    SUED = "sued"
+    ON_TIME = "on_time"
+    OVERDUE = "overdue"
+    PAID_LATE = "paid_late"
+    ORDER = (ON_TIME, PAID_LATE, OVERDUE, SUED)
+
+
+def facility_standing(items: list[ContractStatus]) -> str:
+    """The standing of a facility from the statuses of its recoverable contracts."""
+    if any(s.sued for s in items):
+        return Standing.SUED
+    if all(s.on_time for s in items):
+        return Standing.ON_TIME
+    if any(s.overdue > 0 for s in items):
+        return Standing.OVERDUE
+    return Standing.PAID_LATE
+
+
 @dataclass(frozen=True)
 class Repayment:
     """F17–F20: the facilities with a recoverable contract of the period, as of the report date."""
@@ -115,6 +138,8 @@ class Repayment:
     facilities: int = 0
     on_time: int = 0
     sued: int = 0
+    # Every facility of F17's base in exactly one standing (Standing), so the counts add up.
+    standing: tuple[tuple[str, int], ...] = ()
     sued_names: tuple[str, ...] = ()  # F30
     sued_outstanding: int = 0  # F19
     previous_sued_outstanding: int | None = None  # the same figure for the previous period
@@ -486,11 +511,13 @@ def _repayment(
     sued, sued_outstanding = _sued_outstanding(statuses)
     names = {c.facility_id: c.facility.name for c in contracts}
     on_time = {facility for facility, items in grouped.items() if all(s.on_time for s in items)}
+    standings = {facility: facility_standing(items) for facility, items in grouped.items()}
     previous, previous_outstanding = _previous_sued_outstanding(province, year_from, year_to)
     repayment = Repayment(
         facilities=len(grouped),
         on_time=len(on_time),
         sued=len(sued),
+        standing=tuple((name, sum(1 for v in standings.values() if v == name)) for name in Standing.ORDER),
         sued_names=tuple(names[f] for f in dict.fromkeys(c.facility_id for c in contracts) if f in sued),
         sued_outstanding=sued_outstanding,
         previous_sued_outstanding=previous_outstanding or None,
@@ -501,6 +528,11 @@ def _repayment(
     sued_contracts = tuple(s.contract_id for s in statuses if s.facility_id in sued)
     for figure in ("F18", "F19", "F20", "F30"):
         records[figure] = FigureRecords(facilities=tuple(sorted(sued)), contracts=sued_contracts)
+    for name in Standing.ORDER:
+        ours = {f for f, v in standings.items() if v == name}
+        records[f"F17-{name}"] = FigureRecords(
+            facilities=tuple(sorted(ours)), contracts=tuple(s.contract_id for s in statuses if s.facility_id in ours)
+        )
     return repayment, contracts, statuses
 
 

@@ -492,3 +492,19 @@ def test_a_disbursed_contracts_terms_and_ledger_are_read_only_in_the_admin(lam_d
     page = admin.get(f"/quan-tri/funding/loancontract/{draft.pk}/change/").content.decode()
     assert 'name="term_months"' in page and 'name="instalments-TOTAL_FORMS"' in page
     assert 'name="principal"' not in page and 'name="instalments-__prefix__-principal_due"' not in page
+
+
+@pytest.mark.parametrize("as_of", [REPORT_DATE, datetime.date(2023, 1, 1), datetime.date(2026, 11, 30)])
+def test_every_facility_of_f17_has_one_standing(lam_dong, as_of):
+    """The recoverable-support paragraph accounts for F17's whole base: on time, paid late,
+    overdue and not sued, sued, each facility in exactly one."""
+    from reporting.document import draft_figures
+    from reporting.figures import Standing
+
+    repayment = draft_figures(year_from=2021, year_to=2025, report_date=as_of).repayment
+    standing = dict(repayment.standing)
+    assert list(standing) == list(Standing.ORDER)
+    assert sum(standing.values()) == repayment.facilities == 35
+    assert standing[Standing.SUED] == repayment.sued
+    if as_of == REPORT_DATE:
+        assert standing == {Standing.ON_TIME: 32, Standing.PAID_LATE: 0, Standing.OVERDUE: 0, Standing.SUED: 3}
