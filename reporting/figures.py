@@ -221,6 +221,15 @@ class ProjectLine:
     planned_budget: int
     executed: int
     counterpart: int
+    # For the drill-down pages (reporting/drilldown.py): the facilities' ids, in the order of
+    # ``facilities``, and the output quantity (classes, programmes) that F12 and F13 add up.
+    facility_ids: tuple[int, ...] = ()
+    outputs: int = 0
+    level: str = ""  # the funding level's code (FundingLevel.LOCAL, NATIONAL)
+
+    @property
+    def done(self) -> bool:
+        return is_done(self.status)
 
 
 @dataclass(frozen=True)
@@ -240,6 +249,7 @@ class ContractLine:
     in_litigation: bool
     sued: bool
     written_off: int = 0
+    facility_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -331,7 +341,12 @@ class _Row:
 
     @property
     def done(self) -> bool:
-        return self.status == Project.Status.COMPLETED
+        return is_done(self.status)
+
+
+def is_done(status: str) -> bool:
+    """A đề án counts as carried out (F01) when it is completed."""
+    return status == Project.Status.COMPLETED
 
 
 def _period_projects(province, year_from: int, year_to: int):
@@ -558,9 +573,7 @@ class _Done:
         self.cleaner = [row for row in self.all if row.cleaner]
         # F16, F21: support given straight to facilities.
         self.recoverable = [row for row in self.all if row.form == SupportForm.RECOVERABLE]
-        self.direct = [
-            row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP
-        ]
+        self.direct = [row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP]
 
     def content(self, code: str) -> list[_Row]:
         return [row for row in self.all if row.content == code]
@@ -684,6 +697,9 @@ def _project_line(row: _Row) -> ProjectLine:
         planned_budget=row.planned_budget,
         executed=row.executed,
         counterpart=row.counterpart,
+        facility_ids=tuple(row.facilities),
+        outputs=row.outputs,
+        level=row.level,
     )
 
 
@@ -702,6 +718,7 @@ def _contract_line(contract: LoanContract, status: ContractStatus) -> ContractLi
         in_litigation=status.in_litigation,
         sued=status.sued,
         written_off=status.written_off,
+        facility_id=contract.facility_id,
     )
 
 
