@@ -9,7 +9,7 @@ total is the figure by construction, and the tests check it is.
 
 A page is plain data (dicts, lists, strings, integers): ``drilldown_rows`` builds every page of a
 report, and issuing keeps them in the report's snapshot, so that an issued report's links show
-the records as they were at issue. The one query here names the facilities nominated for F10.
+the records as they were at issue. Nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from khuyencong.core.formatting import date_short
-from projects.models import Facility, FundingLevel, Project
+from projects.models import FundingLevel, Project
 from reporting.figures import ContractLine, ProjectLine, ReportFigures, Standing
 
 # The key of ReportSnapshot.figures that holds the pages kept at issue.
@@ -53,11 +53,13 @@ FIGURES: dict[str, FigurePage] = {
     "F05": FigurePage("Tỷ lệ kinh phí khuyến công địa phương và quốc gia", EXECUTED),
     "F06": FigurePage("Mô hình trình diễn kỹ thuật", SUPPORTS, columns=("supports", "executed")),
     "F07": FigurePage("Hỗ trợ ứng dụng máy móc thiết bị tiên tiến", SUPPORTS, columns=("supports", "executed")),
-    "F08": FigurePage("Hội nghị kết nối cung cầu", EXECUTED),
+    "F08": FigurePage(
+        "Hội nghị kết nối cung cầu", "Số hội nghị và kinh phí thực hiện của từng đề án.", columns=("events", "executed")
+    ),
     "F09": FigurePage("Hỗ trợ xây dựng, đăng ký thương hiệu, nhãn hiệu", SUPPORTS, columns=("supports", "executed")),
     "F10": FigurePage(
         "Bình chọn sản phẩm công nghiệp nông thôn tiêu biểu",
-        EXECUTED + " Bên dưới: các cơ sở có sản phẩm được đề cử bình chọn.",
+        EXECUTED + " Bên dưới: các cơ sở có sản phẩm tham gia bình chọn, số sản phẩm và số lượt được công nhận.",
     ),
     "F11": FigurePage("Mô hình thí điểm áp dụng sản xuất sạch hơn", SUPPORTS, columns=("supports", "executed")),
     "F12": FigurePage(
@@ -69,7 +71,7 @@ FIGURES: dict[str, FigurePage] = {
         columns=("outputs", "executed"),
     ),
     "F14": FigurePage("Kiểm tra, giám sát, hướng dẫn thực hiện đề án", EXECUTED),
-    "F15": FigurePage("Đề án khuyến công quốc gia", EXECUTED),
+    "F15": FigurePage("Đề án khuyến công quốc gia", EXECUTED, columns=("key", "executed")),
     "F16": FigurePage(
         "Hỗ trợ có thu hồi kinh phí: đề án, cơ sở, kinh phí và vốn đối ứng",
         "Kinh phí thực hiện và vốn đối ứng (vốn cơ sở tự đầu tư) của từng đề án.",
@@ -90,7 +92,11 @@ FIGURES: dict[str, FigurePage] = {
         "Vốn đối ứng (vốn cơ sở tự đầu tư) của từng đề án.",
         columns=("counterpart",),
     ),
-    "F24": FigurePage("Kết quả hội nghị kết nối cung cầu", EXECUTED),
+    "F24": FigurePage(
+        "Kết quả hội nghị kết nối cung cầu",
+        "Số hội nghị của từng đề án và kết quả: lượt doanh nghiệp tham gia, hợp đồng mua bán, biên bản hợp tác.",
+        columns=("events", "participants", "sale_contracts", "memoranda"),
+    ),
     "F30": FigurePage("Danh sách cơ sở bị khởi kiện", DEBT, layout="sued"),
 }
 STANDING_TITLES = {
@@ -106,6 +112,11 @@ _YEAR = re.compile(r"Y(\d{4})")
 
 COLUMN_LABELS = {
     "supports": "Số cơ sở thụ hưởng",
+    "key": "Đề án điểm",
+    "events": "Số hội nghị",
+    "participants": "Lượt doanh nghiệp tham gia",
+    "sale_contracts": "Hợp đồng mua bán",
+    "memoranda": "Biên bản hợp tác",
     "outputs": "Số lượng",
     "planned": "Kinh phí kế hoạch (đồng)",
     "executed": "Kinh phí thực hiện (đồng)",
@@ -134,7 +145,9 @@ def _project_amount(line: ProjectLine, column: str, *, year_page: bool) -> int |
     if column == "executed":
         # A year's executed money counts completed đề án only (figures._year_figures).
         return line.executed if line.done or not year_page else None
-    return {"outputs": line.outputs, "counterpart": line.counterpart}[column]
+    if column == "key":
+        return int(line.key)
+    return getattr(line, column)  # outputs, counterpart, events, participants, sale_contracts, memoranda
 
 
 def _project_row(line: ProjectLine, columns: tuple[str, ...], *, year_page: bool) -> dict:
@@ -225,20 +238,19 @@ def _contract_section(figures: ReportFigures, key: str, heading: str, records) -
     }
 
 
-def _nominated_section(facility_ids: tuple[int, ...]) -> dict:
-    """F10's facilities with a product nominated in the period (one query for their names)."""
-    rows = [
-        {"id": pk, "name": name, "tax_code": tax_code}
-        for pk, name, tax_code in Facility.objects.filter(pk__in=facility_ids)
-        .order_by("name", "pk")
-        .values_list("pk", "name", "tax_code")
-    ]
+def _nominated_section(figures: ReportFigures) -> dict:
+    """F10's facilities with a product nominated in the period, their products and recognitions."""
+    rows = [{"id": f.id, "name": f.name, "products": f.products, "recognised": f.recognised} for f in figures.voting.by_facility]
     return {
         "kind": "facilities",
         "key": "nominated",
-        "heading": "Cơ sở có sản phẩm được đề cử",
+        "heading": "Cơ sở có sản phẩm tham gia bình chọn",
         "rows": rows,
-        "totals": {"rows": len(rows)},
+        "totals": {
+            "rows": len(rows),
+            "products": sum(row["products"] for row in rows),
+            "recognised": sum(row["recognised"] for row in rows),
+        },
     }
 
 
@@ -281,7 +293,7 @@ def build_page(figures: ReportFigures, figure_id: str) -> dict | None:
     else:
         sections = _project_sections(figures, records.projects, page, year_page=figure_id.startswith("Y"))
         if figure_id == "F10" and records.facilities:
-            sections.append(_nominated_section(records.facilities))
+            sections.append(_nominated_section(figures))
     return {
         "figure": figure_id,
         "title": page.title,

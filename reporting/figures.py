@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -76,6 +76,16 @@ class AwardCount:
 
 
 @dataclass(frozen=True)
+class FacilityNominations:
+    """A facility's products nominated in the period, and its recognitions (F10's drill-down)."""
+
+    id: int
+    name: str
+    products: int
+    recognised: int
+
+
+@dataclass(frozen=True)
 class ProductVoting:
     """F10: products nominated in the period, their facilities, recognitions by level, cost."""
 
@@ -83,6 +93,7 @@ class ProductVoting:
     facilities: int = 0
     recognised: tuple[AwardCount, ...] = ()
     money: int = 0
+    by_facility: tuple[FacilityNominations, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,6 +237,12 @@ class ProjectLine:
     facility_ids: tuple[int, ...] = ()
     outputs: int = 0
     level: str = ""  # the funding level's code (FundingLevel.LOCAL, NATIONAL)
+    key: bool = False  # a "đề án điểm" (F15)
+    # Its conferences' outcomes (F08, F24): events, participants, sale contracts, memoranda.
+    events: int = 0
+    participants: int = 0
+    sale_contracts: int = 0
+    memoranda: int = 0
 
     @property
     def done(self) -> bool:
@@ -463,23 +480,27 @@ def _period_rows(period: QuerySet[Project]) -> tuple[dict[int, _Row], dict[str, 
     return rows, budget_names
 
 
-def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> Conferences:
-    """F08, F24: the conferences held under the period's completed KNCC đề án (one query)."""
+def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> tuple[Conferences, dict[int, list[int]]]:
+    """F08, F24: the conferences held under the period's completed KNCC đề án (one query), and
+    each đề án's (events, participants, sale contracts, memoranda) for its line."""
     conference_ids = {row.id for row in conference_rows}
-    conference_events = [
-        event
-        for event in Event.objects.filter(project__in=period, kind=Event.Kind.CONFERENCE).values_list(
+    events = list(
+        Event.objects.filter(project__in=period, kind=Event.Kind.CONFERENCE).values_list(
             "project_id", "participants", "sale_contracts", "memoranda"
         )
-        if event[0] in conference_ids
-    ]
-    return Conferences(
+    )
+    by_project: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for project_id, *outcomes in events:
+        by_project[project_id] = [a + b for a, b in zip(by_project[project_id], [1, *outcomes], strict=True)]
+    conference_events = [event for event in events if event[0] in conference_ids]
+    conferences = Conferences(
         events=len(conference_events),
         money=sum(row.executed for row in conference_rows),
         participants=sum(e[1] for e in conference_events),
         sale_contracts=sum(e[2] for e in conference_events),
         memoranda=sum(e[3] for e in conference_events),
     )
+    return conferences, by_project
 
 
 def _voting(province, year_from: int, year_to: int, voting_rows: list[_Row]) -> tuple[ProductVoting, tuple[int, ...]]:
@@ -488,16 +509,31 @@ def _voting(province, year_from: int, year_to: int, voting_rows: list[_Row]) -> 
     nominations = list(
         ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to)
         .filter(_in_province("product__facility__administrative_unit", province))
-        .values_list("product_id", "product__facility_id", "level__code", "level__name", "level__order", "recognised")
+        .values_list(
+            "product_id",
+            "product__facility_id",
+            "level__code",
+            "level__name",
+            "level__order",
+            "recognised",
+            "product__facility__name",
+        )
     )
     recognised: dict[tuple[int, str, str], int] = defaultdict(int)
-    for _product, _facility, code, name, order, is_recognised in nominations:
+    by_facility: dict[tuple[str, int], tuple[set[int], list[int]]] = defaultdict(lambda: (set(), [0]))
+    for product, facility, code, name, order, is_recognised, facility_name in nominations:
         recognised[(order, code, name)] += int(is_recognised)
+        by_facility[(facility_name, facility)][0].add(product)
+        by_facility[(facility_name, facility)][1][0] += int(is_recognised)
     voting = ProductVoting(
         products=len({n[0] for n in nominations}),
         facilities=len({n[1] for n in nominations}),
         recognised=tuple(AwardCount(code, name, number) for (_o, code, name), number in sorted(recognised.items())),
         money=sum(row.executed for row in voting_rows),
+        by_facility=tuple(
+            FacilityNominations(pk, name, len(products), count[0])
+            for (name, pk), (products, count) in sorted(by_facility.items())
+        ),
     )
     return voting, tuple(sorted({n[1] for n in nominations}))
 
@@ -609,7 +645,7 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
     rows, budget_names = _period_rows(period)
     done = _Done(rows)
     records = done.records()
-    conferences = _conferences(period, done.content(CONFERENCE))
+    conferences, outcomes = _conferences(period, done.content(CONFERENCE))
     records["F24"] = records["F08"]
     voting, nominated = _voting(province, year_from, year_to, done.content(PRODUCT_VOTING))
     records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=nominated)
@@ -651,7 +687,10 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         national_budget_name=budget_names.get(FundingLevel.NATIONAL, ""),
         years=tuple(years),
         contents=_contents(done.all),
-        project_lines=tuple(_project_line(row) for row in sorted(rows.values(), key=lambda r: (r.year, r.code, r.id))),
+        project_lines=tuple(
+            _project_line(row, outcomes.get(row.id, (0, 0, 0, 0)))
+            for row in sorted(rows.values(), key=lambda r: (r.year, r.code, r.id))
+        ),
         contracts=tuple(_contract_line(contract, status) for contract, status in zip(contracts, statuses, strict=True)),
         records=records,
     )
@@ -682,7 +721,7 @@ def _contents(done: list[_Row]) -> tuple[ContentTotals, ...]:
     return tuple(sorted(totals, key=lambda t: (t.group, t.order, t.code)))
 
 
-def _project_line(row: _Row) -> ProjectLine:
+def _project_line(row: _Row, outcomes: Sequence[int]) -> ProjectLine:
     return ProjectLine(
         id=row.id,
         year=row.year,
@@ -700,6 +739,11 @@ def _project_line(row: _Row) -> ProjectLine:
         facility_ids=tuple(row.facilities),
         outputs=row.outputs,
         level=row.level,
+        key=row.key,
+        events=outcomes[0],
+        participants=outcomes[1],
+        sale_contracts=outcomes[2],
+        memoranda=outcomes[3],
     )
 
 

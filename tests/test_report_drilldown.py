@@ -139,11 +139,19 @@ def _check(figure: str, page: dict, fig: ReportFigures) -> None:
     elif figure in ("F03", "F04", "F15"):
         level = fig.levels.local if figure == "F03" else fig.levels.national
         assert (totals["rows"], _total(page, "executed")) == (level.count, level.money)
-    elif figure in ("F08", "F24"):
-        assert _total(page, "executed") == fig.conferences.money
+        if figure == "F15":
+            assert _total(page, "key") == fig.national_key
+    elif figure == "F08":
+        assert (_total(page, "events"), _total(page, "executed")) == (fig.conferences.events, fig.conferences.money)
+    elif figure == "F24":
+        outcomes = [_total(page, key) for key in ("events", "participants", "sale_contracts", "memoranda")]
+        c = fig.conferences
+        assert outcomes == [c.events, c.participants, c.sale_contracts, c.memoranda]
     elif figure == "F10":
         assert _total(page, "executed") == fig.voting.money
-        assert _section(page, "nominated")["totals"]["rows"] == fig.voting.facilities
+        nominated = _section(page, "nominated")["totals"]
+        assert (nominated["rows"], nominated["products"]) == (fig.voting.facilities, fig.voting.products)
+        assert nominated["recognised"] == sum(level.recognised for level in fig.voting.recognised)
     elif figure == "F22":
         assert _total(page, "executed") == fig.direct_money
         assert _amount(_section(page, LOCAL), "executed") == fig.direct_local_money
@@ -165,6 +173,7 @@ def test_every_page_adds_up_to_its_figure(lam_dong, report_date):
     # The demo data set's figures are not empty: the checks above compared something.
     assert pages["F02"]["totals"]["amounts"] == [figures.done.money] and figures.done.money > 0
     assert figures.repayment.sued and sum(n for _, n in figures.repayment.standing) == figures.repayment.facilities
+    assert figures.conferences.participants and figures.voting.products and figures.training.outputs
 
 
 def test_the_annual_pages_add_up_too(lam_dong):
