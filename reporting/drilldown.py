@@ -158,6 +158,7 @@ def _project_row(line: ProjectLine, columns: tuple[str, ...], *, year_page: bool
         "name": line.name,
         "content": line.content_name,
         "status": Project.Status(line.status).label,
+        "done": line.done,
         "facilities": [[pk, name] for pk, name in zip(line.facility_ids, line.facilities, strict=True)],
         "amounts": [_project_amount(line, column, year_page=year_page) for column in columns],
     }
@@ -166,6 +167,7 @@ def _project_row(line: ProjectLine, columns: tuple[str, ...], *, year_page: bool
 def _project_totals(rows: list[dict], columns: tuple[str, ...]) -> dict:
     return {
         "rows": len(rows),
+        "done": sum(1 for row in rows if row["done"]),
         "facilities": len({pk for row in rows for pk, _ in row["facilities"]}),
         "amounts": [sum(row["amounts"][i] or 0 for row in rows) for i in range(len(columns))],
     }
@@ -263,6 +265,7 @@ def _page_totals(sections: list[dict], columns: tuple[str, ...], layout: str) ->
         same = [s for s in sections if s["kind"] == "projects"]
         return {
             "rows": sum(s["totals"]["rows"] for s in same),
+            "done": sum(s["totals"]["done"] for s in same),
             "facilities": len({pk for s in same for row in s["rows"] for pk, _ in row["facilities"]}),
             "amounts": [sum(s["totals"]["amounts"][i] for s in same) for i in range(len(columns))],
         }

@@ -103,7 +103,7 @@ def _check_year(page: dict, figures: ReportFigures) -> None:
     year = next(y for y in figures.years if y.fig_id == page["figure"])
     totals = _projects(page)
     done = [row for s in page["sections"] for row in s["rows"] if row["amounts"][1] is not None]
-    assert (len(done), totals["rows"]) == (year.done, year.planned)
+    assert (len(done), totals["done"], totals["rows"]) == (year.done, year.done, year.planned)
     assert (_total(page, "executed"), _total(page, "planned")) == (year.executed, year.planned_money)
     for level, prefix in ((LOCAL, "local"), (NATIONAL, "national")):
         section = _section(page, level)
