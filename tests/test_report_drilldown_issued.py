@@ -160,7 +160,7 @@ ISSUED_FIGURE_QUERIES = 8
 
 
 @pytest.mark.parametrize("grow", [0, 30])
-@pytest.mark.parametrize("figure", ["F02", "F17", "F19"])
+@pytest.mark.parametrize("figure", ["F02", "F10", "F17", "F19", "Y2024"])
 def test_figure_pages_read_a_fixed_number_of_queries(
     year_2024,
     department,
