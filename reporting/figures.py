@@ -490,8 +490,12 @@ def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> tupl
         )
     )
     by_project: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for project_id, *outcomes in events:
-        by_project[project_id] = [a + b for a, b in zip(by_project[project_id], [1, *outcomes], strict=True)]
+    for project_id, participants, sale_contracts, memoranda in events:
+        totals = by_project[project_id]
+        totals[0] += 1
+        totals[1] += participants
+        totals[2] += sale_contracts
+        totals[3] += memoranda
     conference_events = [event for event in events if event[0] in conference_ids]
     conferences = Conferences(
         events=len(conference_events),
@@ -520,19 +524,19 @@ def _voting(province, year_from: int, year_to: int, voting_rows: list[_Row]) -> 
         )
     )
     recognised: dict[tuple[int, str, str], int] = defaultdict(int)
-    by_facility: dict[tuple[str, int], tuple[set[int], list[int]]] = defaultdict(lambda: (set(), [0]))
+    products: dict[tuple[str, int], set[int]] = defaultdict(set)  # by (facility name, id)
+    recognitions: dict[tuple[str, int], int] = defaultdict(int)
     for product, facility, code, name, order, is_recognised, facility_name in nominations:
         recognised[(order, code, name)] += int(is_recognised)
-        by_facility[(facility_name, facility)][0].add(product)
-        by_facility[(facility_name, facility)][1][0] += int(is_recognised)
+        products[(facility_name, facility)].add(product)
+        recognitions[(facility_name, facility)] += int(is_recognised)
     voting = ProductVoting(
         products=len({n[0] for n in nominations}),
         facilities=len({n[1] for n in nominations}),
         recognised=tuple(AwardCount(code, name, number) for (_o, code, name), number in sorted(recognised.items())),
         money=sum(row.executed for row in voting_rows),
         by_facility=tuple(
-            FacilityNominations(pk, name, len(products), count[0])
-            for (name, pk), (products, count) in sorted(by_facility.items())
+            FacilityNominations(pk, name, len(ids), recognitions[(name, pk)]) for (name, pk), ids in sorted(products.items())
         ),
     )
     return voting, tuple(sorted({n[1] for n in nominations}))
