@@ -144,7 +144,10 @@ def document_context(figures: ReportFigures, text: DocumentText, *, links: bool,
 def render_document(figures: ReportFigures, report: Report | None = None, *, links: bool = True, pdf: bool = False) -> str:
     """The report as one HTML page."""
     text = DocumentText.for_report(report, year_from=figures.year_from, year_to=figures.year_to, report_date=figures.report_date)
-    return render_to_string("reporting/document.html", document_context(figures, text, links=links, pdf=pdf))
+    context = document_context(figures, text, links=links, pdf=pdf)
+    # An issued report's figures link to the records kept at issue (report_tags.FigureNode).
+    context["issued_report_pk"] = report.pk if report is not None and report.is_issued else None
+    return render_to_string("reporting/document.html", context)
 
 
 _STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*' + re.escape(DOCUMENT_CSS) + '">')

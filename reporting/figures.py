@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -76,6 +76,16 @@ class AwardCount:
 
 
 @dataclass(frozen=True)
+class FacilityNominations:
+    """A facility's products nominated in the period, and its recognitions (F10's drill-down)."""
+
+    id: int
+    name: str
+    products: int
+    recognised: int
+
+
+@dataclass(frozen=True)
 class ProductVoting:
     """F10: products nominated in the period, their facilities, recognitions by level, cost."""
 
@@ -83,6 +93,7 @@ class ProductVoting:
     facilities: int = 0
     recognised: tuple[AwardCount, ...] = ()
     money: int = 0
+    by_facility: tuple[FacilityNominations, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,6 +232,21 @@ class ProjectLine:
     planned_budget: int
     executed: int
     counterpart: int
+    # For the drill-down pages (reporting/drilldown.py): the facilities' ids, in the order of
+    # ``facilities``, and the output quantity (classes, programmes) that F12 and F13 add up.
+    facility_ids: tuple[int, ...] = ()
+    outputs: int = 0
+    level: str = ""  # the funding level's code (FundingLevel.LOCAL, NATIONAL)
+    key: bool = False  # a "đề án điểm" (F15)
+    # Its conferences' outcomes (F08, F24): events, participants, sale contracts, memoranda.
+    events: int = 0
+    participants: int = 0
+    sale_contracts: int = 0
+    memoranda: int = 0
+
+    @property
+    def done(self) -> bool:
+        return is_done(self.status)
 
 
 @dataclass(frozen=True)
@@ -240,6 +266,7 @@ class ContractLine:
     in_litigation: bool
     sued: bool
     written_off: int = 0
+    facility_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -331,7 +358,12 @@ class _Row:
 
     @property
     def done(self) -> bool:
-        return self.status == Project.Status.COMPLETED
+        return is_done(self.status)
+
+
+def is_done(status: str) -> bool:
+    """A đề án counts as carried out (F01) when it is completed."""
+    return status == Project.Status.COMPLETED
 
 
 def _period_projects(province, year_from: int, year_to: int):
@@ -448,23 +480,31 @@ def _period_rows(period: QuerySet[Project]) -> tuple[dict[int, _Row], dict[str, 
     return rows, budget_names
 
 
-def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> Conferences:
-    """F08, F24: the conferences held under the period's completed KNCC đề án (one query)."""
+def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> tuple[Conferences, dict[int, list[int]]]:
+    """F08, F24: the conferences held under the period's completed KNCC đề án (one query), and
+    each đề án's (events, participants, sale contracts, memoranda) for its line."""
     conference_ids = {row.id for row in conference_rows}
-    conference_events = [
-        event
-        for event in Event.objects.filter(project__in=period, kind=Event.Kind.CONFERENCE).values_list(
+    events = list(
+        Event.objects.filter(project__in=period, kind=Event.Kind.CONFERENCE).values_list(
             "project_id", "participants", "sale_contracts", "memoranda"
         )
-        if event[0] in conference_ids
-    ]
-    return Conferences(
+    )
+    by_project: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for project_id, participants, sale_contracts, memoranda in events:
+        totals = by_project[project_id]
+        totals[0] += 1
+        totals[1] += participants
+        totals[2] += sale_contracts
+        totals[3] += memoranda
+    conference_events = [event for event in events if event[0] in conference_ids]
+    conferences = Conferences(
         events=len(conference_events),
         money=sum(row.executed for row in conference_rows),
         participants=sum(e[1] for e in conference_events),
         sale_contracts=sum(e[2] for e in conference_events),
         memoranda=sum(e[3] for e in conference_events),
     )
+    return conferences, by_project
 
 
 def _voting(province, year_from: int, year_to: int, voting_rows: list[_Row]) -> tuple[ProductVoting, tuple[int, ...]]:
@@ -473,16 +513,31 @@ def _voting(province, year_from: int, year_to: int, voting_rows: list[_Row]) -> 
     nominations = list(
         ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to)
         .filter(_in_province("product__facility__administrative_unit", province))
-        .values_list("product_id", "product__facility_id", "level__code", "level__name", "level__order", "recognised")
+        .values_list(
+            "product_id",
+            "product__facility_id",
+            "level__code",
+            "level__name",
+            "level__order",
+            "recognised",
+            "product__facility__name",
+        )
     )
     recognised: dict[tuple[int, str, str], int] = defaultdict(int)
-    for _product, _facility, code, name, order, is_recognised in nominations:
+    products: dict[tuple[str, int], set[int]] = defaultdict(set)  # by (facility name, id)
+    recognitions: dict[tuple[str, int], int] = defaultdict(int)
+    for product, facility, code, name, order, is_recognised, facility_name in nominations:
         recognised[(order, code, name)] += int(is_recognised)
+        products[(facility_name, facility)].add(product)
+        recognitions[(facility_name, facility)] += int(is_recognised)
     voting = ProductVoting(
         products=len({n[0] for n in nominations}),
         facilities=len({n[1] for n in nominations}),
         recognised=tuple(AwardCount(code, name, number) for (_o, code, name), number in sorted(recognised.items())),
         money=sum(row.executed for row in voting_rows),
+        by_facility=tuple(
+            FacilityNominations(pk, name, len(ids), recognitions[(name, pk)]) for (name, pk), ids in sorted(products.items())
+        ),
     )
     return voting, tuple(sorted({n[1] for n in nominations}))
 
@@ -558,9 +613,7 @@ class _Done:
         self.cleaner = [row for row in self.all if row.cleaner]
         # F16, F21: support given straight to facilities.
         self.recoverable = [row for row in self.all if row.form == SupportForm.RECOVERABLE]
-        self.direct = [
-            row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP
-        ]
+        self.direct = [row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP]
 
     def content(self, code: str) -> list[_Row]:
         return [row for row in self.all if row.content == code]
@@ -596,7 +649,7 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
     rows, budget_names = _period_rows(period)
     done = _Done(rows)
     records = done.records()
-    conferences = _conferences(period, done.content(CONFERENCE))
+    conferences, outcomes = _conferences(period, done.content(CONFERENCE))
     records["F24"] = records["F08"]
     voting, nominated = _voting(province, year_from, year_to, done.content(PRODUCT_VOTING))
     records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=nominated)
@@ -638,7 +691,10 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         national_budget_name=budget_names.get(FundingLevel.NATIONAL, ""),
         years=tuple(years),
         contents=_contents(done.all),
-        project_lines=tuple(_project_line(row) for row in sorted(rows.values(), key=lambda r: (r.year, r.code, r.id))),
+        project_lines=tuple(
+            _project_line(row, outcomes.get(row.id, (0, 0, 0, 0)))
+            for row in sorted(rows.values(), key=lambda r: (r.year, r.code, r.id))
+        ),
         contracts=tuple(_contract_line(contract, status) for contract, status in zip(contracts, statuses, strict=True)),
         records=records,
     )
@@ -669,7 +725,7 @@ def _contents(done: list[_Row]) -> tuple[ContentTotals, ...]:
     return tuple(sorted(totals, key=lambda t: (t.group, t.order, t.code)))
 
 
-def _project_line(row: _Row) -> ProjectLine:
+def _project_line(row: _Row, outcomes: Sequence[int]) -> ProjectLine:
     return ProjectLine(
         id=row.id,
         year=row.year,
@@ -684,6 +740,14 @@ def _project_line(row: _Row) -> ProjectLine:
         planned_budget=row.planned_budget,
         executed=row.executed,
         counterpart=row.counterpart,
+        facility_ids=tuple(row.facilities),
+        outputs=row.outputs,
+        level=row.level,
+        key=row.key,
+        events=outcomes[0],
+        participants=outcomes[1],
+        sale_contracts=outcomes[2],
+        memoranda=outcomes[3],
     )
 
 
@@ -702,6 +766,7 @@ def _contract_line(contract: LoanContract, status: ContractStatus) -> ContractLi
         in_litigation=status.in_litigation,
         sued=status.sued,
         written_off=status.written_off,
+        facility_id=contract.facility_id,
     )
 
 

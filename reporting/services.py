@@ -30,6 +30,7 @@ from khuyencong.core.jobs import Progress
 from khuyencong.core.text import same_name
 from reporting.annexes import annex_workbook
 from reporting.document import default_province, render_document
+from reporting.drilldown import SNAPSHOT_KEY, drilldown_rows
 from reporting.figures import ReportFigures, compute_figures
 from reporting.models import Report, ReportNumbering, ReportSnapshot
 
@@ -230,9 +231,9 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
         locked.status = Report.Status.ISSUED
         locked.issued_at = timezone.now()
         locked.issued_by = by
-        # Rendered as issued (no draft banner) and without links: the links would show
-        # today's records, not those the report counted.
-        html = render_document(figures, locked, links=False)
+        # Rendered as issued (no draft banner). Its figures link to the records kept below
+        # (drill-down pages), not today's.
+        html = render_document(figures, locked, links=True)
         pdf = html_to_pdf(render_document(figures, locked, links=False, pdf=True))
         xlsx = annex_workbook(figures)
 
@@ -243,7 +244,8 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
             raise ValidationError(f"Số báo cáo {number} đã dùng cho một báo cáo ban hành cùng năm.") from None
         ReportSnapshot.objects.create(
             report=locked,
-            figures=figures_json(figures),
+            # --- drill-down: each figure's records and amounts as at issue (reporting/drilldown.py)
+            figures=figures_json(figures) | {SNAPSHOT_KEY: drilldown_rows(figures)},
             html=html,
             pdf=pdf,
             xlsx=xlsx,

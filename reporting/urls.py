@@ -13,6 +13,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/ban-hanh/", views.report_issue, name="report-issue"),
     path("bao-cao/<int:pk>/thay-the/", views.report_replace, name="report-replace"),
     path("bao-cao/<int:pk>/tai-ve/<str:fmt>/", views.report_download, name="report-download"),
+    path("bao-cao/<int:pk>/so-lieu/<str:figure>/", views.report_figure, name="report-figure"),
     path("bao-cao/du-thao/<int:year_from>-<int:year_to>/", views.draft_document, name="draft-document"),
     path(
         "bao-cao/so-lieu/<str:figure>/<int:year_from>-<int:year_to>/<str:report_date>/",

@@ -18,14 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding.models import LoanContract
 from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
-from projects.models import Facility, Project
 from reporting import services
-from reporting.document import draft_figures, render_document, standalone_html
+from reporting.document import draft_figures, period_label, render_document, standalone_html
+from reporting.drilldown import MONEY_COLUMNS, SNAPSHOT_KEY, build_page, figure_page
 from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
+from reporting.templatetags.report_tags import without_figure_links
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -58,29 +58,64 @@ def draft_document(request: HttpRequest, year_from: int, year_to: int) -> HttpRe
 @require_role(roles.can_view)
 @require_GET
 def figure_records(request: HttpRequest, figure: str, year_from: int, year_to: int, report_date: str) -> HttpResponse:
-    """The đề án, facilities and contracts a figure of the report counts."""
+    """The records a figure of a draft report counts, with the amounts that make it up, from
+    current data (reporting.drilldown)."""
     as_of = _period(year_from, year_to, report_date)
-    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=as_of)
-    records = figures.records.get(figure)
-    if records is None:
+    if figure_page(figure) is None:
         raise Http404("Không có số liệu này trong báo cáo.")
-    projects = (
-        Project.objects.filter(pk__in=records.projects)
-        .with_executed()
-        .select_related("plan", "content", "funding_level")
-        .order_by("plan__year", "code")
-    )
-    facilities = Facility.objects.filter(pk__in=records.facilities).order_by("name")
-    contracts = LoanContract.objects.filter(pk__in=records.contracts).select_related("facility").order_by("number")
+    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=as_of)
+    page = build_page(figures, figure)
+    if page is None:
+        raise Http404("Không có số liệu này trong báo cáo.")
+    back = reverse("reporting:draft-document", kwargs={"year_from": year_from, "year_to": year_to})
+    return _figure_page(request, page, report=None, back_url=f"{back}?ngay={as_of.isoformat()}")
+
+
+@require_role(roles.can_view)
+@require_GET
+def report_figure(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
+    """The records a figure of a report counts: an issued report's as they were at issue (kept
+    in its snapshot), a draft's from current data."""
+    report = _report_for(request, pk)
+    if figure_page(figure) is None:
+        raise Http404("Không có số liệu này trong báo cáo.")
+    if report.is_issued:
+        page = ReportSnapshot.objects.filter(report=report).values_list(f"figures__{SNAPSHOT_KEY}__{figure}", flat=True).first()
+    else:
+        figures = draft_figures(
+            year_from=report.year_from, year_to=report.year_to, report_date=report.report_date, province=report.province
+        )
+        page = build_page(figures, figure)
+    if not page:  # not a figure of this report, or issued before the pages were kept
+        raise Http404("Báo cáo này không có danh sách bản ghi của số liệu này.")
+    return _figure_page(request, page, report=report, back_url=reverse("reporting:report-document", args=[report.pk]))
+
+
+def _figure_page(request: HttpRequest, page: dict, *, report: Report | None, back_url: str) -> HttpResponse:
+    period = period_label(page["year_from"], page["year_to"])
+    summary = page["totals"]
+    items, grand_last, last_label = [], None, ""
+    if page["layout"] == "projects":
+        items = [
+            {"label": c["label"].removesuffix(" (đồng)").lower(), "money": c["key"] in MONEY_COLUMNS, "value": value}
+            for c, value in zip(page["columns"], summary["amounts"], strict=True)
+        ]
+        several = sum(1 for s in page["sections"] if s["kind"] == "projects") > 1
+        if several and page["columns"][-1]["key"] in MONEY_COLUMNS:  # each level's share of the money
+            grand_last, last_label = summary["amounts"][-1], items[-1]["label"]
     return render(
         request,
         "reporting/figure_records.html",
         {
-            "figure": figure,
-            "figures": figures,
-            "projects": projects,
-            "facilities": facilities,
-            "contracts": contracts,
+            "page": page,
+            "report": report,
+            "period": period,
+            "report_date": datetime.date.fromisoformat(page["report_date"]),
+            "summary": summary,
+            "summary_items": items,
+            "grand_last": grand_last,
+            "last_label": last_label,
+            "back_url": back_url,
         },
     )
 
@@ -257,7 +292,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             raise PermissionDenied("Chỉ tải được báo cáo đã ban hành.")
         content = _draft_file(report, fmt)
     if fmt == "html":
-        content = standalone_html(content.decode() if isinstance(content, bytes) else content)
+        content = standalone_html(without_figure_links(content.decode() if isinstance(content, bytes) else content))
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, fmt)}"'
     return response

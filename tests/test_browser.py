@@ -400,6 +400,14 @@ def test_department_approves_a_project_then_writes_issues_and_downloads_the_repo
     assert "Đã ban hành" in page.locator("table.list").inner_text()
     shot(page, "38-danh-sach-bao-cao")
 
+    # A figure of the issued document leads to the records it counted, as kept at issue.
+    page.goto(live_server.url + reverse("reporting:report-document", args=[report.pk]))
+    page.locator("a.figure").first.click()
+    page.wait_for_url(re.compile(rf"/bao-cao/{report.pk}/so-lieu/[^/]+/$"))
+    assert page.locator("h1").inner_text().endswith(" — năm 2024, tính đến 15/01/2025")
+    assert "báo cáo số 125/BC-SCT" in page.locator(".pagehead").inner_text()
+    shot(page, "39-so-lieu-bao-cao-da-ban-hanh")
+
 
 def test_admin_widgets_work_under_the_content_security_policy(open_as, live_server, people):
     """The policy forbids inline script and style; Django's admin needs neither for its widgets

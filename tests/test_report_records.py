@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -22,6 +23,7 @@ from projects.models import FundingLevel, Project, SupportForm
 from reporting import services
 from reporting.annexes import annex_workbook, rate_value
 from reporting.document import draft_figures
+from reporting.drilldown import SNAPSHOT_KEY, drilldown_rows
 from reporting.models import Report, ReportSnapshot
 from tests import factories as f
 
@@ -97,7 +99,9 @@ def test_issuing_stores_the_figures_and_the_three_files(year_2024, department):
     ]  # fmt: skip
     assert "125" in snapshot.html and "500 triệu đồng" in snapshot.html
     assert "Dự thảo" not in snapshot.html  # issued: no draft banner
-    assert 'class="figure" href' not in snapshot.html  # no links to today's records
+    # Its figures link to the records kept at issue, never to today's (tests/test_report_drilldown_issued.py).
+    links = re.findall(r'<a class="figure" href="([^"]*)"', snapshot.html)
+    assert links and all(link.startswith(f"/bao-cao/{report.pk}/so-lieu/") for link in links)
     assert report.history.first().history_user == department
 
 
@@ -132,8 +136,10 @@ def test_the_stored_figures_are_those_computed_at_issue(year_2024, department):
 
     from django.core.serializers.json import DjangoJSONEncoder
 
-    fresh = services.figures_json(draft_figures(year_from=2024, year_to=2024, report_date=REPORT_DATE))
-    assert ReportSnapshot.objects.get(report=report).figures == json.loads(json.dumps(fresh, cls=DjangoJSONEncoder))
+    figures = draft_figures(year_from=2024, year_to=2024, report_date=REPORT_DATE)
+    stored = ReportSnapshot.objects.get(report=report).figures
+    assert stored.pop(SNAPSHOT_KEY) == drilldown_rows(figures)  # the drill-down pages, kept beside them
+    assert stored == json.loads(json.dumps(services.figures_json(figures), cls=DjangoJSONEncoder))
 
 
 def test_issuing_twice_is_refused_and_changes_nothing(year_2024, department, client):

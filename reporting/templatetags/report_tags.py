@@ -1,10 +1,18 @@
-"""Tags of the report document: a computed figure links to the records behind it on screen."""
+"""Tags of the report document: a computed figure links to the records behind it on screen.
+
+A draft's figure links to the records as they are now; an issued report's (the document was
+rendered with ``issued_report_pk`` in its context) to those kept when it was issued.
+"""
 
 from __future__ import annotations
+
+import re
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+
+from reporting.drilldown import figure_page
 
 register = template.Library()
 
@@ -20,16 +28,31 @@ class FigureNode(template.Node):
         figures = context["figures"]
         if not context.get("links"):
             return format_html('<span class="figure">{}</span>', text)
-        url = reverse(
-            "reporting:figure-records",
-            kwargs={
-                "figure": figure_id,
-                "year_from": figures.year_from,
-                "year_to": figures.year_to,
-                "report_date": figures.report_date.isoformat(),
-            },
-        )
-        return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, figure_id, text)
+        issued = context.get("issued_report_pk")
+        if issued:
+            url = reverse("reporting:report-figure", kwargs={"pk": issued, "figure": figure_id})
+        else:
+            url = reverse(
+                "reporting:figure-records",
+                kwargs={
+                    "figure": figure_id,
+                    "year_from": figures.year_from,
+                    "year_to": figures.year_to,
+                    "report_date": figures.report_date.isoformat(),
+                },
+            )
+        page = figure_page(figure_id)
+        title = f"Xem các bản ghi: {page.title}" if page else "Xem các bản ghi"
+        return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, title, text)
+
+
+_FIGURE_LINK = re.compile(r'<a class="figure" href="[^"]*" title="[^"]*">(.*?)</a>', re.DOTALL)
+
+
+def without_figure_links(html: str) -> str:
+    """The document with its figure links made plain text again, as a downloaded file carries it:
+    the links lead into the portal, which a file opened from disk cannot reach."""
+    return _FIGURE_LINK.sub(r'<span class="figure">\1</span>', html)
 
 
 @register.tag
