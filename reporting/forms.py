@@ -83,9 +83,18 @@ class IssueForm(forms.Form):
         help_text="Ngày ghi trên báo cáo; công nợ tính đến ngày này (dd/mm/yyyy).",
     )
 
-    def __init__(self, *args, report: Report | None = None, **kwargs):
+    acknowledged = forms.MultipleChoiceField(
+        label="Xác nhận các cảnh báo",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Đánh dấu từng cảnh báo đã xem xét; việc xác nhận được lưu vào lịch sử của báo cáo.",
+    )
+
+    def __init__(self, *args, report: Report | None = None, findings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
+        # The warnings of reporting.checks, acknowledged by their code.
+        self.fields["acknowledged"].choices = [(f.code, f.message) for f in findings if not f.is_blocking]
 
     def clean_number(self) -> str:
         try:

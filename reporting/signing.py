@@ -1,0 +1,105 @@
+"""The issued report's PDF, signed with the organisation's certificate (PAdES, with pyHanko).
+
+The certificate is a PKCS#12 file named by the environment (settings.REPORT_SIGNING: the
+variables REPORT_SIGNING_PKCS12 and REPORT_SIGNING_PASSPHRASE, see the README); with none
+configured the PDF stays unsigned and the report page says so.
+
+Where the signature shows: Nghị định 30/2020/NĐ-CP (Phụ lục I, phần II) puts the
+organisation's digital signature of an electronic document where its seal would be, over the
+left third of the signer's signature, showing the organisation's name and the signing time
+(date, hour, minute, second, Vietnam's time zone, ISO 8601). The PDF's layout gives the place
+of the signer block (``reporting.pdf.signature_place``); the box is drawn there, on the page
+the block is on. The signature covers the whole file (one incremental update, nothing after
+it), so any change to the issued PDF breaks it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import tzlocal
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+STAMP_WIDTH = 190.0  # points: about 67 mm, as wide as a seal with its two lines of text
+STAMP_HEIGHT = 56.0
+FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "LiberationSerif-Regular.ttf"
+FIELD_NAME = "ChuKySoCoQuan"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the visible signature goes: a page (from 0) and a rectangle in PDF points
+    (x1, y1, x2, y2, origin at the bottom left)."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+
+def configured() -> bool:
+    return bool(settings.REPORT_SIGNING.get("pkcs12"))
+
+
+def _signer():
+    from pyhanko.sign import signers
+
+    path = settings.REPORT_SIGNING["pkcs12"]
+    if not Path(path).is_file():
+        raise ImproperlyConfigured(f"Không tìm thấy tệp chứng thư số REPORT_SIGNING_PKCS12 “{path}”.")
+    passphrase = settings.REPORT_SIGNING.get("passphrase") or ""
+    signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() if passphrase else None)
+    if signer is None:
+        raise ImproperlyConfigured("Không đọc được chứng thư số REPORT_SIGNING_PKCS12 (sai mật khẩu hoặc tệp hỏng).")
+    return signer
+
+
+def _iso_format() -> str:
+    """strftime's format for ISO 8601 with the zone as +07:00 (Python 3.11 has no %:z): the
+    signing time is read in the process's local zone, which Django sets to TIME_ZONE."""
+    offset = datetime.datetime.now(tz=tzlocal.get_localzone()).strftime("%z")
+    return "%Y-%m-%dT%H:%M:%S" + (f"{offset[:3]}:{offset[3:]}" if offset else "")
+
+
+def sign_pdf(pdf: bytes, place: Place | None) -> bytes:
+    """``pdf`` signed with the organisation's certificate, the visible signature at ``place``
+    (the foot of the last page when None); ``pdf`` itself when no certificate is configured."""
+    if not configured():
+        return pdf
+    from pyhanko import stamp
+    from pyhanko.pdf_utils import text
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    if place is None:
+        last = int(writer.root["/Pages"]["/Count"]) - 1
+        place = Place(last, (340.0, 60.0, 340.0 + STAMP_WIDTH, 60.0 + STAMP_HEIGHT))
+    org = settings.ORGANISATION
+    signer_name = f"{org['issuing_body']} {org['parent_body'].removeprefix('UBND ')}".strip()
+    style = stamp.TextStampStyle(
+        stamp_text="Ký bởi: %(signer)s\nThời gian ký: %(ts)s",
+        timestamp_format=_iso_format(),
+        text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=9)),
+        border_width=1,
+        background=None,
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=f"Ban hành văn bản của {signer_name}",
+        location=org["place_name"],
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=_signer(),
+        stamp_style=style,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=place.page, box=place.box),
+    )
+    out = io.BytesIO()
+    pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"signer": signer_name})
+    return out.getvalue()
