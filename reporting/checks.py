@@ -180,7 +180,8 @@ def _facility_finding(province, year_from: int, year_to: int) -> list[Finding]:
 def unfinished_sections(html: str) -> list[str]:
     """The unfinished sections of a rendered document: each element marked "placeholder", by
     its text (the section it stands for)."""
-    return [" ".join(_TAG.sub("", inner).split()) for _, inner in _PLACEHOLDER.findall(html)]
+    texts = (" ".join(_TAG.sub("", inner).split()) for _, inner in _PLACEHOLDER.findall(html))
+    return [text.strip("()").rstrip(".") for text in texts]
 
 
 def _section_finding(report: Report, html: str) -> list[Finding]:
