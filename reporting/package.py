@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from reporting import figures as figures_module
 from reporting.figures import ReportFigures, figures_data
@@ -59,7 +60,7 @@ def build_package(*, report: Report, figures: ReportFigures, pdf_sha256: str, si
                 "title": report.display_title,
                 "year_from": report.year_from,
                 "year_to": report.year_to,
-                "issued_at": report.issued_at,
+                "issued_at": timezone.localtime(report.issued_at).isoformat(timespec="seconds"),
                 "issued_by": report.issued_by.get_username() if report.issued_by else "",
                 "replaces": {"number": replaces.number, "date": replaces.report_date} if replaces else None,
                 "pdf_sha256": pdf_sha256,
@@ -177,3 +178,9 @@ def schema() -> dict:
 
 def schema_text() -> str:
     return json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_schema() -> None:
+    """Write the schema file again after the figures changed:
+    python manage.py shell -c "from reporting.package import write_schema; write_schema()"."""
+    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")

@@ -24,8 +24,13 @@ from tests.screens_helpers import user_in
 CHROMIUM = "/usr/bin/chromium"
 SKIPPED = "Browser test skipped"  # tests/conftest.py counts these in the summary
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 PASSWORD = "khuyencong-demo"
@@ -122,9 +127,7 @@ def people():
     return {"plan": plan}
 
 
-def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_sees_it(
-    open_as, live_server, people
-):
+def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_sees_it(open_as, live_server, people):
     page = open_as("nhaplieu")
     shot(page, "01-tong-quan-truoc")
 
@@ -363,6 +366,11 @@ def test_department_approves_a_project_then_writes_issues_and_downloads_the_repo
     report = Report.objects.get()
     assert (report.year_from, report.year_to, report.status) == (2024, 2024, Report.Status.DRAFT)
     page.get_by_label("Công tác chỉ đạo, điều hành").fill("Sở Công Thương chỉ đạo Trung tâm Khuyến công triển khai kế hoạch.")
+    # Every section written: an unfinished one stops the issuing (reporting/checks.py).
+    page.get_by_label("Tồn tại, hạn chế").fill("Nguồn kinh phí còn hạn chế.")
+    page.get_by_label("Nguyên nhân").fill("Ngân sách địa phương còn khó khăn.")
+    page.get_by_label("đề xuất mục tiêu").fill("Tiếp tục hỗ trợ các cơ sở công nghiệp nông thôn.")
+    page.get_by_label("đề xuất, kiến nghị").fill("Đề nghị Bộ Công Thương quan tâm bố trí kinh phí.")
     shot(page, "33-sua-du-thao")
     page.get_by_role("button", name="Lưu dự thảo").click()
     page.wait_for_url(live_server.url + reverse("reporting:report-detail", args=[report.pk]))
@@ -553,8 +561,10 @@ def test_no_page_is_wider_than_the_screen(chromium, live_server, records, width,
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(live_server.url + reverse("home"))
     if width >= 1366:
-        tops = page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link").evaluate_all(
-            "(links) => links.map((a) => Math.round(a.getBoundingClientRect().top))"
+        tops = (
+            page.get_by_role("navigation", name="Điều hướng chính")
+            .get_by_role("link")
+            .evaluate_all("(links) => links.map((a) => Math.round(a.getBoundingClientRect().top))")
         )
         assert len(tops) >= 8 and len(set(tops)) == 1, tops
     pages = _form_pages(records) + [

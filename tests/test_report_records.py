@@ -67,7 +67,9 @@ def department(db):
 
 
 def _draft(by, **fields) -> Report:
-    values = {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"} | f.NARRATIVE | fields
+    values = (
+        {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"} | f.NARRATIVE | fields
+    )
     return services.create_report(by=by, **values)
 
 
