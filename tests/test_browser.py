@@ -24,13 +24,8 @@ from tests.screens_helpers import user_in
 CHROMIUM = "/usr/bin/chromium"
 SKIPPED = "Browser test skipped"  # tests/conftest.py counts these in the summary
 ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 PASSWORD = "khuyencong-demo"
@@ -127,7 +122,9 @@ def people():
     return {"plan": plan}
 
 
-def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_sees_it(open_as, live_server, people):
+def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_sees_it(
+    open_as, live_server, people
+):
     page = open_as("nhaplieu")
     shot(page, "01-tong-quan-truoc")
 
@@ -561,10 +558,8 @@ def test_no_page_is_wider_than_the_screen(chromium, live_server, records, width,
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(live_server.url + reverse("home"))
     if width >= 1366:
-        tops = (
-            page.get_by_role("navigation", name="Điều hướng chính")
-            .get_by_role("link")
-            .evaluate_all("(links) => links.map((a) => Math.round(a.getBoundingClientRect().top))")
+        tops = page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link").evaluate_all(
+            "(links) => links.map((a) => Math.round(a.getBoundingClientRect().top))"
         )
         assert len(tops) >= 8 and len(set(tops)) == 1, tops
     pages = _form_pages(records) + [
