@@ -16,7 +16,9 @@ it), so any change to the issued PDF breaks it.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ STAMP_WIDTH = 190.0  # points: about 67 mm, as wide as a seal with its two lines
 STAMP_HEIGHT = 56.0
 FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "LiberationSerif-Regular.ttf"
 FIELD_NAME = "ChuKySoCoQuan"
+RED = (0.8, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,24 @@ class Place:
 
     page: int
     box: tuple[float, float, float, float]
+
+
+@functools.cache
+def _stamp_font() -> str:
+    """Liberation Serif with 1000 units to the em, written once per process to a temporary
+    file: pyHanko 0.38 writes a TrueType font's glyph widths in the font's own units as if
+    they were thousandths of an em, which spreads every letter of a 2048-unit font apart."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = TTFont(FONT)
+    if "FFTM" in font:  # FontForge's timestamps, which the subsetter cannot keep and says so
+        del font["FFTM"]
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    path = Path(tempfile.mkdtemp(prefix="khuyencong-stamp-")) / FONT.name
+    font.save(path)
+    return str(path)
 
 
 def configured() -> bool:
@@ -83,8 +104,11 @@ def sign_pdf(pdf: bytes, place: Place | None) -> bytes:
     style = stamp.TextStampStyle(
         stamp_text="Ký bởi: %(signer)s\nThời gian ký: %(ts)s",
         timestamp_format=_iso_format(),
-        text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=9)),
+        # Red, as the seal whose place it takes (NĐ 30/2020 shows the organisation's signature
+        # as its seal, in red).
+        text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(_stamp_font(), font_size=10), text_color=RED),
         border_width=1,
+        border_color=RED,
         background=None,
     )
     meta = signers.PdfSignatureMetadata(
