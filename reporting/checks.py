@@ -42,11 +42,14 @@ OVERDUE_UNPURSUED = "hop-dong-qua-han-chua-xu-ly"
 FACILITY_NO_UNIT = "co-so-chua-co-xa"
 UNFINISHED_SECTION = "phan-chua-nhap"
 CHANGED_SINCE_ISSUED = "so-lieu-thay-doi-sau-ban-hanh"
+# The codes a warning may have, i.e. that may be acknowledged.
+WARNING_CODES = (OVERDUE_UNPURSUED, FACILITY_NO_UNIT, CHANGED_SINCE_ISSUED)
 
 # An unfinished section of the document: the template marks it with class "placeholder" (and,
 # once the structured document names them, data-section="<slug>").
 _PLACEHOLDER = re.compile(r"<(\w+)\b[^>]*\bclass=\"[^\"]*\bplaceholder\b[^\"]*\"[^>]*>(.*?)</\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_UNWRITTEN = re.compile(r"^chưa nhập (nội dung )?", re.IGNORECASE)  # "(Chưa nhập nội dung nguyên nhân.)"
 
 
 @dataclass(frozen=True)
@@ -180,8 +183,8 @@ def _facility_finding(province, year_from: int, year_to: int) -> list[Finding]:
 def unfinished_sections(html: str) -> list[str]:
     """The unfinished sections of a rendered document: each element marked "placeholder", by
     its text (the section it stands for)."""
-    texts = (" ".join(_TAG.sub("", inner).split()) for _, inner in _PLACEHOLDER.findall(html))
-    return [text.strip("()").rstrip(".") for text in texts]
+    texts = (" ".join(_TAG.sub("", inner).split()).strip("()").rstrip(".") for _, inner in _PLACEHOLDER.findall(html))
+    return [_UNWRITTEN.sub("", text) or text for text in texts]
 
 
 def _section_finding(report: Report, html: str) -> list[Finding]:
@@ -216,15 +219,20 @@ def _changed_finding(figures: ReportFigures, *, exclude_pk: int | None) -> list[
         )
         .exclude(pk=exclude_pk)
         .exclude(replaced_by__status=Report.Status.ISSUED)
-        .order_by("report_date", "pk")
+    )
+    snapshots = (
+        ReportSnapshot.objects.filter(report__in=issued)
+        .select_related("report")
+        .only("figures", "report__year_from", "report__year_to", "report__number", "report__report_date")
+        .order_by("report__report_date", "report__pk")
     )
     current = _plain(figures_data(figures))
     current_years = {entry["year"]: entry for entry in current["years"]}
     current_lines = {line["id"]: line for line in current["project_lines"]}
     changes: list[str] = []
     changed_projects: dict[int, str] = {}
-    for report in issued:
-        kept = ReportSnapshot.objects.filter(report=report).values_list("figures", flat=True).first() or {}
+    for snapshot in snapshots:
+        report, kept = snapshot.report, snapshot.figures or {}
         years = sorted(set(range(report.year_from, report.year_to + 1)) & set(current_years))
         kept_years = {entry["year"]: entry for entry in kept.get("years", [])}
         kept_lines = {line["id"]: line for line in kept.get("project_lines", []) if line["year"] in years}
@@ -303,9 +311,9 @@ def report_checks(
     )
 
 
-def refusal(findings: Iterable[Finding], acknowledged: Iterable[str]) -> str:
-    """Why issuing is refused with these findings and these acknowledged warning codes; empty
-    when it is not."""
+def refusal(findings: Iterable[Finding], acknowledged: Iterable[str]) -> list[str]:
+    """Why issuing is refused with these findings and these acknowledged warning codes (one
+    message for what must be fixed, one for what is not acknowledged); empty when it is not."""
     findings = list(findings)
     acknowledged = set(acknowledged)
     blocking = [f for f in findings if f.is_blocking]
@@ -315,7 +323,7 @@ def refusal(findings: Iterable[Finding], acknowledged: Iterable[str]) -> str:
         parts.append("Chưa ban hành được, còn lỗi phải sửa: " + " ".join(f.message for f in blocking))
     if pending:
         parts.append("Còn cảnh báo chưa xác nhận: " + " ".join(f.message for f in pending))
-    return " ".join(parts)
+    return parts
 
 
 def acknowledgements(findings: Iterable[Finding], acknowledged: Iterable[str], *, by, at: datetime.datetime) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from reporting.checks import WARNING_CODES
 from reporting.models import Report
 from reporting.services import NARRATIVE_FIELDS, SCOPE_FIELDS, check_issue, normalise_number
 
@@ -90,11 +91,12 @@ class IssueForm(forms.Form):
         help_text="Đánh dấu từng cảnh báo đã xem xét; việc xác nhận được lưu vào lịch sử của báo cáo.",
     )
 
-    def __init__(self, *args, report: Report | None = None, findings=(), **kwargs):
+    def __init__(self, *args, report: Report | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
-        # The warnings of reporting.checks, acknowledged by their code.
-        self.fields["acknowledged"].choices = [(f.code, f.message) for f in findings if not f.is_blocking]
+        # The warnings of reporting.checks, acknowledged by their code; the screen lists those
+        # found at the date asked (a date changed on the form may bring others).
+        self.fields["acknowledged"].choices = [(code, code) for code in WARNING_CODES]
 
     def clean_number(self) -> str:
         try:

@@ -190,16 +190,16 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Báo cáo này đã được ban hành (số {report.number}); không ban hành lại được.")
         return redirect("reporting:report-detail", report.pk)
     findings = checks.report_checks(report)
-    form = IssueForm(request.POST or None, initial={"date": report.report_date}, report=report, findings=findings)
+    form = IssueForm(request.POST or None, initial={"date": report.report_date}, report=report)
     if request.method == "POST" and form.is_valid():
         date = form.cleaned_data["date"]
         if date != report.report_date:  # the debts are taken at the issuing date
             findings = checks.report_checks(report, report_date=date)
         acknowledged = form.cleaned_data["acknowledged"]
         refused = checks.refusal(findings, acknowledged)
-        if refused:
-            form.add_error(None, refused)
-        else:
+        for message in refused:
+            form.add_error(None, message)
+        if not refused:
             # Rendering the PDF takes seconds: the issuing runs on the task queue, and its page
             # shows the progress, then the outcome (the service checks everything again there).
             job = jobs.start(
