@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
+from django.utils import timezone
 
 from funding.loans import PURSUE_AFTER_DAYS, unpursued
 from khuyencong.core.formatting import date_short
@@ -331,7 +332,7 @@ def acknowledgements(findings: Iterable[Finding], acknowledged: Iterable[str], *
     acknowledged = set(acknowledged)
     username = getattr(by, "get_username", lambda: str(by))()
     return [
-        {"code": f.code, "message": f.message, "by": username, "at": at.isoformat()}
+        {"code": f.code, "message": f.message, "by": username, "at": timezone.localtime(at).isoformat(timespec="seconds")}
         for f in findings
         if not f.is_blocking and f.code in acknowledged
     ]

@@ -324,3 +324,34 @@ def test_the_package_holds_the_identity_the_figures_and_the_annex_rows_and_meets
     broken = package | {"report": identity | {"pdf_sha256": "not-a-digest"}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def _unpaid_projects(n: int) -> None:
+    plan = AnnualPlan.objects.filter(year=2024).first()
+    for _ in range(n):
+        facility = f.FacilityFactory(administrative_unit=None)
+        f.ProjectFactory(plan=plan, status=Project.Status.COMPLETED, facilities=[facility])
+
+
+# session, user, savepoints, the user's groups; the report with what it replaces; compute_figures'
+# own (đề án, facility pairs, events, nominations, award levels, contracts and their ledgers,
+# the previous programme's); the checks' đề án with their plans, facilities with no unit,
+# issued reports' snapshots; the activity groups and the draft's text for the document.
+ISSUE_PAGE_QUERIES = 30
+
+
+def test_the_issue_page_reads_the_database_a_fixed_number_of_times(department, client_in):
+    """Its checks too: one more finding's record adds no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = _draft(department)
+    url = reverse("reporting:report-issue", args=[report.pk])
+    counts = []
+    for rows in (1, 30):
+        _unpaid_projects(rows)
+        with CaptureQueriesContext(connection) as queries:
+            page = client_in.get(url).content.decode()
+        counts.append(len(queries))
+        assert page.count('href="/de-an/') >= sum((1, 30)[: len(counts)])
+    assert counts[0] == counts[1] == ISSUE_PAGE_QUERIES, counts
