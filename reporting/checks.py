@@ -207,6 +207,14 @@ def _plain(value) -> object:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def _differs(kept: dict | None, now: dict | None) -> bool:
+    """Whether a kept row and today's differ, on what the kept one holds (a field added to the
+    figures since it was issued is not a change)."""
+    if kept is None or now is None:
+        return kept is not now
+    return any(now.get(key) != value for key, value in kept.items())
+
+
 def _changed_finding(figures: ReportFigures, *, exclude_pk: int | None) -> list[Finding]:
     """Issued reports (not replaced by another issued one) covering years of this period, whose
     kept figures for those years differ from today's: the per-year figures (F25–F29) and the
@@ -237,9 +245,10 @@ def _changed_finding(figures: ReportFigures, *, exclude_pk: int | None) -> list[
         years = sorted(set(range(report.year_from, report.year_to + 1)) & set(current_years))
         kept_years = {entry["year"]: entry for entry in kept.get("years", [])}
         kept_lines = {line["id"]: line for line in kept.get("project_lines", []) if line["year"] in years}
-        now_lines = {pk: line for pk, line in current_lines.items() if line["year"] in years}
-        changed_years = [year for year in years if kept_years.get(year) != current_years[year]]
-        moved = {pk for pk in kept_lines.keys() | now_lines.keys() if kept_lines.get(pk) != now_lines.get(pk)}
+        # A snapshot kept before the đề án lines were (or without a year) says nothing of them.
+        now_lines = {pk: line for pk, line in current_lines.items() if line["year"] in years and "project_lines" in kept}
+        changed_years = [year for year in years if year in kept_years and _differs(kept_years[year], current_years[year])]
+        moved = {pk for pk in kept_lines.keys() | now_lines.keys() if _differs(kept_lines.get(pk), now_lines.get(pk))}
         if not changed_years and not moved:
             continue
         changed_years = sorted(set(changed_years) | {(kept_lines.get(pk) or now_lines[pk])["year"] for pk in moved})

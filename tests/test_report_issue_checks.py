@@ -282,6 +282,31 @@ def test_issue_report_writes_the_files_that_stay_the_same_after_the_data_changes
     assert "BÁO CÁO" in text and "NGUYỄN VĂN AN" in text
 
 
+def test_issue_report_acknowledges_a_warning_by_its_code_then_a_later_change_is_found(department, tmp_path):
+    facility = _a_project_done_2024().facilities.first()
+    Facility.objects.filter(pk=facility.pk).update(administrative_unit=None)
+    report = _draft(department)
+    arguments = ["--from", "2024", "--to", "2024", "--date", "2025-03-15", "--number", "125", "--user", "banhanh"]
+    with pytest.raises(CommandError, match="Còn cảnh báo chưa xác nhận: 1 cơ sở thụ hưởng chưa có xã") as refused:
+        call_command("issue_report", *arguments, "--output-dir", str(tmp_path), stdout=io.StringIO())
+    assert refused.value.returncode == 1
+    call_command(
+        "issue_report", *arguments, "--output-dir", str(tmp_path), "--acknowledge", checks.FACILITY_NO_UNIT, stdout=io.StringIO()
+    )
+    report.refresh_from_db()
+    assert report.is_issued and [item["code"] for item in report.acknowledged_warnings] == [checks.FACILITY_NO_UNIT]
+
+    # The figures of 2024 change after issue: a period report covering 2024 must explain it.
+    assert checks.CHANGED_SINCE_ISSUED not in _codes(_check())
+    project = _a_project_done_2024()
+    f.DisbursementFactory(project=project, amount=1_000_000, funding_source=None, date=datetime.date(2024, 12, 1))
+    changed = next(finding for finding in _check() if finding.code == checks.CHANGED_SINCE_ISSUED)
+    assert changed.severity == checks.WARNING
+    assert "năm 2024 so với báo cáo số 125/BC-SCT ngày 15/03/2025" in changed.message
+    assert [link.url for link in changed.links] == [reverse("projects:project-detail", args=[project.pk])]
+    assert checks.CHANGED_SINCE_ISSUED not in _codes(_check(year_from=2021, year_to=2023))  # years 125 does not cover
+
+
 # --- The package for the Ministry ---------------------------------------------------------------
 
 
