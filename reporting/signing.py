@@ -18,18 +18,20 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import tzlocal
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError
 
 STAMP_WIDTH = 190.0  # points: about 67 mm, as wide as a seal with its two lines of text
 STAMP_HEIGHT = 56.0
 FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "LiberationSerif-Regular.ttf"
 FIELD_NAME = "ChuKySoCoQuan"
+logger = logging.getLogger(__name__)
 RED = (0.8, 0.0, 0.0)
 
 
@@ -64,16 +66,26 @@ def configured() -> bool:
     return bool(settings.REPORT_SIGNING.get("pkcs12"))
 
 
+def _refuse(problem: str) -> ValidationError:
+    """A certificate that cannot be used stops the issuing (the report stays a draft) with a
+    message the specialist can pass on, rather than an unsigned PDF nobody asked for."""
+    logger.error("report signing: %s", problem)
+    return ValidationError(f"Chưa ban hành được: không ký số được tệp PDF ({problem}). Hãy báo quản trị viên.")
+
+
 def _signer():
     from pyhanko.sign import signers
 
     path = settings.REPORT_SIGNING["pkcs12"]
     if not Path(path).is_file():
-        raise ImproperlyConfigured(f"Không tìm thấy tệp chứng thư số REPORT_SIGNING_PKCS12 “{path}”.")
+        raise _refuse(f"không tìm thấy tệp chứng thư số REPORT_SIGNING_PKCS12 “{path}”")
     passphrase = settings.REPORT_SIGNING.get("passphrase") or ""
-    signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() if passphrase else None)
+    try:
+        signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() if passphrase else None)
+    except (ValueError, TypeError, OSError):
+        signer = None
     if signer is None:
-        raise ImproperlyConfigured("Không đọc được chứng thư số REPORT_SIGNING_PKCS12 (sai mật khẩu hoặc tệp hỏng).")
+        raise _refuse("không đọc được chứng thư số REPORT_SIGNING_PKCS12: sai mật khẩu hoặc tệp hỏng")
     return signer
 
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from khuyencong.core import roles
 from reporting import services, signing
-from reporting.models import ReportSnapshot
+from reporting.models import Report, ReportSnapshot
 from tests import factories as f
 from tests.test_report_records import user_in
 
@@ -150,7 +150,14 @@ def test_without_a_certificate_the_pdf_is_not_signed(department, settings):
 
 def test_a_missing_certificate_file_refuses_with_a_message_and_leaves_a_draft(department, settings, tmp_path):
     settings.REPORT_SIGNING = {"pkcs12": str(tmp_path / "khong-co.p12"), "passphrase": ""}
-    with pytest.raises(ImproperlyConfigured, match="Không tìm thấy tệp chứng thư số"):
+    with pytest.raises(ValidationError, match="không ký số được tệp PDF \\(không tìm thấy tệp chứng thư số"):
+        _issue(department)
+    assert not ReportSnapshot.objects.exists() and not Report.objects.filter(status=Report.Status.ISSUED).exists()
+
+
+def test_a_wrong_passphrase_refuses_with_a_message(department, certificate, settings):
+    settings.REPORT_SIGNING = settings.REPORT_SIGNING | {"passphrase": "sai"}
+    with pytest.raises(ValidationError, match="sai mật khẩu hoặc tệp hỏng"):
         _issue(department)
     assert not ReportSnapshot.objects.exists()
 
