@@ -271,6 +271,8 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = _report_for(request, pk)
     if report.is_issued:
         content = _snapshot_field(report, SNAPSHOT_FIELDS[fmt])
+        if not content:  # issued before the Word file and the package were kept
+            raise Http404("Báo cáo này được ban hành trước khi hệ thống lưu tệp Word và gói dữ liệu gửi Bộ.")
         if fmt == "json":
             content = json.dumps(content, ensure_ascii=False, indent=2).encode()
     elif fmt == "json":

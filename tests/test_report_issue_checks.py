@@ -345,6 +345,10 @@ def test_the_package_holds_the_identity_the_figures_and_the_annex_rows_and_meets
     for name in ("years", "contents", "project_lines", "contracts"):
         assert package["annexes"][name] == stored[name] and name not in package["figures"]
     assert len(package["annexes"]["project_lines"]) == Project.objects.filter(plan__year=2024).exclude(status="proposed").count()
+    # A report issued before the package and the Word file were kept has none to download.
+    ReportSnapshot.objects.filter(report=report).update(package={}, docx=b"")
+    for fmt in ("json", "docx"):
+        assert client_in.get(reverse("reporting:report-download", args=[report.pk, fmt])).status_code == 404
     # A package that breaks the schema is caught by it.
     broken = package | {"report": identity | {"pdf_sha256": "not-a-digest"}}
     with pytest.raises(jsonschema.ValidationError):
