@@ -137,6 +137,15 @@ def test_an_unfinished_section_blocks(department):
     assert finding.links[0].url == reverse("reporting:report-edit", args=[report.pk])
 
 
+def test_check_report_reads_the_newest_draft_of_the_period(department):
+    _draft(department, proposals="")
+    code, out = _check_report("--from", "2024", "--to", "2024", "--date", "2025-03-15")
+    assert code == 1 and "Văn bản còn 1 phần chưa nhập nội dung: đề xuất mục tiêu, nhiệm vụ, giải pháp" in out
+    assert "chưa có dự thảo" not in out
+    _draft(department)  # a newer, finished draft
+    assert _check_report("--from", "2024", "--to", "2024", "--date", "2025-03-15")[0] == 0
+
+
 def test_placeholders_are_found_by_their_class_whatever_the_element():
     html = (
         '<section><p class="placeholder">(Chưa nhập nội dung nguyên nhân.)</p>'
