@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from funding.loans import PURSUE_AFTER_DAYS, unpursued
+from funding.models import LoanContract
 from khuyencong.core.formatting import date_short
 from projects.models import Facility, Project
 from reporting.figures import ReportFigures, compute_figures, figures_data
@@ -130,10 +131,14 @@ def _project_findings(province, year_from: int, year_to: int) -> list[Finding]:
 
 
 def _contract_finding(figures: ReportFigures) -> list[Finding]:
+    late = [line for line in figures.contracts if line.days_past_due > PURSUE_AFTER_DAYS]
+    notes = dict(LoanContract.objects.filter(pk__in=[line.id for line in late]).values_list("pk", "collection_note"))
     unpursued_lines = [
         line
-        for line in figures.contracts
-        if unpursued(days_past_due=line.days_past_due, sued=line.sued, written_off=line.written_off)
+        for line in late
+        if unpursued(
+            days_past_due=line.days_past_due, sued=line.sued, written_off=line.written_off, collection_note=notes.get(line.id, "")
+        )
     ]
     if not unpursued_lines:
         return []
@@ -142,7 +147,8 @@ def _contract_finding(figures: ReportFigures) -> list[Finding]:
             OVERDUE_UNPURSUED,
             WARNING,
             f"{len(unpursued_lines)} hợp đồng quá hạn trên {PURSUE_AFTER_DAYS} ngày tại ngày "
-            f"{date_short(figures.report_date)} mà chưa khởi kiện: báo cáo cần nêu biện pháp xử lý.",
+            f"{date_short(figures.report_date)} mà chưa khởi kiện, chưa ghi biện pháp xử lý nợ: báo cáo cần nêu "
+            "biện pháp xử lý (ghi ở trang hợp đồng).",
             tuple(
                 Link(
                     f"HĐ {line.number} — {line.facility} ({line.days_past_due} ngày)",

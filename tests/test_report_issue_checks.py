@@ -94,6 +94,37 @@ def test_at_a_later_date_contracts_overdue_and_not_sued_are_a_warning(lam_dong):
     assert code == 0 and "[Cảnh báo, cần xác nhận]" in out and checks.OVERDUE_UNPURSUED in out
 
 
+def test_a_note_of_what_is_done_about_a_debt_ends_its_warning(department, client_in):
+    overdue = LoanContract.objects.get(number="04/2021/HĐ-KC")
+    url = reverse("funding:contract-note", args=[overdue.pk])
+    note = "Đã gửi văn bản đôn đốc lần 2; UBND xã đang hòa giải."
+    response = client_in.post(url, {"note-collection_note": f"  {note}  "})
+    assert response.status_code == 302
+    overdue.refresh_from_db()
+    assert overdue.collection_note == note
+    assert overdue.history.first().history_user == department
+    assert note in client_in.get(reverse("funding:contract-detail", args=[overdue.pk])).content.decode()
+    (finding,) = _check(day=LATER)
+    assert f"/hop-dong/{overdue.pk}/" not in {link.url for link in finding.links}
+    assert finding.message.startswith("30 hợp đồng quá hạn trên 90 ngày")
+
+
+def test_the_note_is_written_by_those_who_edit_contracts_only(department, client_in):
+    overdue = LoanContract.objects.get(number="04/2021/HĐ-KC")
+    url = reverse("funding:contract-note", args=[overdue.pk])
+    assert Client().post(url, {"note-collection_note": "x"})["Location"].startswith(reverse("login"))
+    viewer = f.UserFactory(username="xem-hd")
+    viewer.groups.add(Group.objects.get(name=roles.VIEWER))
+    other = Client()
+    other.force_login(viewer)
+    assert other.post(url, {"note-collection_note": "x"}).status_code == 403
+    assert client_in.get(url).status_code == 405
+    assert client_in.post(reverse("funding:contract-note", args=[10**9]), {"note-collection_note": "x"}).status_code == 404
+    assert client_in.post(url, {"note-collection_note": "x" * 2001}).status_code == 400  # too long: the form says so
+    overdue.refresh_from_db()
+    assert overdue.collection_note == ""
+
+
 def test_a_completed_project_with_no_money_paid_blocks(lam_dong):
     project = _a_project_done_2024()
     Disbursement.objects.filter(project=project).delete()
