@@ -219,6 +219,17 @@ class CloseLawsuitForm(forms.Form):
         _dates_vietnamese(self)
 
 
+class CollectionNoteForm(forms.Form):
+    prefix = "note"
+    collection_note = forms.CharField(
+        label="Biện pháp xử lý nợ",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Việc đã làm hoặc sẽ làm với khoản nợ quá hạn (đôn đốc, gia hạn, chuẩn bị khởi kiện…); để trống để xóa.",
+    )
+
+
 class WriteOffForm(forms.Form):
     prefix = "writeoff"
     date = forms.DateField(label="Ngày xóa nợ")

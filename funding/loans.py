@@ -52,6 +52,16 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 BUCKET_LABELS = tuple(label for label, _, _ in BUCKETS)
 AT_RISK_AFTER_DAYS = 30  # portfolio at risk: contracts more than 30 days past due
+# A contract past due longer than this with no lawsuit filed is one the report must account for
+# (what the Department does about it): reporting.checks warns of it before issuing.
+PURSUE_AFTER_DAYS = 90
+
+
+def unpursued(*, days_past_due: int, sued: bool, written_off: int, collection_note: str) -> bool:
+    """Past due more than PURSUE_AFTER_DAYS, never sued, not written off and with nothing
+    written of what is done about it (``LoanContract.collection_note``): a debt nobody has
+    acted on. The one test of it (the report's checks before issuing)."""
+    return days_past_due > PURSUE_AFTER_DAYS and not sued and not written_off and not collection_note.strip()
 
 
 def ageing_bucket(days_past_due: int) -> str | None:

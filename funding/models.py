@@ -128,6 +128,13 @@ class LoanContract(models.Model):
     grace_months = models.PositiveSmallIntegerField("ân hạn (tháng)", default=0)
     instalment_count = models.PositiveSmallIntegerField("số kỳ trả")
     state = models.CharField("tình trạng", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    # What is done about a debt long overdue and not sued; the report's checks before issuing
+    # warn of such a contract only while this is empty (reporting.checks).
+    collection_note = models.TextField(
+        "biện pháp xử lý nợ",
+        blank=True,
+        help_text="Việc đã làm hoặc sẽ làm với khoản nợ quá hạn: đôn đốc, gia hạn, chuẩn bị khởi kiện…",
+    )
 
     history = HistoricalRecords()
 

@@ -402,6 +402,19 @@ def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str,
     return reversal
 
 
+@transaction.atomic
+def note_collection(*, contract: LoanContract, collection_note: str, by) -> LoanContract:
+    """Write what is done about the contract's debt (empty clears it); the history keeps every
+    version. A contract long overdue, never sued and with a note is not warned of before a
+    report is issued (reporting.checks)."""
+    _can_edit(by)
+    locked = _lock(contract)
+    locked.collection_note = (collection_note or "").strip()
+    _save(locked, by=by, reason="Ghi biện pháp xử lý nợ")
+    _sync(contract, locked)
+    return locked
+
+
 # --- lawsuits --------------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("hop-dong/<int:pk>/dao-tra-no/", views.repayment_reverse, name="repayment-reverse"),
     path("hop-dong/<int:pk>/khoi-kien/", views.lawsuit_create, name="lawsuit-create"),
     path("hop-dong/<int:pk>/xoa-no/", views.write_off, name="write-off"),
+    path("hop-dong/<int:pk>/xu-ly-no/", views.contract_note, name="contract-note"),
     path("hop-dong/<int:pk>/thu-hoi/", views.recovery_create, name="recovery-create"),
     path("hop-dong/<int:pk>/dieu-chinh-lich/", views.reschedule, name="reschedule"),
     path("vu-kien/<int:pk>/phien-toa/", views.hearing_create, name="hearing-create"),

@@ -26,6 +26,7 @@ from funding.forms import (
     NOT_OVERDUE,
     OVERDUE_ANY,
     CloseLawsuitForm,
+    CollectionNoteForm,
     ContractForm,
     DisburseContractForm,
     DisbursementForm,
@@ -386,6 +387,8 @@ def _action_forms(
         "reschedule" in bound
     ):
         action_forms["reschedule"] = bound.get("reschedule") or RescheduleForm(initial=initial)
+    if can_edit and disbursed or "note" in bound:
+        action_forms["note"] = bound.get("note") or CollectionNoteForm(initial={"collection_note": contract.collection_note})
     return action_forms
 
 
@@ -602,6 +605,17 @@ def lawsuit_close(request: HttpRequest, pk: int) -> HttpResponse:
         request, lawsuit.contract, ("close", lawsuit.pk), CloseLawsuitForm(request.POST, prefix=f"close-{lawsuit.pk}"),
         lambda d: services.close_lawsuit(lawsuit=lawsuit, by=request.user, **d),
         lambda r: f"Đã kết thúc vụ khởi kiện ngày {date_short(r.closed_on)}.",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_POST
+def contract_note(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk, rule=roles.can_edit_records)
+    return _act(
+        request, contract, "note", CollectionNoteForm(request.POST),
+        lambda d: services.note_collection(contract=contract, by=request.user, **d),
+        lambda r: "Đã ghi biện pháp xử lý nợ." if r.collection_note else "Đã xóa ghi chú biện pháp xử lý nợ.",
     )
 
 

@@ -232,6 +232,13 @@ ORGANISATION = {
     "province_code": env("ORG_PROVINCE_CODE", default="68"),
 }
 
+# The organisation's certificate that signs an issued report's PDF (reporting/signing.py): a
+# PKCS#12 file and its passphrase. Unset: issued PDFs are not signed (see the README).
+REPORT_SIGNING = {
+    "pkcs12": env("REPORT_SIGNING_PKCS12", default=""),
+    "passphrase": env("REPORT_SIGNING_PASSPHRASE", default=""),
+}
+
 # The demo data set is built for this report date (report-figures.md).
 DEMO_REPORT_DATE = "2025-03-15"
 

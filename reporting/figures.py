@@ -11,6 +11,7 @@ the one module that owns them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -632,6 +633,12 @@ class _Done:
                 "F21": (self.direct, True), "F22": (direct_support, True), "F23": (direct_support, True),
             }
         )  # fmt: skip
+
+
+def figures_data(figures: ReportFigures) -> dict:
+    """The figures as plain data, as an issued report's snapshot keeps them (dates become ISO
+    strings once stored by DjangoJSONEncoder)."""
+    return dataclasses.asdict(figures)
 
 
 def compute_figures(*, province, year_from: int, year_to: int, report_date: datetime.date) -> ReportFigures:

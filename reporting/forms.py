@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from reporting.checks import WARNING_CODES
 from reporting.models import Report
 from reporting.services import NARRATIVE_FIELDS, SCOPE_FIELDS, check_issue, normalise_number
 
@@ -83,9 +84,19 @@ class IssueForm(forms.Form):
         help_text="Ngày ghi trên báo cáo; công nợ tính đến ngày này (dd/mm/yyyy).",
     )
 
+    acknowledged = forms.MultipleChoiceField(
+        label="Xác nhận các cảnh báo",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Đánh dấu từng cảnh báo đã xem xét; việc xác nhận được lưu vào lịch sử của báo cáo.",
+    )
+
     def __init__(self, *args, report: Report | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
+        # The warnings of reporting.checks, acknowledged by their code; the screen lists those
+        # found at the date asked (a date changed on the form may bring others).
+        self.fields["acknowledged"].choices = [(code, code) for code in WARNING_CODES]
 
     def clean_number(self) -> str:
         try:

@@ -53,6 +53,11 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_reports",
     )
+    # The warnings of reporting.checks acknowledged when the report was issued: code, message,
+    # who and when (the history row of the issuing keeps them too).
+    acknowledged_warnings = models.JSONField(
+        "cảnh báo đã xác nhận khi ban hành", default=list, blank=True, encoder=DjangoJSONEncoder
+    )
     replaces = models.ForeignKey(
         "self",
         verbose_name="thay thế báo cáo",
@@ -135,7 +140,8 @@ class ReportNumbering(models.Model):
 
 
 class ReportSnapshot(models.Model):
-    """What an issued report was when it was issued: its figures and its three files.
+    """What an issued report was when it was issued: its figures, its files (HTML, PDF signed
+    when a certificate is configured, Excel annexes, Word) and the package for the Ministry.
 
     Kept in the database, not as files under MEDIA_ROOT, so that they are written in the same
     transaction as the report's issued state: a failure leaves neither a half-issued report nor
@@ -150,6 +156,11 @@ class ReportSnapshot(models.Model):
     html = models.TextField("văn bản HTML")
     pdf = models.BinaryField("tệp PDF")
     xlsx = models.BinaryField("phụ lục Excel")
+    docx = models.BinaryField("tệp Word", default=b"")
+    # The machine-readable package for the Ministry (reporting/package.py, its schema in
+    # reporting/schema/report-package.schema.json); empty for reports issued before it existed.
+    package = models.JSONField("gói dữ liệu gửi Bộ", default=dict, encoder=DjangoJSONEncoder)
+    signed = models.BooleanField("PDF đã ký số", default=False)
     pdf_sha256 = models.CharField("SHA-256 của tệp PDF", max_length=64)
     created_at = models.DateTimeField("thời điểm lưu", auto_now_add=True)
 

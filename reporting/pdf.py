@@ -147,6 +147,44 @@ def html_to_pdf(html: str) -> bytes:
     return layout(html).write_pdf()
 
 
+SIGNER_CLASS = "signer"  # the signer block (title, space for the signature, name)
+PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels, 96 to the inch; PDF points are 72
+
+
+def signature_place(document):
+    """Where the organisation's visible signature goes in a laid-out document: over the left
+    third of the signer block's signature space (reporting/signing.py), on its page; None when
+    the document has no signer block."""
+    from reporting.signing import STAMP_HEIGHT, STAMP_WIDTH, Place
+
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or SIGNER_CLASS not in (element.get("class") or "").split():
+                continue
+            left, top = box.border_box_x() * PX_TO_PT, box.border_box_y() * PX_TO_PT
+            width, height = box.border_width() * PX_TO_PT, box.border_height() * PX_TO_PT
+            page_height = page.height * PX_TO_PT
+            centre_x, middle_y = left + width / 2, page_height - (top + height / 2)
+            x1 = max(centre_x - STAMP_WIDTH * 2 / 3, 0)
+            y1 = middle_y - STAMP_HEIGHT / 2
+            return Place(index, (round(x1, 1), round(y1, 1), round(x1 + STAMP_WIDTH, 1), round(y1 + STAMP_HEIGHT, 1)))
+    return None
+
+
+def issued_pdf(html: str) -> bytes:
+    """The issued report's PDF, signed with the organisation's certificate when one is
+    configured (reporting/signing.py)."""
+    from reporting.signing import sign_pdf
+
+    document = layout(html)
+    try:
+        place = signature_place(document)
+    except AttributeError:  # a WeasyPrint whose layout objects are not those of version 70
+        place = None
+    return sign_pdf(document.write_pdf(), place)
+
+
 def render_pdf(figures: ReportFigures, report: Report | None = None) -> bytes:
     """The report's PDF: the same template as the screen view, figures as plain text."""
     return html_to_pdf(render_document(figures, report, links=False, pdf=True))

@@ -13,10 +13,10 @@ is a new report that replaces it.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,11 +28,14 @@ from khuyencong.core import roles
 from khuyencong.core.formatting import date_short
 from khuyencong.core.jobs import Progress
 from khuyencong.core.text import same_name
+from reporting import checks, signing
 from reporting.annexes import annex_workbook
 from reporting.document import default_province, render_document
 from reporting.drilldown import SNAPSHOT_KEY, drilldown_rows
-from reporting.figures import ReportFigures, compute_figures
+from reporting.figures import ReportFigures, compute_figures, figures_data
 from reporting.models import Report, ReportNumbering, ReportSnapshot
+from reporting.package import build_package
+from reporting.word import docx_from_html
 
 NARRATIVE_FIELDS = ("preamble", "directives", "coordination", "limitations", "causes", "proposals", "recommendations")
 # What the staff may change on a draft besides the narrative.
@@ -193,19 +196,24 @@ def _lock_numbering(year: int) -> None:
 
 def figures_json(figures: ReportFigures) -> dict:
     """The figures as plain data (dates as ISO strings once stored by DjangoJSONEncoder)."""
-    return dataclasses.asdict(figures)
+    return figures_data(figures)
 
 
-def issue_report(*, report: Report, number: str, by, date: datetime.date | None = None) -> Report:
+def issue_report(
+    *, report: Report, number: str, by, date: datetime.date | None = None, acknowledged: Iterable[str] = ()
+) -> Report:
     """Give ``report`` its number (and, if given, its date, which is also the date of the
-    debts), compute its figures once and keep them with its HTML, PDF and Excel annexes.
+    debts), compute its figures once and keep them with its HTML, PDF (signed when a
+    certificate is configured), Excel annexes, Word file and the package for the Ministry.
 
     Refused for a user who may not issue reports, for a report already issued, for a number
-    another issued report of the same year already has and for a date after today
-    (``check_issue``). Everything is written in one
-    transaction, after the files are made: a failure leaves the report a draft.
+    another issued report of the same year already has, for a date after today
+    (``check_issue``), and while the checks before issuing (reporting.checks) find a blocking
+    problem or a warning whose code is not in ``acknowledged``; the warnings acknowledged are
+    kept on the report. Everything is written in one transaction, after the files are made:
+    a failure leaves the report a draft.
     """
-    from reporting.pdf import html_to_pdf  # WeasyPrint is heavy; only issuing needs it
+    from reporting.pdf import issued_pdf  # WeasyPrint is heavy; only issuing needs it
 
     _require(roles.can_issue_reports(by), "Chỉ chuyên viên Sở Công Thương được ban hành báo cáo.")
     number = normalise_number(number)
@@ -227,15 +235,22 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
         figures = compute_figures(
             province=locked.province, year_from=locked.year_from, year_to=locked.year_to, report_date=locked.report_date
         )
+        findings = checks.report_checks(locked, figures=figures)
+        refused = checks.refusal(findings, acknowledged)
+        if refused:
+            raise ValidationError(refused)
         locked.number = number
         locked.status = Report.Status.ISSUED
         locked.issued_at = timezone.now()
         locked.issued_by = by
+        locked.acknowledged_warnings = checks.acknowledgements(findings, acknowledged, by=by, at=locked.issued_at)
         # Rendered as issued (no draft banner). Its figures link to the records kept below
         # (drill-down pages), not today's.
         html = render_document(figures, locked, links=True)
-        pdf = html_to_pdf(render_document(figures, locked, links=False, pdf=True))
+        pdf = issued_pdf(render_document(figures, locked, links=False, pdf=True))
+        pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         xlsx = annex_workbook(figures)
+        docx = docx_from_html(html)
 
         try:
             with transaction.atomic():
@@ -249,7 +264,10 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
             html=html,
             pdf=pdf,
             xlsx=xlsx,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            docx=docx,
+            pdf_sha256=pdf_sha256,
+            signed=signing.configured(),
+            package=build_package(report=locked, figures=figures, pdf_sha256=pdf_sha256, signed=signing.configured()),
         )
     return locked
 
@@ -259,8 +277,10 @@ def issue_report_job(job, progress: Progress) -> tuple[bool, dict]:
     as the user who asked, with the same checks as issue_report."""
     report = Report.objects.get(pk=job.params["report"])
     date = datetime.date.fromisoformat(job.params["date"]) if job.params.get("date") else None
-    progress("Đang tính số liệu, dựng văn bản, tệp PDF và phụ lục Excel", 0, 0)
-    issued = issue_report(report=report, number=job.params["number"], date=date, by=job.user)
+    progress("Đang kiểm tra dữ liệu, tính số liệu, dựng văn bản, tệp PDF, Word và phụ lục Excel", 0, 0)
+    issued = issue_report(
+        report=report, number=job.params["number"], date=date, by=job.user, acknowledged=job.params.get("acknowledged", ())
+    )
     return True, {
         "report_url": reverse("reporting:report-detail", args=[issued.pk]),
         "message": f"Đã ban hành báo cáo số {issued.number}. Số liệu và các tệp đã được lưu cố định.",

@@ -9,6 +9,7 @@ was kept when it was issued (reporting.models.ReportSnapshot).
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,18 +21,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
-from reporting import services
+from reporting import checks, services
 from reporting.document import draft_figures, period_label, render_document, standalone_html
 from reporting.drilldown import MONEY_COLUMNS, SNAPSHOT_KEY, build_page, figure_page
 from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
 from reporting.templatetags.report_tags import without_figure_links
+from reporting.word import docx_from_html
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",
 }
+# The snapshot's field of each format (the package is kept as JSON data).
+SNAPSHOT_FIELDS = {"html": "html", "pdf": "pdf", "xlsx": "xlsx", "docx": "docx", "json": "package"}
 
 
 def _period(year_from: int, year_to: int, report_date: str | None) -> datetime.date:
@@ -171,7 +177,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     snapshot = None
     if report.is_issued:
-        snapshot = ReportSnapshot.objects.filter(report=report).only("report_id", "pdf_sha256", "created_at").first()
+        snapshot = ReportSnapshot.objects.filter(report=report).only("report_id", "pdf_sha256", "signed", "created_at").first()
     replaced_by = list(report.replaced_by.all())
     return render(
         request,
@@ -218,21 +224,34 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     if report.is_issued:
         messages.error(request, f"Báo cáo này đã được ban hành (số {report.number}); không ban hành lại được.")
         return redirect("reporting:report-detail", report.pk)
+    findings = checks.report_checks(report)
     form = IssueForm(request.POST or None, initial={"date": report.report_date}, report=report)
     if request.method == "POST" and form.is_valid():
-        # Rendering the PDF takes seconds: the issuing runs on the task queue, and its page
-        # shows the progress, then the outcome (the service checks everything again there).
         date = form.cleaned_data["date"]
-        job = jobs.start(
-            kind="issue",
-            title=f"Ban hành báo cáo {report.years_label} số {form.cleaned_data['number']}",
-            handler="reporting.services.issue_report_job",
-            user=request.user,
-            params={"report": report.pk, "number": form.cleaned_data["number"], "date": date.isoformat() if date else None},
-            back_url=reverse("reporting:report-detail", args=[report.pk]),
-        )
-        return redirect("jobs:job", job.pk)
-    return render(request, "reporting/report_issue.html", {"form": form, "report": report})
+        if date != report.report_date:  # the debts are taken at the issuing date
+            findings = checks.report_checks(report, report_date=date)
+        acknowledged = form.cleaned_data["acknowledged"]
+        refused = checks.refusal(findings, acknowledged)
+        for message in refused:
+            form.add_error(None, message)
+        if not refused:
+            # Rendering the PDF takes seconds: the issuing runs on the task queue, and its page
+            # shows the progress, then the outcome (the service checks everything again there).
+            job = jobs.start(
+                kind="issue",
+                title=f"Ban hành báo cáo {report.years_label} số {form.cleaned_data['number']}",
+                handler="reporting.services.issue_report_job",
+                user=request.user,
+                params={
+                    "report": report.pk,
+                    "number": form.cleaned_data["number"],
+                    "date": date.isoformat(),
+                    "acknowledged": sorted(acknowledged),
+                },
+                back_url=reverse("reporting:report-detail", args=[report.pk]),
+            )
+            return redirect("jobs:job", job.pk)
+    return render(request, "reporting/report_issue.html", {"form": form, "report": report, "findings": findings})
 
 
 @require_role(roles.can_view)
@@ -286,7 +305,13 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("Định dạng không được hỗ trợ.")
     report = _report_for(request, pk)
     if report.is_issued:
-        content = _snapshot_field(report, fmt)
+        content = _snapshot_field(report, SNAPSHOT_FIELDS[fmt])
+        if not content:  # issued before the Word file and the package were kept
+            raise Http404("Báo cáo này được ban hành trước khi hệ thống lưu tệp Word và gói dữ liệu gửi Bộ.")
+        if fmt == "json":
+            content = json.dumps(content, ensure_ascii=False, indent=2).encode()
+    elif fmt == "json":
+        raise Http404("Gói dữ liệu gửi Bộ chỉ có khi báo cáo đã ban hành.")
     else:
         if not roles.can_write_reports(request.user):
             raise PermissionDenied("Chỉ tải được báo cáo đã ban hành.")
@@ -308,6 +333,8 @@ def _draft_file(report: Report, fmt: str) -> bytes | str:
         from reporting.pdf import render_pdf
 
         return render_pdf(figures, report)
+    if fmt == "docx":
+        return docx_from_html(render_document(figures, report, links=False))
     from reporting.annexes import annex_workbook
 
     return annex_workbook(figures)

@@ -314,6 +314,18 @@ class RecoveryFactory(factory.django.DjangoModelFactory):
     receipt_number = factory.Sequence(lambda n: f"TH-{n:04d}")
 
 
+# Every narrative section of a report written: a draft the checks before issuing
+# (reporting.checks) do not stop for an unfinished section.
+NARRATIVE = {
+    "directives": "Sở Công Thương chỉ đạo Trung tâm Khuyến công triển khai kế hoạch.",
+    "coordination": "Phối hợp với các địa phương.",
+    "limitations": "Nguồn kinh phí còn hạn chế.",
+    "causes": "Ngân sách địa phương còn khó khăn.",
+    "proposals": "Tiếp tục hỗ trợ các cơ sở công nghiệp nông thôn.",
+    "recommendations": "Đề nghị Bộ Công Thương quan tâm bố trí kinh phí.",
+}
+
+
 class ReportFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Report
@@ -327,3 +339,9 @@ class ReportFactory(factory.django.DjangoModelFactory):
     report_date = datetime.date(2025, 3, 15)
     signer_title = "Giám đốc"
     signer_name = "Trần Văn B"
+    directives = NARRATIVE["directives"]
+    coordination = NARRATIVE["coordination"]
+    limitations = NARRATIVE["limitations"]
+    causes = NARRATIVE["causes"]
+    proposals = NARRATIVE["proposals"]
+    recommendations = NARRATIVE["recommendations"]

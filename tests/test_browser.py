@@ -363,6 +363,11 @@ def test_department_approves_a_project_then_writes_issues_and_downloads_the_repo
     report = Report.objects.get()
     assert (report.year_from, report.year_to, report.status) == (2024, 2024, Report.Status.DRAFT)
     page.get_by_label("Công tác chỉ đạo, điều hành").fill("Sở Công Thương chỉ đạo Trung tâm Khuyến công triển khai kế hoạch.")
+    # Every section written: an unfinished one stops the issuing (reporting/checks.py).
+    page.get_by_label("Tồn tại, hạn chế").fill("Nguồn kinh phí còn hạn chế.")
+    page.get_by_label("Nguyên nhân").fill("Ngân sách địa phương còn khó khăn.")
+    page.get_by_label("đề xuất mục tiêu").fill("Tiếp tục hỗ trợ các cơ sở công nghiệp nông thôn.")
+    page.get_by_label("đề xuất, kiến nghị").fill("Đề nghị Bộ Công Thương quan tâm bố trí kinh phí.")
     shot(page, "33-sua-du-thao")
     page.get_by_role("button", name="Lưu dự thảo").click()
     page.wait_for_url(live_server.url + reverse("reporting:report-detail", args=[report.pk]))

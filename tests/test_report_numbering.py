@@ -23,7 +23,9 @@ DAY = datetime.date(2025, 3, 15)
 
 
 def _draft(by) -> Report:
-    return services.create_report(by=by, year_from=2024, year_to=2024, report_date=DAY, signer_name="Nguyễn Văn An")
+    return services.create_report(
+        by=by, year_from=2024, year_to=2024, report_date=DAY, signer_name="Nguyễn Văn An", **f.NARRATIVE
+    )
 
 
 def test_two_issued_reports_of_a_year_cannot_share_a_number(db):

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from khuyencong.core import roles
 from projects.models import FundingLevel, Project, SupportForm
-from reporting import services
+from reporting import checks, services
 from reporting.annexes import annex_workbook, rate_value
 from reporting.document import draft_figures
 from reporting.drilldown import SNAPSHOT_KEY, drilldown_rows
@@ -38,7 +38,9 @@ def year_2024(db):
     program = f.ProgramFactory(funding_level=f.funding_level(FundingLevel.LOCAL), first_year=2021, last_year=2025)
     plan = f.AnnualPlanFactory(program=program, year=2024)
     facility = f.FacilityFactory(name="Công ty TNHH Chè Cầu Đất")
-    project = f.ProjectFactory(plan=plan, code="M1", status=DONE, facilities=[facility], planned_budget=400_000_000)
+    project = f.ProjectFactory(
+        plan=plan, code="M1", status=DONE, facilities=[facility], planned_budget=400_000_000, approved_budget=400_000_000
+    )
     f.DisbursementFactory(project=project, amount=300_000_000, funding_source=None)
     loan_facility = f.FacilityFactory(name=HYPERLINK)
     loan = f.ProjectFactory(plan=plan, code="R1", status=DONE, support_form=SupportForm.RECOVERABLE, facilities=[loan_facility])
@@ -67,7 +69,9 @@ def department(db):
 
 
 def _draft(by, **fields) -> Report:
-    values = {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"} | fields
+    values = (
+        {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"} | f.NARRATIVE | fields
+    )
     return services.create_report(by=by, **values)
 
 
@@ -220,7 +224,13 @@ def test_a_replacement_chain_stays_readable(year_2024, department, client):
         services.create_replacement(report=old, by=department)
 
     f.DisbursementFactory(project=year_2024["project"], amount=100_000_000, funding_source=None)
-    services.issue_report(report=new, number="140", by=department)
+    # 2024's figures changed since 125 was issued: a warning the correction acknowledges.
+    with pytest.raises(ValidationError, match="Số liệu đã thay đổi sau khi ban hành: năm 2024 so với báo cáo số 125/BC-SCT"):
+        services.issue_report(report=new, number="140", by=department)
+    services.issue_report(report=new, number="140", by=department, acknowledged=[checks.CHANGED_SINCE_ISSUED])
+    new.refresh_from_db()
+    assert [item["code"] for item in new.acknowledged_warnings] == [checks.CHANGED_SINCE_ISSUED]
+    assert new.history.first().acknowledged_warnings[0]["by"] == department.username
 
     old_page = client.get(reverse("reporting:report-detail", args=[old.pk])).content.decode()
     assert "đã được thay thế bởi" in old_page and "140/BC-SCT" in old_page
@@ -280,6 +290,7 @@ def test_script_in_a_narrative_is_shown_as_text(year_2024, department, client):
     client.force_login(department)
     data = {
         "kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "place": "Lâm Đồng",
+    } | f.NARRATIVE | {
         "directives": '<script>alert("x")</script>\n**Tăng cường** chỉ đạo <b onclick="x()">đậm</b>',
     }  # fmt: skip
     assert client.post(reverse("reporting:report-edit", args=[report.pk]), data).status_code == 302
@@ -453,7 +464,9 @@ def test_an_unknown_report_is_404(department, client, name):
 
 def test_an_unknown_format_is_404(issued_and_draft, department, client):
     client.force_login(department)
-    assert client.get(_url("report-download", issued_and_draft, "issued", "docx")).status_code == 404
+    assert client.get(_url("report-download", issued_and_draft, "issued", "odt")).status_code == 404
+    # The package for the Ministry is an issued report's only.
+    assert client.get(_url("report-download", issued_and_draft, "draft", "json")).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -487,7 +500,7 @@ def test_department_staff_go_the_whole_way(year_2024, department, client):
     edit = reverse("reporting:report-edit", args=[report.pk])
     assert response["Location"] == edit and client.get(edit).status_code == 200
     data = {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "place": "Lâm Đồng",
-            "limitations": "Nguồn vốn còn hạn chế.", "signer_name": "Trần Văn B"}  # fmt: skip
+            "signer_name": "Trần Văn B"} | f.NARRATIVE | {"limitations": "Nguồn vốn còn hạn chế."}  # fmt: skip
     assert client.post(edit, data).status_code == 302
     assert "Nguồn vốn còn hạn chế." in client.get(reverse("reporting:report-document", args=[report.pk])).content.decode()
     draft_pdf = client.get(reverse("reporting:report-download", args=[report.pk, "pdf"]))
