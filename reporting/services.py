@@ -33,7 +33,9 @@ from reporting.document import default_province, render_document
 from reporting.figures import ReportFigures, compute_figures
 from reporting.models import Report, ReportNumbering, ReportSnapshot
 
-NARRATIVE_FIELDS = ("preamble", "directives", "coordination", "limitations", "causes", "proposals", "recommendations")
+# The narrative: the text of each section and the settings of the generated paragraphs
+# (reporting/outline.py).
+NARRATIVE_FIELDS = ("section_texts", "paragraph_settings")
 # What the staff may change on a draft besides the narrative.
 SCOPE_FIELDS = (
     "kind",
@@ -44,6 +46,7 @@ SCOPE_FIELDS = (
     "report_date",
     "addressees",
     "recipients",
+    "signer_authority",
     "signer_title",
     "signer_name",
 )
@@ -83,8 +86,10 @@ def defaults(*, year: int | None = None) -> dict:
         "place": org["place_name"],
         "report_date": timezone.localdate(),
         "addressees": f"Bộ Công Thương;\nUBND tỉnh {org['place_name']}.",
-        "recipients": "Như trên;\nLưu: VT.",
-        "signer_title": "GIÁM ĐỐC",
+        "recipients": org["recipients"],
+        "signer_authority": org["signer_authority"],
+        "signer_title": org["signer_title"],
+        "signer_name": org["signer_name"],
     }
 
 

@@ -9,27 +9,32 @@ from django.utils.html import format_html
 register = template.Library()
 
 
+def figure_html(text: str, figure_id: str, figures, *, links: bool):
+    """A figure as the document prints it: on screen a link to the records behind it, in the
+    PDF and the Word file a plain span."""
+    if not links:
+        return format_html('<span class="figure">{}</span>', text)
+    url = reverse(
+        "reporting:figure-records",
+        kwargs={
+            "figure": figure_id,
+            "year_from": figures.year_from,
+            "year_to": figures.year_to,
+            "report_date": figures.report_date.isoformat(),
+        },
+    )
+    return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, figure_id, text)
+
+
 class FigureNode(template.Node):
     def __init__(self, figure_id: template.base.FilterExpression, nodelist: template.NodeList):
         self.figure_id = figure_id
         self.nodelist = nodelist
 
     def render(self, context) -> str:
-        text = self.nodelist.render(context)
-        figure_id = self.figure_id.resolve(context)
-        figures = context["figures"]
-        if not context.get("links"):
-            return format_html('<span class="figure">{}</span>', text)
-        url = reverse(
-            "reporting:figure-records",
-            kwargs={
-                "figure": figure_id,
-                "year_from": figures.year_from,
-                "year_to": figures.year_to,
-                "report_date": figures.report_date.isoformat(),
-            },
+        return figure_html(
+            self.nodelist.render(context), self.figure_id.resolve(context), context["figures"], links=bool(context.get("links"))
         )
-        return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, figure_id, text)
 
 
 @register.tag
