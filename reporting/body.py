@@ -29,9 +29,7 @@ from reporting.templatetags.report_tags import figure_html
 if TYPE_CHECKING:
     from reporting.document import DocumentText
 
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 _TAG = {"part": "h2", "roman": "h3", "decimal": "h4", "sub_decimal": "h5"}
-_TEXT_LEVEL = {"part": 4, "roman": 4, "decimal": 5, "sub_decimal": 5}
 
 
 def next_period(figures: ReportFigures) -> tuple[str, str]:
@@ -121,22 +119,12 @@ class DocumentBody:
 
     def _children(self, sections, *, parent_number: str, parent_numbering: str) -> list[Block]:
         shown = [s for s in sections if not (s.optional and not self.has_content(s))]
-        return [self._block(s, self._number(s, i, parent_number)) for i, s in enumerate(shown, 1)]
-
-    @staticmethod
-    def _number(section: outline.Section, index: int, parent_number: str) -> str:
-        if section.numbering == "part":
-            return f"PHẦN {ROMAN[index - 1]}"
-        if section.numbering == "roman":
-            return f"{ROMAN[index - 1]}."
-        if section.numbering == "sub_decimal":
-            return f"{parent_number}{index}."
-        return f"{index}."
+        return [self._block(s, outline.number(s, i, parent_number)) for i, s in enumerate(shown, 1)]
 
     def _block(self, section: outline.Section, number: str) -> Block:
         heading = section.heading.format(**self.headings)
         block = Block(section.slug, number, heading, _TAG[section.numbering])
-        headings = Headings(styles=section.text_headings, parent_number=number, level=_TEXT_LEVEL[section.numbering])
+        headings = outline.headings_for(section, number)
         paragraphs = self._paragraphs(section)
         for i, paragraph in enumerate(paragraphs):
             if not self.text.paragraph_hidden(paragraph.key):

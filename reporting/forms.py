@@ -58,6 +58,8 @@ class ReportForm(forms.ModelForm):
         for name in ("year_from", "year_to"):
             self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
 
+    narrative_help = NARRATIVE_HELP
+
     def _add_narrative_fields(self) -> None:
         """A text box per section of the outline; per generated paragraph a switch and the text
         added after it. Their values come from the report's two JSON fields."""
@@ -72,7 +74,6 @@ class ReportForm(forms.ModelForm):
                     required=False,
                     initial=report.paragraph_after(key),
                     widget=forms.Textarea(attrs={"rows": 2, "data-preview": section.slug}),
-                    help_text=NARRATIVE_HELP,
                 )
             if section.free_text:
                 self.fields[text_field(section.slug)] = forms.CharField(
@@ -80,7 +81,6 @@ class ReportForm(forms.ModelForm):
                     required=False,
                     initial=report.section_text(section.slug),
                     widget=forms.Textarea(attrs={"rows": 6, "data-preview": section.slug}),
-                    help_text=NARRATIVE_HELP,
                 )
 
     def outline_groups(self) -> list[tuple[outline.Section, list]]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reporting.narrative import Headings
+
 # How the headings typed in a section's free text ("# ", "## ") are numbered under it.
 DECIMAL = "decimal"  # 1., 2. (under a Roman section or a part)
 SUB_DECIMAL = "sub_decimal"  # 2.1., 2.2. (under "2.")
@@ -205,3 +207,38 @@ def text_slugs() -> tuple[str, ...]:
 def paragraph_keys() -> dict[str, str]:
     """Every generated paragraph's key and label, in the order of the document."""
     return {key: label for s in walk() for key, label in s.paragraphs}
+
+
+def section(slug: str) -> Section | None:
+    return next((s for s in walk() if s.slug == slug), None)
+
+
+# The tag level of a "# " heading typed in a section's text, by how the section is numbered.
+TEXT_LEVEL = {"part": 4, "roman": 4, "decimal": 5, "sub_decimal": 5, "": 4}
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def number(section_: Section, index: int, parent_number: str) -> str:
+    """A section's number from its place among the sections printed beside it (from 1)."""
+    if section_.numbering == "part":
+        return f"PHẦN {ROMAN[index - 1]}"
+    if section_.numbering == "roman":
+        return f"{ROMAN[index - 1]}."
+    if section_.numbering == "sub_decimal":
+        return f"{parent_number}{index}."
+    return f"{index}." if section_.numbering else ""
+
+
+def _full_numbers(sections: tuple[Section, ...], parent_number: str, into: dict[str, str]) -> dict[str, str]:
+    for i, s in enumerate(sections, 1):
+        into[s.slug] = number(s, i, parent_number)
+        _full_numbers(s.children, into[s.slug], into)
+    return into
+
+
+def headings_for(section_: Section, section_number: str | None = None) -> Headings:
+    """How the headings typed in a section's text are numbered; without the number the section
+    prints under, the one it has when every section is printed (the edit screen's preview)."""
+    if section_number is None:
+        section_number = _full_numbers(OUTLINE, "", {}).get(section_.slug, "")
+    return Headings(styles=section_.text_headings, parent_number=section_number, level=TEXT_LEVEL[section_.numbering])

@@ -13,7 +13,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,10 +22,13 @@ from funding.models import LoanContract
 from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
 from projects.models import Facility, Project
-from reporting import services
+from reporting import outline, services
 from reporting.document import draft_figures, render_document, standalone_html
 from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
+from reporting.narrative import narrative_html
+
+PREVIEW_MAX_CHARS = 100_000  # a section longer than this is previewed in part
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -173,6 +176,19 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Đã lưu dự thảo báo cáo.")
         return redirect("reporting:report-detail", report.pk)
     return render(request, "reporting/report_form.html", {"form": form, "report": report})
+
+
+@require_role(roles.can_view)
+@require_POST
+def narrative_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML a section's text prints as (the edit screen's live preview): the document's own
+    narrative_html, numbered as in the section."""
+    _report_for(request, pk, rule=roles.can_write_reports)
+    section = outline.section(request.POST.get("section", ""))
+    if section is None or not section.free_text:
+        return HttpResponseBadRequest("Mục không có trong đề cương báo cáo.")
+    text = request.POST.get("text", "")[:PREVIEW_MAX_CHARS]
+    return HttpResponse(narrative_html(text, outline.headings_for(section)), content_type="text/html; charset=utf-8")
 
 
 @require_role(roles.can_view)

@@ -122,7 +122,8 @@ def test_an_issued_report_never_changes_when_the_data_does(year_2024, department
     # A new draft of the same year shows the new figure.
     draft = _draft(department)
     preview = client.get(reverse("reporting:report-document", args=[draft.pk])).content.decode()
-    assert "650 triệu đồng" in preview and "Dự thảo" in preview
+    assert "650 triệu đồng" in preview and 'class="draft-mark' in preview and "DỰ THẢO" in preview
+    assert 'class="draft-mark' not in page_before.decode()
     assert draft_figures(year_from=2024, year_to=2024, report_date=REPORT_DATE).done.money == 650_000_000
 
 
@@ -187,19 +188,19 @@ def test_a_failure_while_issuing_leaves_a_draft(year_2024, department, monkeypat
 
 
 def test_editing_an_issued_report_is_refused_and_changes_nothing(year_2024, department, client):
-    report = _issued(department, directives="Chỉ đạo ban đầu.")
+    report = _issued(department, section_texts={"directives": "Chỉ đạo ban đầu."})
     with pytest.raises(ValidationError, match="đã ban hành"):
-        services.update_report(report=report, by=department, directives="Sửa sau khi ban hành.")
+        services.update_report(report=report, by=department, section_texts={"directives": "Sửa sau khi ban hành."})
 
     client.force_login(department)
     response = client.post(
         reverse("reporting:report-edit", args=[report.pk]),
-        {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "directives": "Sửa lén."},
+        {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "text_directives": "Sửa lén."},
     )
     assert response.status_code == 302
     assert any("không thể sửa" in str(m) for m in client.get(response["Location"]).context["messages"])
     report.refresh_from_db()
-    assert report.directives == "Chỉ đạo ban đầu."
+    assert report.section_texts == {"directives": "Chỉ đạo ban đầu."}
     assert client.get(reverse("reporting:report-edit", args=[report.pk])).status_code == 302
 
 
@@ -274,7 +275,7 @@ def test_script_in_a_narrative_is_shown_as_text(year_2024, department, client):
     client.force_login(department)
     data = {
         "kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "place": "Lâm Đồng",
-        "directives": '<script>alert("x")</script>\n**Tăng cường** chỉ đạo <b onclick="x()">đậm</b>',
+        "text_directives": '<script>alert("x")</script>\n**Tăng cường** chỉ đạo <b onclick="x()">đậm</b>',
     }  # fmt: skip
     assert client.post(reverse("reporting:report-edit", args=[report.pk]), data).status_code == 302
     document = client.get(reverse("reporting:report-document", args=[report.pk])).content.decode()
@@ -481,7 +482,7 @@ def test_department_staff_go_the_whole_way(year_2024, department, client):
     edit = reverse("reporting:report-edit", args=[report.pk])
     assert response["Location"] == edit and client.get(edit).status_code == 200
     data = {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "place": "Lâm Đồng",
-            "limitations": "Nguồn vốn còn hạn chế.", "signer_name": "Trần Văn B"}  # fmt: skip
+            "text_limitations": "Nguồn vốn còn hạn chế.", "signer_name": "Trần Văn B"}  # fmt: skip
     assert client.post(edit, data).status_code == 302
     assert "Nguồn vốn còn hạn chế." in client.get(reverse("reporting:report-document", args=[report.pk])).content.decode()
     draft_pdf = client.get(reverse("reporting:report-download", args=[report.pk, "pdf"]))
