@@ -159,11 +159,12 @@ def overview(f: ReportFigures, ctx: Context) -> list[Paragraph]:
 
 def _level_split(b: _Builder, f: ReportFigures) -> None:
     local, national = f.levels.local, f.levels.national
+    every = ", đều" if f.done.count > 1 else ","
     if not national.count:
-        b.say(", đều từ nguồn kinh phí khuyến công địa phương" if local.count else "")
+        b.say(f"{every} từ nguồn kinh phí khuyến công địa phương" if local.count else "")
         return
     if not local.count:
-        b.say(", đều từ nguồn kinh phí khuyến công quốc gia")
+        b.say(f"{every} từ nguồn kinh phí khuyến công quốc gia")
         return
     shares = _share_texts([local.money, national.money]) if f.done.money else ["", ""]
     clauses = []
@@ -181,10 +182,15 @@ def _year_line(y: YearFigures, ctx: Context, *, first: bool) -> tuple[Run, ...]:
     b = _Builder().say("" if first else "- ")
     if not y.planned:
         return tuple(b.say(f"Năm {y.year} không có đề án trong kế hoạch.").pieces)
+    if not y.done:
+        b.say(f"Năm {y.year} chưa có đề án hoàn thành trong ").fig(n(y.planned), y.fig_id).say(" đề án kế hoạch")
+        if y.planned_money:
+            b.say(" (kinh phí kế hoạch ").fig(fmt.money(y.planned_money), y.fig_id).say(")")
+        return tuple(b.say(".").pieces)
     verb = "ước triển khai thực hiện" if y.year >= ctx.estimated_from else "triển khai thực hiện hoàn thành"
     b.say(f"Năm {y.year} {verb} ").fig(f"{fmt.group_thousands(y.done)}/{fmt.group_thousands(y.planned)}", y.fig_id)
     b.say(" đề án")
-    if y.planned_money:
+    if y.planned_money and y.executed:
         b.say(" với tổng kinh phí thực hiện ").fig(f"{fmt.money(y.executed)}/{fmt.money(y.planned_money)}", y.fig_id)
         b.say(" (đạt ").fig(fmt.rate(y.done, y.planned), y.fig_id).say(" kế hoạch đề án và đạt ")
         b.fig(fmt.rate(y.executed, y.planned_money), y.fig_id).say(" kinh phí)")
@@ -393,8 +399,10 @@ def media(f: ReportFigures) -> list[Paragraph]:
     b = _Builder()
     if line.outputs:
         b.say("xây dựng ").fig(n(line.outputs), "F13").say(" chương trình truyền hình")
-    else:
+    elif line.projects:
         b.say("thực hiện ").fig(n(line.projects), "F13").say(" đề án thông tin, tuyên truyền")
+    else:
+        b.say("thực hiện công tác thông tin, tuyên truyền")
     _money_clause(b, line.money, "F13", ", kinh phí ")
     b.say(" thực hiện tuyên truyền về chính sách khuyến công và gương điển hình hoạt động hiệu quả đề án khuyến công.")
     return [b.paragraph("results.media")]
@@ -456,7 +464,7 @@ def resources(f: ReportFigures, ctx: Context) -> list[Paragraph]:
         )
     out += recoverable(f)
     out += non_recoverable(f)
-    if both:
+    if both and f.direct_money:
         out.append(_direct_total(f))
     out += promotion(f)
     return out
@@ -475,7 +483,7 @@ def recoverable(f: ReportFigures) -> list[Paragraph]:
         if r.counterpart:
             b.say(" và thu hút được ").fig(fmt.money(r.counterpart), "F16")
             b.say(" từ nguồn vốn đầu tư của cơ sở sản xuất công nghiệp")
-        b.say(". ")
+        b.say(". " if f.repayment.facilities else ".")
     _standing(b, f)
     return [b.paragraph("resources.recoverable")]
 
