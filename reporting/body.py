@@ -14,7 +14,7 @@ A section the staff still have to write prints ``<p class="placeholder" data-sec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.html import conditional_escape, format_html
@@ -26,8 +26,19 @@ from reporting.figures import ReportFigures
 from reporting.narrative import Headings, narrative_html
 from reporting.templatetags.report_tags import figure_html
 
-if TYPE_CHECKING:
-    from reporting.document import DocumentText
+
+class Narrative(Protocol):
+    """What the body reads of the document's text (reporting.document.DocumentText)."""
+
+    place: str
+    title: str
+
+    def section_text(self, slug: str) -> str: ...
+
+    def paragraph_hidden(self, key: str) -> bool: ...
+
+    def paragraph_after(self, key: str) -> str: ...
+
 
 _TAG = {"part": "h2", "roman": "h3", "decimal": "h4", "sub_decimal": "h5"}
 
@@ -72,7 +83,7 @@ class Block:
 class DocumentBody:
     """The blocks of one document; ``notes`` collects its footnotes, numbered as they come."""
 
-    def __init__(self, figures: ReportFigures, text: DocumentText, *, links: bool) -> None:
+    def __init__(self, figures: ReportFigures, text: Narrative, *, links: bool) -> None:
         self.figures = figures
         self.text = text
         self.links = links

@@ -558,7 +558,9 @@ class _Done:
         self.cleaner = [row for row in self.all if row.cleaner]
         # F16, F21: support given straight to facilities.
         self.recoverable = [row for row in self.all if row.form == SupportForm.RECOVERABLE]
-        self.direct = [row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP]
+        self.direct = [
+            row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP
+        ]
 
     def content(self, code: str) -> list[_Row]:
         return [row for row in self.all if row.content == code]

@@ -40,9 +40,7 @@ def _pdf_text(path: Path) -> str:
     the margin and across the page), whitespace collapsed, so that a figure broken over two
     lines or two pages still reads whole."""
     text = "\n".join(pdf_reading.page_texts(path))
-    text = "\n".join(
-        line for line in text.splitlines() if not _MARGIN_LINE.fullmatch(line.strip().lstrip("\f").strip())
-    )
+    text = "\n".join(line for line in text.splitlines() if not _MARGIN_LINE.fullmatch(line.strip().lstrip("\f").strip()))
     text = " ".join(text.split())
     return re.sub(r"/ ", "/", text)
 
@@ -189,7 +187,6 @@ def test_the_shipped_fonts_are_liberation_serif_with_their_licence():
 # --- With the Lâm Đồng data set ----------------------------------------------------------
 
 
-
 @pytest.fixture(scope="module")
 def period_pdf(lam_dong, tmp_path_factory, django_db_blocker):
     out = tmp_path_factory.mktemp("bc") / "bao-cao-2021-2025.pdf"
@@ -284,7 +281,9 @@ def test_the_pdf_is_a4_with_page_numbers_from_page_two(period_pdf):
     assert len(sizes) >= 2
     assert {(round(w, 2), round(h, 2)) for w, h in sizes} == {(595.28, 841.89)}  # A4: 210 × 297 mm
     # A draft: its mark stands in the top margin of every page, beside the page number.
-    first = [line for line in pdf_reading.layout_text(period_pdf, 0).strip().splitlines() if line.strip() and DRAFT_MARK not in line]
+    first = [
+        line for line in pdf_reading.layout_text(period_pdf, 0).strip().splitlines() if line.strip() and DRAFT_MARK not in line
+    ]
     second = pdf_reading.layout_text(period_pdf, 1).strip().splitlines()
     assert first[0].split()[0] == "UBND"
     assert second[0].split()[0] == "2" and DRAFT_MARK in second[0]
