@@ -153,10 +153,10 @@ class DocumentBody:
                 block.body.append(format_html('<div class="narrative">{}</div>', typed))
         block.children = self._children(section.children, parent_number=number, parent_numbering=section.numbering)
         if not self.has_content(section):
-            block.body.append(self._empty(section, paragraphs))
+            block.body.append(self._empty(section, paragraphs, number))
         return block
 
-    def _empty(self, section: outline.Section, paragraphs: list[sentences.Paragraph]) -> SafeString:
+    def _empty(self, section: outline.Section, paragraphs: list[sentences.Paragraph], number: str) -> SafeString:
         """A section of the fixed outline the data has nothing for says so in one line; a section
         the staff have to write (or whose every paragraph they hid) is a placeholder."""
         if section.always and not paragraphs and not any(self._paragraphs(c) for c in section.children):
@@ -164,8 +164,11 @@ class DocumentBody:
             return format_html("<p>{} không có đề án hoàn thành thuộc nội dung này.</p>", period[:1].upper() + period[1:])
         if any(not child.optional for child in section.children):
             return mark_safe("")  # the children that must be written show their own placeholders
-        name = section.heading.format(**self.headings) if section.numbering != "part" else section.label
-        return format_html('<p class="placeholder" data-section="{}">(Chưa nhập nội dung mục “{}”.)</p>', section.slug, name)
+        if section.numbering == "part":  # "(Chưa nhập nội dung Phần III.)"
+            what = "Phần " + number.removeprefix("PHẦN ")
+        else:
+            what = f"mục “{section.heading.format(**self.headings)}”"
+        return format_html('<p class="placeholder" data-section="{}">(Chưa nhập nội dung {}.)</p>', section.slug, what)
 
     # --- runs ---------------------------------------------------------------------------------
 

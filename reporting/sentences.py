@@ -484,7 +484,7 @@ def recoverable(f: ReportFigures) -> list[Paragraph]:
             b.say(" và thu hút được ").fig(fmt.money(r.counterpart), "F16")
             b.say(" từ nguồn vốn đầu tư của cơ sở sản xuất công nghiệp")
         b.say(". " if f.repayment.facilities else ".")
-    _standing(b, f)
+    _standing(b, f, after_colon=not r.projects)
     return [b.paragraph("resources.recoverable")]
 
 
@@ -503,21 +503,23 @@ def standing_counts(f: ReportFigures) -> list[tuple[str, int]]:
     return [(name, counts.get(name, 0)) for name in Standing.ORDER]
 
 
-def _standing(b: _Builder, f: ReportFigures) -> None:
-    """Every facility of F17's base, by its standing at the report date, shares adding to 100%."""
+def _standing(b: _Builder, f: ReportFigures, *, after_colon: bool = False) -> None:
+    """Every facility of F17's base, by its standing at the report date, shares adding to 100%;
+    ``after_colon``: the sentence follows "…: " and starts in lower case."""
     rep = f.repayment
+    start = _lower_first if after_colon else (lambda text: text)
     counts = [(name, count) for name, count in standing_counts(f) if count]
     if not rep.facilities:
         return
     if len(counts) == 1:
         name, count = counts[0]
         if count == 1:
-            b.say("Cơ sở được hỗ trợ ").say(_STANDING_WORDS[name])
+            b.say(start("Cơ sở được hỗ trợ "), _STANDING_WORDS[name])
         else:
-            b.say("Cả ").fig(n(count), _STANDING_FIGURE[name]).say(" cơ sở được hỗ trợ đều ").say(_STANDING_WORDS[name])
+            b.say(start("Cả ")).fig(n(count), _STANDING_FIGURE[name]).say(" cơ sở được hỗ trợ đều ", _STANDING_WORDS[name])
     else:
         shares = _share_texts([count for _, count in counts])
-        b.say("Trong ").fig(n(rep.facilities), "F17").say(" cơ sở được hỗ trợ, có ")
+        b.say(start("Trong ")).fig(n(rep.facilities), "F17").say(" cơ sở được hỗ trợ, có ")
         parts = [
             _Builder()
             .fig(n(count), _STANDING_FIGURE[name])
