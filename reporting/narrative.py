@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "br", "h3", "h4", "h5"}
 _HEADING = re.compile(r"^(#{1,2})[ \t]+(\S.*)$")
 _LETTERS = "abcdđeghiklmnopqrstuvxy"
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 @dataclass
@@ -41,7 +42,9 @@ class Headings:
             self.counters[deeper] = 0
         style = self.styles[min(depth, len(self.styles) - 1)]
         value = self.counters[depth]
-        if style == "letter":
+        if style == "roman":
+            number = f"{_ROMAN[(value - 1) % len(_ROMAN)]}."
+        elif style == "letter":
             number = f"{_LETTERS[(value - 1) % len(_LETTERS)]})"
         elif style == "sub_decimal":
             number = f"{self.parent_number}{value}."

@@ -18,6 +18,7 @@ from reporting.narrative import Headings
 DECIMAL = "decimal"  # 1., 2. (under a Roman section or a part)
 SUB_DECIMAL = "sub_decimal"  # 2.1., 2.2. (under "2.")
 LETTER = "letter"  # a), b)
+ROMAN_STYLE = "roman"  # I., II. (Part II's own text, as its sections are numbered)
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,9 @@ OUTLINE: tuple[Section, ...] = (
     Section(
         "part2",
         "ĐỀ XUẤT MỤC TIÊU, NHIỆM VỤ, GIẢI PHÁP THỰC HIỆN CHƯƠNG TRÌNH {next_period}{horizon}",
-        "Phần II (phần mở đầu)",
+        "Phần II (lời đầu phần, hoặc cả phần với đề mục “# ”)",
         "part",
+        text_headings=(ROMAN_STYLE, DECIMAL),
         children=(
             Section(
                 "p2_context",
@@ -238,7 +240,9 @@ def _full_numbers(sections: tuple[Section, ...], parent_number: str, into: dict[
 
 def headings_for(section_: Section, section_number: str | None = None) -> Headings:
     """How the headings typed in a section's text are numbered; without the number the section
-    prints under, the one it has when every section is printed (the edit screen's preview)."""
+    prints under, the one it has when every section is printed (the edit screen's preview).
+    Roman headings are the level of the outline's Roman sections (h3)."""
     if section_number is None:
         section_number = _full_numbers(OUTLINE, "", {}).get(section_.slug, "")
-    return Headings(styles=section_.text_headings, parent_number=section_number, level=TEXT_LEVEL[section_.numbering])
+    level = 3 if section_.text_headings[0] == ROMAN_STYLE else TEXT_LEVEL[section_.numbering]
+    return Headings(styles=section_.text_headings, parent_number=section_number, level=level)

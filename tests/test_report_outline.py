@@ -125,6 +125,7 @@ def test_sections_hidden_paragraphs_and_added_text(lam_dong):
             "policies": "# Xây dựng văn bản quy phạm\n- Quyết định số 48/2019/QĐ-UBND\n## Kế hoạch\nNội dung *nghiêng*.",
             "causes": "# Nguyên nhân khách quan\nDịch bệnh.\n# Nguyên nhân chủ quan\nThiếu cán bộ.",
             "part3": "# Kính đề nghị Chính phủ:\nSớm ban hành Nghị định.",
+            "p2_objectives": "# Mục tiêu tổng quát\nHỗ trợ.",
         },
         paragraph_settings={
             "key.national": {"hidden": True, "after": ""},
@@ -137,13 +138,16 @@ def test_sections_hidden_paragraphs_and_added_text(lam_dong):
     assert "<li>Quyết định số 48/2019/QĐ-UBND</li>" in html and "<em>nghiêng</em>" in html
     assert "<h5>a) Nguyên nhân khách quan</h5>" in html and "<h5>b) Nguyên nhân chủ quan</h5>" in html
     assert "<h4>1. Kính đề nghị Chính phủ:</h4>" in html
+    # Part II: only its written Roman section prints, numbered I.; the headings under it 1.
+    assert "<h3>I. MỤC TIÊU CỦA CHƯƠNG TRÌNH</h3>" in html and "<h4>1. Mục tiêu tổng quát</h4>" in html
+    assert "QUAN ĐIỂM, CĂN CỨ" not in html
     # Hidden, and its section then has nothing: a placeholder the issue checks find.
     assert "Tuy nhiên, không có đề án khuyến công quốc gia điểm" not in text
     assert 'class="placeholder" data-section="key_projects"' in html
     assert "hỗ trợ tiêu thụ sản phẩm của các cụm, chuỗi liên kết. Chuỗi liên kết tập trung vào chế biến nông sản." in text
     # The sections still to write, and only those, are placeholders.
     placeholders = set(re.findall(r'class="placeholder" data-section="([a-z0-9_]+)"', html))
-    assert placeholders == {"directives", "coordination", "limitations", "part2", "key_projects"}
+    assert placeholders == {"directives", "coordination", "limitations", "key_projects"}
 
 
 def test_the_stored_narrative_names_only_the_outline():
@@ -354,3 +358,13 @@ def test_the_seven_text_boxes_are_carried_into_the_outline_and_back(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0 and done.stdout.strip().endswith("carried"), done.stderr[-3000:]
+
+
+def test_part_two_written_whole_in_its_own_box_takes_roman_headings(lam_dong):
+    figures = draft_figures(year_from=2021, year_to=2025, report_date=REPORT_DATE)
+    report = f.ReportFactory.build(
+        year_from=2021, year_to=2025, section_texts={"part2": "# QUAN ĐIỂM\n## Quan điểm\nBám sát.\n# MỤC TIÊU\nHỗ trợ."}
+    )
+    html = render_document(figures, report, links=False, pdf=True)
+    assert "<h3>I. QUAN ĐIỂM</h3><h4>1. Quan điểm</h4><p>Bám sát.</p><h3>II. MỤC TIÊU</h3>" in html
+    assert 'data-section="part2"' not in html
