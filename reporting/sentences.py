@@ -494,7 +494,8 @@ _STANDING_WORDS = {
     Standing.OVERDUE: "đang có khoản nợ quá hạn, chưa phải khởi kiện",
     Standing.SUED: "vi phạm hợp đồng phải khởi kiện ra tòa",
 }
-_STANDING_FIGURE = {Standing.ON_TIME: "F17", Standing.PAID_LATE: "F17", Standing.OVERDUE: "F17", Standing.SUED: "F18"}
+# Each count links to its own facilities (figures.records "F17-<standing>"); the sued are F18.
+_STANDING_FIGURE = {name: f"F17-{name}" for name in Standing.ORDER} | {Standing.SUED: "F18"}
 
 
 def standing_counts(f: ReportFigures) -> list[tuple[str, int]]:

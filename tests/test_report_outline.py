@@ -368,3 +368,23 @@ def test_part_two_written_whole_in_its_own_box_takes_roman_headings(lam_dong):
     html = render_document(figures, report, links=False, pdf=True)
     assert "<h3>I. QUAN ĐIỂM</h3><h4>1. Quan điểm</h4><p>Bám sát.</p><h3>II. MỤC TIÊU</h3>" in html
     assert 'data-section="part2"' not in html
+
+
+def test_each_standing_links_to_its_own_facilities(lam_dong, client, department):
+    client.force_login(department)
+    response = client.get(
+        reverse("reporting:draft-document", kwargs={"year_from": 2021, "year_to": 2025}), {"ngay": LATE_DATE.isoformat()}
+    )
+    page = response.content.decode()
+    figures = draft_figures(year_from=2021, year_to=2025, report_date=LATE_DATE)
+    for name, count in sentences.standing_counts(figures):
+        if not count:
+            continue
+        figure = "F18" if name == "sued" else f"F17-{name}"
+        url = reverse(
+            "reporting:figure-records",
+            kwargs={"figure": figure, "year_from": 2021, "year_to": 2025, "report_date": LATE_DATE.isoformat()},
+        )
+        assert f'<a class="figure" href="{url}" title="{figure}">{fmt.count(count)}</a>' in page
+        listed = client.get(url).context["facilities"]
+        assert len(listed) == count
