@@ -83,15 +83,21 @@ class ReportForm(forms.ModelForm):
                     widget=forms.Textarea(attrs={"rows": 6, "data-preview": section.slug}),
                 )
 
-    def outline_groups(self) -> list[tuple[outline.Section, list]]:
-        """The narrative fields grouped by section, in the order of the document."""
+    def outline_groups(self) -> list[tuple[outline.Section, list[dict]]]:
+        """The narrative fields grouped by section, in the order of the document: per generated
+        paragraph its switch, the text added after it and what it says today
+        (``paragraph_texts``, set by the view), then the section's own text."""
         groups = []
+        texts = getattr(self, "paragraph_texts", {})
         for section in outline.walk():
-            names = [name for key, _ in section.paragraphs for name in (hide_field(key), after_field(key))]
+            items = [
+                {"hide": self[hide_field(key)], "after": self[after_field(key)], "label": label, "says": texts.get(key)}
+                for key, label in section.paragraphs
+            ]
             if section.free_text:
-                names.append(text_field(section.slug))
-            if names:
-                groups.append((section, [self[name] for name in names]))
+                items.append({"text": self[text_field(section.slug)]})
+            if items:
+                groups.append((section, items))
         return groups
 
     def clean(self) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -22,7 +23,7 @@ from funding.models import LoanContract
 from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
 from projects.models import Facility, Project
-from reporting import outline, services
+from reporting import outline, sentences, services
 from reporting.document import draft_figures, render_document, standalone_html
 from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
@@ -175,7 +176,19 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("reporting:report-detail", report.pk)
         messages.success(request, "Đã lưu dự thảo báo cáo.")
         return redirect("reporting:report-detail", report.pk)
+    form.paragraph_texts = _paragraph_texts(report)
     return render(request, "reporting/report_form.html", {"form": form, "report": report})
+
+
+def _paragraph_texts(report: Report) -> dict[str, str]:
+    """What each generated paragraph of a draft says on today's data (the edit screen shows it
+    beside its switch); a paragraph with nothing to say is ""."""
+    figures = draft_figures(
+        year_from=report.year_from, year_to=report.year_to, report_date=report.report_date, province=report.province
+    )
+    place = report.place or settings.ORGANISATION["place_name"]
+    said = {p.key: p.text for ps in sentences.generated(figures, place).values() for p in ps}
+    return {key: said.get(key, "") for key in outline.paragraph_keys()}
 
 
 @require_role(roles.can_view)
