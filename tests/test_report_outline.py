@@ -388,3 +388,28 @@ def test_each_standing_links_to_its_own_facilities(lam_dong, client, department)
         assert f'<a class="figure" href="{url}" title="{figure}">{fmt.count(count)}</a>' in page
         listed = client.get(url).context["facilities"]
         assert len(listed) == count
+
+
+def test_the_edit_screen_query_count_does_not_grow_with_the_narrative(lam_dong, department, client):
+    report = services.create_report(by=department, year_from=2021, year_to=2025, report_date=REPORT_DATE)
+    client.force_login(department)
+    url = reverse("reporting:report-edit", args=[report.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len([q for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))])
+
+    empty = count()
+    services.update_report(
+        report=report,
+        by=department,
+        section_texts={slug: "Nội dung." for slug in outline.text_slugs()},
+        paragraph_settings={key: {"hidden": True, "after": "Thêm."} for key in outline.paragraph_keys()},
+    )
+    assert count() == empty == EDIT_VIEW_QUERIES
+
+
+# Session, user and roles, the report (and what it replaces), the figures' fixed queries for
+# the paragraphs shown beside their switches, the page's own (menu, messages).
+EDIT_VIEW_QUERIES = 25
