@@ -24,6 +24,11 @@
 
     function refresh() {
       var mine = ++sent;
+      if (!area.value.trim()) { // nothing typed: nothing to ask the server
+        box.textContent = "";
+        box.classList.add("is-empty");
+        return;
+      }
       var body = new FormData();
       body.append("section", area.dataset.preview);
       body.append("text", area.value);
@@ -50,7 +55,8 @@
       clearTimeout(timer);
       timer = setTimeout(refresh, 300);
     });
-    refresh();
+    if (area.value.trim()) refresh(); // what is already written, once; the empty boxes ask nothing
+    else box.classList.add("is-empty");
   }
 
   document.addEventListener("DOMContentLoaded", function () {
