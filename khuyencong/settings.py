@@ -230,6 +230,13 @@ ORGANISATION = {
     "issuing_body": env("ORG_ISSUING_BODY", default="SỞ CÔNG THƯƠNG"),
     "place_name": env("ORG_PLACE_NAME", default="Lâm Đồng"),
     "province_code": env("ORG_PROVINCE_CODE", default="68"),
+    # Who signs the report unless a report says otherwise: "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC" when
+    # a deputy signs for the director (NĐ 30/2020, Điều 13), no authority when the director does.
+    "signer_authority": env("ORG_SIGNER_AUTHORITY", default=""),
+    "signer_title": env("ORG_SIGNER_TITLE", default="GIÁM ĐỐC"),
+    "signer_name": env("ORG_SIGNER_NAME", default=""),
+    # "Nơi nhận" of a new report, one a line.
+    "recipients": env("ORG_RECIPIENTS", default="Như trên;\nGiám đốc Sở (b/c);\nLưu: VT."),
 }
 
 # The organisation's certificate that signs an issued report's PDF (reporting/signing.py): a

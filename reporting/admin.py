@@ -25,12 +25,10 @@ class ReportAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHisto
     readonly_fields = ["status", "issued_at", "issued_by", "created_at"]
     fieldsets = [
         (None, {"fields": ["province", "kind", ("year_from", "year_to"), "title", "replaces"]}),
-        ("Văn bản", {"fields": ["number", "place", "report_date", "addressees", "preamble"]}),
-        (
-            "Phần thuyết minh",
-            {"fields": ["directives", "coordination", "limitations", "causes", "proposals", "recommendations"]},
-        ),
-        ("Nơi nhận, người ký", {"fields": ["recipients", "signer_title", "signer_name"]}),
+        ("Văn bản", {"fields": ["number", "place", "report_date", "addressees"]}),
+        # The narrative by section (reporting/outline.py); the edit screen is where staff write it.
+        ("Phần thuyết minh", {"fields": ["section_texts", "paragraph_settings"]}),
+        ("Nơi nhận, người ký", {"fields": ["recipients", "signer_authority", "signer_title", "signer_name"]}),
         ("Ban hành", {"fields": ["status", "issued_at", "issued_by", "created_at"]}),
     ]
 

@@ -15,10 +15,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
-from projects.models import ActivityContent, AdministrativeUnit
+from projects.models import AdministrativeUnit
+from reporting import sentences
+from reporting.body import DocumentBody
 from reporting.figures import ReportFigures, compute_figures
 from reporting.models import Report
-from reporting.narrative import lines, narrative_html
+from reporting.narrative import lines
 
 DOCUMENT_CSS = "reporting/document.css"
 
@@ -30,7 +32,7 @@ def default_province() -> AdministrativeUnit:
 
 def period_label(year_from: int, year_to: int) -> str:
     """ "giai đoạn 2021-2025" or "năm 2024"."""
-    return f"năm {year_from}" if year_from == year_to else f"giai đoạn {year_from}-{year_to}"
+    return sentences.period_label(year_from, year_to)
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,12 @@ class DocumentText:
     date: datetime.date
     title: str
     addressees: list[str]
-    preamble: str
-    directives: str
-    coordination: str
-    limitations: str
-    causes: str
-    proposals: str
-    recommendations: str
     recipients: list[str]
+    signer_authority: str
     signer_title: str
     signer_name: str
     is_draft: bool
+    report: Report | None = None
 
     @classmethod
     def for_report(cls, report: Report | None, *, year_from: int, year_to: int, report_date: datetime.date):
@@ -64,6 +61,7 @@ class DocumentText:
         title = (report.title if report else "") or f"Tình hình thực hiện Chương trình khuyến công {period}"
         addressees = lines(report.addressees) if report else []
         recipients = lines(report.recipients) if report else []
+        signer_title = (report.signer_title if report else "") or org["signer_title"]
         return cls(
             parent_body=org["parent_body"],
             issuing_body=org["issuing_body"],
@@ -72,19 +70,23 @@ class DocumentText:
             date=report.report_date if report else report_date,
             title=title,
             addressees=addressees or ["Bộ Công Thương;", f"UBND tỉnh {place}."],
-            preamble=(report.preamble if report else "")
-            or f"{org['issuing_body'].title()} báo cáo {_lower_first(title)}, cụ thể như sau:",
-            directives=report.directives if report else "",
-            coordination=report.coordination if report else "",
-            limitations=report.limitations if report else "",
-            causes=report.causes if report else "",
-            proposals=report.proposals if report else "",
-            recommendations=report.recommendations if report else "",
-            recipients=recipients or ["Như trên;", "Lưu: VT."],
-            signer_title=(report.signer_title if report else "") or "GIÁM ĐỐC",
-            signer_name=report.signer_name if report else "",
+            recipients=recipients or lines(org["recipients"]),
+            # A report that names its signer's title names its authority too (none: the head signs).
+            signer_authority=report.signer_authority if report and report.signer_title else org["signer_authority"],
+            signer_title=signer_title,
+            signer_name=(report.signer_name if report else "") or org["signer_name"],
             is_draft=not (report and report.is_issued),
+            report=report,
         )
+
+    def section_text(self, slug: str) -> str:
+        return self.report.section_text(slug) if self.report else ""
+
+    def paragraph_hidden(self, key: str) -> bool:
+        return self.report.paragraph_hidden(key) if self.report else False
+
+    def paragraph_after(self, key: str) -> str:
+        return self.report.paragraph_after(key) if self.report else ""
 
 
 def _lower_first(text: str) -> str:
@@ -99,54 +101,37 @@ def _number_parts(number: str) -> tuple[str, str]:
     return number.strip(), "/BC-SCT"
 
 
-def document_context(figures: ReportFigures, text: DocumentText, *, links: bool, pdf: bool = False) -> dict:
-    groups = dict(ActivityContent.objects.filter(parent__isnull=True).values_list("code", "name"))
+def document_context(
+    figures: ReportFigures, text: DocumentText, *, links: bool, pdf: bool = False, issued: int | None = None
+) -> dict:
     number, number_suffix = _number_parts(text.number)
     period = period_label(figures.year_from, figures.year_to)
-    previous = figures.repayment
+    body = DocumentBody(figures, text, links=links, issued=issued)
     return {
         "figures": figures,
         "text": text,
         "links": links,
         "pdf": pdf,
         "css_href": DOCUMENT_CSS if pdf else static(DOCUMENT_CSS),
-        "groups": {code.replace(".", "_"): name.rstrip(".") for code, name in groups.items()},
         "number": number,
         "number_suffix": number_suffix,
         "period": period,
         "period_cap": period[:1].upper() + period[1:],
-        "next_period": (
-            f"năm {figures.year_to + 1}"
-            if figures.is_annual
-            else f"giai đoạn {figures.year_to + 1}-{figures.year_to + figures.year_count}"
-        ),
-        "previous_period": (
-            period_label(previous.previous_year_from, previous.previous_year_to) if previous.previous_year_from else ""
-        ),
-        "narrative": {
-            name: narrative_html(getattr(text, name))
-            for name in (
-                "preamble",
-                "directives",
-                "coordination",
-                "limitations",
-                "causes",
-                "proposals",
-                "recommendations",
-            )
-        },
+        "preamble": body.preamble(),
+        "parts": body.blocks(),
+        "footnotes": body.notes,
         "closing_title": _lower_first(text.title),
         "closing_addressee": text.addressees[0].rstrip(";.,") if text.addressees else "",
-        "estimated_from": figures.report_date.year,  # a year not over at the report date is an estimate
     }
 
 
 def render_document(figures: ReportFigures, report: Report | None = None, *, links: bool = True, pdf: bool = False) -> str:
     """The report as one HTML page."""
     text = DocumentText.for_report(report, year_from=figures.year_from, year_to=figures.year_to, report_date=figures.report_date)
-    context = document_context(figures, text, links=links, pdf=pdf)
-    # An issued report's figures link to the records kept at issue (report_tags.FigureNode).
-    context["issued_report_pk"] = report.pk if report is not None and report.is_issued else None
+    # An issued report's figures link to the records kept at issue (report_tags.figure_html).
+    issued = report.pk if report is not None and report.is_issued else None
+    context = document_context(figures, text, links=links, pdf=pdf, issued=issued)
+    context["issued_report_pk"] = issued
     return render_to_string("reporting/document.html", context)
 
 

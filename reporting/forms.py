@@ -5,16 +5,29 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from reporting import outline
 from reporting.checks import WARNING_CODES
 from reporting.models import Report
-from reporting.services import NARRATIVE_FIELDS, SCOPE_FIELDS, check_issue, normalise_number
+from reporting.services import SCOPE_FIELDS, check_issue, normalise_number
 
 MIN_YEAR, MAX_YEAR, MAX_SPAN = 2000, 2100, 20
 
 NARRATIVE_HELP = (
-    "Mỗi dòng là một đoạn văn. Được dùng **chữ đậm**, *chữ nghiêng* và dòng bắt đầu bằng “- ” cho danh sách; "
-    "mã HTML được hiển thị nguyên văn."
+    "Mỗi dòng là một đoạn văn. Được dùng **chữ đậm**, *chữ nghiêng*, dòng bắt đầu bằng “- ” cho danh sách, "
+    "“# ” cho đề mục (tự đánh số) và “## ” cho đề mục nhỏ hơn; mã HTML được hiển thị nguyên văn."
 )
+
+
+def text_field(slug: str) -> str:
+    return f"text_{slug}"
+
+
+def hide_field(key: str) -> str:
+    return f"hide_{key.replace('.', '__')}"
+
+
+def after_field(key: str) -> str:
+    return f"after_{key.replace('.', '__')}"
 
 
 class ReportForm(forms.ModelForm):
@@ -22,12 +35,11 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = Report
-        fields = [*SCOPE_FIELDS, *NARRATIVE_FIELDS]
+        fields = list(SCOPE_FIELDS)
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "addressees": forms.Textarea(attrs={"rows": 3}),
-            "recipients": forms.Textarea(attrs={"rows": 3}),
-            **{name: forms.Textarea(attrs={"rows": 6}) for name in NARRATIVE_FIELDS},
+            "recipients": forms.Textarea(attrs={"rows": 4}),
             "report_date": forms.DateInput(format="%d/%m/%Y"),
         }
         help_texts = {
@@ -35,19 +47,64 @@ class ReportForm(forms.ModelForm):
             "report_date": "Ngày ghi trên báo cáo; công nợ và tình hình trả nợ tính đến ngày này (dd/mm/yyyy).",
             "addressees": "Mỗi dòng một nơi nhận “Kính gửi”.",
             "recipients": "Mỗi dòng một nơi; “Nơi nhận” ở cuối văn bản.",
-            **{name: NARRATIVE_HELP for name in NARRATIVE_FIELDS},
+            "signer_authority": "Dòng thẩm quyền ký, ví dụ “KT. GIÁM ĐỐC”; để trống khi Giám đốc ký.",
+            "signer_title": "Ví dụ “PHÓ GIÁM ĐỐC”.",
         }
 
     def __init__(self, *args, narrative: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if not narrative:
-            for name in NARRATIVE_FIELDS:
-                del self.fields[name]
+        self.narrative = narrative
+        if narrative:
+            self._add_narrative_fields()
         for name in ("year_from", "year_to"):
             self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
 
+    narrative_help = NARRATIVE_HELP
+
+    def _add_narrative_fields(self) -> None:
+        """A text box per section of the outline; per generated paragraph a switch and the text
+        added after it. Their values come from the report's two JSON fields."""
+        report = self.instance
+        for section in outline.walk():
+            for key, label in section.paragraphs:
+                self.fields[hide_field(key)] = forms.BooleanField(
+                    label=f"Ẩn đoạn “{label}”", required=False, initial=report.paragraph_hidden(key)
+                )
+                self.fields[after_field(key)] = forms.CharField(
+                    label=f"Thêm sau đoạn “{label}”",
+                    required=False,
+                    initial=report.paragraph_after(key),
+                    widget=forms.Textarea(attrs={"rows": 2, "data-preview": section.slug}),
+                )
+            if section.free_text:
+                self.fields[text_field(section.slug)] = forms.CharField(
+                    label=section.label,
+                    required=False,
+                    initial=report.section_text(section.slug),
+                    widget=forms.Textarea(attrs={"rows": 6, "data-preview": section.slug}),
+                )
+
+    def outline_groups(self) -> list[tuple[outline.Section, list[dict]]]:
+        """The narrative fields grouped by section, in the order of the document: per generated
+        paragraph its switch, the text added after it and what it says today
+        (``paragraph_texts``, set by the view), then the section's own text."""
+        groups = []
+        texts = getattr(self, "paragraph_texts", {})
+        for section in outline.walk():
+            items = [
+                {"hide": self[hide_field(key)], "after": self[after_field(key)], "label": label, "says": texts.get(key)}
+                for key, label in section.paragraphs
+            ]
+            if section.free_text:
+                items.append({"text": self[text_field(section.slug)]})
+            if items:
+                groups.append((section, items))
+        return groups
+
     def clean(self) -> dict:
         data = super().clean()
+        if self.narrative:
+            self._collect_narrative(data)
         year_from, year_to, kind = data.get("year_from"), data.get("year_to"), data.get("kind")
         if year_from is None or year_to is None:
             return data
@@ -61,6 +118,23 @@ class ReportForm(forms.ModelForm):
         elif kind == Report.Kind.ANNUAL and year_to != year_from:
             self.add_error("kind", "Báo cáo năm chỉ gồm một năm; chọn “Báo cáo giai đoạn” cho nhiều năm.")
         return data
+
+    def _collect_narrative(self, data: dict) -> None:
+        """The section and paragraph fields into the report's two JSON fields (empty ones left
+        out, so that the stored narrative holds only what the staff wrote or switched)."""
+        texts, settings_ = {}, {}
+        for section in outline.walk():
+            if section.free_text:
+                text = (data.pop(text_field(section.slug), "") or "").strip()
+                if text:
+                    texts[section.slug] = text
+            for key, _ in section.paragraphs:
+                hidden = bool(data.pop(hide_field(key), False))
+                after = (data.pop(after_field(key), "") or "").strip()
+                if hidden or after:
+                    settings_[key] = {"hidden": hidden, "after": after}
+        data["section_texts"] = texts
+        data["paragraph_settings"] = settings_
 
     def _post_clean(self):
         # The model's constraints are checked again by the service; here the form's own

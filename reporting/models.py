@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 
 from khuyencong.core.history import HistoricalRecords
+from reporting import outline
 
 
 class Report(models.Model):
@@ -33,14 +35,15 @@ class Report(models.Model):
     place = models.CharField("địa danh", max_length=100, blank=True)
     report_date = models.DateField("ngày báo cáo", help_text="Công nợ và tình hình trả nợ tính đến ngày này.")
     addressees = models.TextField("kính gửi", blank=True, help_text="Mỗi dòng một nơi.")
-    preamble = models.TextField("căn cứ, mở đầu", blank=True)
-    directives = models.TextField("công tác chỉ đạo, điều hành", blank=True)
-    coordination = models.TextField("công tác phối hợp, phân công, phân cấp", blank=True)
-    limitations = models.TextField("tồn tại, hạn chế", blank=True)
-    causes = models.TextField("nguyên nhân", blank=True)
-    proposals = models.TextField("phần II: đề xuất mục tiêu, nhiệm vụ, giải pháp", blank=True)
-    recommendations = models.TextField("phần III: đề xuất, kiến nghị", blank=True)
+    # The text the staff write, by section of the outline (reporting/outline.py): {slug: text}.
+    section_texts = models.JSONField("nội dung các mục", default=dict, blank=True)
+    # The generated paragraphs (reporting/sentences.py) as the staff set them:
+    # {key: {"hidden": bool, "after": text added after it}}; a key absent is shown, nothing added.
+    paragraph_settings = models.JSONField("đoạn văn tự sinh: ẩn/hiện, lời thêm", default=dict, blank=True)
     recipients = models.TextField("nơi nhận", blank=True, help_text="Mỗi dòng một nơi.")
+    signer_authority = models.CharField(
+        "thẩm quyền ký", max_length=200, blank=True, help_text="Ví dụ: KT. GIÁM ĐỐC; để trống khi người đứng đầu ký."
+    )
     signer_title = models.CharField("chức vụ người ký", max_length=200, blank=True)
     signer_name = models.CharField("họ tên người ký", max_length=200, blank=True)
     status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -109,6 +112,21 @@ class Report(models.Model):
         years = str(self.year_from) if self.year_from == self.year_to else f"{self.year_from}-{self.year_to}"
         return f"Báo cáo {years} ({self.get_status_display()})"
 
+    def clean(self) -> None:
+        super().clean()
+        errors = _narrative_errors(self.section_texts, self.paragraph_settings)
+        if errors:
+            raise ValidationError({"section_texts": errors})
+
+    def section_text(self, slug: str) -> str:
+        return str((self.section_texts or {}).get(slug, ""))
+
+    def paragraph_hidden(self, key: str) -> bool:
+        return bool((self.paragraph_settings or {}).get(key, {}).get("hidden"))
+
+    def paragraph_after(self, key: str) -> str:
+        return str((self.paragraph_settings or {}).get(key, {}).get("after", ""))
+
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
@@ -122,6 +140,29 @@ class Report(models.Model):
     @property
     def years_label(self) -> str:
         return str(self.year_from) if self.year_from == self.year_to else f"{self.year_from}-{self.year_to}"
+
+
+def _narrative_errors(texts, settings_) -> list[str]:
+    """What is wrong with the stored narrative: keys that are not in the outline, values of the
+    wrong type (an API or admin could store anything in a JSON field)."""
+    errors = []
+    if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
+        return ["Nội dung các mục phải là văn bản theo từng mục."]
+    unknown = set(texts) - set(outline.text_slugs())
+    if unknown:
+        errors.append(f"Mục không có trong đề cương báo cáo: {', '.join(sorted(unknown))}.")
+    if not isinstance(settings_, dict):
+        return [*errors, "Thiết lập đoạn văn tự sinh không hợp lệ."]
+    unknown = set(settings_) - set(outline.paragraph_keys())
+    if unknown:
+        errors.append(f"Đoạn văn tự sinh không có trong đề cương: {', '.join(sorted(unknown))}.")
+    for value in settings_.values():
+        if not (
+            isinstance(value, dict) and isinstance(value.get("hidden", False), bool) and isinstance(value.get("after", ""), str)
+        ):
+            errors.append("Thiết lập đoạn văn tự sinh không hợp lệ.")
+            break
+    return errors
 
 
 class ReportNumbering(models.Model):

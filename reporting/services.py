@@ -37,7 +37,9 @@ from reporting.models import Report, ReportNumbering, ReportSnapshot
 from reporting.package import build_package
 from reporting.word import docx_from_html
 
-NARRATIVE_FIELDS = ("preamble", "directives", "coordination", "limitations", "causes", "proposals", "recommendations")
+# The narrative: the text of each section and the settings of the generated paragraphs
+# (reporting/outline.py).
+NARRATIVE_FIELDS = ("section_texts", "paragraph_settings")
 # What the staff may change on a draft besides the narrative.
 SCOPE_FIELDS = (
     "kind",
@@ -48,6 +50,7 @@ SCOPE_FIELDS = (
     "report_date",
     "addressees",
     "recipients",
+    "signer_authority",
     "signer_title",
     "signer_name",
 )
@@ -87,8 +90,10 @@ def defaults(*, year: int | None = None) -> dict:
         "place": org["place_name"],
         "report_date": timezone.localdate(),
         "addressees": f"Bộ Công Thương;\nUBND tỉnh {org['place_name']}.",
-        "recipients": "Như trên;\nLưu: VT.",
-        "signer_title": "GIÁM ĐỐC",
+        "recipients": org["recipients"],
+        "signer_authority": org["signer_authority"],
+        "signer_title": org["signer_title"],
+        "signer_name": org["signer_name"],
     }
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bao-cao/tao/", views.report_create, name="report-create"),
     path("bao-cao/<int:pk>/", views.report_detail, name="report-detail"),
     path("bao-cao/<int:pk>/sua/", views.report_edit, name="report-edit"),
+    path("bao-cao/<int:pk>/xem-truoc-muc/", views.narrative_preview, name="narrative-preview"),
     path("bao-cao/<int:pk>/van-ban/", views.report_document, name="report-document"),
     path("bao-cao/<int:pk>/ban-hanh/", views.report_issue, name="report-issue"),
     path("bao-cao/<int:pk>/thay-the/", views.report_replace, name="report-replace"),

@@ -11,23 +11,27 @@ from __future__ import annotations
 import datetime
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
-from reporting import checks, services
+from reporting import checks, outline, sentences, services
 from reporting.document import draft_figures, period_label, render_document, standalone_html
 from reporting.drilldown import MONEY_COLUMNS, SNAPSHOT_KEY, build_page, figure_page
 from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
+from reporting.narrative import narrative_html
 from reporting.templatetags.report_tags import without_figure_links
 from reporting.word import docx_from_html
+
+PREVIEW_MAX_CHARS = 100_000  # a section longer than this is previewed in part
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -213,7 +217,32 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("reporting:report-detail", report.pk)
         messages.success(request, "Đã lưu dự thảo báo cáo.")
         return redirect("reporting:report-detail", report.pk)
+    form.paragraph_texts = _paragraph_texts(report)
     return render(request, "reporting/report_form.html", {"form": form, "report": report})
+
+
+def _paragraph_texts(report: Report) -> dict[str, str]:
+    """What each generated paragraph of a draft says on today's data (the edit screen shows it
+    beside its switch); a paragraph with nothing to say is ""."""
+    figures = draft_figures(
+        year_from=report.year_from, year_to=report.year_to, report_date=report.report_date, province=report.province
+    )
+    place = report.place or settings.ORGANISATION["place_name"]
+    said = {p.key: p.text for ps in sentences.generated(figures, place).values() for p in ps}
+    return {key: said.get(key, "") for key in outline.paragraph_keys()}
+
+
+@require_role(roles.can_view)
+@require_POST
+def narrative_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML a section's text prints as (the edit screen's live preview): the document's own
+    narrative_html, numbered as in the section."""
+    _report_for(request, pk, rule=roles.can_write_reports)
+    section = outline.section(request.POST.get("section", ""))
+    if section is None or not section.free_text:
+        return HttpResponseBadRequest("Mục không có trong đề cương báo cáo.")
+    text = request.POST.get("text", "")[:PREVIEW_MAX_CHARS]
+    return HttpResponse(narrative_html(text, outline.headings_for(section)), content_type="text/html; charset=utf-8")
 
 
 @require_role(roles.can_view)

@@ -362,7 +362,15 @@ def test_department_approves_a_project_then_writes_issues_and_downloads_the_repo
     page.wait_for_url(re.compile(r"/bao-cao/\d+/sua/$"))
     report = Report.objects.get()
     assert (report.year_from, report.year_to, report.status) == (2024, 2024, Report.Status.DRAFT)
-    page.get_by_label("Công tác chỉ đạo, điều hành").fill("Sở Công Thương chỉ đạo Trung tâm Khuyến công triển khai kế hoạch.")
+    page.get_by_label("Công tác chỉ đạo, quán triệt").fill(
+        "# Quán triệt, triển khai\nSở Công Thương chỉ đạo Trung tâm Khuyến công triển khai kế hoạch.\n- Tập huấn"
+    )
+    # The live preview, rendered by the server as the document prints it: the heading numbered.
+    preview = page.locator("#muc-directives .narrative-preview")
+    preview.locator("h5").wait_for()
+    assert preview.locator("h5").inner_text() == "1.1. Quán triệt, triển khai"
+    assert preview.locator("li").inner_text() == "Tập huấn"
+    preview.scroll_into_view_if_needed()
     # Every section written: an unfinished one stops the issuing (reporting/checks.py).
     page.get_by_label("Tồn tại, hạn chế").fill("Nguồn kinh phí còn hạn chế.")
     page.get_by_label("Nguyên nhân").fill("Ngân sách địa phương còn khó khăn.")

@@ -58,7 +58,9 @@ def year_2024(db):
 
 
 def _issue(by, **fields):
-    values = {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"} | fields
+    values = (
+        {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"} | f.NARRATIVE | fields
+    )
     return services.issue_report(report=services.create_report(by=by, **values), number="125", by=by)
 
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from funding.models import Disbursement, LoanContract
 from khuyencong.core import jobs, roles
 from projects.models import AnnualPlan, Facility, Project
-from reporting import checks, services
+from reporting import checks, outline, services
 from reporting.models import Report, ReportSnapshot
 from reporting.package import SCHEMA_PATH, schema_text
 from tests import factories as f
@@ -47,7 +47,12 @@ def client_in(department) -> Client:
 
 
 def _draft(by, **fields) -> Report:
-    values = {"year_from": 2024, "year_to": 2024, "report_date": DAY, "signer_name": "Nguyễn Văn An"} | f.NARRATIVE | fields
+    texts = f.NARRATIVE_TEXTS | {slug: fields.pop(slug) for slug in list(fields) if slug in outline.text_slugs()}
+    values = (
+        {"year_from": 2024, "year_to": 2024, "report_date": DAY, "signer_name": "Nguyễn Văn An"}
+        | {"section_texts": texts}
+        | fields
+    )
     return services.create_report(by=by, **values)
 
 
@@ -161,17 +166,17 @@ def test_a_facility_with_no_commune_is_a_warning(lam_dong):
 
 
 def test_an_unfinished_section_blocks(department):
-    report = _draft(department, recommendations="", causes="  ")
+    report = _draft(department, part3="", causes="  ")
     (finding,) = checks.report_checks(report)
     assert (finding.code, finding.severity) == (checks.UNFINISHED_SECTION, checks.BLOCKING)
-    assert "2 phần chưa nhập nội dung" in finding.message and "nguyên nhân" in finding.message
+    assert "2 phần chưa nhập nội dung" in finding.message and "“Nguyên nhân”" in finding.message and "Phần III" in finding.message
     assert finding.links[0].url == reverse("reporting:report-edit", args=[report.pk])
 
 
 def test_check_report_reads_the_newest_draft_of_the_period(department):
-    _draft(department, proposals="")
+    _draft(department, part2="")
     code, out = _check_report("--from", "2024", "--to", "2024", "--date", "2025-03-15")
-    assert code == 1 and "Văn bản còn 1 phần chưa nhập nội dung: đề xuất mục tiêu, nhiệm vụ, giải pháp" in out
+    assert code == 1 and "Văn bản còn 1 phần chưa nhập nội dung: Phần II" in out
     assert "chưa có dự thảo" not in out
     _draft(department)  # a newer, finished draft
     assert _check_report("--from", "2024", "--to", "2024", "--date", "2025-03-15")[0] == 0
@@ -190,7 +195,7 @@ def test_placeholders_are_found_by_their_class_whatever_the_element():
 
 
 def test_the_service_refuses_a_blocking_finding_and_writes_nothing(department):
-    report = _draft(department, proposals="")
+    report = _draft(department, part2="")
     with pytest.raises(services.ValidationError, match="Chưa ban hành được, còn lỗi phải sửa: Văn bản còn 1 phần"):
         services.issue_report(report=report, number="125", by=department, acknowledged=[checks.UNFINISHED_SECTION])
     report.refresh_from_db()
@@ -198,7 +203,7 @@ def test_the_service_refuses_a_blocking_finding_and_writes_nothing(department):
 
 
 def test_the_job_refuses_too(department):
-    report = _draft(department, proposals="")
+    report = _draft(department, part2="")
     job = jobs.start(
         kind="issue",
         title="Ban hành",
@@ -217,7 +222,7 @@ def test_the_issue_screen_lists_the_findings_and_refuses_while_one_blocks(depart
     url = reverse("reporting:report-issue", args=[report.pk])
     page = client_in.get(url).content.decode()
     assert 'class="finding finding-blocking" data-code="phan-chua-nhap"' in page
-    assert "Văn bản còn 1 phần chưa nhập nội dung: tồn tại, hạn chế" in page
+    assert "Văn bản còn 1 phần chưa nhập nội dung: mục “Tồn tại, hạn chế”" in page
     response = client_in.post(url, {"number": "125", "date": "15/03/2025"})
     assert response.status_code == 200
     assert "Chưa ban hành được, còn lỗi phải sửa" in response.content.decode()
@@ -257,7 +262,7 @@ def test_a_warning_must_be_acknowledged_on_the_screen_and_is_kept_in_history(dep
 
 def test_issue_report_refuses_an_unfinished_report_with_a_message_and_exit_code(department, tmp_path):
     _draft(department, directives="", coordination="")
-    with pytest.raises(CommandError, match="Văn bản còn 1 phần chưa nhập nội dung") as refused:
+    with pytest.raises(CommandError, match="Văn bản còn 2 phần chưa nhập nội dung") as refused:
         call_command(
             "issue_report", "--from", "2024", "--to", "2024", "--date", "2025-03-15", "--number", "125",
             "--user", "banhanh", "--output-dir", str(tmp_path), stdout=io.StringIO(),

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from khuyencong.core import roles
 from projects.models import FundingLevel, Project, SupportForm
-from reporting import checks, services
+from reporting import checks, outline, services
 from reporting.annexes import annex_workbook, rate_value
 from reporting.document import draft_figures
 from reporting.drilldown import SNAPSHOT_KEY, drilldown_rows
@@ -69,8 +69,11 @@ def department(db):
 
 
 def _draft(by, **fields) -> Report:
+    texts = f.NARRATIVE_TEXTS | {slug: fields.pop(slug) for slug in list(fields) if slug in outline.text_slugs()}
     values = (
-        {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"} | f.NARRATIVE | fields
+        {"year_from": 2024, "year_to": 2024, "report_date": REPORT_DATE, "signer_name": "Nguyễn Văn An"}
+        | {"section_texts": texts}
+        | fields
     )
     return services.create_report(by=by, **values)
 
@@ -130,7 +133,8 @@ def test_an_issued_report_never_changes_when_the_data_does(year_2024, department
     # A new draft of the same year shows the new figure.
     draft = _draft(department)
     preview = client.get(reverse("reporting:report-document", args=[draft.pk])).content.decode()
-    assert "650 triệu đồng" in preview and "Dự thảo" in preview
+    assert "650 triệu đồng" in preview and 'class="draft-mark' in preview and "DỰ THẢO" in preview
+    assert 'class="draft-mark' not in page_before.decode()
     assert draft_figures(year_from=2024, year_to=2024, report_date=REPORT_DATE).done.money == 650_000_000
 
 
@@ -199,17 +203,17 @@ def test_a_failure_while_issuing_leaves_a_draft(year_2024, department, monkeypat
 def test_editing_an_issued_report_is_refused_and_changes_nothing(year_2024, department, client):
     report = _issued(department, directives="Chỉ đạo ban đầu.")
     with pytest.raises(ValidationError, match="đã ban hành"):
-        services.update_report(report=report, by=department, directives="Sửa sau khi ban hành.")
+        services.update_report(report=report, by=department, section_texts={"directives": "Sửa sau khi ban hành."})
 
     client.force_login(department)
     response = client.post(
         reverse("reporting:report-edit", args=[report.pk]),
-        {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "directives": "Sửa lén."},
+        {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "text_directives": "Sửa lén."},
     )
     assert response.status_code == 302
     assert any("không thể sửa" in str(m) for m in client.get(response["Location"]).context["messages"])
     report.refresh_from_db()
-    assert report.directives == "Chỉ đạo ban đầu."
+    assert report.section_texts == f.NARRATIVE_TEXTS | {"directives": "Chỉ đạo ban đầu."}
     assert client.get(reverse("reporting:report-edit", args=[report.pk])).status_code == 302
 
 
@@ -290,8 +294,8 @@ def test_script_in_a_narrative_is_shown_as_text(year_2024, department, client):
     client.force_login(department)
     data = {
         "kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "place": "Lâm Đồng",
-    } | f.NARRATIVE | {
-        "directives": '<script>alert("x")</script>\n**Tăng cường** chỉ đạo <b onclick="x()">đậm</b>',
+    } | f.NARRATIVE_FORM | {
+        "text_directives": '<script>alert("x")</script>\n**Tăng cường** chỉ đạo <b onclick="x()">đậm</b>',
     }  # fmt: skip
     assert client.post(reverse("reporting:report-edit", args=[report.pk]), data).status_code == 302
     document = client.get(reverse("reporting:report-document", args=[report.pk])).content.decode()
@@ -500,7 +504,7 @@ def test_department_staff_go_the_whole_way(year_2024, department, client):
     edit = reverse("reporting:report-edit", args=[report.pk])
     assert response["Location"] == edit and client.get(edit).status_code == 200
     data = {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "place": "Lâm Đồng",
-            "signer_name": "Trần Văn B"} | f.NARRATIVE | {"limitations": "Nguồn vốn còn hạn chế."}  # fmt: skip
+            "signer_name": "Trần Văn B"} | f.NARRATIVE_FORM | {"text_limitations": "Nguồn vốn còn hạn chế."}  # fmt: skip
     assert client.post(edit, data).status_code == 302
     assert "Nguồn vốn còn hạn chế." in client.get(reverse("reporting:report-document", args=[report.pk])).content.decode()
     draft_pdf = client.get(reverse("reporting:report-download", args=[report.pk, "pdf"]))

@@ -123,3 +123,17 @@ def date_long(value: datetime.date | None) -> str:
     day = f"{value.day:02d}" if value.day < 10 else str(value.day)
     month = f"{value.month:02d}" if value.month < 3 else str(value.month)
     return f"ngày {day} tháng {month} năm {value.year}"
+
+
+def shares(parts: list[int] | tuple[int, ...]) -> list[str]:
+    """Shares of a whole made of ``parts`` in whole per cent that add up to 100%: the
+    largest-remainder split (each part rounded down, the points left go to the largest
+    remainders, ties to the first). An empty whole gives "0%" each."""
+    whole = sum(parts)
+    if whole <= 0:
+        return ["0%" for _ in parts]
+    floors = [100 * part // whole for part in parts]
+    remainders = sorted(range(len(parts)), key=lambda i: (-(100 * parts[i] % whole), i))
+    for i in remainders[: 100 - sum(floors)]:
+        floors[i] += 1
+    return [f"{value}%" for value in floors]

@@ -17,33 +17,41 @@ from reporting.drilldown import figure_page
 register = template.Library()
 
 
+def figure_html(text: str, figure_id: str, figures, *, links: bool, issued: int | None = None):
+    """A figure as the document prints it: on screen a link to the records behind it (an issued
+    report's, ``issued`` its pk, to those kept at issue), in the PDF and the Word file a plain span."""
+    if not links:
+        return format_html('<span class="figure">{}</span>', text)
+    if issued:
+        url = reverse("reporting:report-figure", kwargs={"pk": issued, "figure": figure_id})
+    else:
+        url = reverse(
+            "reporting:figure-records",
+            kwargs={
+                "figure": figure_id,
+                "year_from": figures.year_from,
+                "year_to": figures.year_to,
+                "report_date": figures.report_date.isoformat(),
+            },
+        )
+    page = figure_page(figure_id)
+    title = f"Xem các bản ghi: {page.title}" if page else "Xem các bản ghi"
+    return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, title, text)
+
+
 class FigureNode(template.Node):
     def __init__(self, figure_id: template.base.FilterExpression, nodelist: template.NodeList):
         self.figure_id = figure_id
         self.nodelist = nodelist
 
     def render(self, context) -> str:
-        text = self.nodelist.render(context)
-        figure_id = self.figure_id.resolve(context)
-        figures = context["figures"]
-        if not context.get("links"):
-            return format_html('<span class="figure">{}</span>', text)
-        issued = context.get("issued_report_pk")
-        if issued:
-            url = reverse("reporting:report-figure", kwargs={"pk": issued, "figure": figure_id})
-        else:
-            url = reverse(
-                "reporting:figure-records",
-                kwargs={
-                    "figure": figure_id,
-                    "year_from": figures.year_from,
-                    "year_to": figures.year_to,
-                    "report_date": figures.report_date.isoformat(),
-                },
-            )
-        page = figure_page(figure_id)
-        title = f"Xem các bản ghi: {page.title}" if page else "Xem các bản ghi"
-        return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, title, text)
+        return figure_html(
+            self.nodelist.render(context),
+            self.figure_id.resolve(context),
+            context["figures"],
+            links=bool(context.get("links")),
+            issued=context.get("issued_report_pk"),
+        )
 
 
 _FIGURE_LINK = re.compile(r'<a class="figure" href="[^"]*" title="[^"]*">(.*?)</a>', re.DOTALL)
