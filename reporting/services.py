@@ -28,7 +28,7 @@ from khuyencong.core import roles
 from khuyencong.core.formatting import date_short
 from khuyencong.core.jobs import Progress
 from khuyencong.core.text import same_name
-from reporting.annexes import annex_workbook
+from reporting.annexes import annex_workbook, reference_line
 from reporting.document import default_province, render_document
 from reporting.figures import ReportFigures, compute_figures
 from reporting.models import Report, ReportNumbering, ReportSnapshot
@@ -234,7 +234,7 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
         # today's records, not those the report counted.
         html = render_document(figures, locked, links=False)
         pdf = html_to_pdf(render_document(figures, locked, links=False, pdf=True))
-        xlsx = annex_workbook(figures)
+        xlsx = annex_workbook(figures, reference=annex_reference(locked))
 
         try:
             with transaction.atomic():
@@ -250,6 +250,14 @@ def issue_report(*, report: Report, number: str, by, date: datetime.date | None 
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         )
     return locked
+
+
+def annex_reference(report: Report) -> str:
+    """The annexes' "(Kèm theo Báo cáo số … ngày …)" line of an issued report."""
+    org = settings.ORGANISATION
+    return reference_line(
+        report.number, report.report_date, org["issuing_body"], report.place or org["place_name"], draft=False
+    )
 
 
 def issue_report_job(job, progress: Progress) -> tuple[bool, dict]:

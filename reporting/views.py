@@ -23,7 +23,7 @@ from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
 from projects.models import Facility, Project
 from reporting import services
-from reporting.document import draft_figures, render_document, standalone_html
+from reporting.document import draft_figures, print_html, render_document, standalone_html
 from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
 
@@ -31,6 +31,7 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -251,7 +252,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("Định dạng không được hỗ trợ.")
     report = _report_for(request, pk)
     if report.is_issued:
-        content = _snapshot_field(report, fmt)
+        content = _issued_docx(report) if fmt == "docx" else _snapshot_field(report, fmt)
     else:
         if not roles.can_write_reports(request.user):
             raise PermissionDenied("Chỉ tải được báo cáo đã ban hành.")
@@ -261,6 +262,18 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, fmt)}"'
     return response
+
+
+def _issued_docx(report: Report) -> bytes:
+    """An issued report's Word file: the one kept at issue when the snapshot holds one, else
+    made from the issued HTML (the text as issued, not today's data)."""
+    if any(f.name == "docx" for f in ReportSnapshot._meta.get_fields()):
+        kept = _snapshot_field(report, "docx")
+        if kept:
+            return kept
+    from reporting.word import docx_from_html
+
+    return docx_from_html(print_html(_snapshot_field(report, "html")))
 
 
 def _draft_file(report: Report, fmt: str) -> bytes | str:
@@ -273,6 +286,12 @@ def _draft_file(report: Report, fmt: str) -> bytes | str:
         from reporting.pdf import render_pdf
 
         return render_pdf(figures, report)
-    from reporting.annexes import annex_workbook
+    if fmt == "docx":
+        from reporting.word import render_docx
 
-    return annex_workbook(figures)
+        return render_docx(figures, report)
+    from reporting.annexes import annex_workbook, reference
+    from reporting.document import DocumentText
+
+    text = DocumentText.for_report(report, year_from=report.year_from, year_to=report.year_to, report_date=report.report_date)
+    return annex_workbook(figures, reference=reference(text))

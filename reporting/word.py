@@ -27,6 +27,7 @@ the top margin from the second page. The file's bytes depend only on the HTML.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -116,6 +117,8 @@ class _Writer:
         self.next_footnote = 1
         self.draft = any("draft-mark" in _classes(e) for e in self.root.iter())
         self.annexes = 0
+        self._ppr: dict[tuple, object] = {}
+        self._rpr: dict[tuple, object] = {}
         self._set_up()
 
     # --- the document's frame --------------------------------------------------------------
@@ -310,45 +313,50 @@ class _Writer:
         return paragraph
 
     def format_paragraph(self, paragraph: Paragraph, element, width: int) -> None:
+        """The paragraph's properties from ``element``'s computed style (one pPr a style, copied)."""
         style = self.style_for(element)
-        formatting = paragraph.paragraph_format
-        align = ALIGN.get(style["text_align_all"])
-        if align is not None:
-            formatting.alignment = align
-        indent = _pt(style["text_indent"])
-        if indent:
-            formatting.first_line_indent = Pt(indent)
-        margins = {side: style[f"margin_{side}"] for side in ("top", "bottom", "left", "right")}
-        if (top := _pt(margins["top"])) is not None:
-            formatting.space_before = Pt(top)
-        if (bottom := _pt(margins["bottom"])) is not None:
-            formatting.space_after = Pt(bottom)
-        for side, attribute in (("left", "left_indent"), ("right", "right_indent")):
-            value = margins[side]
-            if getattr(value, "unit", None) == "%" and value.value:
-                setattr(formatting, attribute, Emu(int(width * value.value / 100)))
-            elif _pt(value):
-                setattr(formatting, attribute, Pt(_pt(value)))
+        margins = [style[f"margin_{side}"] for side in ("top", "bottom", "left", "right")]
+        indents = [
+            int(width * m.value / 100 / 635) if getattr(m, "unit", None) == "%" else round((_pt(m) or 0) * 20)
+            for m in margins[2:]
+        ]  # twentieths of a point (635 EMU each)
         line_height = style["line_height"]
-        if getattr(line_height, "unit", None) is None and isinstance(getattr(line_height, "value", None), int | float):
-            formatting.line_spacing = float(line_height.value)
-        if style["break_after"] == "avoid" or style["break_inside"] == "avoid":
-            formatting.keep_with_next = style["break_after"] == "avoid"
-            formatting.keep_together = True
+        line = line_height if isinstance(line_height, int | float) else getattr(line_height, "value", None)
+        key = (
+            style["text_align_all"], _pt(style["text_indent"]), _pt(margins[0]), _pt(margins[1]), *indents,
+            line if getattr(line_height, "unit", None) is None else None,
+            style["break_after"] == "avoid", style["break_inside"] == "avoid",
+        )  # fmt: skip
+        properties = self._ppr.get(key)
+        if properties is None:
+            properties = self._ppr[key] = _paragraph_properties(*key)
+        old = paragraph._p.pPr
+        if old is not None:
+            paragraph._p.remove(old)
+        paragraph._p.insert(0, copy.deepcopy(properties))
 
     def run(self, paragraph: Paragraph, text: str, element) -> None:
+        """A run of ``text`` in ``element``'s computed style (one rPr a style, copied)."""
         style = self.style_for(element)
-        run = paragraph.add_run(text)
-        run.bold = style["font_weight"] >= 600
-        run.italic = style["font_style"] in ("italic", "oblique")
-        run.font.size = Pt(round(style["font_size"] * PX * 2) / 2)
-        if style["text_transform"] == "uppercase":
-            run.font.all_caps = True
-        if element.tag == "sup" or style["vertical_align"] == "super":
-            run.font.superscript = True
         underline = "underline" in (style["text_decoration_line"] or ())
-        if underline or (style["display"][0] == "inline" and style["border_bottom_width"] > 0):
-            run.underline = True
+        key = (
+            style["font_weight"] >= 600,
+            style["font_style"] in ("italic", "oblique"),
+            style["text_transform"] == "uppercase",
+            round(style["font_size"] * PX * 2),
+            underline or (style["display"][0] == "inline" and style["border_bottom_width"] > 0),
+            element.tag == "sup" or style["vertical_align"] == "super",
+        )
+        properties = self._rpr.get(key)
+        if properties is None:
+            properties = self._rpr[key] = _run_properties(*key)
+        run = OxmlElement("w:r")
+        run.append(copy.deepcopy(properties))
+        text_element = OxmlElement("w:t")
+        text_element.set(qn("xml:space"), "preserve")
+        text_element.text = text
+        run.append(text_element)
+        paragraph._p.append(run)
 
     def _is_rule(self, element) -> bool:
         style = self.style_for(element)
@@ -448,6 +456,47 @@ class _Holder:
         p = OxmlElement("w:p")
         self.element.append(p)
         return Paragraph(p, self)
+
+
+def _paragraph_properties(align, indent, before, after, left, right, line, keep_next, keep_together):
+    """A w:pPr, its children in the schema's order."""
+    xml = [f"<w:pPr {nsdecls('w')}>"]
+    if keep_next:
+        xml.append("<w:keepNext/>")
+    if keep_together:
+        xml.append("<w:keepLines/>")
+    spacing = ""
+    if before is not None:
+        spacing += f' w:before="{round(before * 20)}"'
+    if after is not None:
+        spacing += f' w:after="{round(after * 20)}"'
+    if line:
+        spacing += f' w:line="{round(240 * line)}" w:lineRule="auto"'
+    if spacing:
+        xml.append(f"<w:spacing{spacing}/>")
+    ind = "".join(f' w:{name}="{value}"' for name, value in (("left", left), ("right", right)) if value)
+    if indent:
+        ind += f' w:firstLine="{round(indent * 20)}"'
+    if ind:
+        xml.append(f"<w:ind{ind}/>")
+    jc = {"center": "center", "right": "right", "end": "right", "justify": "both", "left": "left", "start": "left"}
+    if align in jc:
+        xml.append(f'<w:jc w:val="{jc[align]}"/>')
+    xml.append("</w:pPr>")
+    return parse_xml("".join(xml))
+
+
+def _run_properties(bold, italic, caps, half_points, underline, superscript):
+    """A w:rPr, its children in the schema's order."""
+    xml = [f"<w:rPr {nsdecls('w')}>"]
+    xml.append("<w:b/>" if bold else "")
+    xml.append("<w:i/>" if italic else "")
+    xml.append("<w:caps/>" if caps else "")
+    xml.append(f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>')
+    xml.append('<w:u w:val="single"/>' if underline else "")
+    xml.append('<w:vertAlign w:val="superscript"/>' if superscript else "")
+    xml.append("</w:rPr>")
+    return parse_xml("".join(xml))
 
 
 def _content(element) -> list:

@@ -447,7 +447,7 @@ def test_an_unknown_report_is_404(department, client, name):
 
 def test_an_unknown_format_is_404(issued_and_draft, department, client):
     client.force_login(department)
-    assert client.get(_url("report-download", issued_and_draft, "issued", "docx")).status_code == 404
+    assert client.get(_url("report-download", issued_and_draft, "issued", "odt")).status_code == 404
 
 
 @pytest.mark.parametrize(
