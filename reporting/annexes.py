@@ -189,18 +189,18 @@ def _label(choices, code: str) -> str:
 
 PROJECT_COLUMNS = (
     AnnexColumn("STT", COUNT, 5),
-    AnnexColumn("Năm", YEAR, 6),
-    AnnexColumn("Mã đề án", TEXT, 9),
-    AnnexColumn("Tên đề án", TEXT, 32),
-    AnnexColumn("Nội dung hỗ trợ", TEXT, 18),
-    AnnexColumn("Nguồn", TEXT, 7),
-    AnnexColumn("Hình thức", TEXT, 10),
-    AnnexColumn("Cơ sở thụ hưởng (MST, địa bàn)", TEXT, 30),
-    AnnexColumn("Kế hoạch", MONEY, 15, "Kinh phí (đồng)"),
-    AnnexColumn("Khuyến công hỗ trợ", MONEY, 15, "Kinh phí (đồng)"),
-    AnnexColumn("Vốn đối ứng", MONEY, 15, "Kinh phí (đồng)"),
-    AnnexColumn("Đã giải ngân", MONEY, 15, "Kinh phí (đồng)"),
-    AnnexColumn("Tình trạng", TEXT, 11),
+    AnnexColumn("Năm", YEAR, 7),
+    AnnexColumn("Mã đề án", TEXT, 15),
+    AnnexColumn("Tên đề án", TEXT, 27),
+    AnnexColumn("Nội dung hỗ trợ", TEXT, 16),
+    AnnexColumn("Nguồn", TEXT, 8),
+    AnnexColumn("Hình thức", TEXT, 9),
+    AnnexColumn("Cơ sở thụ hưởng (MST, địa bàn)", TEXT, 25),
+    AnnexColumn("Kế hoạch", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Khuyến công hỗ trợ", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Vốn đối ứng", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Đã giải ngân", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Tình trạng", TEXT, 10),
 )
 _PROJECT_LABEL_SPAN = 8  # STT … cơ sở thụ hưởng
 
@@ -313,6 +313,7 @@ def _content_sums(items: Iterable[ContentTotals]) -> tuple[int, int, int, int, i
 
 def annex_contents(figures: ReportFigures) -> Annex:
     """Phụ lục III: the completed đề án's money by activity content, under each group's sums."""
+
     def group_of(c: ContentTotals) -> tuple[int, str, str]:
         return (c.group_order, c.group, c.group_name) if c.group else (c.order, c.code, c.name)
 

@@ -295,6 +295,9 @@ class _Writer:
         if not any(p.text or p.kind != "text" for p in pieces):
             if paragraph is None and self._is_rule(element):
                 self._rule(box.paragraph(), element, box.width)
+            elif paragraph is None and (height := _pt(self.style_for(element)["height"])):
+                spacer = box.paragraph()  # an empty block that holds a space (the signature's)
+                spacer.paragraph_format.space_after = Pt(height)
             return None
         paragraph = paragraph if paragraph is not None else box.paragraph()
         self.format_paragraph(paragraph, element, box.width)
@@ -590,8 +593,7 @@ def _borders(table, bordered: bool) -> None:
         _insert(properties, borders, before=("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
     margin = 57 if bordered else 0  # twentieths of a point: 1 mm
     margins = parse_xml(
-        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{margin}" w:type="dxa"/>'
-        f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
+        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{margin}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
     )
     _insert(properties, margins, before=("w:tblLook", "w:tblCaption", "w:tblDescription"))
 

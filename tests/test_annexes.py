@@ -44,7 +44,9 @@ def test_annex_i_subtotals_are_each_years_plan_and_the_total_the_periods(lam_don
         assert row.values[planned] == year.planned_money
         assert row.values[executed] == year.executed  # the demo's undone đề án have no disbursement
     (total,) = _rows(annex, RowKind.TOTAL)
-    assert total.values[0].startswith(f"Tổng cộng: {sum(y.planned for y in figures.years)} đề án, {figures.done.count} hoàn thành")
+    assert total.values[0].startswith(
+        f"Tổng cộng: {sum(y.planned for y in figures.years)} đề án, {figures.done.count} hoàn thành"
+    )
     assert total.values[planned] == sum(y.planned_money for y in figures.years)
     assert total.values[executed] == figures.done.money  # F02
     items = _rows(annex, RowKind.ITEM)

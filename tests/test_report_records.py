@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 from khuyencong.core import roles
@@ -429,9 +430,13 @@ def test_viewers_read_everything_and_download_issued_reports(issued_and_draft, r
     for which in ("issued", "draft"):
         assert client.get(_url("report-detail", issued_and_draft, which)).status_code == 200
         assert client.get(_url("report-document", issued_and_draft, which)).status_code == 200
-    for fmt in ("html", "pdf", "xlsx"):
+    for fmt in ("html", "pdf", "xlsx", "docx"):
         response = client.get(_url("report-download", issued_and_draft, "issued", fmt))
         assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    issued_word = client.get(_url("report-download", issued_and_draft, "issued", "docx")).content
+    masthead = Document(io.BytesIO(issued_word)).tables[0].cell(0, 0)
+    issuing = [r for p in masthead.paragraphs for r in p.runs if "CÔNG THƯƠNG" in r.text.upper()]
+    assert issuing and issuing[0].bold  # styled by the print's stylesheet, as the PDF
     assert client.get(_url("report-download", issued_and_draft, "draft", "xlsx")).status_code == 403
     detail = client.get(_url("report-detail", issued_and_draft, "draft")).content.decode()
     assert "Sửa dự thảo" not in detail and "Ban hành…" not in detail
