@@ -19,10 +19,10 @@ from lxml import etree
 from reporting.document import draft_figures, render_document
 from reporting.word import docx_from_html
 from tests.report_expectations import REPORT_DATE
-from tests.screens_helpers import department, department_client  # noqa: F401  (fixtures)
 from tests.test_report_document import _period_expectations
 
 pytestmark = pytest.mark.django_db
+pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -135,7 +135,7 @@ def test_an_issued_text_has_no_draft_mark_and_the_same_html_gives_the_same_bytes
         assert "DỰ THẢO" not in " ".join(p.text for p in Document(io.BytesIO(first)).sections[0].header.paragraphs)
 
 
-def test_the_report_screen_offers_the_word_file(lam_dong, department_client, department):  # noqa: F811
+def test_the_report_screen_offers_the_word_file(lam_dong, department_client, department):
     from reporting import services
 
     report = services.create_report(by=department, year_from=2024, year_to=2024, report_date=REPORT_DATE)
