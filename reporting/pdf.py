@@ -151,22 +151,33 @@ def layout(html: str):
 
 
 ANNEX_XPATH = '//*[contains(concat(" ", normalize-space(@class), " "), " annex ")]'
+DRAFT_MARK_XPATH = '//*[contains(concat(" ", normalize-space(@class), " "), " draft-mark ")]'
+
+
+def _has_class(element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
 
 
 def split_annexes(html: str) -> tuple[str, list[str]]:
-    """The document without its annexes, and each annex as a document of its own (the same
-    head and stylesheet, the annex in place of the body's content)."""
+    """The document without its annexes, and each annex as a document of its own: the same
+    head and stylesheet, the elements that hold the annex (so that a rule such as ``.document
+    p`` still applies), and a draft's mark, the rest left out."""
     tree = lxml.html.document_fromstring(html)
     annexes = tree.xpath(ANNEX_XPATH)
     if not annexes:
         return html, []
     documents = []
-    for annex in annexes:
+    for index in range(len(annexes)):
         alone = copy.deepcopy(tree)
-        body = alone.body
-        for child in list(body):
-            body.remove(child)
-        body.append(copy.deepcopy(annex))
+        kept = alone.xpath(ANNEX_XPATH)[index]
+        for ancestor in kept.iterancestors():
+            if ancestor.tag in ("html", "head"):
+                break
+            for sibling in list(ancestor):
+                if sibling is not kept and not _has_class(sibling, "draft-mark") and not sibling.xpath("." + DRAFT_MARK_XPATH):
+                    ancestor.remove(sibling)
+            ancestor.text = None
+            kept = ancestor
         documents.append(lxml.html.tostring(alone, encoding="unicode", doctype="<!doctype html>"))
     for annex in annexes:
         annex.getparent().remove(annex)

@@ -173,3 +173,22 @@ def _excel(values):
     from reporting.annexes import Rate, rate_value
 
     return [rate_value(v.done, v.planned) if isinstance(v, Rate) else v for v in values]
+
+
+def test_each_annex_is_laid_out_alone_inside_the_document_that_holds_it():
+    """The PDF lays the annexes out apart from the report (reporting.pdf.split_annexes): each
+    keeps the elements around it (their style rules still apply) and a draft's mark."""
+    from reporting.pdf import split_annexes
+
+    html = (
+        '<!doctype html><html><head><title>t</title></head><body class="pdf"><article class="document">'
+        '<p class="draft-mark">DỰ THẢO</p><p>Nội dung</p><div class="annex"><p>Phụ lục I</p></div>'
+        '<div class="annex annex-landscape"><p>Phụ lục II</p></div><section>chú thích</section></article></body></html>'
+    )
+    body, annexes = split_annexes(html)
+    assert "Phụ lục" not in body and "Nội dung" in body and "chú thích" in body
+    assert len(annexes) == 2
+    for annex, title in zip(annexes, ("Phụ lục I", "Phụ lục II"), strict=True):
+        assert '<body class="pdf"><article class="document"><p class="draft-mark">DỰ THẢO</p><div class="annex' in annex
+        assert title in annex and "Nội dung" not in annex and "chú thích" not in annex
+    assert "Phụ lục I<" not in annexes[1]
