@@ -100,6 +100,7 @@ class _Box:
     container: object
     width: int  # EMU
     fresh: list = field(default_factory=list)  # a cell's first, empty paragraph, used once
+    left: int = 0  # twentieths of a point: the left margins of the blocks that hold these
 
     def paragraph(self) -> Paragraph:
         if self.fresh:
@@ -234,16 +235,29 @@ class _Writer:
         pending: list = []
         if element.text:
             pending.append(element.text)
+        inner = self._inner(element, box)
         for child in element:
             if not self.skipped(child) and self.is_block(child):
                 self.paragraph(element, pending, box)
                 pending = []
-                self.block(child, box)
+                self.block(child, inner)
             elif not self.skipped(child):
                 pending.append(child)
             if child.tail:
                 pending.append(child.tail)
         self.paragraph(element, pending, box)
+
+    def _inner(self, element, box: _Box) -> _Box:
+        """The box for ``element``'s block children: narrower by its left margin ("Kính gửi:"
+        and its addressees sit to the right)."""
+        margin = self.style_for(element)["margin_left"]
+        if getattr(margin, "unit", None) == "%":
+            emu = int(box.width * margin.value / 100)
+        else:
+            emu = int((_pt(margin) or 0) * 12700)
+        if emu <= 0 or element.tag in ("td", "th"):
+            return box
+        return _Box(box.container, box.width - emu, box.fresh, box.left + emu // 635)
 
     def block(self, element, box: _Box) -> None:
         classes = _classes(element)
@@ -300,7 +314,7 @@ class _Writer:
                 spacer.paragraph_format.space_after = Pt(height)
             return None
         paragraph = paragraph if paragraph is not None else box.paragraph()
-        self.format_paragraph(paragraph, element, box.width)
+        self.format_paragraph(paragraph, element, box.width, box.left)
         before = self.style_for(element, "before")
         if before and before.get("content") not in (None, "normal", "none"):
             marker = "".join(value for kind, value in before["content"] if kind == "string")
@@ -315,14 +329,16 @@ class _Writer:
                 self.run(paragraph, piece.text, piece.element)
         return paragraph
 
-    def format_paragraph(self, paragraph: Paragraph, element, width: int) -> None:
-        """The paragraph's properties from ``element``'s computed style (one pPr a style, copied)."""
+    def format_paragraph(self, paragraph: Paragraph, element, width: int, left: int = 0) -> None:
+        """The paragraph's properties from ``element``'s computed style (one pPr a style, copied);
+        ``left``: the margins of the blocks around it, in twentieths of a point."""
         style = self.style_for(element)
         margins = [style[f"margin_{side}"] for side in ("top", "bottom", "left", "right")]
         indents = [
             int(width * m.value / 100 / 635) if getattr(m, "unit", None) == "%" else round((_pt(m) or 0) * 20)
             for m in margins[2:]
         ]  # twentieths of a point (635 EMU each)
+        indents[0] += left
         line_height = style["line_height"]
         line = line_height if isinstance(line_height, int | float) else getattr(line_height, "value", None)
         key = (
