@@ -188,12 +188,12 @@ def _label(choices, code: str) -> str:
 # --- Phụ lục I: the đề án of the period -------------------------------------------------------
 
 PROJECT_COLUMNS = (
-    AnnexColumn("STT", COUNT, 5),
+    AnnexColumn("STT", COUNT, 6),
     AnnexColumn("Năm", YEAR, 7),
     AnnexColumn("Mã đề án", TEXT, 15),
-    AnnexColumn("Tên đề án", TEXT, 27),
+    AnnexColumn("Tên đề án", TEXT, 25),
     AnnexColumn("Nội dung hỗ trợ", TEXT, 16),
-    AnnexColumn("Nguồn", TEXT, 8),
+    AnnexColumn("Nguồn", TEXT, 9),
     AnnexColumn("Hình thức", TEXT, 9),
     AnnexColumn("Cơ sở thụ hưởng (MST, địa bàn)", TEXT, 25),
     AnnexColumn("Kế hoạch", MONEY, 17, "Kinh phí (đồng)"),
@@ -257,7 +257,7 @@ def _period(figures: ReportFigures) -> str:
 # --- Phụ lục II: by year and level ------------------------------------------------------------
 
 YEAR_COLUMNS = (
-    AnnexColumn("STT", COUNT, 5),
+    AnnexColumn("STT", COUNT, 6),
     AnnexColumn("Năm", TEXT, 10),
     AnnexColumn("Kế hoạch", COUNT, 9, "Số đề án"),
     AnnexColumn("Thực hiện", COUNT, 9, "Số đề án"),
@@ -330,7 +330,7 @@ def annex_contents(figures: ReportFigures) -> Annex:
 # --- Phụ lục IV: products recognised ----------------------------------------------------------
 
 PRODUCT_COLUMNS = (
-    AnnexColumn("STT", COUNT, 5),
+    AnnexColumn("STT", COUNT, 6),
     AnnexColumn("Tên sản phẩm", TEXT, 30),
     AnnexColumn("Cơ sở", TEXT, 34),
     AnnexColumn("Cấp", TEXT, 10),
@@ -360,7 +360,7 @@ def annex_products(figures: ReportFigures) -> Annex:
 def contract_columns(as_of: datetime.date) -> tuple[AnnexColumn, ...]:
     day = formatting.date_short(as_of)
     return (
-        AnnexColumn("STT", COUNT, 5),
+        AnnexColumn("STT", COUNT, 6),
         AnnexColumn("Số hợp đồng", TEXT, 14),
         AnnexColumn("Cơ sở", TEXT, 34),
         AnnexColumn("Ngày ký", DATE, 11),
