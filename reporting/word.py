@@ -48,6 +48,7 @@ from docx.text.paragraph import Paragraph
 from weasyprint import HTML
 from weasyprint.css import get_all_computed_styles
 
+from reporting.document import render_document
 from reporting.pdf import STATIC_DIR, StaticOnlyFetcher
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -117,7 +118,6 @@ class _Writer:
         self.footnotes = None
         self.next_footnote = 1
         self.draft = any("draft-mark" in _classes(e) for e in self.root.iter())
-        self.annexes = 0
         self._ppr: dict[tuple, object] = {}
         self._rpr: dict[tuple, object] = {}
         self._set_up()
@@ -194,7 +194,6 @@ class _Writer:
             number_type = OxmlElement("w:pgNumType")
             _insert(sectPr, number_type, before=("w:cols", "w:formProt", "w:vAlign", "w:titlePg", "w:docGrid"))
         number_type.set(qn("w:start"), "1")
-        self.annexes += 1
         return section.page_width - section.left_margin - section.right_margin
 
     # --- what to write -----------------------------------------------------------------------
@@ -658,6 +657,4 @@ def docx_from_html(html: str) -> bytes:
 
 def render_docx(figures, report=None) -> bytes:
     """The report's Word file: the PDF's HTML, written as a .docx."""
-    from reporting.document import render_document
-
     return docx_from_html(render_document(figures, report, links=False, pdf=True))
