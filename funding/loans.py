@@ -136,6 +136,8 @@ class ContractStatus:
     written_off: int = 0  # written off on or before the date
     recovered: int = 0  # recovered after the write-off, on or before the date
     schedule_version: int = 0  # the version in force on the date (0: no schedule)
+    lawsuit_filed_on: datetime.date | None = None  # the latest lawsuit filed on or before the date
+    lawsuit_status: str = ""  # its status on the date (Lawsuit.Status), "" when none
 
     @property
     def is_late(self) -> bool:
@@ -406,6 +408,8 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
         written_off=ledger.write_off.amount if ledger.write_off else 0,
         recovered=ledger.recovered,
         schedule_version=version,
+        lawsuit_filed_on=ledger.lawsuits[-1].filed_on if ledger.lawsuits else None,
+        lawsuit_status=ledger.lawsuits[-1].status if ledger.lawsuits else "",
     )
 
 

@@ -1,24 +1,40 @@
-"""The report's Excel annexes: four sheets from one ReportFigures, no query of their own.
+"""The report's annexes (Phụ lục I–V) as data, from one ReportFigures and no query of their own.
 
-Each sheet is a generator that yields a header row of ``Column`` (title, kind, width) and then
-plain rows of values, as pretix's ``ListExporter.iterate_list`` does; khuyencong.core.excel, the
-portal's one Excel writer, turns them into cells. The kind of a column decides the cell: money
-and counts are numbers shown "#,##0", rates numbers shown "0.0%", dates dates shown dd/mm/yyyy,
-and every text is stored as text, so a name typed as "=HYPERLINK(…)" stays a name and never
-becomes a formula.
+Each annex is a title, its columns and its rows (items, group headings, subtotals, the total);
+the document's template (templates/reporting/_annexes.html) prints them after the signature,
+the Word file takes them from that HTML, and ``annex_workbook`` writes the same rows, one sheet
+an annex, through khuyencong.core.excel, the portal's one Excel writer. Money is whole đồng:
+the tables print it exactly ("1.836.337.000") so that a reader can add it up; the kind of a
+column decides how a value prints (``display``) and what cell it becomes in Excel.
+
+The totals are the body's figures: annex I's year subtotals are footnote 1's planned đề án and
+money, annex II is footnote 1, annex III adds up to F02, annex IV to F10's recognitions and
+annex V's sued facilities to F19 (tests/test_annexes.py holds them to it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
 
-from khuyencong.core.excel import COUNT, DATE, FLAG, MONEY, RATE, TEXT, YEAR, Column, Sheet, xlsx_bytes
-from khuyencong.core.formatting import date_short
-from projects.models import Project, SupportForm
-from reporting.figures import ReportFigures, YearFigures
+from funding.models import Lawsuit
+from khuyencong.core import formatting
+from khuyencong.core.excel import COUNT, DATE, MONEY, RATE, TEXT, YEAR, Bold, Column, Sheet, xlsx_bytes
+from projects.models import FundingLevel, Project, SupportForm
+from reporting.figures import ContentTotals, ContractLine, ProjectLine, ReportFigures, YearFigures
 
-Row = Sequence[object]
-AnnexSheet = Iterator[Sequence[Column] | Row]
+LEVEL_SHORT = {FundingLevel.LOCAL: "KCĐP", FundingLevel.NATIONAL: "KCQG"}
+MONEY_UNIT = "Đơn vị tính: đồng"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate of achievement cell: printed as the document prints rates (formatting.rate)."""
+
+    done: int
+    planned: int
 
 
 def rate_value(done: int, planned: int) -> float | None:
@@ -36,80 +52,136 @@ def rate_value(done: int, planned: int) -> float | None:
     return max(tenths, 1) / 1000
 
 
-# --- The sheets ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnnexColumn:
+    """A column: its title, the kind of its values (khuyencong.core.excel's kinds), its width
+    (characters in Excel, a share of the table on paper) and the heading it shares with its
+    neighbours, if any ("Kinh phí (đồng)" over "Kế hoạch" and "Thực hiện")."""
+
+    title: str
+    kind: str
+    width: float
+    group: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (MONEY, COUNT, RATE)
 
 
-def year_sheet(figures: ReportFigures) -> AnnexSheet:
-    """Footnote 1 (F25–F29): each year's đề án and money, done against planned, by level."""
-    yield [
-        Column("Năm", YEAR, 8),
-        Column("Đề án hoàn thành", COUNT, 11),
-        Column("Đề án kế hoạch", COUNT, 11),
-        Column("Tỷ lệ đề án", RATE, 10),
-        Column("Kinh phí thực hiện (đồng)", MONEY, 18),
-        Column("Kinh phí kế hoạch (đồng)", MONEY, 18),
-        Column("Tỷ lệ kinh phí", RATE, 10),
-        Column("KC địa phương: đề án hoàn thành", COUNT, 14),
-        Column("KC địa phương: đề án kế hoạch", COUNT, 14),
-        Column("KC địa phương: kinh phí thực hiện (đồng)", MONEY, 20),
-        Column("KC địa phương: kinh phí kế hoạch (đồng)", MONEY, 20),
-        Column("KC quốc gia: đề án hoàn thành", COUNT, 14),
-        Column("KC quốc gia: đề án kế hoạch", COUNT, 14),
-        Column("KC quốc gia: kinh phí thực hiện (đồng)", MONEY, 20),
-        Column("KC quốc gia: kinh phí kế hoạch (đồng)", MONEY, 20),
-    ]
-
-    def line(label, y: YearFigures | dict) -> list:
-        get = (lambda name: getattr(y, name)) if isinstance(y, YearFigures) else y.__getitem__
-        return [
-            label,
-            get("done"),
-            get("planned"),
-            rate_value(get("done"), get("planned")),
-            get("executed"),
-            get("planned_money"),
-            rate_value(get("executed"), get("planned_money")),
-            get("local_done"),
-            get("local_planned"),
-            get("local_executed"),
-            get("local_planned_money"),
-            get("national_done"),
-            get("national_planned"),
-            get("national_executed"),
-            get("national_planned_money"),
-        ]
-
-    names = [
-        "done", "planned", "executed", "planned_money",
-        "local_done", "local_planned", "local_executed", "local_planned_money",
-        "national_done", "national_planned", "national_executed", "national_planned_money",
-    ]  # fmt: skip
-    for y in figures.years:
-        yield line(y.year, y)
-    if len(figures.years) > 1:
-        yield line("Cộng", {name: sum(getattr(y, name) for y in figures.years) for name in names})
+class RowKind:
+    ITEM = "item"
+    GROUP = "group"  # a heading row over the items that follow (with their sums, when it has any)
+    SUBTOTAL = "subtotal"
+    TOTAL = "total"
 
 
-def content_sheet(figures: ReportFigures) -> AnnexSheet:
-    """The completed đề án of the period by activity content."""
-    yield [
-        Column("Nhóm", TEXT, 7),
-        Column("Mã", TEXT, 8),
-        Column("Nội dung hoạt động", TEXT, 55),
-        Column("Số đề án", COUNT, 10),
-        Column("Lượt cơ sở được hỗ trợ", COUNT, 12),
-        Column("Số cơ sở (không trùng)", COUNT, 12),
-        Column("Kinh phí thực hiện (đồng)", MONEY, 18),
-        Column("KC địa phương (đồng)", MONEY, 18),
-        Column("KC quốc gia (đồng)", MONEY, 18),
-    ]
-    for c in figures.contents:
-        yield [c.group, c.code, c.name, c.projects, c.supports, c.facilities, c.money, c.local_money, c.national_money]
-    yield [
-        "", "", "Cộng", sum(c.projects for c in figures.contents), sum(c.supports for c in figures.contents), None,
-        sum(c.money for c in figures.contents), sum(c.local_money for c in figures.contents),
-        sum(c.national_money for c in figures.contents),
-    ]  # fmt: skip
+@dataclass(frozen=True)
+class AnnexRow:
+    """One row: a value per column. A group, subtotal or total row prints its label (the first
+    value) across the first ``label_span`` columns."""
+
+    values: tuple
+    kind: str = RowKind.ITEM
+    label_span: int = 1
+
+    @property
+    def emphasised(self) -> bool:
+        return self.kind != RowKind.ITEM
+
+
+@dataclass(frozen=True)
+class Annex:
+    number: str  # "I"
+    title: str
+    columns: tuple[AnnexColumn, ...]
+    rows: tuple[AnnexRow, ...]
+    landscape: bool = False
+    unit: str = MONEY_UNIT
+    empty_text: str = ""  # what the annex says in place of its table when it lists nothing
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing listed (only sums of nothing): the document prints ``empty_text`` instead."""
+        return not any(row.kind == RowKind.ITEM for row in self.rows)
+
+    @property
+    def heading(self) -> str:
+        return f"Phụ lục {self.number}"
+
+    @property
+    def grouped(self) -> bool:
+        return any(column.group for column in self.columns)
+
+    def header(self) -> list[list[tuple[AnnexColumn | None, str, int, int]]]:
+        """The header as rows of cells (column or None for a shared heading, text, colspan,
+        rowspan): one row, or two when columns share a heading."""
+        if not self.grouped:
+            return [[(c, c.title, 1, 1) for c in self.columns]]
+        top: list[tuple[AnnexColumn | None, str, int, int]] = []
+        bottom: list[tuple[AnnexColumn | None, str, int, int]] = []
+        for group, columns in groupby(self.columns, key=lambda c: c.group):
+            columns = list(columns)
+            if group:
+                top.append((None, group, len(columns), 1))
+                bottom.extend((c, c.title, 1, 1) for c in columns)
+            else:
+                top.extend((c, c.title, 1, 2) for c in columns)
+        return [top, bottom]
+
+    def share(self, column: AnnexColumn) -> str:
+        """The column's width on paper, as a percentage of the table's ("12.5")."""
+        return f"{100 * column.width / sum(c.width for c in self.columns):.1f}"
+
+    def cells(self, row: AnnexRow) -> list[tuple[str, str, int]]:
+        """A row's cells as printed: (text, class, colspan); the label of a group, subtotal or
+        total row spans its first columns."""
+        cells = []
+        start = 0
+        if row.label_span > 1:
+            cells.append((str(row.values[0]), "label", row.label_span))
+            start = row.label_span
+        for column, value in list(zip(self.columns, row.values, strict=True))[start:]:
+            cells.append((display(column.kind, value), "num" if column.numeric else column.kind, 1))
+        return cells
+
+    def total(self, title: str, kind: str = RowKind.TOTAL) -> tuple:
+        """The values of the first row of ``kind`` under the column ``title`` (for tests)."""
+        index = [column.title for column in self.columns].index(title)
+        return next(row.values[index] for row in self.rows if row.kind == kind)
+
+
+def display(kind: str, value: object) -> str:
+    """A value as the annex prints it: money exactly ("1.836.337.000"), counts plainly, rates
+    as the document's rates ("97,4%"), dates dd/mm/yyyy."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Rate):
+        return formatting.rate(value.done, value.planned)
+    if isinstance(value, datetime.date):
+        return formatting.date_short(value)
+    if isinstance(value, bool):
+        return "x" if value else ""
+    if isinstance(value, int) and kind in (MONEY, COUNT):
+        return formatting.group_thousands(value)
+    return str(value)
+
+
+def reference(text) -> str:
+    """The line under each annex's title: "(Kèm theo Báo cáo số 412/BC-SCT ngày … của Sở Công
+    Thương tỉnh Lâm Đồng)", from the document's text (reporting.document.DocumentText: number,
+    date, issuing body, place, draft or not); a draft's number and date are left blank."""
+    return reference_line(text.number or "", text.date, text.issuing_body, text.place, draft=text.is_draft)
+
+
+def reference_line(number: str, date: datetime.date | None, issuing_body: str, place: str, *, draft: bool) -> str:
+    number = number.strip()
+    if draft or not number:
+        number_text = "\u2003\u2003/BC-SCT"
+    else:
+        number_text = number if "/" in number else f"{number}/BC-SCT"
+    date_text = "ngày\u2003\u2003tháng\u2003\u2003năm\u2003\u2003" if draft or not date else formatting.date_long(date)
+    body = issuing_body.title()  # "Sở Công Thương", as the document's preamble writes it
+    return f"(Kèm theo Báo cáo số {number_text} {date_text} của {body} tỉnh {place})"
 
 
 def _label(choices, code: str) -> str:
@@ -119,57 +191,282 @@ def _label(choices, code: str) -> str:
         return code
 
 
-def project_sheet(figures: ReportFigures) -> AnnexSheet:
-    """Every đề án of the period's annual plans (only proposed ones are not in a plan)."""
-    yield [
-        Column("Năm", YEAR, 7),
-        Column("Mã đề án", TEXT, 12),
-        Column("Tên đề án", TEXT, 50),
-        Column("Nội dung", TEXT, 30),
-        Column("Nguồn kinh phí", TEXT, 22),
-        Column("Hình thức hỗ trợ", TEXT, 14),
-        Column("Trạng thái", TEXT, 14),
-        Column("Cơ sở thụ hưởng", TEXT, 40),
-        Column("Kinh phí kế hoạch (đồng)", MONEY, 18),
-        Column("Kinh phí thực hiện (đồng)", MONEY, 18),
-        Column("Vốn đối ứng (đồng)", MONEY, 18),
-    ]
-    for p in figures.project_lines:
-        yield [
-            p.year, p.code, p.name, p.content_name, p.level_name, _label(SupportForm, p.form),
-            _label(Project.Status, p.status), "; ".join(p.facilities), p.planned_budget, p.executed, p.counterpart,
-        ]  # fmt: skip
+# --- Phụ lục I: the đề án of the period -------------------------------------------------------
+
+PROJECT_COLUMNS = (
+    AnnexColumn("STT", COUNT, 6),
+    AnnexColumn("Năm", YEAR, 7),
+    AnnexColumn("Mã đề án", TEXT, 15),
+    AnnexColumn("Tên đề án", TEXT, 25),
+    AnnexColumn("Nội dung hỗ trợ", TEXT, 16),
+    AnnexColumn("Nguồn", TEXT, 9),
+    AnnexColumn("Hình thức", TEXT, 9),
+    AnnexColumn("Cơ sở thụ hưởng (MST, địa bàn)", TEXT, 25),
+    AnnexColumn("Kế hoạch", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Khuyến công hỗ trợ", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Vốn đối ứng", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Đã giải ngân", MONEY, 17, "Kinh phí (đồng)"),
+    AnnexColumn("Tình trạng", TEXT, 10),
+)
+_PROJECT_LABEL_SPAN = 8  # STT … cơ sở thụ hưởng
 
 
-def contract_sheet(figures: ReportFigures) -> AnnexSheet:
-    """The recoverable contracts of the period, their debt as of the report date (funding.loans)."""
-    as_of = date_short(figures.report_date)
-    yield [
-        Column("Số hợp đồng", TEXT, 16),
-        Column("Cơ sở", TEXT, 40),
-        Column("Ngày ký", DATE, 12),
-        Column("Số tiền hỗ trợ (đồng)", MONEY, 16),
-        Column(f"Đã hoàn trả đến {as_of} (đồng)", MONEY, 18),
-        Column(f"Dư nợ đến {as_of} (đồng)", MONEY, 18),
-        Column("Nợ quá hạn (đồng)", MONEY, 16),
-        Column("Số ngày quá hạn", COUNT, 10),
-        Column("Đang khởi kiện", FLAG, 10),
-    ]
-    for c in figures.contracts:
-        yield [
-            c.number, c.facility, c.signed_on, c.principal, c.repaid, c.outstanding, c.overdue, c.days_past_due,
-            c.in_litigation,
-        ]  # fmt: skip
+def _beneficiaries(line: ProjectLine) -> str:
+    parts = []
+    for b in line.beneficiaries:
+        details = ", ".join(x for x in (f"MST {b.tax_code}" if b.tax_code else "", b.unit) if x)
+        parts.append(f"{b.name} ({details})" if details else b.name)
+    return "\n".join(parts)
 
 
-SHEETS: tuple[tuple[str, Callable[[ReportFigures], AnnexSheet]], ...] = (
-    ("Theo năm", year_sheet),
-    ("Theo nội dung", content_sheet),
-    ("Danh sách đề án", project_sheet),
-    ("Hợp đồng thu hồi", contract_sheet),
+def _project_sums(lines: list[ProjectLine]) -> tuple[int, int, int, int]:
+    return (
+        sum(p.planned_budget for p in lines),
+        sum(p.approved_budget for p in lines),
+        sum(p.counterpart for p in lines),
+        sum(p.executed for p in lines),
+    )
+
+
+def _sum_row(label: str, lines: list[ProjectLine], kind: str) -> AnnexRow:
+    done = sum(1 for p in lines if p.status == Project.Status.COMPLETED)
+    text = f"{label}: {len(lines)} đề án, {done} hoàn thành"
+    return AnnexRow((text, *[""] * (_PROJECT_LABEL_SPAN - 1), *_project_sums(lines), ""), kind, _PROJECT_LABEL_SPAN)
+
+
+def annex_projects(figures: ReportFigures) -> Annex:
+    """Phụ lục I: every đề án of the period's annual plans, by year, with subtotals and a total."""
+    rows: list[AnnexRow] = []
+    number = 0
+    lines = list(figures.project_lines)
+    for year, in_year in groupby(lines, key=lambda p: p.year):
+        in_year = list(in_year)
+        rows.append(AnnexRow((f"Năm {year}", *[""] * (len(PROJECT_COLUMNS) - 1)), RowKind.GROUP, len(PROJECT_COLUMNS)))
+        for p in in_year:
+            number += 1
+            rows.append(
+                AnnexRow((
+                    number, p.year, p.code, p.name, p.content_name, LEVEL_SHORT.get(p.level, p.level_name),
+                    _label(SupportForm, p.form), _beneficiaries(p), p.planned_budget, p.approved_budget,
+                    p.counterpart, p.executed, _label(Project.Status, p.status),
+                ))
+            )  # fmt: skip
+        rows.append(_sum_row(f"Cộng năm {year}", in_year, RowKind.SUBTOTAL))
+    rows.append(_sum_row("Tổng cộng", lines, RowKind.TOTAL))
+    return Annex(
+        "I",
+        f"Danh sách đề án khuyến công {_period(figures)}",
+        PROJECT_COLUMNS,
+        tuple(rows),
+        landscape=True,
+        empty_text=f"Không có đề án khuyến công {_period(figures)}.",
+    )
+
+
+def _period(figures: ReportFigures) -> str:
+    return f"năm {figures.year_from}" if figures.is_annual else f"giai đoạn {figures.year_from}-{figures.year_to}"
+
+
+# --- Phụ lục II: by year and level ------------------------------------------------------------
+
+YEAR_COLUMNS = (
+    AnnexColumn("STT", COUNT, 6),
+    AnnexColumn("Năm", TEXT, 10),
+    AnnexColumn("Kế hoạch", COUNT, 9, "Số đề án"),
+    AnnexColumn("Thực hiện", COUNT, 9, "Số đề án"),
+    AnnexColumn("Kế hoạch", MONEY, 16, "Kinh phí (đồng)"),
+    AnnexColumn("Thực hiện", MONEY, 16, "Kinh phí (đồng)"),
+    AnnexColumn("KCĐP thực hiện", MONEY, 16, "Kinh phí (đồng)"),
+    AnnexColumn("KCQG thực hiện", MONEY, 16, "Kinh phí (đồng)"),
+    AnnexColumn("Đề án", RATE, 9, "Tỷ lệ thực hiện"),
+    AnnexColumn("Kinh phí", RATE, 9, "Tỷ lệ thực hiện"),
 )
 
 
-def annex_workbook(figures: ReportFigures) -> bytes:
-    """The four annexes of the report as one .xlsx."""
-    return xlsx_bytes(Sheet(title, sheet(figures), auto_filter=True) for title, sheet in SHEETS)
+def _year_values(y: YearFigures) -> tuple:
+    return (
+        y.planned, y.done, y.planned_money, y.executed, y.local_executed, y.national_executed,
+        Rate(y.done, y.planned), Rate(y.executed, y.planned_money),
+    )  # fmt: skip
+
+
+def annex_years(figures: ReportFigures) -> Annex:
+    """Phụ lục II: each year's đề án and money, planned against carried out, by level (footnote 1)."""
+    rows = [AnnexRow((n, str(y.year), *_year_values(y))) for n, y in enumerate(figures.years, 1) if figures.has_data]
+    names = ("done", "planned", "executed", "planned_money", "local_executed", "national_executed")
+    total = YearFigures(0, **{name: sum(getattr(y, name) for y in figures.years) for name in names})
+    rows.append(AnnexRow(("Tổng cộng", "", *_year_values(total)), RowKind.TOTAL, 2))
+    title = f"Kết quả thực hiện kế hoạch khuyến công theo năm và cấp {_period(figures)}"
+    return Annex(
+        "II", title, YEAR_COLUMNS, tuple(rows), landscape=True, empty_text=f"Không có đề án khuyến công {_period(figures)}."
+    )
+
+
+# --- Phụ lục III: by activity content ---------------------------------------------------------
+
+CONTENT_COLUMNS = (
+    AnnexColumn("STT", TEXT, 6),
+    AnnexColumn("Nội dung hoạt động khuyến công", TEXT, 44),
+    AnnexColumn("Số đề án", COUNT, 8),
+    AnnexColumn("Lượt cơ sở", COUNT, 8),
+    AnnexColumn("Tổng số", MONEY, 16, "Kinh phí thực hiện (đồng)"),
+    AnnexColumn("KCĐP", MONEY, 16, "Kinh phí thực hiện (đồng)"),
+    AnnexColumn("KCQG", MONEY, 16, "Kinh phí thực hiện (đồng)"),
+)
+
+
+def _content_sums(items: Iterable[ContentTotals]) -> tuple[int, int, int, int, int]:
+    items = list(items)
+    return (
+        sum(c.projects for c in items),
+        sum(c.supports for c in items),
+        sum(c.money for c in items),
+        sum(c.local_money for c in items),
+        sum(c.national_money for c in items),
+    )
+
+
+def annex_contents(figures: ReportFigures) -> Annex:
+    """Phụ lục III: the completed đề án's money by activity content, under each group's sums."""
+
+    def group_of(c: ContentTotals) -> tuple[int, str, str]:
+        return (c.group_order, c.group, c.group_name) if c.group else (c.order, c.code, c.name)
+
+    contents = sorted(figures.contents, key=lambda c: (group_of(c), c.order, c.code))
+    rows = []
+    for (_order, code, name), items in groupby(contents, key=group_of):
+        items = list(items)
+        rows.append(AnnexRow((code, name.rstrip("."), *_content_sums(items)), RowKind.GROUP))
+        rows.extend(AnnexRow(("-", c.name, *_content_sums([c]))) for c in items if c.group)
+    rows.append(AnnexRow(("Tổng cộng", "", *_content_sums(contents)), RowKind.TOTAL, 2))
+    return Annex(
+        "III",
+        f"Kinh phí khuyến công theo nội dung hoạt động {_period(figures)}",
+        CONTENT_COLUMNS,
+        tuple(rows),
+        empty_text=f"Không có đề án khuyến công hoàn thành {_period(figures)}.",
+    )
+
+
+# --- Phụ lục IV: products recognised ----------------------------------------------------------
+
+PRODUCT_COLUMNS = (
+    AnnexColumn("STT", COUNT, 6),
+    AnnexColumn("Tên sản phẩm", TEXT, 30),
+    AnnexColumn("Cơ sở", TEXT, 34),
+    AnnexColumn("Cấp", TEXT, 10),
+    AnnexColumn("Năm", YEAR, 7),
+    AnnexColumn("Số giấy chứng nhận", TEXT, 22),
+)
+
+
+def annex_products(figures: ReportFigures) -> Annex:
+    """Phụ lục IV: the products recognised as typical rural-industry products, by level (F10)."""
+    rows = []
+    number = 0
+    for (_order, name), items in groupby(figures.recognised_products, key=lambda p: (p.level_order, p.level_name)):
+        items = list(items)
+        rows.append(AnnexRow((f"Cấp {name.lower()}: {len(items)} sản phẩm", *[""] * 5), RowKind.GROUP, 6))
+        for p in items:
+            number += 1
+            rows.append(AnnexRow((number, p.product, p.facility, p.level_name, p.year, p.certificate_number)))
+    rows.append(AnnexRow((f"Tổng cộng: {number} sản phẩm", *[""] * 5), RowKind.TOTAL, 6))
+    title = f"Danh sách sản phẩm công nghiệp nông thôn tiêu biểu được công nhận {_period(figures)}"
+    return Annex(
+        "IV", title, PRODUCT_COLUMNS, tuple(rows), unit="", empty_text=f"Không có sản phẩm được công nhận {_period(figures)}."
+    )
+
+
+# --- Phụ lục V: recoverable contracts ---------------------------------------------------------
+
+
+def contract_columns(as_of: datetime.date) -> tuple[AnnexColumn, ...]:
+    day = formatting.date_short(as_of)
+    return (
+        AnnexColumn("STT", COUNT, 6),
+        AnnexColumn("Số hợp đồng", TEXT, 14),
+        AnnexColumn("Cơ sở", TEXT, 34),
+        AnnexColumn("Ngày ký", DATE, 11),
+        AnnexColumn("Số tiền hỗ trợ", MONEY, 16, "Kinh phí (đồng)"),
+        AnnexColumn(f"Đã thu hồi đến {day}", MONEY, 16, "Kinh phí (đồng)"),
+        AnnexColumn(f"Dư nợ đến {day}", MONEY, 16, "Kinh phí (đồng)"),
+        AnnexColumn("Số ngày quá hạn", COUNT, 9),
+        AnnexColumn("Khởi kiện, trạng thái", TEXT, 24),
+    )
+
+
+def lawsuit_text(c: ContractLine) -> str:
+    if not c.sued:
+        return ""
+    filed = f"Khởi kiện ngày {formatting.date_short(c.lawsuit_filed_on)}" if c.lawsuit_filed_on else "Đã khởi kiện"
+    return f"{filed}; {_label(Lawsuit.Status, c.lawsuit_status).lower()}" if c.lawsuit_status else filed
+
+
+def _contract_sums(label: str, items: list[ContractLine], kind: str) -> AnnexRow:
+    facilities = len({c.facility for c in items})
+    text = f"{label}: {len(items)} hợp đồng, {facilities} cơ sở"
+    sums = (sum(c.principal for c in items), sum(c.repaid for c in items), sum(c.outstanding for c in items))
+    return AnnexRow((text, "", "", "", *sums, "", ""), kind, 4)
+
+
+def annex_contracts(figures: ReportFigures) -> Annex:
+    """Phụ lục V: the recoverable contracts of the period, their debt at the report date and the
+    lawsuits; the sued facilities' line is F19."""
+    rows = [
+        AnnexRow((n, c.number, c.facility, c.signed_on, c.principal, c.repaid, c.outstanding,
+                  c.days_past_due or None, lawsuit_text(c)))
+        for n, c in enumerate(figures.contracts, 1)
+    ]  # fmt: skip
+    contracts = list(figures.contracts)
+    rows.append(_contract_sums("Tổng cộng", contracts, RowKind.TOTAL))
+    sued_facilities = {c.facility_id for c in contracts if c.sued}  # as F18 counts them
+    sued = [c for c in contracts if c.facility_id in sued_facilities]
+    if sued:
+        rows.append(_contract_sums("Trong đó, cơ sở bị khởi kiện", sued, RowKind.SUBTOTAL))
+    title = f"Tình hình hoàn trả kinh phí khuyến công có thu hồi đến {formatting.date_long(figures.report_date)}"
+    return Annex(
+        "V",
+        title,
+        contract_columns(figures.report_date),
+        tuple(rows),
+        landscape=True,
+        empty_text=f"Không có hợp đồng hỗ trợ có thu hồi kinh phí {_period(figures)}.",
+    )
+
+
+ANNEXES: tuple[Callable[[ReportFigures], Annex], ...] = (
+    annex_projects, annex_years, annex_contents, annex_products, annex_contracts,
+)  # fmt: skip
+
+
+def build_annexes(figures: ReportFigures) -> tuple[Annex, ...]:
+    """Phụ lục I–V of the report."""
+    return tuple(build(figures) for build in ANNEXES)
+
+
+# --- The workbook -----------------------------------------------------------------------------
+
+
+def _excel_value(value: object) -> object:
+    return rate_value(value.done, value.planned) if isinstance(value, Rate) else value
+
+
+def _sheet_rows(annex: Annex) -> Iterator:
+    yield [Column(f"{c.group}: {c.title}" if c.group else c.title, c.kind, c.width) for c in annex.columns]
+    for row in annex.rows:
+        values = [_excel_value(v) for v in row.values]
+        yield Bold(values) if row.emphasised else values
+
+
+def annex_workbook(figures: ReportFigures, *, reference: str = "") -> bytes:
+    """The five annexes as one .xlsx, a sheet an annex, headed as on paper."""
+    return xlsx_bytes(
+        Sheet(
+            annex.heading,
+            _sheet_rows(annex),
+            headings=tuple(x for x in (annex.heading.upper(), annex.title.upper(), reference, annex.unit) if x),
+            auto_filter=True,
+            orientation="landscape",
+        )
+        for annex in build_annexes(figures)
+    )

@@ -147,5 +147,11 @@ def standalone_html(html: str) -> str:
     return _STYLESHEET_LINK.sub(lambda _: f"<style>\n{css}</style>", html, count=1)
 
 
+def print_html(html: str) -> str:
+    """A document rendered for the screen, with the stylesheet linked as the PDF's is (a path
+    in the static directory), for an issued report kept as its screen HTML."""
+    return _STYLESHEET_LINK.sub(f'<link rel="stylesheet" href="{DOCUMENT_CSS}">', html, count=1)
+
+
 def draft_figures(*, year_from: int, year_to: int, report_date: datetime.date, province=None) -> ReportFigures:
     return compute_figures(province=province or default_province(), year_from=year_from, year_to=year_to, report_date=report_date)

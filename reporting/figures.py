@@ -213,6 +213,31 @@ class ContentTotals:
     money: int = 0
     local_money: int = 0
     national_money: int = 0
+    group_name: str = ""  # the parent content's name, "" for a group itself
+    group_order: int = 0
+
+
+@dataclass(frozen=True)
+class Beneficiary:
+    """A facility a đề án supports, as annex I names it: name, tax code (MST), administrative unit."""
+
+    name: str
+    tax_code: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class RecognisedProduct:
+    """A product recognised in the period (annex IV): a nomination marked recognised."""
+
+    level_code: str
+    level_name: str
+    level_order: int
+    year: int
+    product: str
+    facility: str
+    certificate_number: str
+    certificate_date: datetime.date | None
 
 
 @dataclass(frozen=True)
@@ -245,6 +270,10 @@ class ProjectLine:
     sale_contracts: int = 0
     memoranda: int = 0
 
+    # For the annexes (reporting/annexes.py).
+    approved_budget: int = 0
+    beneficiaries: tuple[Beneficiary, ...] = ()
+
     @property
     def done(self) -> bool:
         return is_done(self.status)
@@ -268,6 +297,8 @@ class ContractLine:
     sued: bool
     written_off: int = 0
     facility_id: int = 0
+    lawsuit_filed_on: datetime.date | None = None  # the latest lawsuit filed on or before the report date
+    lawsuit_status: str = ""  # its status then (funding.models.Lawsuit.Status), "" when none
 
 
 @dataclass(frozen=True)
@@ -300,6 +331,7 @@ class ReportFigures:
     contents: tuple[ContentTotals, ...] = ()
     project_lines: tuple[ProjectLine, ...] = ()
     contracts: tuple[ContractLine, ...] = ()
+    recognised_products: tuple[RecognisedProduct, ...] = ()
     records: dict[str, FigureRecords] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -354,8 +386,12 @@ class _Row:
     content_name: str
     content_order: int
     level_name: str
+    approved_budget: int
+    group_name: str | None
+    group_order: int | None
     facilities: list[int] = field(default_factory=list)
     facility_names: list[str] = field(default_factory=list)
+    beneficiaries: list[Beneficiary] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -465,19 +501,23 @@ def _period_rows(period: QuerySet[Project]) -> tuple[dict[int, _Row], dict[str, 
         "content__name",
         "content__order",
         "funding_level__name",
+        "approved_budget",
+        "content__parent__name",
+        "content__parent__order",
     ):
         row = _Row(*values)
         rows[row.id] = row
         budget_names[row.level] = row.budget_name
 
     through = Project.facilities.through
-    for project_id, facility_id, facility_name in (
+    for project_id, facility_id, facility_name, tax_code, unit in (
         through.objects.filter(project__in=period)
         .order_by("project_id", "facility_id")
-        .values_list("project_id", "facility_id", "facility__name")
+        .values_list("project_id", "facility_id", "facility__name", "facility__tax_code", "facility__administrative_unit__name")
     ):
         rows[project_id].facilities.append(facility_id)
         rows[project_id].facility_names.append(facility_name)
+        rows[project_id].beneficiaries.append(Beneficiary(facility_name, tax_code, unit or ""))
     return rows, budget_names
 
 
@@ -508,39 +548,40 @@ def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> tupl
     return conferences, by_project
 
 
-def _voting(province, year_from: int, year_to: int, voting_rows: list[_Row]) -> tuple[ProductVoting, tuple[int, ...]]:
+def _voting(
+    province, year_from: int, year_to: int, voting_rows: list[_Row]
+) -> tuple[ProductVoting, tuple[int, ...], tuple[RecognisedProduct, ...]]:
     """F10: nominations of the period's years, for products of the province's facilities (one
-    query), and the facilities nominated."""
+    query), the facilities nominated, and the products recognised (annex IV)."""
     nominations = list(
         ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to)
         .filter(_in_province("product__facility__administrative_unit", province))
+        .order_by("level__order", "year", "certificate_number", "pk")
         .values_list(
-            "product_id",
-            "product__facility_id",
-            "level__code",
-            "level__name",
-            "level__order",
-            "recognised",
-            "product__facility__name",
+            "product_id", "product__facility_id", "level__code", "level__name", "level__order", "recognised",
+            "year", "product__name", "product__facility__name", "certificate_number", "certificate_date",
         )
-    )
+    )  # fmt: skip
     recognised: dict[tuple[int, str, str], int] = defaultdict(int)
-    products: dict[tuple[str, int], set[int]] = defaultdict(set)  # by (facility name, id)
+    by_facility: dict[tuple[str, int], set[int]] = defaultdict(set)  # products by (facility name, id)
     recognitions: dict[tuple[str, int], int] = defaultdict(int)
-    for product, facility, code, name, order, is_recognised, facility_name in nominations:
+    products = []  # the products recognised (annex IV)
+    for product_id, facility_id, code, name, order, is_recognised, year, product, facility, number, on in nominations:
         recognised[(order, code, name)] += int(is_recognised)
-        products[(facility_name, facility)].add(product)
-        recognitions[(facility_name, facility)] += int(is_recognised)
+        by_facility[(facility, facility_id)].add(product_id)
+        recognitions[(facility, facility_id)] += int(is_recognised)
+        if is_recognised:
+            products.append(RecognisedProduct(code, name, order, year, product, facility, number, on))
     voting = ProductVoting(
         products=len({n[0] for n in nominations}),
         facilities=len({n[1] for n in nominations}),
         recognised=tuple(AwardCount(code, name, number) for (_o, code, name), number in sorted(recognised.items())),
         money=sum(row.executed for row in voting_rows),
         by_facility=tuple(
-            FacilityNominations(pk, name, len(ids), recognitions[(name, pk)]) for (name, pk), ids in sorted(products.items())
+            FacilityNominations(pk, name, len(ids), recognitions[(name, pk)]) for (name, pk), ids in sorted(by_facility.items())
         ),
     )
-    return voting, tuple(sorted({n[1] for n in nominations}))
+    return voting, tuple(sorted({n[1] for n in nominations})), tuple(products)
 
 
 def _previous_sued_outstanding(province, year_from: int, year_to: int) -> tuple[tuple[int, int] | None, int | None]:
@@ -658,7 +699,7 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
     records = done.records()
     conferences, outcomes = _conferences(period, done.content(CONFERENCE))
     records["F24"] = records["F08"]
-    voting, nominated = _voting(province, year_from, year_to, done.content(PRODUCT_VOTING))
+    voting, nominated, recognised_products = _voting(province, year_from, year_to, done.content(PRODUCT_VOTING))
     records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=nominated)
     repayment, contracts, statuses = _repayment(province, year_from, year_to, report_date, records)
 
@@ -703,6 +744,7 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
             for row in sorted(rows.values(), key=lambda r: (r.year, r.code, r.id))
         ),
         contracts=tuple(_contract_line(contract, status) for contract, status in zip(contracts, statuses, strict=True)),
+        recognised_products=recognised_products,
         records=records,
     )
 
@@ -727,6 +769,8 @@ def _contents(done: list[_Row]) -> tuple[ContentTotals, ...]:
                 money=sum(row.executed for row in selected),
                 local_money=sum(row.executed for row in selected if row.level == FundingLevel.LOCAL),
                 national_money=sum(row.executed for row in selected if row.level == FundingLevel.NATIONAL),
+                group_name=first.group_name or "",
+                group_order=first.group_order or 0,
             )
         )
     return tuple(sorted(totals, key=lambda t: (t.group, t.order, t.code)))
@@ -755,6 +799,8 @@ def _project_line(row: _Row, outcomes: Sequence[int]) -> ProjectLine:
         participants=outcomes[1],
         sale_contracts=outcomes[2],
         memoranda=outcomes[3],
+        approved_budget=row.approved_budget,
+        beneficiaries=tuple(row.beneficiaries),
     )
 
 
@@ -774,6 +820,8 @@ def _contract_line(contract: LoanContract, status: ContractStatus) -> ContractLi
         sued=status.sued,
         written_off=status.written_off,
         facility_id=contract.facility_id,
+        lawsuit_filed_on=status.lawsuit_filed_on,
+        lawsuit_status=status.lawsuit_status,
     )
 
 

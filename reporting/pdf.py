@@ -18,13 +18,20 @@ moves a footnote to the page after its call in two cases:
   as the orphans rule would have it without the footnote; then the document is laid out again.
 
 The marks depend only on the HTML, so the same HTML always gives the same PDF.
+
+The annexes (elements of class ``annex``, after the signature) are laid out apart, each as a
+document of its own, and their pages put after the body's: they hold no footnote, so the body's
+layouts above need not lay out their long tables again; and an annex's pages are numbered on
+their own, as NĐ 30/2020 asks of an annex of several pages.
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import lxml.html
 from django.conf import settings
 from weasyprint import HTML
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox
@@ -143,8 +150,50 @@ def layout(html: str):
     return best
 
 
+ANNEX_XPATH = '//*[contains(concat(" ", normalize-space(@class), " "), " annex ")]'
+DRAFT_MARK_XPATH = '//*[contains(concat(" ", normalize-space(@class), " "), " draft-mark ")]'
+
+
+def _has_class(element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
+
+
+def split_annexes(html: str) -> tuple[str, list[str]]:
+    """The document without its annexes, and each annex as a document of its own: the same
+    head and stylesheet, the elements that hold the annex (so that a rule such as ``.document
+    p`` still applies), and a draft's watermark, the rest left out."""
+    tree = lxml.html.document_fromstring(html)
+    annexes = tree.xpath(ANNEX_XPATH)
+    if not annexes:
+        return html, []
+    documents = []
+    for index in range(len(annexes)):
+        alone = copy.deepcopy(tree)
+        kept = alone.xpath(ANNEX_XPATH)[index]
+        for ancestor in kept.iterancestors():
+            if ancestor.tag in ("html", "head"):
+                break
+            for sibling in list(ancestor):
+                # The draft's watermark repeats on every page; its banner stays with the report's first.
+                if sibling is not kept and not _has_class(sibling, "draft-watermark"):
+                    ancestor.remove(sibling)
+            ancestor.text = None
+            kept = ancestor
+        documents.append(lxml.html.tostring(alone, encoding="unicode", doctype="<!doctype html>"))
+    for annex in annexes:
+        annex.getparent().remove(annex)
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!doctype html>"), documents
+
+
 def html_to_pdf(html: str) -> bytes:
-    return layout(html).write_pdf()
+    body, annexes = split_annexes(html)
+    document = layout(body)
+    if not annexes:
+        return document.write_pdf()
+    pages = list(document.pages)
+    for annex in annexes:
+        pages.extend(_document(annex, frozenset())[0].pages)
+    return document.copy(pages).write_pdf()
 
 
 SIGNER_CLASS = "signer"  # the signer block (title, space for the signature, name)

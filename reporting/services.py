@@ -29,7 +29,7 @@ from khuyencong.core.formatting import date_short
 from khuyencong.core.jobs import Progress
 from khuyencong.core.text import same_name
 from reporting import checks, signing
-from reporting.annexes import annex_workbook
+from reporting.annexes import annex_workbook, reference_line
 from reporting.document import default_province, render_document
 from reporting.drilldown import SNAPSHOT_KEY, drilldown_rows
 from reporting.figures import ReportFigures, compute_figures, figures_data
@@ -250,12 +250,13 @@ def issue_report(
         locked.issued_by = by
         locked.acknowledged_warnings = checks.acknowledgements(findings, acknowledged, by=by, at=locked.issued_at)
         # Rendered as issued (no draft banner). Its figures link to the records kept below
-        # (drill-down pages), not today's.
+        # (drill-down pages), not today's. The PDF and the Word file are made from one print HTML.
         html = render_document(figures, locked, links=True)
-        pdf = issued_pdf(render_document(figures, locked, links=False, pdf=True))
+        print_html = render_document(figures, locked, links=False, pdf=True)
+        pdf = issued_pdf(print_html)
         pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        xlsx = annex_workbook(figures)
-        docx = docx_from_html(html)
+        xlsx = annex_workbook(figures, reference=annex_reference(locked))
+        docx = docx_from_html(print_html)
 
         try:
             with transaction.atomic():
@@ -275,6 +276,14 @@ def issue_report(
             package=build_package(report=locked, figures=figures, pdf_sha256=pdf_sha256, signed=signing.configured()),
         )
     return locked
+
+
+def annex_reference(report: Report) -> str:
+    """The annexes' "(Kèm theo Báo cáo số … ngày …)" line of an issued report."""
+    org = settings.ORGANISATION
+    return reference_line(
+        report.number, report.report_date, org["issuing_body"], report.place or org["place_name"], draft=False
+    )
 
 
 def issue_report_job(job, progress: Progress) -> tuple[bool, dict]:

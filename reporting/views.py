@@ -29,7 +29,6 @@ from reporting.forms import IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
 from reporting.narrative import narrative_html
 from reporting.templatetags.report_tags import without_figure_links
-from reporting.word import docx_from_html
 
 PREVIEW_MAX_CHARS = 100_000  # a section longer than this is previewed in part
 
@@ -363,7 +362,11 @@ def _draft_file(report: Report, fmt: str) -> bytes | str:
 
         return render_pdf(figures, report)
     if fmt == "docx":
-        return docx_from_html(render_document(figures, report, links=False))
-    from reporting.annexes import annex_workbook
+        from reporting.word import render_docx
 
-    return annex_workbook(figures)
+        return render_docx(figures, report)
+    from reporting.annexes import annex_workbook, reference
+    from reporting.document import DocumentText
+
+    text = DocumentText.for_report(report, year_from=report.year_from, year_to=report.year_to, report_date=report.report_date)
+    return annex_workbook(figures, reference=reference(text))

@@ -276,10 +276,18 @@ def test_the_pdf_embeds_only_liberation_serif(period_pdf):
         assert embedded, name
 
 
+def _body_pages(pdf: Path) -> int:
+    """The number of pages before the annexes."""
+    texts = pdf_reading.page_texts(pdf)
+    return next((n for n, text in enumerate(texts) if "PHỤ LỤC I\n" in text or text.startswith("PHỤ LỤC")), len(texts))
+
+
 def test_the_pdf_is_a4_with_page_numbers_from_page_two(period_pdf):
     sizes = pdf_reading.page_sizes(period_pdf)
-    assert len(sizes) >= 2
-    assert {(round(w, 2), round(h, 2)) for w, h in sizes} == {(595.28, 841.89)}  # A4: 210 × 297 mm
+    body = _body_pages(period_pdf)
+    assert 2 <= body < len(sizes)
+    assert {(round(w, 2), round(h, 2)) for w, h in sizes[:body]} == {(595.28, 841.89)}  # A4: 210 × 297 mm
+    assert {(round(w, 2), round(h, 2)) for w, h in sizes[body:]} == {(595.28, 841.89), (841.89, 595.28)}
     # A draft: its mark stands in the top margin of every page, beside the page number.
     first = [
         line for line in pdf_reading.layout_text(period_pdf, 0).strip().splitlines() if line.strip() and DRAFT_MARK not in line
@@ -326,8 +334,25 @@ def test_each_footnote_is_at_the_foot_of_the_page_of_its_call(period_pdf):
 def test_the_signature_never_stands_alone_on_the_last_page(period_pdf):
     """The demo report's signature does not fit under the closing sentence on page 4: the
     sentence goes to the last page with it."""
-    last = " ".join(pdf_reading.page_texts(period_pdf)[-1].split())
+    last = " ".join(pdf_reading.page_texts(period_pdf)[_body_pages(period_pdf) - 1].split())
     assert "Nơi nhận:" in last and "Trên đây là báo cáo" in last
+
+
+def test_the_annexes_follow_the_signature_each_numbered_on_its_own(period_pdf):
+    """Phụ lục I–V after the report's last page; I, II and V (wide tables) on landscape pages;
+    each annex's pages numbered from 1, with no number on its first page (NĐ 30/2020)."""
+    texts = pdf_reading.page_texts(period_pdf)
+    sizes = pdf_reading.page_sizes(period_pdf)
+    starts = {}
+    for number in ("I", "II", "III", "IV", "V"):
+        starts[number] = next(n for n, text in enumerate(texts) if text.lstrip().startswith(f"PHỤ LỤC {number}\n"))
+    assert list(starts.values()) == sorted(starts.values()) and starts["I"] == _body_pages(period_pdf)
+    for number, landscape in (("I", True), ("II", True), ("III", False), ("IV", False), ("V", True)):
+        width, height = sizes[starts[number]]
+        assert (width > height) == landscape, number
+        assert "Kèm theo Báo cáo số" in texts[starts[number]]
+    assert pdf_reading.layout_text(period_pdf, starts["I"] + 1).strip().splitlines()[0].strip() == "2"
+    assert "Tổng cộng: 176 đề án, 168 hoàn thành" in " ".join(" ".join(texts[starts["I"] : starts["II"]]).split())
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 from khuyencong.core import roles
@@ -102,7 +103,7 @@ def test_issuing_stores_the_figures_and_the_three_files(year_2024, department):
     assert _bytes(snapshot.pdf).startswith(b"%PDF")
     assert snapshot.pdf_sha256 == hashlib.sha256(_bytes(snapshot.pdf)).hexdigest()
     assert load_workbook(io.BytesIO(_bytes(snapshot.xlsx))).sheetnames == [
-        "Theo năm", "Theo nội dung", "Danh sách đề án", "Hợp đồng thu hồi",
+        "Phụ lục I", "Phụ lục II", "Phụ lục III", "Phụ lục IV", "Phụ lục V",
     ]  # fmt: skip
     assert "125" in snapshot.html and "500 triệu đồng" in snapshot.html
     assert "Dự thảo" not in snapshot.html  # issued: no draft banner
@@ -189,7 +190,7 @@ def test_a_number_is_written_as_the_documents_do():
 def test_a_failure_while_issuing_leaves_a_draft(year_2024, department, monkeypatch):
     report = _draft(department)
 
-    def broken(figures):
+    def broken(figures, **options):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "annex_workbook", broken)
@@ -321,29 +322,29 @@ def test_the_annex_cells_are_numbers_dates_and_text(year_2024):
     figures = draft_figures(year_from=2024, year_to=2024, report_date=REPORT_DATE)
     book = load_workbook(io.BytesIO(annex_workbook(figures)))
 
-    years = book["Theo năm"]
-    assert [c.value for c in years[1]][:4] == ["Năm", "Đề án hoàn thành", "Đề án kế hoạch", "Tỷ lệ đề án"]
-    assert years["A1"].font.b and years.freeze_panes == "A2"
-    row = years[2]
-    assert (row[0].value, row[1].value, row[2].value) == (2024, 2, 2)
-    assert (row[4].value, row[4].data_type, row[4].number_format) == (500_000_000, "n", "#,##0")
-    assert (row[6].data_type, row[6].number_format) == ("n", "0.0%")
+    years = book["Phụ lục II"]  # headings on rows 1–3 (no reference line here), the header on row 4
+    assert [c.value for c in years[4]][:4] == ["STT", "Năm", "Số đề án: Kế hoạch", "Số đề án: Thực hiện"]
+    assert years["A4"].font.b and years.freeze_panes == "A5"
+    row = years[5]
+    assert (row[0].value, row[1].value, row[2].value, row[3].value) == (1, "2024", 2, 2)
+    assert (row[5].value, row[5].data_type, row[5].number_format) == (500_000_000, "n", "#,##0")
+    assert (row[9].data_type, row[9].number_format) == ("n", "0.0%")
 
-    projects = book["Danh sách đề án"]
-    names = {r[1].value: r for r in projects.iter_rows(min_row=2)}
-    assert names["R1"][7].value == HYPERLINK and names["R1"][7].data_type == "s"
-    assert (names["M1"][9].value, names["M1"][9].data_type) == (300_000_000, "n")
-    assert names["M1"][5].value == "Không thu hồi" and names["M1"][6].value == "Hoàn thành"
+    projects = book["Phụ lục I"]
+    names = {r[2].value: r for r in projects.iter_rows(min_row=5)}
+    assert names["R1"][7].value.startswith(HYPERLINK) and names["R1"][7].data_type == "s"
+    assert (names["M1"][11].value, names["M1"][11].data_type) == (300_000_000, "n")
+    assert names["M1"][6].value == "Không thu hồi" and names["M1"][12].value == "Hoàn thành"
 
-    contracts = book["Hợp đồng thu hồi"]
-    row = contracts[2]
-    assert (row[1].value, row[1].data_type) == (HYPERLINK, "s")
-    assert row[2].is_date and row[2].number_format == "dd/mm/yyyy"
-    assert [c.value for c in row[3:7]] == [200_000_000, 50_000_000, 150_000_000, 0]
-    assert all(c.data_type == "n" and c.number_format == "#,##0" for c in row[3:7])
+    contracts = book["Phụ lục V"]
+    row = contracts[5]
+    assert (row[2].value, row[2].data_type) == (HYPERLINK, "s")
+    assert row[3].is_date and row[3].number_format == "dd/mm/yyyy"
+    assert [c.value for c in row[4:7]] == [200_000_000, 50_000_000, 150_000_000]
+    assert all(c.data_type == "n" and c.number_format == "#,##0" for c in row[4:7])
 
-    contents = book["Theo nội dung"]
-    assert [c.value for c in contents[2]][1:4] == ["MMTB", f.content("MMTB").name, 2]
+    contents = book["Phụ lục III"]
+    assert [c.value for c in contents[6]][1:3] == [f.content("MMTB").name, 2]
 
 
 def test_no_formula_survives_in_any_annex_cell(year_2024):
@@ -363,7 +364,7 @@ def test_render_report_writes_the_annexes(year_2024, tmp_path):
     call_command(
         "render_report", "--from", "2024", "--to", "2024", "--date", "2025-03-15", "--format", "xlsx", "--output", str(out)
     )
-    assert load_workbook(out)["Theo năm"]["E2"].value == 500_000_000
+    assert load_workbook(out)["Phụ lục II"]["F6"].value == 500_000_000  # under the reference line
 
 
 def test_the_annexes_need_no_query_of_their_own(year_2024, django_assert_num_queries):
@@ -450,9 +451,13 @@ def test_viewers_read_everything_and_download_issued_reports(issued_and_draft, r
     for which in ("issued", "draft"):
         assert client.get(_url("report-detail", issued_and_draft, which)).status_code == 200
         assert client.get(_url("report-document", issued_and_draft, which)).status_code == 200
-    for fmt in ("html", "pdf", "xlsx"):
+    for fmt in ("html", "pdf", "xlsx", "docx"):
         response = client.get(_url("report-download", issued_and_draft, "issued", fmt))
         assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    issued_word = client.get(_url("report-download", issued_and_draft, "issued", "docx")).content
+    masthead = Document(io.BytesIO(issued_word)).tables[0].cell(0, 0)
+    issuing = [r for p in masthead.paragraphs for r in p.runs if "CÔNG THƯƠNG" in r.text.upper()]
+    assert issuing and issuing[0].bold  # styled by the print's stylesheet, as the PDF
     assert client.get(_url("report-download", issued_and_draft, "draft", "xlsx")).status_code == 403
     detail = client.get(_url("report-detail", issued_and_draft, "draft")).content.decode()
     assert "Sửa dự thảo" not in detail and "Ban hành…" not in detail

@@ -28,10 +28,11 @@ from typing import IO, Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,18 +76,28 @@ class Column:
     width: float | None = None
 
 
+class Bold(list):
+    """A row written in bold: a total or a group's heading."""
+
+
 @dataclass
 class Sheet:
-    """One sheet: ``rows`` yields the header (``Column``s or plain titles) and then the rows.
+    """One sheet: ``rows`` yields the header (``Column``s or plain titles) and then the rows
+    (a ``Bold`` row is written in bold).
 
-    ``heading`` is a title line written above the header; ``auto_filter`` puts Excel's filter
-    buttons on the header. The header row is always frozen, so it stays in view.
+    ``heading`` is a title line written above the header, ``headings`` several (an annex's
+    number, title, reference and unit), centred across the columns; ``auto_filter`` puts
+    Excel's filter buttons on the header. The header row is always frozen, so it stays in view.
+    ``orientation`` ("portrait" or "landscape") sets the sheet up for printing on A4: fitted to
+    the page's width, the header row repeated on every page.
     """
 
     title: str
     rows: Iterable[Sequence[Any]]
     heading: str = ""
     auto_filter: bool = False
+    headings: Sequence[str] = ()
+    orientation: str = ""
 
 
 def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
@@ -129,12 +140,13 @@ def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
     ahead = list(islice(rows, FIT_ROWS))
     for index, width in enumerate(_widths(columns, ahead), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    header_row = 2 if spec.heading else 1
+    headings = [*([spec.heading] if spec.heading else []), *spec.headings]
+    header_row = len(headings) + 1
     sheet.freeze_panes = f"A{header_row + 1}"
-    if spec.heading:
-        heading = _text_cell(sheet, spec.heading, PLAIN)
-        heading.font = Font(bold=True, size=13)
-        sheet.append([heading])
+    if spec.orientation:
+        _print_setup(sheet, spec.orientation, header_row)
+    for index, line in enumerate(headings):
+        sheet.append(_heading_cells(sheet, line, len(columns), size=13 if index == 0 else 12))
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     titles = []
     for column in columns:
@@ -144,10 +156,47 @@ def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
     sheet.append(titles)
     last_row = header_row
     for row in chain(ahead, rows):
-        sheet.append([_cell(sheet, column.kind, value) for column, value in zip(columns, row, strict=True)])
+        cells = [_cell(sheet, column.kind, value) for column, value in zip(columns, row, strict=True)]
+        if isinstance(row, Bold):
+            cells = [_bold(sheet, cell) for cell in cells]
+        sheet.append(cells)
         last_row += 1
     if spec.auto_filter and columns:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+
+
+def _heading_cells(sheet, text: str, width: int, *, size: int) -> list[Any]:
+    """A title line centred across the table's columns (Excel's "centre across selection",
+    which needs no merged cells)."""
+    centred = Alignment(horizontal="centerContinuous", vertical="center")
+    first = _text_cell(sheet, text, PLAIN)
+    first.font, first.alignment = Font(bold=True, size=size), centred
+    rest = []
+    for _ in range(max(width - 1, 0)):
+        cell = WriteOnlyCell(sheet, value=None)
+        cell.alignment = centred
+        rest.append(cell)
+    return [first, *rest]
+
+
+def _bold(sheet, cell: Any) -> Any:
+    if not isinstance(cell, Cell):  # WriteOnlyCell is a function that makes a Cell
+        cell = WriteOnlyCell(sheet, value=cell)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _print_setup(sheet, orientation: str, header_row: int) -> None:
+    """A4 in ``orientation``, as wide as the page, the header row on every page."""
+    sheet.page_setup.orientation = orientation
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[float]:

@@ -13,11 +13,11 @@ from khuyencong.core import commands
 from projects.models import AdministrativeUnit
 from reporting.document import default_province, draft_figures, render_document
 
-FORMATS = ("html", "pdf", "xlsx")
+FORMATS = ("html", "pdf", "xlsx", "docx")
 
 
 class Command(commands.PortalCommand):
-    help = "Xuất dự thảo báo cáo BC-SCT (HTML, PDF hoặc Excel) từ dữ liệu hiện có; không lưu gì vào cơ sở dữ liệu."
+    help = "Xuất dự thảo báo cáo BC-SCT (HTML, PDF, Word hoặc Excel) từ dữ liệu hiện có; không lưu gì vào cơ sở dữ liệu."
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="year_from", required=True, help="Năm đầu của kỳ báo cáo, ví dụ 2021.")
@@ -49,10 +49,16 @@ class Command(commands.PortalCommand):
             from reporting.pdf import render_pdf
 
             content = render_pdf(figures)
-        else:
-            from reporting.annexes import annex_workbook
+        elif fmt == "docx":
+            from reporting.word import render_docx
 
-            content = annex_workbook(figures)
+            content = render_docx(figures)
+        else:
+            from reporting.annexes import annex_workbook, reference
+            from reporting.document import DocumentText
+
+            text = DocumentText.for_report(None, year_from=year_from, year_to=year_to, report_date=as_of)
+            content = annex_workbook(figures, reference=reference(text))
         written = commands.write_file(path, content)
         if not figures.has_data:
             self.stderr.write(f"Lưu ý: kỳ {year_from}-{year_to} chưa có dữ liệu đề án; báo cáo ghi các số liệu bằng 0.")

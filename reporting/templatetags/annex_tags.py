@@ -1,0 +1,30 @@
+"""The report's annexes in its template: {% report_annexes figures as annexes %} (data built by
+reporting.annexes from the figures, no query) and {% annex_reference text as reference %}."""
+
+from __future__ import annotations
+
+from django import template
+
+from reporting import annexes
+
+register = template.Library()
+
+
+@register.simple_tag
+def report_annexes(figures) -> tuple[annexes.Annex, ...]:
+    return annexes.build_annexes(figures)
+
+
+@register.simple_tag
+def annex_reference(text) -> str:
+    return annexes.reference(text)
+
+
+@register.filter
+def annex_cells(annex: annexes.Annex, row: annexes.AnnexRow) -> list[tuple[str, str, int]]:
+    return annex.cells(row)
+
+
+@register.filter
+def share_of(annex: annexes.Annex, column: annexes.AnnexColumn) -> str:
+    return annex.share(column)
