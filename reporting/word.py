@@ -58,6 +58,7 @@ DRAFT_TEXT = "DỰ THẢO"
 # Page geometry, as document.css prints it: (width, height, top, right, bottom, left) in mm.
 PORTRAIT = (210, 297, 20, 15, 20, 30)
 LANDSCAPE = (297, 210, 20, 15, 15, 20)
+ANNEX_PAGE = "annex"  # document.css: the named landscape page of the wide annexes
 
 ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -185,7 +186,7 @@ class _Writer:
         """A new section for an annex: landscape when it prints on a named page (@page annex),
         numbered from 1 with no number on its first page. Its width, for its tables."""
         section = self.document.add_section(WD_SECTION.NEW_PAGE)
-        landscape = str(self.style_for(element)["page"] or "").strip() not in ("", "auto")
+        landscape = str(self.style_for(element)["page"] or "").strip() == ANNEX_PAGE
         self._page(section, LANDSCAPE if landscape else PORTRAIT)
         section.different_first_page_header_footer = True
         sectPr = section._sectPr
