@@ -372,9 +372,10 @@ def test_department_approves_a_project_then_writes_issues_and_downloads_the_repo
     assert preview.locator("li").inner_text() == "Tập huấn"
     preview.scroll_into_view_if_needed()
     # Every section written: an unfinished one stops the issuing (reporting/checks.py).
+    page.get_by_label("Công tác phối hợp và phân công").fill("Phối hợp với các địa phương.")
     page.get_by_label("Tồn tại, hạn chế").fill("Nguồn kinh phí còn hạn chế.")
     page.get_by_label("Nguyên nhân").fill("Ngân sách địa phương còn khó khăn.")
-    page.get_by_label("đề xuất mục tiêu").fill("Tiếp tục hỗ trợ các cơ sở công nghiệp nông thôn.")
+    page.get_by_label("Phần II (lời đầu phần").fill("Tiếp tục hỗ trợ các cơ sở công nghiệp nông thôn.")
     page.get_by_label("đề xuất, kiến nghị").fill("Đề nghị Bộ Công Thương quan tâm bố trí kinh phí.")
     shot(page, "33-sua-du-thao")
     page.get_by_role("button", name="Lưu dự thảo").click()
@@ -415,7 +416,7 @@ def test_department_approves_a_project_then_writes_issues_and_downloads_the_repo
 
     # A figure of the issued document leads to the records it counted, as kept at issue.
     page.goto(live_server.url + reverse("reporting:report-document", args=[report.pk]))
-    page.locator("a.figure").first.click()
+    page.locator("a.figure:visible").first.click()
     page.wait_for_url(re.compile(rf"/bao-cao/{report.pk}/so-lieu/[^/]+/$"))
     assert page.locator("h1").inner_text().endswith(" — năm 2024, tính đến 15/01/2025")
     assert "báo cáo số 125/BC-SCT" in page.locator(".pagehead").inner_text()

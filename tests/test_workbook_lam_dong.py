@@ -26,7 +26,7 @@ def without_ids(value):
         changes = {}
         for field in dataclasses.fields(value):
             current = getattr(value, field.name)
-            if field.name.endswith("_id") or field.name in ("id", "pk"):
+            if field.name.endswith(("_id", "_ids")) or field.name in ("id", "pk"):
                 changes[field.name] = None
             else:
                 changes[field.name] = without_ids(current)
