@@ -282,7 +282,7 @@ def _table(annex: AnnexTable, width: float) -> Table:
             commands.append(("FONT", (0, r), (-1, r), BOLD, TABLE_FONT_SIZE, TABLE_LEADING))
         data.append(row)
     widths = [width * share / sum(annex.shares) for share in annex.shares]
-    return Table(data, colWidths=widths, repeatRows=len(header_grid), splitInRow=1, style=TableStyle(commands))
+    return Table(data, colWidths=widths, repeatRows=len(header_grid), style=TableStyle(commands))
 
 
 def _flowables(annex: AnnexTable, width: float) -> list:
