@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -32,7 +33,17 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 FONTS = {
@@ -49,6 +60,10 @@ PORTRAIT_MARGINS = (20 * mm, 15 * mm, 20 * mm, 30 * mm)
 HEADER_PADDING = 4 * mm  # the page number and the draft mark stand 4 mm above the text
 DRAFT_MARK = "DỰ THẢO"
 DRAFT_RED = colors.Color(176 / 255, 0, 0)
+
+# Streams compressed only, not also written in ASCII85 (a quarter larger, and slow in ReportLab's
+# pure-Python encoder). The portal draws no other PDF with ReportLab.
+rl_config.useA85 = 0
 
 TABLE_FONT_SIZE = 9
 TABLE_LEADING = 9 * 1.15
@@ -142,16 +157,31 @@ def annex_table(annex, *, draft: bool = False) -> AnnexTable:
 # --- the page: number, draft marks ------------------------------------------------------------
 
 
-def _page_marks(draft: bool, margins: tuple[float, float, float, float]):
+class AnnexStart(Flowable):
+    """Marks the page an annex begins on: its pages are numbered from it."""
+
+    def __init__(self, first_pages: list[int]):
+        super().__init__()
+        self.first_pages = first_pages
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        return 0, 0
+
+    def draw(self) -> None:
+        self.first_pages.append(self.canv.getPageNumber())
+
+
+def _page_marks(draft: bool, size: tuple[float, float], margins: tuple[float, float, float, float], first_pages: list[int]):
     """What a page prints in its top margin, drawn after its text (a reader's text comes in
-    the order drawn: the annex's first page begins with its heading): the page number from the
-    second page on, a draft's "DỰ THẢO" at the right."""
+    the order drawn: the annex's first page begins with its heading): the page number within
+    its annex from the annex's second page on, a draft's "DỰ THẢO" at the right."""
     top, right, _bottom, left = margins
 
+    width, height = size
+
     def mark(canvas, doc) -> None:
-        width, height = doc.pagesize
         canvas.saveState()
-        number = canvas.getPageNumber()
+        number = canvas.getPageNumber() - first_pages[-1] + 1
         if number > 1:
             canvas.setFont(REGULAR, 13)
             canvas.drawCentredString(left + (width - left - right) / 2, height - top + HEADER_PADDING, str(number))
@@ -164,13 +194,13 @@ def _page_marks(draft: bool, margins: tuple[float, float, float, float]):
     return mark
 
 
-def _page_background(draft: bool, margins: tuple[float, float, float, float]):
+def _page_background(draft: bool, size: tuple[float, float], margins: tuple[float, float, float, float]):
     """A draft's watermark, under the page's text."""
     top, _right, _bottom, left = margins
 
     def background(canvas, doc) -> None:
         if draft:
-            _watermark(canvas, left, doc.pagesize[1] - top)
+            _watermark(canvas, left, size[1] - top)
 
     return background
 
@@ -199,10 +229,22 @@ def _style(font: str, size: float, alignment: int, leading: float | None = None)
     )
 
 
-def _para(text: str, style: ParagraphStyle) -> Paragraph:
+class CellParagraph(Paragraph):
+    """A table cell's paragraph, its lines broken once for its column's width: ReportLab's
+    table measures every row left again at each page it breaks (ten times the work)."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
+
+
+def _para(text: str, style: ParagraphStyle, kind: type[Paragraph] = Paragraph) -> Paragraph:
     # ReportLab folds every space but the no-break one: an em space (the blanks of a draft's
     # number and date) is four of those, as wide in Liberation Serif.
-    return Paragraph(escape(text).replace("\n", "<br/>").replace("\u2003", "\xa0" * 4), style)
+    return kind(escape(text).replace("\n", "<br/>").replace("\u2003", "\xa0" * 4), style)
 
 
 def _alignment(cell: Cell, first: bool) -> int:
@@ -221,7 +263,7 @@ ALIGN_NAMES = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT"}
 def _body_cell(cell: Cell, alignment: int, font: str):
     if cell.kind == "num":
         return cell.text  # one line, never wrapped (white-space: nowrap); aligned by the table style
-    return _para(cell.text, _style(font, TABLE_FONT_SIZE, alignment, TABLE_LEADING))
+    return _para(cell.text, _style(font, TABLE_FONT_SIZE, alignment, TABLE_LEADING), CellParagraph)
 
 
 def _spans(rows: list[list[Cell]]) -> tuple[list[list], list[tuple]]:
@@ -252,7 +294,7 @@ def _spans(rows: list[list[Cell]]) -> tuple[list[list], list[tuple]]:
 def _table(annex: AnnexTable, width: float) -> Table:
     header_grid, spans = _spans([list(row) for row in annex.header])
     header_style = _style(BOLD, TABLE_FONT_SIZE, TA_CENTER, TABLE_LEADING)
-    data = [[_para(cell.text, header_style) if cell else "" for cell in row] for row in header_grid]
+    data = [[_para(cell.text, header_style, CellParagraph) if cell else "" for cell in row] for row in header_grid]
     commands: list[tuple] = [
         ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_FONT_SIZE, TABLE_LEADING),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -300,21 +342,40 @@ def _flowables(annex: AnnexTable, width: float) -> list:
     return [*flowables, _table(annex, width)]
 
 
-def annex_pdf(annex: AnnexTable) -> bytes:
-    """One annex as a PDF of its own (its pages numbered from 1)."""
-    register_fonts()
+def _template(annex: AnnexTable, first_pages: list[int]) -> PageTemplate:
     margins = LANDSCAPE_MARGINS if annex.landscape else PORTRAIT_MARGINS
     top, right, bottom, left = margins
-    out = io.BytesIO()
     size = landscape(A4) if annex.landscape else A4
-    doc = BaseDocTemplate(out, pagesize=size, title=annex.heading, invariant=1, initialFontName=REGULAR)
     frame = Frame(left, bottom, size[0] - left - right, size[1] - top - bottom, 0, 0, 0, 0)
-    doc.addPageTemplates(
-        [
-            PageTemplate(
-                "annex", [frame], onPage=_page_background(annex.draft, margins), onPageEnd=_page_marks(annex.draft, margins)
-            )
-        ]
+    return PageTemplate(
+        _orientation(annex),
+        [frame],
+        onPage=_page_background(annex.draft, size, margins),
+        onPageEnd=_page_marks(annex.draft, size, margins, first_pages),
+        pagesize=size,
     )
-    doc.build(_flowables(annex, frame._width))
+
+
+def _orientation(annex: AnnexTable) -> str:
+    return "landscape" if annex.landscape else "portrait"
+
+
+def annexes_pdf(annexes: list[AnnexTable]) -> bytes:
+    """The annexes' pages as one PDF (the fonts embedded once), each annex from a new page,
+    landscape or portrait, its pages numbered from 1."""
+    register_fonts()
+    first_pages: list[int] = []
+    templates: dict[str, PageTemplate] = {}
+    for annex in annexes:  # the first annex's template first: the document begins with it
+        templates.setdefault(_orientation(annex), _template(annex, first_pages))
+    out = io.BytesIO()
+    doc = BaseDocTemplate(out, title=annexes[0].heading, invariant=1, initialFontName=REGULAR)
+    doc.addPageTemplates(list(templates.values()))
+    story: list = []
+    for annex in annexes:
+        template = templates[_orientation(annex)]
+        if story:
+            story += [NextPageTemplate(template.id), PageBreak()]
+        story += [AnnexStart(first_pages), *_flowables(annex, template.frames[0]._width)]
+    doc.build(story)
     return out.getvalue()

@@ -39,7 +39,7 @@ from weasyprint import HTML
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox
 from weasyprint.urls import URLFetcher
 
-from reporting.annex_pdf import AnnexTable, annex_pdf, annex_table
+from reporting.annex_pdf import AnnexTable, annex_table, annexes_pdf
 from reporting.document import render_document
 from reporting.figures import ReportFigures
 from reporting.models import Report
@@ -176,8 +176,7 @@ def with_annexes(body_pdf: bytes, annexes: list[AnnexTable]) -> bytes:
     if not annexes:
         return body_pdf
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body_pdf)))
-    for annex in annexes:
-        writer.append(PdfReader(io.BytesIO(annex_pdf(annex))))
+    writer.append(PdfReader(io.BytesIO(annexes_pdf(annexes))))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

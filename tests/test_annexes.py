@@ -203,7 +203,7 @@ def test_the_pdf_takes_the_annexes_out_of_the_document_as_they_are_printed(lam_d
 def test_an_annex_that_lists_nothing_prints_its_sentence_in_the_pdf():
     from pypdf import PdfReader
 
-    from reporting.annex_pdf import annex_pdf
+    from reporting.annex_pdf import annexes_pdf
     from reporting.pdf import split_annexes
 
     html = (
@@ -215,6 +215,6 @@ def test_an_annex_that_lists_nothing_prints_its_sentence_in_the_pdf():
     assert "Nội dung" in body and "PHỤ LỤC" not in body
     assert table.heading == "PHỤ LỤC I" and table.landscape and not table.draft
     assert table.empty_text == "Không có đề án khuyến công năm 2021." and not table.rows
-    (page,) = PdfReader(io.BytesIO(annex_pdf(table))).pages
+    (page,) = PdfReader(io.BytesIO(annexes_pdf([table]))).pages
     assert page.mediabox.width > page.mediabox.height
     assert "Không có đề án khuyến công năm 2021." in page.extract_text()
