@@ -7,7 +7,8 @@ heading lines centred, a bordered 9 pt table whose header repeats on every page,
 on landscape pages (``@page annex``), each annex's pages numbered from 1 with no number on its
 first, and a draft's marks (the top-right "DỰ THẢO" and the diagonal watermark) on every page.
 
-The tables are read from the document's HTML (``annex_tables``): the elements that
+The tables are read from the document's HTML (``annex_table``, called by reporting.pdf's
+``split_annexes``, since the PDF is made from that HTML alone): the elements that
 templates/reporting/_annexes.html prints from reporting.annexes (``Annex.header``,
 ``Annex.share``, ``Annex.cells``, whose texts ``display`` formats), so the PDF, the screen and
 the Word file (which walks the same HTML) print the same cells, formatted in one place.
