@@ -281,7 +281,9 @@ def issue_report(
 def annex_reference(report: Report) -> str:
     """The annexes' "(Kèm theo Báo cáo số … ngày …)" line of an issued report."""
     org = settings.ORGANISATION
-    return reference_line(report.number, report.report_date, org["issuing_body"], report.place or org["place_name"], draft=False)
+    return reference_line(
+        report.number, report.report_date, org["issuing_body"], report.place or org["place_name"], draft=False
+    )
 
 
 def issue_report_job(job, progress: Progress) -> tuple[bool, dict]:
