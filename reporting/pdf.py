@@ -19,24 +19,27 @@ moves a footnote to the page after its call in two cases:
 
 The marks depend only on the HTML, so the same HTML always gives the same PDF.
 
-The annexes (elements of class ``annex``, after the signature) are laid out apart, each as a
-document of its own, and their pages put after the body's: they hold no footnote, so the body's
-layouts above need not lay out their long tables again; and an annex's pages are numbered on
-their own, as NĐ 30/2020 asks of an annex of several pages.
+The annexes (elements of class ``annex``, after the signature) are not WeasyPrint's: it takes
+~8 s to lay out the ~40 pages of a period's annex tables. They are read out of the HTML as data
+(``split_annexes``) and drawn by reporting/annex_pdf.py (ReportLab), each numbered on its own,
+as NĐ 30/2020 asks of an annex of several pages; their pages go after the body's (pypdf), whose
+metadata the file keeps. The signer block is in the body, so its page is the same in the whole.
 """
 
 from __future__ import annotations
 
-import copy
+import io
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
 from django.conf import settings
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox
 from weasyprint.urls import URLFetcher
 
+from reporting.annex_pdf import AnnexTable, annex_table, annexes_pdf
 from reporting.document import render_document
 from reporting.figures import ReportFigures
 from reporting.models import Report
@@ -151,49 +154,37 @@ def layout(html: str):
 
 
 ANNEX_XPATH = '//*[contains(concat(" ", normalize-space(@class), " "), " annex ")]'
-DRAFT_MARK_XPATH = '//*[contains(concat(" ", normalize-space(@class), " "), " draft-mark ")]'
 
 
-def _has_class(element, name: str) -> bool:
-    return name in (element.get("class") or "").split()
-
-
-def split_annexes(html: str) -> tuple[str, list[str]]:
-    """The document without its annexes, and each annex as a document of its own: the same
-    head and stylesheet, the elements that hold the annex (so that a rule such as ``.document
-    p`` still applies), and a draft's watermark, the rest left out."""
+def split_annexes(html: str) -> tuple[str, list[AnnexTable]]:
+    """The document without its annexes (for WeasyPrint), and its annexes as data, to be drawn
+    by reporting/annex_pdf.py."""
     tree = lxml.html.document_fromstring(html)
     annexes = tree.xpath(ANNEX_XPATH)
     if not annexes:
         return html, []
-    documents = []
-    for index in range(len(annexes)):
-        alone = copy.deepcopy(tree)
-        kept = alone.xpath(ANNEX_XPATH)[index]
-        for ancestor in kept.iterancestors():
-            if ancestor.tag in ("html", "head"):
-                break
-            for sibling in list(ancestor):
-                # The draft's watermark repeats on every page; its banner stays with the report's first.
-                if sibling is not kept and not _has_class(sibling, "draft-watermark"):
-                    ancestor.remove(sibling)
-            ancestor.text = None
-            kept = ancestor
-        documents.append(lxml.html.tostring(alone, encoding="unicode", doctype="<!doctype html>"))
+    body = tree.find("body")
+    draft = body is not None and "draft" in (body.get("class") or "").split()
+    tables = [annex_table(annex, draft=draft) for annex in annexes]
     for annex in annexes:
         annex.getparent().remove(annex)
-    return lxml.html.tostring(tree, encoding="unicode", doctype="<!doctype html>"), documents
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!doctype html>"), tables
+
+
+def with_annexes(body_pdf: bytes, annexes: list[AnnexTable]) -> bytes:
+    """The body's PDF (its metadata kept) with each annex's pages after its own."""
+    if not annexes:
+        return body_pdf
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body_pdf)))
+    writer.append(PdfReader(io.BytesIO(annexes_pdf(annexes))))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def html_to_pdf(html: str) -> bytes:
     body, annexes = split_annexes(html)
-    document = layout(body)
-    if not annexes:
-        return document.write_pdf()
-    pages = list(document.pages)
-    for annex in annexes:
-        pages.extend(_document(annex, frozenset())[0].pages)
-    return document.copy(pages).write_pdf()
+    return with_annexes(layout(body).write_pdf(), annexes)
 
 
 SIGNER_CLASS = "signer"  # the signer block (title, space for the signature, name)
@@ -226,12 +217,13 @@ def issued_pdf(html: str) -> bytes:
     configured (reporting/signing.py)."""
     from reporting.signing import sign_pdf
 
-    document = layout(html)
+    body, annexes = split_annexes(html)
+    document = layout(body)
     try:
-        place = signature_place(document)
+        place = signature_place(document)  # on a page of the body, which comes first
     except AttributeError:  # a WeasyPrint whose layout objects are not those of version 70
         place = None
-    return sign_pdf(document.write_pdf(), place)
+    return sign_pdf(with_annexes(document.write_pdf(), annexes), place)
 
 
 def render_pdf(figures: ReportFigures, report: Report | None = None) -> bytes:

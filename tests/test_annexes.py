@@ -175,20 +175,46 @@ def _excel(values):
     return [rate_value(v.done, v.planned) if isinstance(v, Rate) else v for v in values]
 
 
-def test_each_annex_is_laid_out_alone_inside_the_document_that_holds_it():
-    """The PDF lays the annexes out apart from the report (reporting.pdf.split_annexes): each
-    keeps the elements around it (their style rules still apply) and a draft's mark."""
+def test_the_pdf_takes_the_annexes_out_of_the_document_as_they_are_printed(lam_dong):
+    """The PDF's annex pages (reporting/annex_pdf.py) print the cells the HTML prints, read out
+    of it (reporting.pdf.split_annexes): ``Annex.header``, ``Annex.share`` and ``Annex.cells``,
+    formatted by ``display``; the rest of the document goes to WeasyPrint without them."""
+    from reporting.pdf import split_annexes
+
+    figures = _figures(2021, 2025)
+    body, tables = split_annexes(render_document(figures, links=False, pdf=True))
+    assert "PHỤ LỤC" not in body and "Nơi nhận" in body
+    annexes = build_annexes(figures)
+    assert len(tables) == len(annexes) == 5
+    for table, annex in zip(tables, annexes, strict=True):
+        assert (table.heading, table.title) == (annex.heading.upper(), annex.title.upper())
+        assert table.reference.startswith("(Kèm theo Báo cáo số") and table.draft
+        assert table.landscape == annex.landscape and table.unit == annex.unit
+        assert [[(c.text, c.colspan, c.rowspan) for c in row] for row in table.header] == [
+            [(title, colspan, rowspan) for _column, title, colspan, rowspan in row] for row in annex.header()
+        ]
+        assert list(table.shares) == [float(annex.share(column)) for column in annex.columns]
+        assert [kind for kind, _cells in table.rows] == [row.kind for row in annex.rows]
+        assert [[(c.text, c.kind, c.colspan) for c in cells] for _kind, cells in table.rows] == [
+            annex.cells(row) for row in annex.rows
+        ]
+
+
+def test_an_annex_that_lists_nothing_prints_its_sentence_in_the_pdf():
+    from pypdf import PdfReader
+
+    from reporting.annex_pdf import annexes_pdf
     from reporting.pdf import split_annexes
 
     html = (
         '<!doctype html><html><head><title>t</title></head><body class="pdf"><article class="document">'
-        '<p class="draft-mark">DỰ THẢO</p><p>Nội dung</p><div class="annex"><p>Phụ lục I</p></div>'
-        '<div class="annex annex-landscape"><p>Phụ lục II</p></div><section>chú thích</section></article></body></html>'
+        '<p>Nội dung</p><div class="annex annex-landscape"><p class="annex-number">PHỤ LỤC I</p>'
+        '<p class="annex-empty">Không có đề án khuyến công năm 2021.</p></div></article></body></html>'
     )
-    body, annexes = split_annexes(html)
-    assert "Phụ lục" not in body and "Nội dung" in body and "chú thích" in body
-    assert len(annexes) == 2
-    for annex, title in zip(annexes, ("Phụ lục I", "Phụ lục II"), strict=True):
-        assert '<body class="pdf"><article class="document"><p class="draft-mark">DỰ THẢO</p><div class="annex' in annex
-        assert title in annex and "Nội dung" not in annex and "chú thích" not in annex
-    assert "Phụ lục I<" not in annexes[1]
+    body, (table,) = split_annexes(html)
+    assert "Nội dung" in body and "PHỤ LỤC" not in body
+    assert table.heading == "PHỤ LỤC I" and table.landscape and not table.draft
+    assert table.empty_text == "Không có đề án khuyến công năm 2021." and not table.rows
+    (page,) = PdfReader(io.BytesIO(annexes_pdf([table]))).pages
+    assert page.mediabox.width > page.mediabox.height
+    assert "Không có đề án khuyến công năm 2021." in page.extract_text()

@@ -269,11 +269,16 @@ def test_the_period_pdf_prints_every_figure(period_pdf):
 
 
 def test_the_pdf_embeds_only_liberation_serif(period_pdf):
+    """The body's faces (from WeasyPrint) and the annexes' (from ReportLab, reporting/annex_pdf.py)
+    are embedded apart, each subset under its own name: four faces of one family in all."""
     fonts = pdf_reading.fonts(period_pdf)
-    assert len(fonts) == 4, fonts  # regular, bold, italic, bold italic
+    faces = set()
     for name, embedded in fonts.items():
-        assert re.fullmatch(r"[A-Z]{6}\+Liberation-?Serif(-Bold|-Italic|-Bold-?Italic)?", name), name
+        face = re.fullmatch(r"[A-Z]{6}\+Liberation-?Serif(?:-(Bold))?(?:-?(Italic))?", name)
+        assert face, name
         assert embedded, name
+        faces.add(face.groups())
+    assert len(faces) == 4, fonts  # regular, bold, italic, bold italic
 
 
 def _body_pages(pdf: Path) -> int:
@@ -345,13 +350,20 @@ def test_the_annexes_follow_the_signature_each_numbered_on_its_own(period_pdf):
     sizes = pdf_reading.page_sizes(period_pdf)
     starts = {}
     for number in ("I", "II", "III", "IV", "V"):
-        starts[number] = next(n for n, text in enumerate(texts) if text.lstrip().startswith(f"PHỤ LỤC {number}\n"))
+        # A draft's watermark, under the text, is drawn first: the annex's text follows it.
+        starts[number] = next(
+            n for n, text in enumerate(texts) if text.removeprefix(DRAFT_MARK).lstrip().startswith(f"PHỤ LỤC {number}\n")
+        )
     assert list(starts.values()) == sorted(starts.values()) and starts["I"] == _body_pages(period_pdf)
     for number, landscape in (("I", True), ("II", True), ("III", False), ("IV", False), ("V", True)):
         width, height = sizes[starts[number]]
         assert (width > height) == landscape, number
         assert "Kèm theo Báo cáo số" in texts[starts[number]]
-    assert pdf_reading.layout_text(period_pdf, starts["I"] + 1).strip().splitlines()[0].strip() == "2"
+    # A draft: its mark stands in the top margin of every page of the annexes too.
+    top = pdf_reading.layout_text(period_pdf, starts["I"] + 1).strip().splitlines()[0]
+    assert top.split()[0] == "2" and DRAFT_MARK in top
+    first = pdf_reading.layout_text(period_pdf, starts["I"]).strip().splitlines()[0]
+    assert DRAFT_MARK in first and not any(word.isdigit() for word in first.split())  # no number on the first page
     assert "Tổng cộng: 176 đề án, 168 hoàn thành" in " ".join(" ".join(texts[starts["I"] : starts["II"]]).split())
 
 
