@@ -247,3 +247,17 @@ def test_figure_pages_need_a_signed_in_user_and_a_known_figure(lam_dong, client)
     for unknown in ("F99", "F31", "Y1999", "F17-nope", "x"):
         assert client.get(_draft_url(unknown)).status_code == 404, unknown
     assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize("years", [(2025, 2021), (0, 0), (99999999999999999999, 99999999999999999999), (2000, 2020)])
+def test_draft_pages_of_years_a_report_cannot_have_are_not_found(years, client):
+    # They printed "năm 99999999999999999999" and "ĐẾN NĂM 100000000000000000000" before.
+    client.force_login(f.UserFactory())
+    year_from, year_to = years
+    draft = reverse("reporting:draft-document", kwargs={"year_from": year_from, "year_to": year_to})
+    records = reverse(
+        "reporting:figure-records",
+        kwargs={"figure": "F01", "year_from": year_from, "year_to": year_to, "report_date": "2025-03-15"},
+    )
+    assert client.get(draft).status_code == 404
+    assert client.get(records).status_code == 404
