@@ -176,7 +176,7 @@ def test_a_number_already_used_that_year_is_refused(year_2024, department):
     assert other.status == Report.Status.DRAFT and not ReportSnapshot.objects.filter(report=other).exists()
 
 
-@pytest.mark.parametrize("number", ["", "abc", "12/QĐ-UBND", "-5"])
+@pytest.mark.parametrize("number", ["", "abc", "12/QĐ-UBND", "-5", "0", "000/BC-SCT"])
 def test_a_malformed_number_is_refused(number):
     with pytest.raises(ValidationError, match="BC-SCT"):
         services.normalise_number(number)
@@ -185,6 +185,15 @@ def test_a_malformed_number_is_refused(number):
 def test_a_number_is_written_as_the_documents_do():
     assert services.normalise_number(" 125 / bc-sct ") == "125/BC-SCT"
     assert services.normalise_number("07") == "7/BC-SCT"
+
+
+def test_a_date_before_the_reports_last_year_is_refused(year_2024, department):
+    # A report on 2024 dated 2001 went through: the form and the service only refused the future.
+    report = _draft(department)
+    with pytest.raises(ValidationError, match="không được trước năm 2024"):
+        services.issue_report(report=report, number="125", by=department, date=datetime.date(2023, 12, 31))
+    report.refresh_from_db()
+    assert report.status == Report.Status.DRAFT and report.report_date == REPORT_DATE
 
 
 def test_a_failure_while_issuing_leaves_a_draft(year_2024, department, monkeypatch):
@@ -307,7 +316,8 @@ def test_script_in_a_narrative_is_shown_as_text(year_2024, department, client):
 
 
 def test_a_year_without_data_renders_zeros_and_says_so(department, client):
-    report = _draft(department, year_from=2031, year_to=2031)
+    # A past year with no đề án (a future one can no longer be issued: its date would be before it).
+    report = _draft(department, year_from=2020, year_to=2020)
     client.force_login(department)
     document = client.get(reverse("reporting:report-document", args=[report.pk])).content.decode()
     assert "chưa có dữ liệu" in document
