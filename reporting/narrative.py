@@ -112,6 +112,12 @@ def _markdown() -> markdown.Markdown:
     return md
 
 
+# Characters that print nothing: a line of only these (pasted from the web or Word) is empty.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def lines(text: str) -> list[str]:
-    """The non-empty lines of a list typed one item a line (addressees, recipients)."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    """The non-empty lines of a list typed one item a line (addressees, recipients); a line of
+    spaces and zero-width characters is empty, not an item "-" with nothing after it."""
+    items = (line.strip().strip(_INVISIBLE).strip() for line in (text or "").splitlines())
+    return [item for item in items if item]
