@@ -115,6 +115,14 @@ def test_a_note_of_what_is_done_about_a_debt_ends_its_warning(department, client
     assert finding.message.startswith("30 hợp đồng quá hạn trên 90 ngày")
 
 
+def test_a_note_of_only_invisible_characters_does_not_end_the_warning(department, client_in):
+    # A zero-width space passed for a note and silenced the check before issuing.
+    overdue = LoanContract.objects.get(number="04/2021/HĐ-KC")
+    client_in.post(reverse("funding:contract-note", args=[overdue.pk]), {"note-collection_note": "\u200b\ufeff"})
+    (finding,) = _check(day=LATER)
+    assert f"/hop-dong/{overdue.pk}/" in {link.url for link in finding.links}
+
+
 def test_the_note_is_written_by_those_who_edit_contracts_only(department, client_in):
     overdue = LoanContract.objects.get(number="04/2021/HĐ-KC")
     url = reverse("funding:contract-note", args=[overdue.pk])
