@@ -275,6 +275,18 @@ def test_a_reversed_year_range_is_a_form_error(department, client):
     assert not Report.objects.exists()
 
 
+def test_a_nul_character_pasted_into_a_field_is_refused_in_vietnamese(department, client):
+    # Django's Vietnamese catalogue left "Null characters are not allowed." in English.
+    client.force_login(department)
+    response = client.post(
+        reverse("reporting:report-create"),
+        {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "addressees": "Bộ\x00"},
+    )
+    assert response.status_code == 200
+    assert "Nội dung có ký tự rỗng (NUL) không hợp lệ" in response.content.decode()
+    assert not Report.objects.exists()
+
+
 def test_an_annual_report_covers_one_year(department, client):
     client.force_login(department)
     response = client.post(
