@@ -261,3 +261,18 @@ def test_draft_pages_of_years_a_report_cannot_have_are_not_found(years, client):
     )
     assert client.get(draft).status_code == 404
     assert client.get(records).status_code == 404
+
+
+def test_a_figure_of_a_period_with_no_data_says_so_rather_than_zero(client):
+    # They printed "Tổng cộng 0 đề án; kinh phí thực hiện 0 triệu đồng (0 đồng)" and a table of
+    # four groups of 0 cơ sở at 0%, their total 0%.
+    client.force_login(f.UserFactory())
+    nothing = {"F01": "Không có đề án nào trong năm 2019.", "F17": "Không có cơ sở nào có hợp đồng"}
+    for figure, says in (nothing | {"F19": "Không có cơ sở nào bị khởi kiện trong năm 2019."}).items():
+        url = reverse(
+            "reporting:figure-records",
+            kwargs={"figure": figure, "year_from": 2019, "year_to": 2019, "report_date": "2020-03-15"},
+        )
+        page = client.get(url).content.decode()
+        assert says in page, figure
+        assert "0 triệu đồng" not in page and "0%" not in page and "Tổng cộng <strong>0" not in page
