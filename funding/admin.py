@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from funding.resources import DisbursementResource, InstalmentResource, LawsuitResource, LoanContractResource, RepaymentResource
-from khuyencong.core.admin import ConstraintMinimumsMixin, ExplainedProtectionMixin, ReadOnlyAdminMixin, money_column
+from khuyencong.core.admin import (
+    ConstraintMinimumsMixin,
+    ExplainedProtectionMixin,
+    HistoryAdmin,
+    ReadOnlyAdminMixin,
+    money_column,
+)
 from khuyencong.core.widgets import RoleImportExportMixin
 from projects.admin import ProjectAdmin
 from projects.models import Project
@@ -33,9 +38,7 @@ from .models import (
 )
 
 
-class RecordAdmin(
-    ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
-):
+class RecordAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, HistoryAdmin):
     """The records the Centre keeps: limits from the database constraints, export for every
     reader, and their history."""
 
@@ -248,7 +251,7 @@ class LawsuitAdmin(ContractFacilityColumn, LedgerAdmin):
 
 
 @admin.register(Hearing)
-class HearingAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class HearingAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["date", "lawsuit", "facility", "note"]
     list_select_related = ["lawsuit__contract__facility"]
     search_fields = ["note", "lawsuit__case_number", "lawsuit__contract__number", "lawsuit__contract__facility__name"]
@@ -260,7 +263,7 @@ class HearingAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         return obj.lawsuit.contract.facility.name
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Shown here, entered through funding.services: a reschedule writes the new instalment
     version, a write-off and a recovery check the outstanding money and move the contract's
     state. An admin form would store the record without the rest of its workflow."""

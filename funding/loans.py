@@ -41,6 +41,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 from funding.models import Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
+from khuyencong.core.text import clean_text
 
 # Ageing buckets of days past due: (label, first day, last day or None).
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -61,7 +62,7 @@ def unpursued(*, days_past_due: int, sued: bool, written_off: int, collection_no
     """Past due more than PURSUE_AFTER_DAYS, never sued, not written off and with nothing
     written of what is done about it (``LoanContract.collection_note``): a debt nobody has
     acted on. The one test of it (the report's checks before issuing)."""
-    return days_past_due > PURSUE_AFTER_DAYS and not sued and not written_off and not collection_note.strip()
+    return days_past_due > PURSUE_AFTER_DAYS and not sued and not written_off and not clean_text(collection_note)
 
 
 def ageing_bucket(days_past_due: int) -> str | None:

@@ -13,12 +13,12 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from khuyencong.core.admin import (
     ConstraintMinimumsMixin,
     ExplainedProtectionMixin,
     FoldedSearchMixin,
+    HistoryAdmin,
     money_column,
 )
 from khuyencong.core.widgets import RoleImportExportMixin
@@ -50,7 +50,7 @@ class AdministrativeUnitAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin,
 
 
 @admin.register(Program)
-class ProgramAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class ProgramAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, HistoryAdmin):
     list_display = ["name", "funding_level", "province", "first_year", "last_year", "decision_number", "decision_date"]
     list_filter = ["funding_level", "first_year"]
     list_select_related = ["funding_level", "province"]
@@ -59,7 +59,7 @@ class ProgramAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHist
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class AnnualPlanAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, HistoryAdmin):
     list_display = ["year", "program", "funding_level", "decision_number", "decision_date", "project_count"]
     list_display_links = ["year", "program"]
     list_filter = ["year", "program__funding_level", "program"]
@@ -109,7 +109,7 @@ class FacilityAdmin(
     ConstraintMinimumsMixin,
     RoleImportExportMixin,
     ImportExportModelAdmin,
-    SimpleHistoryAdmin,
+    HistoryAdmin,
 ):
     resource_classes = [FacilityResource]
     list_display = ["name", "kind", "tax_code", "administrative_unit", "sector", "representative", "phone", "project_count"]
@@ -174,7 +174,7 @@ class ProjectAdmin(
     ConstraintMinimumsMixin,
     RoleImportExportMixin,
     ImportExportModelAdmin,
-    SimpleHistoryAdmin,
+    HistoryAdmin,
 ):
     resource_classes = [ProjectResource]
     form = ProjectAdminForm
@@ -259,9 +259,7 @@ class ProjectAdmin(
 
 
 @admin.register(Event)
-class EventAdmin(
-    ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
-):
+class EventAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportExportMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [EventResource]
     list_display = ["name", "project", "kind", "date", "place", "participants", "sale_contracts", "memoranda"]
     list_filter = ["kind", "project__plan__year"]
@@ -285,7 +283,7 @@ class ProductNominationInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ExplainedProtectionMixin, SimpleHistoryAdmin):
+class ProductAdmin(ExplainedProtectionMixin, HistoryAdmin):
     list_display = ["name", "facility", "district"]
     list_filter = [("facility__administrative_unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["facility__administrative_unit"]
@@ -299,7 +297,7 @@ class ProductAdmin(ExplainedProtectionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProductNomination)
-class ProductNominationAdmin(RoleImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ProductNominationAdmin(RoleImportExportMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [ProductNominationResource]
     list_display = ["product", "facility", "level", "year", "recognised", "certificate_number", "certificate_date"]
     list_filter = ["year", "level", "recognised"]

@@ -7,15 +7,14 @@ issue fields are read-only here; an issued report cannot be changed or deleted.
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from khuyencong.core.admin import ConstraintMinimumsMixin, ExplainedProtectionMixin
+from khuyencong.core.admin import ConstraintMinimumsMixin, ExplainedProtectionMixin, HistoryAdmin
 
 from .models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, SimpleHistoryAdmin):
+class ReportAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, HistoryAdmin):
     list_display = ["__str__", "kind", "number", "title", "report_date", "status", "issued_at", "issued_by"]
     list_filter = ["kind", "status", "year_to"]
     list_select_related = ["issued_by"]

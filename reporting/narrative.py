@@ -19,6 +19,8 @@ import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from khuyencong.core.text import clean_text
+
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "br", "h3", "h4", "h5"}
 _HEADING = re.compile(r"^(#{1,2})[ \t]+(\S.*)$")
 _LETTERS = "abcdđeghiklmnopqrstuvxy"
@@ -113,5 +115,7 @@ def _markdown() -> markdown.Markdown:
 
 
 def lines(text: str) -> list[str]:
-    """The non-empty lines of a list typed one item a line (addressees, recipients)."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    """The non-empty lines of a list typed one item a line (addressees, recipients); a line of
+    spaces and zero-width characters is empty, not an item "-" with nothing after it."""
+    items = (clean_text(line) for line in (text or "").splitlines())
+    return [item for item in items if item]

@@ -55,7 +55,7 @@ SCOPE_FIELDS = (
     "signer_name",
 )
 NUMBER_SUFFIX = "/BC-SCT"
-_NUMBER = re.compile(r"(\d{1,6})(?:/BC-SCT)?")
+_NUMBER = re.compile(r"0*([1-9]\d{0,5})(?:/BC-SCT)?")  # a document is numbered from 1
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -177,13 +177,16 @@ def issued_with_number(number: str, *, year: int, exclude_pk: int | None = None)
 
 def check_issue(*, report: Report, number: str | None, date: datetime.date | None) -> None:
     """Refuse issuing ``report`` as ``number`` on ``date``: a number another issued report of
-    that year has, a date after today (debts are taken at it, and tomorrow's are not known).
+    that year has, a date after today (debts are taken at it, and tomorrow's are not known), a
+    date before the last year of the report began (a report on 2021-2025 dated 2001).
     The ValidationError names the issue form's field of each problem; a part given as None
     (already refused by the form) is not checked."""
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if date is not None and date > today:
         errors["date"] = f"Ngày ban hành không được sau hôm nay ({date_short(today)})."
+    elif date is not None and report.year_to and date.year < report.year_to:
+        errors["date"] = f"Ngày ban hành không được trước năm {report.year_to}, năm cuối của kỳ báo cáo."
     if number is not None and date is not None:
         other = issued_with_number(number, year=date.year, exclude_pk=report.pk)
         if other is not None:

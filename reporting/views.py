@@ -25,7 +25,7 @@ from khuyencong.core.access import get_for_user, require_role
 from reporting import checks, outline, sentences, services
 from reporting.document import draft_figures, period_label, render_document, standalone_html
 from reporting.drilldown import MONEY_COLUMNS, SNAPSHOT_KEY, build_page, figure_page
-from reporting.forms import IssueForm, ReportForm
+from reporting.forms import MAX_SPAN, MAX_YEAR, MIN_YEAR, IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
 from reporting.narrative import narrative_html
 from reporting.templatetags.report_tags import without_figure_links
@@ -44,8 +44,9 @@ SNAPSHOT_FIELDS = {"html": "html", "pdf": "pdf", "xlsx": "xlsx", "docx": "docx",
 
 
 def _period(year_from: int, year_to: int, report_date: str | None) -> datetime.date:
-    """The report date of a URL; 404 for a reversed range or a date that is not a date."""
-    if year_to < year_from or year_to - year_from > 20:
+    """The report date of a URL; 404 for years a report may not have (the report form's rule:
+    reversed, out of range, too long) or a date that is not a date."""
+    if not MIN_YEAR <= year_from <= year_to <= MAX_YEAR or year_to - year_from >= MAX_SPAN:
         raise Http404("Khoảng năm không hợp lệ.")
     if report_date is None:
         return datetime.date.today()

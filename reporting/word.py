@@ -69,6 +69,9 @@ ALIGN = {
     "start": WD_ALIGN_PARAGRAPH.LEFT,
 }
 SKIPPED_CLASSES = {"screen-only", "fn-ref"}
+# Characters XML 1.0 forbids (C0 controls but tab and line breaks, U+FFFE/U+FFFF): a vertical
+# tab pasted from Word into a section text would otherwise make the file impossible to write.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 INLINE_TAGS = {"span", "strong", "em", "b", "i", "a", "sup", "sub", "br", "u", "small"}
 SPACES = re.compile(r"[ \t\r\n\f]+")
 PX = 0.75  # points per CSS pixel
@@ -373,7 +376,7 @@ class _Writer:
         run.append(copy.deepcopy(properties))
         text_element = OxmlElement("w:t")
         text_element.set(qn("xml:space"), "preserve")
-        text_element.text = text
+        text_element.text = _NOT_XML.sub("", text)
         run.append(text_element)
         paragraph._p.append(run)
 

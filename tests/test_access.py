@@ -18,8 +18,19 @@ pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
 ROOT = Path(__file__).resolve().parent.parent
 
 # Pages anyone may open: signing in and out, and the admin's own sign-in.
-PUBLIC = {"favicon", "login", "logout", "admin:login", "admin:logout", "password_reset", "password_reset_done",
-          "password_reset_confirm", "password_reset_complete", "admin:password_reset", "admin:view_on_site"}
+PUBLIC = {
+    "favicon",
+    "login",
+    "logout",
+    "admin:login",
+    "admin:logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "admin:password_reset",
+    "admin:view_on_site",
+}
 
 
 def walk(patterns, namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -50,9 +61,18 @@ def fill(name: str, param: str, objects: dict) -> object:
             return objects["project"].pk
         return objects["project"].pk
     values = {
-        "year_from": 2021, "year_to": 2025, "report_date": "2025-03-15", "figure": "F01",
-        "app_label": "projects", "model_name": "project", "content_type_id": 1, "object_id": 1,
-        "uidb64": "MQ", "token": "x", "url": "x", "path": "x",
+        "year_from": 2021,
+        "year_to": 2025,
+        "report_date": "2025-03-15",
+        "figure": "F01",
+        "app_label": "projects",
+        "model_name": "project",
+        "content_type_id": 1,
+        "object_id": 1,
+        "uidb64": "MQ",
+        "token": "x",
+        "url": "x",
+        "path": "x",
     }
     return values.get(param, 1)
 
@@ -170,8 +190,10 @@ def test_no_template_of_the_screens_has_inline_script_or_style():
     offenders = []
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text(encoding="utf-8")
-        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"<style\b|\sstyle=\"", text) or re.search(
-            r"\son[a-z]+=\"", text
+        if (
+            re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)
+            or re.search(r"<style\b|\sstyle=\"", text)
+            or re.search(r"\son[a-z]+=\"", text)
         ):
             offenders.append(str(template.relative_to(ROOT)))
     # The report document is rendered for print and PDF with its own stylesheet; not a screen.
@@ -187,3 +209,19 @@ def test_error_pages_are_vietnamese(client, data_entry):
 
     assert "Đã xảy ra lỗi" in render_to_string("500.html")
     assert "Không có quyền" in render_to_string("403.html")
+
+
+@pytest.mark.django_db
+def test_a_request_too_large_and_a_stale_form_are_answered_in_vietnamese(data_entry):
+    # Django's own pages said "Bad Request (400)" and "CSRF verification failed" in English:
+    # a section text of several megabytes, a form sent after signing in again in another tab.
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(data_entry)
+    stale = client.post("/de-an/", {"q": "x"})
+    assert stale.status_code == 403 and "Phiên làm việc đã hết hạn" in stale.content.decode()
+    client = Client()  # no token check here (a browser's would pass): the body is read
+    body = "username=" + "a" * 3_000_000
+    too_large = client.generic("POST", "/dang-nhap/", body, content_type="application/x-www-form-urlencoded")
+    assert too_large.status_code == 400 and "Yêu cầu không hợp lệ" in too_large.content.decode()

@@ -19,7 +19,7 @@ from fontTools.ttLib import TTFont
 from khuyencong.core import formatting as fmt
 from reporting.document import draft_figures, render_document
 from reporting.models import Report
-from reporting.narrative import narrative_html
+from reporting.narrative import lines, narrative_html
 from reporting.pdf import STATIC_DIR, RefusedURL, StaticOnlyFetcher, html_to_pdf
 from tests import factories as f
 from tests import pdf_reading
@@ -99,6 +99,14 @@ def test_narrative_text_that_markdown_would_take_for_markup_stays_as_typed(typed
     out = narrative_html(typed)
     for line in typed.splitlines():
         assert f"<p>{html.escape(line, quote=False)}</p>" in out, out
+
+
+def test_a_line_of_zero_width_characters_is_no_item_of_a_list():
+    # Pasted into "Kính gửi", it printed an item "-" with nothing after it.
+    assert lines("Bộ Công Thương;\n\u200b\n \ufeff\u200d \n\u200bUBND tỉnh Lâm Đồng.") == [
+        "Bộ Công Thương;",
+        "UBND tỉnh Lâm Đồng.",
+    ]
 
 
 @pytest.mark.django_db

@@ -247,3 +247,32 @@ def test_figure_pages_need_a_signed_in_user_and_a_known_figure(lam_dong, client)
     for unknown in ("F99", "F31", "Y1999", "F17-nope", "x"):
         assert client.get(_draft_url(unknown)).status_code == 404, unknown
     assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize("years", [(2025, 2021), (0, 0), (99999999999999999999, 99999999999999999999), (2000, 2020)])
+def test_draft_pages_of_years_a_report_cannot_have_are_not_found(years, client):
+    # They printed "năm 99999999999999999999" and "ĐẾN NĂM 100000000000000000000" before.
+    client.force_login(f.UserFactory())
+    year_from, year_to = years
+    draft = reverse("reporting:draft-document", kwargs={"year_from": year_from, "year_to": year_to})
+    records = reverse(
+        "reporting:figure-records",
+        kwargs={"figure": "F01", "year_from": year_from, "year_to": year_to, "report_date": "2025-03-15"},
+    )
+    assert client.get(draft).status_code == 404
+    assert client.get(records).status_code == 404
+
+
+def test_a_figure_of_a_period_with_no_data_says_so_rather_than_zero(client):
+    # They printed "Tổng cộng 0 đề án; kinh phí thực hiện 0 triệu đồng (0 đồng)" and a table of
+    # four groups of 0 cơ sở at 0%, their total 0%.
+    client.force_login(f.UserFactory())
+    nothing = {"F01": "Không có đề án nào trong năm 2019.", "F17": "Không có cơ sở nào có hợp đồng"}
+    for figure, says in (nothing | {"F19": "Không có cơ sở nào bị khởi kiện trong năm 2019."}).items():
+        url = reverse(
+            "reporting:figure-records",
+            kwargs={"figure": figure, "year_from": 2019, "year_to": 2019, "report_date": "2020-03-15"},
+        )
+        page = client.get(url).content.decode()
+        assert says in page, figure
+        assert "0 triệu đồng" not in page and "0%" not in page and "Tổng cộng <strong>0" not in page

@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
@@ -112,6 +113,14 @@ def test_a_note_of_what_is_done_about_a_debt_ends_its_warning(department, client
     (finding,) = _check(day=LATER)
     assert f"/hop-dong/{overdue.pk}/" not in {link.url for link in finding.links}
     assert finding.message.startswith("30 hợp đồng quá hạn trên 90 ngày")
+
+
+def test_a_note_of_only_invisible_characters_does_not_end_the_warning(department, client_in):
+    # A zero-width space passed for a note and silenced the check before issuing.
+    overdue = LoanContract.objects.get(number="04/2021/HĐ-KC")
+    client_in.post(reverse("funding:contract-note", args=[overdue.pk]), {"note-collection_note": "\u200b\ufeff"})
+    (finding,) = _check(day=LATER)
+    assert f"/hop-dong/{overdue.pk}/" in {link.url for link in finding.links}
 
 
 def test_the_note_is_written_by_those_who_edit_contracts_only(department, client_in):
@@ -269,6 +278,23 @@ def test_issue_report_refuses_an_unfinished_report_with_a_message_and_exit_code(
         )  # fmt: skip
     assert refused.value.returncode == 1
     assert list(tmp_path.iterdir()) == [] and not Report.objects.filter(status=Report.Status.ISSUED).exists()
+
+
+def test_issue_report_answers_a_busy_database_in_vietnamese(department, tmp_path, monkeypatch):
+    # Two issue_report at once on SQLite: the second waited for the first's lock past the
+    # database's timeout and printed a traceback ("database is locked").
+    _draft(department)
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "issue_report", locked)
+    with pytest.raises(CommandError, match="Cơ sở dữ liệu đang bận") as refused:
+        call_command(
+            "issue_report", "--from", "2024", "--to", "2024", "--date", "2025-03-15", "--number", "125",
+            "--user", "banhanh", "--output-dir", str(tmp_path), stdout=io.StringIO(),
+        )  # fmt: skip
+    assert refused.value.returncode == 1 and list(tmp_path.iterdir()) == []
 
 
 def test_issue_report_refuses_a_user_who_may_not_issue(department, tmp_path):

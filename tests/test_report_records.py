@@ -176,7 +176,7 @@ def test_a_number_already_used_that_year_is_refused(year_2024, department):
     assert other.status == Report.Status.DRAFT and not ReportSnapshot.objects.filter(report=other).exists()
 
 
-@pytest.mark.parametrize("number", ["", "abc", "12/QĐ-UBND", "-5"])
+@pytest.mark.parametrize("number", ["", "abc", "12/QĐ-UBND", "-5", "0", "000/BC-SCT"])
 def test_a_malformed_number_is_refused(number):
     with pytest.raises(ValidationError, match="BC-SCT"):
         services.normalise_number(number)
@@ -185,6 +185,15 @@ def test_a_malformed_number_is_refused(number):
 def test_a_number_is_written_as_the_documents_do():
     assert services.normalise_number(" 125 / bc-sct ") == "125/BC-SCT"
     assert services.normalise_number("07") == "7/BC-SCT"
+
+
+def test_a_date_before_the_reports_last_year_is_refused(year_2024, department):
+    # A report on 2024 dated 2001 went through: the form and the service only refused the future.
+    report = _draft(department)
+    with pytest.raises(ValidationError, match="không được trước năm 2024"):
+        services.issue_report(report=report, number="125", by=department, date=datetime.date(2023, 12, 31))
+    report.refresh_from_db()
+    assert report.status == Report.Status.DRAFT and report.report_date == REPORT_DATE
 
 
 def test_a_failure_while_issuing_leaves_a_draft(year_2024, department, monkeypatch):
@@ -266,6 +275,18 @@ def test_a_reversed_year_range_is_a_form_error(department, client):
     assert not Report.objects.exists()
 
 
+def test_a_nul_character_pasted_into_a_field_is_refused_in_vietnamese(department, client):
+    # Django's Vietnamese catalogue left "Null characters are not allowed." in English.
+    client.force_login(department)
+    response = client.post(
+        reverse("reporting:report-create"),
+        {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "addressees": "Bộ\x00"},
+    )
+    assert response.status_code == 200
+    assert "Nội dung có ký tự rỗng (NUL) không hợp lệ" in response.content.decode()
+    assert not Report.objects.exists()
+
+
 def test_an_annual_report_covers_one_year(department, client):
     client.force_login(department)
     response = client.post(
@@ -307,7 +328,8 @@ def test_script_in_a_narrative_is_shown_as_text(year_2024, department, client):
 
 
 def test_a_year_without_data_renders_zeros_and_says_so(department, client):
-    report = _draft(department, year_from=2031, year_to=2031)
+    # A past year with no đề án (a future one can no longer be issued: its date would be before it).
+    report = _draft(department, year_from=2020, year_to=2020)
     client.force_login(department)
     document = client.get(reverse("reporting:report-document", args=[report.pk])).content.decode()
     assert "chưa có dữ liệu" in document

@@ -146,3 +146,15 @@ def test_the_report_screen_offers_the_word_file(lam_dong, department_client, dep
     assert response.status_code == 200 and response["Content-Type"].endswith("wordprocessingml.document")
     assert response["Content-Disposition"].endswith('.docx"')
     assert _mm(Document(io.BytesIO(response.content)).sections[0].page_width) == (210,)
+
+
+def test_control_characters_pasted_into_a_section_are_left_out_of_the_word_file():
+    # Word's manual line break pastes as a vertical tab; XML 1.0 has no place for it (nor for
+    # the other C0 controls), and writing it made the draft's download a server error.
+    html = (
+        '<!doctype html><html><head><link rel="stylesheet" href="reporting/document.css"></head>'
+        '<body class="pdf"><article class="document"><p>Dòng một\x0bdòng hai\x0cba, thoát\x1b, lỗi\x01.</p>'
+        "</article></body></html>"
+    )
+    document = Document(io.BytesIO(docx_from_html(html)))
+    assert document.paragraphs[0].text == "Dòng mộtdòng hai ba, thoát, lỗi."  # a form feed is HTML whitespace

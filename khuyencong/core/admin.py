@@ -12,10 +12,12 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, unquote
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
 from django.db import models, router
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
 
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.search import search, search_words
@@ -149,3 +151,27 @@ class ExplainedProtectionMixin:
                 url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk], current_app=self.admin_site.name)
                 return HttpResponseRedirect(url)
         return super().delete_view(request, object_id, extra_context)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose "revert to this version" obeys the record as it is now.
+
+    django-simple-history asks the change permission of the old version (a draft, for an issued
+    report) and saves its form on a POST even when the revert button is hidden: an issued
+    report could be put back to a draft with another text, a ledger row rewritten. Here a
+    version is only read unless the record, as it is now, may be changed.
+    """
+
+    def _current_may_change(self, request: HttpRequest, obj: Any) -> bool:
+        current = None if obj is None else self.model._default_manager.filter(pk=obj.pk).first()
+        return current is not None and self.has_change_permission(request, current)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().revert_disabled(request, obj) or not self._current_may_change(request, obj)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None):
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
+from django.db import OperationalError
 
 from khuyencong.core import commands
 from reporting import services
@@ -74,6 +75,10 @@ class Command(commands.PortalCommand):
             issued = services.issue_report(report=draft, number=number, by=by, date=date, acknowledged=acknowledge)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", None) or [str(exc)])) from None
+        except OperationalError:  # SQLite: another issuing holds the database past its timeout
+            raise CommandError(
+                "Cơ sở dữ liệu đang bận (có thể đang ban hành một báo cáo khác); báo cáo vẫn là dự thảo, hãy chạy lại sau."
+            ) from None
         snapshot = ReportSnapshot.objects.get(report=issued)
         stem = f"bao-cao-{issued.number.replace('/', '-')}-{issued.years_label}"
         files = {
