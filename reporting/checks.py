@@ -202,7 +202,7 @@ def _section_finding(report: Report, html: str) -> list[Finding]:
         Finding(
             UNFINISHED_SECTION,
             BLOCKING,
-            f"Văn bản còn {len(sections)} phần chưa nhập nội dung: " + "; ".join(sections),
+            f"Văn bản còn {len(sections)} phần chưa nhập nội dung: " + "; ".join(sections) + ".",
             (Link("Sửa dự thảo", reverse("reporting:report-edit", args=[report.pk])),),
         )
     ]

@@ -280,7 +280,9 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
                 back_url=reverse("reporting:report-detail", args=[report.pk]),
             )
             return redirect("jobs:job", job.pk)
-    return render(request, "reporting/report_issue.html", {"form": form, "report": report, "findings": findings})
+    blocked = any(finding.is_blocking for finding in findings)
+    context = {"form": form, "report": report, "findings": findings, "blocked": blocked}
+    return render(request, "reporting/report_issue.html", context)
 
 
 @require_role(roles.can_view)

@@ -231,7 +231,8 @@ def test_the_issue_screen_lists_the_findings_and_refuses_while_one_blocks(depart
     url = reverse("reporting:report-issue", args=[report.pk])
     page = client_in.get(url).content.decode()
     assert 'class="finding finding-blocking" data-code="phan-chua-nhap"' in page
-    assert "Văn bản còn 1 phần chưa nhập nội dung: mục “Tồn tại, hạn chế”" in page
+    assert "Văn bản còn 1 phần chưa nhập nội dung: mục “Tồn tại, hạn chế”." in page
+    assert 'disabled aria-describedby="issue-blocked"' in page  # the button says it cannot issue
     response = client_in.post(url, {"number": "125", "date": "15/03/2025"})
     assert response.status_code == 200
     assert "Chưa ban hành được, còn lỗi phải sửa" in response.content.decode()
@@ -246,6 +247,7 @@ def test_a_warning_must_be_acknowledged_on_the_screen_and_is_kept_in_history(dep
     url = reverse("reporting:report-issue", args=[report.pk])
     page = client_in.get(url).content.decode()
     assert f'name="acknowledged" value="{checks.FACILITY_NO_UNIT}"' in page and facility.name in page
+    assert "issue-blocked" not in page  # a warning does not disable issuing
 
     response = client_in.post(url, {"number": "125", "date": "15/03/2025"})
     assert response.status_code == 200 and "Còn cảnh báo chưa xác nhận: 1 cơ sở thụ hưởng chưa có xã" in response.content.decode()
