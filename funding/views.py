@@ -54,6 +54,7 @@ from khuyencong.core import excel, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
 from khuyencong.core.history import change_log
+from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from projects.models import AnnualPlan, Project
 from projects.views import project_detail_context
 
@@ -117,7 +118,7 @@ def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 PER_PAGE = 50
 
 
-AS_OF_YEARS = (2000, 2100)  # a debt screen's dates: the programme's decades, not year 9999
+AS_OF_YEARS = (FIRST_YEAR, LAST_YEAR)  # a debt screen's dates: the portal's years, not year 9999
 
 
 def as_of_date(request: HttpRequest) -> tuple[datetime.date, str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from reporting import outline
 from reporting.checks import WARNING_CODES
 from reporting.models import Report
 from reporting.services import SCOPE_FIELDS, check_issue, normalise_number
 
-MIN_YEAR, MAX_YEAR, MAX_SPAN = 2000, 2100, 20
+# The portal's one range of years (khuyencong.core.validators); a report spans at most MAX_SPAN.
+MIN_YEAR, MAX_YEAR, MAX_SPAN = FIRST_YEAR, LAST_YEAR, 20
 
 NARRATIVE_HELP = (
     "Mỗi dòng là một đoạn văn. Được dùng **chữ đậm**, *chữ nghiêng*, dòng bắt đầu bằng “- ” cho danh sách, "

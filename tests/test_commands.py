@@ -116,7 +116,7 @@ def test_import_counts_are_grouped_as_on_the_screens(tmp_path):
     [
         (["--from", "2025", "--to", "2021"], "năm kết thúc \\(2021\\) trước năm bắt đầu \\(2025\\)"),
         (["--from", "hai nghìn", "--to", "2025"], "--from phải là một năm, ví dụ 2021; nhận được “hai nghìn”"),
-        (["--from", "2021", "--to", "20255"], "--to phải là một năm từ 1900 đến 2100; nhận được 20255"),
+        (["--from", "2021", "--to", "20255"], "--to phải là một năm từ 1990 đến 2100; nhận được 20255"),
         (["--from", "2024", "--to", "2024", "--date", "2025-02-30"], "Ngày báo cáo không hợp lệ: “2025-02-30”"),
         (["--from", "2024", "--to", "2024", "--format", "odt"], "--format không có lựa chọn “odt”; chọn một trong: html, pdf"),
         (["--from", "2024"], "Thiếu tham số bắt buộc: --to"),

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from khuyencong.core.formatting import group_thousands
+from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 
 # argparse's own messages (Python 3.11–3.13), said in Vietnamese; anything else keeps its text.
 _ARGPARSE_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -115,8 +116,8 @@ def year(value: int | str, *, option: str) -> int:
         number = int(str(value).strip())
     except ValueError:
         raise CommandError(f"{option} phải là một năm, ví dụ 2021; nhận được “{value}”.") from None
-    if not 1900 <= number <= 2100:
-        raise CommandError(f"{option} phải là một năm từ 1900 đến 2100; nhận được {number}.")
+    if not FIRST_YEAR <= number <= LAST_YEAR:
+        raise CommandError(f"{option} phải là một năm từ {FIRST_YEAR} đến {LAST_YEAR}; nhận được {number}.")
     return number
 
 

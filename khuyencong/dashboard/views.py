@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from khuyencong.core import formatting, roles
 from khuyencong.core.access import require_role
+from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from khuyencong.dashboard import charts
 from khuyencong.dashboard import figures as dashboard
 
@@ -16,7 +17,7 @@ MAX_YEARS = 15
 
 
 def _year(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and 1990 <= int(value) <= 2100 else None
+    return int(value) if value and value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR else None
 
 
 def _money_tick(amount: int) -> str:
