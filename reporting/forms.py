@@ -119,6 +119,10 @@ class ReportForm(forms.ModelForm):
             self.add_error("year_to", f"Một báo cáo không quá {MAX_SPAN} năm.")
         elif kind == Report.Kind.ANNUAL and year_to != year_from:
             self.add_error("kind", "Báo cáo năm chỉ gồm một năm; chọn “Báo cáo giai đoạn” cho nhiều năm.")
+        report_date = data.get("report_date")
+        refusal = report_date and Report.report_date_refusal(year_from, report_date)
+        if refusal:
+            self.add_error("report_date", refusal)
         return data
 
     def _collect_narrative(self, data: dict) -> None:

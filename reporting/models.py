@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 
 from khuyencong.core.history import HistoricalRecords
+from khuyencong.core.validators import LAST_YEAR
 from reporting import outline
 
 
@@ -126,6 +127,16 @@ class Report(models.Model):
 
     def paragraph_after(self, key: str) -> str:
         return str((self.paragraph_settings or {}).get(key, {}).get("after", ""))
+
+    @staticmethod
+    def report_date_refusal(year_from: int, report_date) -> str | None:
+        """Why a report of years from ``year_from`` cannot be dated ``report_date``, or None: it
+        cannot be dated before its period begins, nor past the portal's years."""
+        if report_date.year < year_from:
+            return f"Ngày báo cáo không được trước kỳ báo cáo (từ 01/01/{year_from})."
+        if report_date.year > LAST_YEAR:
+            return f"Ngày báo cáo phải trong các năm đến {LAST_YEAR}."
+        return None
 
     @property
     def is_issued(self) -> bool:

@@ -584,3 +584,20 @@ def test_the_downloaded_html_is_one_file_and_the_page_on_screen_keeps_the_policy
         html = page.content.decode()
         assert '<link rel="stylesheet"' in html and "<style>" not in html
         assert "style-src 'self'" in page["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        ("31/12/2020", "Ngày báo cáo không được trước kỳ báo cáo (từ 01/01/2021)."),
+        ("01/01/2999", "Ngày báo cáo phải trong các năm đến 2100."),
+    ],
+)
+def test_a_report_dated_outside_its_years_is_refused_and_nothing_is_saved(department, client, day, reason):
+    client.force_login(department)
+    response = client.post(
+        reverse("reporting:report-create"), {"kind": "period", "year_from": 2021, "year_to": 2025, "report_date": day}
+    )
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert not Report.objects.exists()
