@@ -118,6 +118,7 @@ def test_import_counts_are_grouped_as_on_the_screens(tmp_path):
         (["--from", "hai nghìn", "--to", "2025"], "--from phải là một năm, ví dụ 2021; nhận được “hai nghìn”"),
         (["--from", "2021", "--to", "20255"], "--to phải là một năm từ 1990 đến 2100; nhận được 20255"),
         (["--from", "2024", "--to", "2024", "--date", "2025-02-30"], "Ngày báo cáo không hợp lệ: “2025-02-30”"),
+        (["--from", "2024", "--to", "2024", "--date", "3000-01-01"], "Ngày báo cáo phải trong các năm 1990–2100"),
         (["--from", "2024", "--to", "2024", "--format", "odt"], "--format không có lựa chọn “odt”; chọn một trong: html, pdf"),
         (["--from", "2024"], "Thiếu tham số bắt buộc: --to"),
         (["--from", "2024", "--to", "2024", "--mau", "x"], "Tham số không nhận ra: --mau x"),

@@ -135,9 +135,12 @@ def date(value: str | None, *, option: str, label: str, default: datetime.date |
             raise CommandError(f"Thiếu {label.lower()} ({option}).")
         return default
     try:
-        return datetime.date.fromisoformat(value.strip())
+        day = datetime.date.fromisoformat(value.strip())
     except ValueError:
         raise CommandError(f"{label} không hợp lệ: “{value}” ({option}); cần dạng YYYY-MM-DD, ví dụ 2025-03-15.") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CommandError(f"{label} phải trong các năm {FIRST_YEAR}–{LAST_YEAR}; nhận được “{value}” ({option}).")
+    return day
 
 
 def choice(value: str, choices: Iterable[str], *, option: str) -> str:
