@@ -205,6 +205,8 @@ class _Writer:
     def skipped(self, element) -> bool:
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "head", "title"):
             return True
+        if "draft-watermark" in _classes(element):
+            return True  # the print's diagonal mark: Word carries "DỰ THẢO" in every header instead
         if "draft-mark" in _classes(element):
             return False  # the mark stays, whatever the print does with it
         if _classes(element) & SKIPPED_CLASSES:
