@@ -121,6 +121,20 @@ def year(value: int | str, *, option: str) -> int:
     return number
 
 
+def add_period_arguments(parser: CommandParser, *, report_date: bool = True) -> None:
+    """--from and --to (the period's years, read by year_range) and, unless ``report_date`` is
+    False, --date (the report date, read by date; today when left out)."""
+    parser.add_argument("--from", dest="year_from", required=True, help="Năm đầu của kỳ báo cáo, ví dụ 2021.")
+    parser.add_argument("--to", dest="year_to", required=True, help="Năm cuối của kỳ báo cáo, ví dụ 2025.")
+    if report_date:
+        parser.add_argument(
+            "--date",
+            dest="report_date",
+            default=None,
+            help="Ngày báo cáo YYYY-MM-DD (mặc định hôm nay); công nợ tính đến ngày này.",
+        )
+
+
 def year_range(year_from: int | str, year_to: int | str) -> tuple[int, int]:
     first, last = year(year_from, option="--from"), year(year_to, option="--to")
     if last < first:

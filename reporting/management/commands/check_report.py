@@ -23,14 +23,7 @@ class Command(commands.PortalCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="year_from", required=True, help="Năm đầu của kỳ báo cáo, ví dụ 2021.")
-        parser.add_argument("--to", dest="year_to", required=True, help="Năm cuối của kỳ báo cáo, ví dụ 2025.")
-        parser.add_argument(
-            "--date",
-            dest="report_date",
-            default=None,
-            help="Ngày báo cáo YYYY-MM-DD (mặc định hôm nay); công nợ tính đến ngày này.",
-        )
+        commands.add_period_arguments(parser)
 
     def handle(self, *args, year_from, year_to, report_date: str | None, **options):
         year_from, year_to = commands.year_range(year_from, year_to)

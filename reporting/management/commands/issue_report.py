@@ -52,8 +52,7 @@ class Command(commands.PortalCommand):
     help = "Ban hành dự thảo báo cáo BC-SCT (như màn hình ban hành) và ghi các tệp HTML, PDF, DOCX, XLSX, JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="year_from", required=True, help="Năm đầu của kỳ báo cáo.")
-        parser.add_argument("--to", dest="year_to", required=True, help="Năm cuối của kỳ báo cáo.")
+        commands.add_period_arguments(parser, report_date=False)
         parser.add_argument(
             "--date", dest="issue_date", required=True, help="Ngày ban hành YYYY-MM-DD; công nợ tính đến ngày này."
         )

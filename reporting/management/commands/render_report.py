@@ -20,14 +20,7 @@ class Command(commands.PortalCommand):
     help = "Xuất dự thảo báo cáo BC-SCT (HTML, PDF, Word hoặc Excel) từ dữ liệu hiện có; không lưu gì vào cơ sở dữ liệu."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="year_from", required=True, help="Năm đầu của kỳ báo cáo, ví dụ 2021.")
-        parser.add_argument("--to", dest="year_to", required=True, help="Năm cuối của kỳ báo cáo, ví dụ 2025.")
-        parser.add_argument(
-            "--date",
-            dest="report_date",
-            default=None,
-            help="Ngày báo cáo YYYY-MM-DD (mặc định hôm nay); công nợ tính đến ngày này.",
-        )
+        commands.add_period_arguments(parser)
         parser.add_argument("--format", dest="fmt", default="pdf", help=f"Định dạng: {', '.join(FORMATS)} (mặc định pdf).")
         parser.add_argument("--output", required=True, help="Tệp kết quả; thư mục chứa nó phải có sẵn.")
 
