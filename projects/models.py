@@ -6,7 +6,10 @@ Money is whole đồng in integer fields.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -151,8 +154,39 @@ class AnnualPlan(models.Model):
         return f"Kế hoạch {self.year} — {self.program.funding_level}"
 
 
+def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+class ActivityContentQuerySet(models.QuerySet):
+    def valid_in_year(self, year: int) -> ActivityContentQuerySet:
+        """The contents a đề án of an annual plan for ``year`` may use: those in force on at
+        least one day of that year (valid_from ≤ 31/12 and valid_to ≥ 1/1, an empty date being
+        open). So a 2025 plan may use the NĐ 45/2012 list (to 14/10/2025) and the NĐ 235/2025
+        list (from 15/10/2025), a 2026 plan only the NĐ 235/2025 list.
+
+        THE rule of "a đề án uses the contents valid in its plan year": the đề án form, the
+        admin and Project.clean() (ActivityContent.year_refusal), the workbook import and
+        content_for() all ask it."""
+        first, last = _year_bounds(year)
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+
+    def lines(self) -> ActivityContentQuerySet:
+        """The contents a đề án is placed on: lines, not the groups 1.1–1.6 (report sections)."""
+        return self.filter(parent__isnull=False)
+
+
 class ActivityContent(models.Model):
-    """What kind of support (NĐ 45/2012 Điều 4): a group (1.1–1.6) or a line under it."""
+    """What kind of support: a group (1.1–1.6, the report's sections) or a line under it.
+
+    Versioned data: each line carries its legal basis and validity (the NĐ 45/2012 list to
+    14/10/2025, the NĐ 235/2025 list from 15/10/2025) and ``report_line``, the line of the
+    report it counts under (the NĐ 45/2012 code whose figures it feeds, e.g. "MMTB" for the
+    NĐ 235 machinery line), which is how reporting/figures.py maps both lists to one report.
+    Groups have no dates: they are the report's sections for every list.
+    """
 
     code = models.CharField("mã", max_length=20, unique=True)
     name = models.CharField("nội dung", max_length=400)
@@ -160,14 +194,229 @@ class ActivityContent(models.Model):
         "self", verbose_name="nhóm", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=200, blank=True)
+    valid_from = models.DateField("hiệu lực từ ngày", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến ngày", null=True, blank=True)
+    report_line = models.CharField(
+        "dòng báo cáo",
+        max_length=20,
+        blank=True,
+        help_text="Mã dòng của báo cáo mà nội dung được tính vào (mã theo NĐ 45/2012, ví dụ MMTB); "
+        "để trống thì dùng chính mã nội dung.",
+    )
+
+    objects = ActivityContentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "nội dung hoạt động khuyến công"
         verbose_name_plural = "nội dung hoạt động khuyến công"
         ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="activitycontent_valid_to_after_from",
+                violation_error_message="Ngày hết hiệu lực không được trước ngày có hiệu lực.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    @property
+    def line(self) -> str:
+        """The report line this content counts under (``report_line``, else its own code)."""
+        return self.report_line or self.code
+
+    @property
+    def validity_label(self) -> str:
+        """"NĐ 45/2012/NĐ-CP, Điều 4 · đến 14/10/2025" as the choice lists show it."""
+        dates = ""
+        if self.valid_from and self.valid_to:
+            dates = f"{self.valid_from:%d/%m/%Y}–{self.valid_to:%d/%m/%Y}"
+        elif self.valid_from:
+            dates = f"từ {self.valid_from:%d/%m/%Y}"
+        elif self.valid_to:
+            dates = f"đến {self.valid_to:%d/%m/%Y}"
+        return " · ".join(part for part in (self.legal_basis, dates) if part)
+
+    def year_refusal(self, year: int | None) -> str:
+        """Why a đề án of an annual plan for ``year`` may not use this content (empty when it
+        may): the content is not in force in that year (ActivityContentQuerySet.valid_in_year).
+        The đề án form, the admin, Project.clean() and the workbook import call it."""
+        if year is None or self.pk is None:
+            return ""
+        if ActivityContent.objects.valid_in_year(year).filter(pk=self.pk).exists():
+            return ""
+        successor = content_for(self.line, year)
+        hint = f" Dùng nội dung “{successor.code} — {successor.name}”." if successor else ""
+        return (
+            f"Nội dung “{self.code}” ({self.validity_label or 'không rõ hiệu lực'}) không áp dụng cho kế hoạch "
+            f"năm {year}: đề án chỉ dùng nội dung hoạt động còn hiệu lực trong năm kế hoạch.{hint}"
+        )
+
+
+def content_for(code: str, year: int) -> ActivityContent | None:
+    """The line a đề án of ``year`` uses for ``code``: the content of that code if it is valid
+    in the year, else the valid line that counts under the same report line (an NĐ 45/2012 code
+    such as "MMTB" gives "MMTB-235" from 2026). None when there is none.
+
+    For the demo builder and anyone holding an NĐ 45/2012 code: ``content_for("MMTB", 2026)``.
+    """
+    valid = ActivityContent.objects.valid_in_year(year).lines()
+    found = valid.filter(code=code).first()
+    if found is not None:
+        return found
+    line = ActivityContent.objects.filter(code=code).values_list("report_line", flat=True).first() or code
+    return valid.filter(Q(report_line=line) | Q(report_line="", code=line)).order_by("-valid_from", "order").first()
+
+
+class SupportForm(models.TextChoices):
+    NON_RECOVERABLE = "non_recoverable", "Không thu hồi"
+    RECOVERABLE = "recoverable", "Có thu hồi"
+    INDIRECT = "indirect", "Gián tiếp"
+
+
+class SupportCapQuerySet(models.QuerySet):
+    def in_force_in_year(self, year: int) -> SupportCapQuerySet:
+        """Caps in force on at least one day of ``year`` (the same reading of a plan year as
+        ActivityContentQuerySet.valid_in_year)."""
+        first, last = _year_bounds(year)
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+
+
+class SupportCap(models.Model):
+    """The most a đề án under a content may receive: a share of its cost (support ÷ (support +
+    the facility's counterpart capital)) and a ceiling in đồng, with the text that sets them
+    and its dates. Data the Department edits (screen /chuong-trinh/muc-ho-tro/): the circulars
+    and the province's HĐND resolutions change them. Exceeding one warns, never refuses
+    (support_cap_warning)."""
+
+    content = models.ForeignKey(
+        ActivityContent, verbose_name="nội dung hoạt động", on_delete=models.PROTECT, related_name="caps"
+    )
+    funding_level = models.ForeignKey(
+        FundingLevel,
+        verbose_name="nguồn kinh phí",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="caps",
+        help_text="Để trống: áp dụng cho mọi nguồn kinh phí.",
+    )
+    support_form = models.CharField(
+        "hình thức hỗ trợ",
+        max_length=20,
+        choices=SupportForm.choices,
+        blank=True,
+        help_text="Để trống: áp dụng cho mọi hình thức hỗ trợ.",
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        "tỷ lệ tối đa trên tổng chi phí (%)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100, "Tỷ lệ hỗ trợ không được quá 100%.")],
+        help_text="Kinh phí hỗ trợ ÷ (kinh phí hỗ trợ + vốn đối ứng). Để trống nếu không giới hạn tỷ lệ.",
+    )
+    ceiling = models.BigIntegerField(
+        "mức tối đa (đồng)",
+        null=True,
+        blank=True,
+        validators=[validate_money],
+        help_text="Số tiền hỗ trợ tối đa cho một đề án. Để trống nếu không giới hạn số tiền.",
+    )
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=300)
+    valid_from = models.DateField("áp dụng từ ngày", null=True, blank=True)
+    valid_to = models.DateField("áp dụng đến ngày", null=True, blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+
+    objects = SupportCapQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "mức hỗ trợ tối đa"
+        verbose_name_plural = "mức hỗ trợ tối đa"
+        ordering = ["content__order", "content__code", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=False) | Q(ceiling__isnull=False),
+                name="supportcap_share_or_ceiling",
+                violation_error_message="Cần ghi tỷ lệ tối đa hoặc mức tối đa (đồng), hoặc cả hai.",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=True) | Q(share_percent__lte=100),
+                name="supportcap_share_at_most_100",
+                violation_error_message="Tỷ lệ hỗ trợ không được quá 100%.",
+            ),
+            non_negative("ceiling", "Mức tối đa"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="supportcap_valid_to_after_from",
+                violation_error_message="Ngày hết áp dụng không được trước ngày bắt đầu áp dụng.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = []
+        if self.share_percent is not None:
+            parts.append(f"tối đa {self.share_percent}%")
+        if self.ceiling is not None:
+            parts.append(f"không quá {money_exact(self.ceiling)}")
+        return f"{self.content.code}: {', '.join(parts)}"
+
+
+def support_cap_for(*, content_id: int | None, funding_level_id: int | None, support_form: str, year: int | None):
+    """The cap that applies to a đề án with these facts, or None: a cap of its content, in force
+    in its plan year, for its funding level or for every level, for its support form or every
+    form; the most specific (a level, then a form), then the newest, wins."""
+    if content_id is None or year is None:
+        return None
+    caps = (
+        SupportCap.objects.in_force_in_year(year)
+        .filter(content_id=content_id)
+        .filter(Q(funding_level__isnull=True) | Q(funding_level_id=funding_level_id))
+        .filter(Q(support_form="") | Q(support_form=support_form))
+    )
+    ranked = sorted(
+        caps,
+        key=lambda c: (c.funding_level_id is not None, c.support_form != "", c.valid_from or datetime.date.min),
+        reverse=True,
+    )
+    return ranked[0] if ranked else None
+
+
+def support_cap_warning(project: Project) -> str:
+    """What the đề án's support passes of its content's cap (empty when nothing, or no cap):
+    its budget (approved, else planned) above the cap's share of the cost, support ÷ (support +
+    counterpart capital), or above the ceiling in đồng. A warning, never a refusal: the đề án
+    form shows it after saving and the workbook import preview lists it per row."""
+    plan_year = project.plan.year if project.plan_id else None
+    cap = support_cap_for(
+        content_id=project.content_id,
+        funding_level_id=project.funding_level_id,
+        support_form=project.support_form,
+        year=plan_year,
+    )
+    support = project.budget
+    if cap is None or support <= 0:
+        return ""
+    over = []
+    cost = support + (project.counterpart_capital or 0)
+    if cap.share_percent is not None and support * 100 > cap.share_percent * cost:
+        share = support * 100 / cost
+        over.append(
+            f"bằng {share:.1f}".replace(".", ",")
+            + f"% tổng chi phí ({money_exact(cost)}), quá tỷ lệ tối đa {cap.share_percent}%"
+        )
+    if cap.ceiling is not None and support > cap.ceiling:
+        over.append(f"quá mức tối đa {money_exact(cap.ceiling)}")
+    if not over:
+        return ""
+    return (
+        f"Kinh phí hỗ trợ {money_exact(support)} của đề án “{project.code}” {' và '.join(over)} "
+        f"cho nội dung {project.content.code} ({cap.legal_basis}). Đề án vẫn được lưu; hãy kiểm tra lại."
+    )
 
 
 class Facility(models.Model):
@@ -229,12 +478,6 @@ class Facility(models.Model):
         if unit is not None and unit.level == AdministrativeUnit.Level.COMMUNE:
             unit = unit.parent
         return unit if unit is not None and unit.level == AdministrativeUnit.Level.DISTRICT else None
-
-
-class SupportForm(models.TextChoices):
-    NON_RECOVERABLE = "non_recoverable", "Không thu hồi"
-    RECOVERABLE = "recoverable", "Có thu hồi"
-    INDIRECT = "indirect", "Gián tiếp"
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -397,6 +640,9 @@ class Project(models.Model):
     def clean(self) -> None:
         # The database's check (project_approved_budget_when_payable), said beside the field:
         # a form without the status field would otherwise skip the check and fail on save.
+        message = self.content_refusal()
+        if message:
+            raise ValidationError({"content": message}, code="content_year")
         message = self.approved_budget_refusal()
         if message:
             raise ValidationError({"approved_budget": message}, code="approved_budget")
@@ -406,6 +652,13 @@ class Project(models.Model):
             if message:
                 field = "approved_budget" if self.approved_budget else "planned_budget"
                 raise ValidationError({field: message}, code="budget_below_paid")
+
+    def content_refusal(self) -> str:
+        """Why the đề án may not use its content in its plan's year (ActivityContent.year_refusal;
+        empty when it may)."""
+        if not self.content_id or not self.plan_id:
+            return ""
+        return self.content.year_refusal(self.plan.year)
 
     def paid_over_budget(self, paid: int) -> bool:
         """Whether ``paid``, the đề án's disbursements in total, passes its budget: the one test

@@ -24,8 +24,10 @@ from funding.loans import ContractStatus, contract_statuses
 from funding.models import LoanContract
 from projects.models import Event, FundingLevel, ProductNomination, Program, Project, SupportForm
 
-# Activity contents by code (projects/migrations/0002_reference_data.py); a report line names
-# the contents it counts, so a new decree changes the data, not this module.
+# The report's lines, by the NĐ 45/2012 codes (projects/migrations/0002_reference_data.py). A
+# đề án counts under its content's report line (ActivityContent.report_line, else the code), so
+# an NĐ 235/2025 content ("MMTB-235") feeds the same line as the one it carries on: a new decree
+# changes the data, not this module.
 DEMONSTRATION = "MHTD"
 MACHINERY = "MMTB"
 CONFERENCE = "KNCC"
@@ -389,6 +391,7 @@ class _Row:
     approved_budget: int
     group_name: str | None
     group_order: int | None
+    report_line: str  # the line it counts under (ActivityContent.line)
     facilities: list[int] = field(default_factory=list)
     facility_names: list[str] = field(default_factory=list)
     beneficiaries: list[Beneficiary] = field(default_factory=list)
@@ -504,8 +507,10 @@ def _period_rows(period: QuerySet[Project]) -> tuple[dict[int, _Row], dict[str, 
         "approved_budget",
         "content__parent__name",
         "content__parent__order",
+        "content__report_line",
     ):
         row = _Row(*values)
+        row.report_line = row.report_line or row.content
         rows[row.id] = row
         budget_names[row.level] = row.budget_name
 
@@ -657,8 +662,9 @@ class _Done:
         self.recoverable = [row for row in self.all if row.form == SupportForm.RECOVERABLE]
         self.direct = [row for row in self.all if row.form == SupportForm.NON_RECOVERABLE and row.group == DIRECT_SUPPORT_GROUP]
 
-    def content(self, code: str) -> list[_Row]:
-        return [row for row in self.all if row.content == code]
+    def content(self, line: str) -> list[_Row]:
+        """The đề án that count under the report line ``line`` (whichever decree's content)."""
+        return [row for row in self.all if row.report_line == line]
 
     def records(self) -> dict[str, FigureRecords]:
         direct_support = self.recoverable + self.direct

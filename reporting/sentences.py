@@ -375,7 +375,14 @@ def training(f: ReportFigures) -> list[Paragraph]:
     line = f.training
     if not line.projects:
         return []
-    names = [p.name for p in f.project_lines if p.content_code == TRAINING and p.status == COMPLETED]
+    # The đề án F12 counts (the training line, whichever decree's content); figures made
+    # without records (tests) fall back to the line's code.
+    counted = set(f.records["F12"].projects) if "F12" in f.records else None
+    names = [
+        p.name
+        for p in f.project_lines
+        if (p.id in counted if counted is not None else p.content_code == TRAINING) and p.status == COMPLETED
+    ]
     b = _Builder()
     if line.outputs:
         b.say("Tổ chức ").fig(n(line.outputs), "F12").say(" lớp ")

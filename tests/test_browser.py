@@ -44,6 +44,7 @@ def reference_data() -> None:
 
     if not FundingLevel.objects.exists():
         importlib.import_module("projects.migrations.0002_reference_data").load(apps, None)
+        importlib.import_module("projects.migrations.0011_nd235_contents_and_support_caps").load(apps, None)
 
 
 @pytest.fixture(scope="module", autouse=True)

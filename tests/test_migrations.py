@@ -19,8 +19,13 @@ def test_no_model_change_lacks_a_migration():
 def test_reference_data_comes_from_the_migrations():
     from projects.models import ActivityContent, AdministrativeUnit, AwardLevel, FundingLevel
 
-    codes = set(ActivityContent.objects.filter(parent__isnull=False).values_list("code", flat=True))
-    assert codes == {"MHTD", "MMTB", "CGCN", "XLMT", "KNCC", "HCTL", "THNH", "BCSP", "LKCK", "DTBD", "TVHT", "TTTT", "KTGS"}
+    nd45 = {"MHTD", "MMTB", "CGCN", "XLMT", "KNCC", "HCTL", "THNH", "BCSP", "LKCK", "DTBD", "TVHT", "TTTT", "KTGS"}
+    lines = ActivityContent.objects.lines()
+    assert set(lines.valid_in_year(2024).values_list("code", flat=True)) == nd45
+    # NĐ 235/2025: every NĐ 45 line carries on (same report line), and three contents are new.
+    nd235 = set(lines.valid_in_year(2026).values_list("code", flat=True))
+    assert nd235 == {f"{code}-235" for code in nd45} | {"CDS", "SXBV", "NNCN"}
+    assert {c.line for c in lines.filter(code__in=nd235)} == nd45 | {"CDS", "SXBV", "NNCN"}
     assert list(AwardLevel.objects.values_list("name", flat=True)) == ["Huyện", "Tỉnh", "Khu vực", "Quốc gia"]
     assert set(FundingLevel.objects.values_list("code", flat=True)) >= {FundingLevel.NATIONAL, FundingLevel.LOCAL}
     districts = AdministrativeUnit.objects.filter(level="district", parent__code="68")
