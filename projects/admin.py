@@ -8,7 +8,7 @@ refers to is not deleted (the models' PROTECT): the delete page says why in Viet
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -36,6 +36,8 @@ from .models import (
     ProductNomination,
     Program,
     Project,
+    SupportCap,
+    support_cap_warning,
 )
 
 
@@ -88,11 +90,22 @@ class AnnualPlanAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, History
 
 @admin.register(ActivityContent)
 class ActivityContentAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "parent", "order"]
+    list_display = ["code", "name", "parent", "report_line", "legal_basis", "valid_from", "valid_to", "order"]
     list_display_links = ["code", "name"]
-    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter), "legal_basis"]
     list_select_related = ["parent"]
     search_fields = ["code", "name"]
+
+
+@admin.register(SupportCap)
+class SupportCapAdmin(ExplainedProtectionMixin, HistoryAdmin):
+    """The caps, also edited by the Department on /chuong-trinh/muc-ho-tro/."""
+
+    list_display = ["content", "funding_level", "support_form", "share_percent", "ceiling", "legal_basis", "valid_from", "valid_to"]
+    list_filter = ["funding_level", "support_form"]
+    list_select_related = ["content", "funding_level"]
+    search_fields = ["content__code", "content__name", "legal_basis"]
+    autocomplete_fields = ["content"]
 
 
 @admin.register(FundingLevel)
@@ -241,6 +254,13 @@ class ProjectAdmin(
             .with_executed()
             .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("id", "name")))
         )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # A support above its cap is saved, with the warning (support_cap_warning).
+        warning = support_cap_warning(form.instance)
+        if warning:
+            self.message_user(request, warning, level=messages.WARNING)
 
     @admin.display(description="năm", ordering="plan__year")
     def year(self, obj: Project) -> int:

@@ -42,7 +42,8 @@ def districts() -> models.QuerySet[AdministrativeUnit]:
 
 class ContentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ActivityContent) -> str:
-        return f"{obj.code} — {obj.name}"
+        basis = f" ({obj.validity_label})" if obj.validity_label else ""
+        return f"{obj.code} — {obj.name}{basis}"
 
 
 def _check_year(value: int | None) -> int | None:
@@ -287,7 +288,9 @@ class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
     counterpart_capital = MoneyField(label="Vốn đối ứng của cơ sở (đồng)", required=False)
     content = ContentChoiceField(
         label="Nội dung hoạt động",
-        queryset=ActivityContent.objects.filter(parent__isnull=False).order_by("order", "code"),
+        queryset=ActivityContent.objects.lines().order_by("order", "code"),
+        help_text="Chỉ dùng nội dung còn hiệu lực trong năm kế hoạch (NĐ 45/2012 đến 14/10/2025, "
+        "NĐ 235/2025 từ 15/10/2025).",
     )
 
     class Meta:
@@ -325,12 +328,31 @@ class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
             "-year", "program__name"
         )
         self.fields["funding_level"].queryset = FundingLevel.objects.order_by("order")
+        # The contents offered are those valid in the plan's year when the plan is known before
+        # the form is sent; a content of another year sent anyway is refused by Project.clean()
+        # (ActivityContent.year_refusal), with the reason, rather than as an unknown choice.
+        plan_year = self._plan_year()
+        if plan_year is not None and not self.is_bound:
+            self.fields["content"].queryset = self.fields["content"].queryset.valid_in_year(plan_year)
         # Any facility of the register may be chosen; the picker shows only the chosen ones.
         self.fields["facilities"].queryset = Facility.objects.order_by("name")
         if user is not None and not roles.can_edit_approved_budget(user):
             # The approved budget is the Department's; the Centre sees it but cannot change it.
             self.fields["approved_budget"].disabled = True
             self.fields["approved_budget"].help_text = "Do Sở Công Thương nhập khi phê duyệt."
+
+    def _plan_year(self) -> int | None:
+        if self.instance.plan_id:
+            return self.instance.plan.year
+        plan = self.initial.get("plan")
+        if isinstance(plan, AnnualPlan):
+            return plan.year
+        if plan:
+            try:
+                return AnnualPlan.objects.filter(pk=int(plan)).values_list("year", flat=True).first()
+            except (TypeError, ValueError):
+                return None
+        return None
 
     def clean_approved_budget(self) -> int:
         return self.cleaned_data.get("approved_budget") or 0

@@ -379,7 +379,7 @@ def support_cap_for(*, content_id: int | None, funding_level_id: int | None, sup
         .filter(Q(support_form="") | Q(support_form=support_form))
     )
     ranked = sorted(
-        caps,
+        caps.select_related("content"),
         key=lambda c: (c.funding_level_id is not None, c.support_form != "", c.valid_from or datetime.date.min),
         reverse=True,
     )
@@ -388,34 +388,37 @@ def support_cap_for(*, content_id: int | None, funding_level_id: int | None, sup
 
 def support_cap_warning(project: Project) -> str:
     """What the đề án's support passes of its content's cap (empty when nothing, or no cap):
-    its budget (approved, else planned) above the cap's share of the cost, support ÷ (support +
-    counterpart capital), or above the ceiling in đồng. A warning, never a refusal: the đề án
-    form shows it after saving and the workbook import preview lists it per row."""
-    plan_year = project.plan.year if project.plan_id else None
+    see support_cap_excess. A warning, never a refusal: the đề án form and the admin show it
+    after saving; the workbook import preview lists it per row (with the same two functions)."""
     cap = support_cap_for(
         content_id=project.content_id,
         funding_level_id=project.funding_level_id,
         support_form=project.support_form,
-        year=plan_year,
+        year=project.plan.year if project.plan_id else None,
     )
-    support = project.budget
+    return support_cap_excess(
+        cap, code=project.code, support=project.budget, counterpart=project.counterpart_capital or 0
+    )
+
+
+def support_cap_excess(cap: SupportCap | None, *, code: str, support: int, counterpart: int) -> str:
+    """THE cap rule: a support (the đề án's budget: approved, else planned) passes ``cap`` when
+    it is above the cap's share of the cost, support ÷ (support + counterpart capital), or
+    above its ceiling in đồng. The warning's text, empty when it does not pass."""
     if cap is None or support <= 0:
         return ""
     over = []
-    cost = support + (project.counterpart_capital or 0)
+    cost = support + counterpart
     if cap.share_percent is not None and support * 100 > cap.share_percent * cost:
-        share = support * 100 / cost
-        over.append(
-            f"bằng {share:.1f}".replace(".", ",")
-            + f"% tổng chi phí ({money_exact(cost)}), quá tỷ lệ tối đa {cap.share_percent}%"
-        )
+        share = f"{support * 100 / cost:.1f}".replace(".", ",")
+        over.append(f"bằng {share}% tổng chi phí {money_exact(cost)}, quá tỷ lệ tối đa {cap.share_percent}%")
     if cap.ceiling is not None and support > cap.ceiling:
         over.append(f"quá mức tối đa {money_exact(cap.ceiling)}")
     if not over:
         return ""
     return (
-        f"Kinh phí hỗ trợ {money_exact(support)} của đề án “{project.code}” {' và '.join(over)} "
-        f"cho nội dung {project.content.code} ({cap.legal_basis}). Đề án vẫn được lưu; hãy kiểm tra lại."
+        f"Vượt mức hỗ trợ: kinh phí hỗ trợ {money_exact(support)} của đề án “{code}” {' và '.join(over)} "
+        f"của nội dung {cap.content.code} ({cap.legal_basis}). Đề án vẫn được lưu; hãy kiểm tra lại."
     )
 
 

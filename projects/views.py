@@ -39,7 +39,17 @@ from projects.forms import (
     ProjectPicker,
     SearchPicker,
 )
-from projects.models import AnnualPlan, Event, Facility, Product, ProductNomination, Program, Project, SupportForm
+from projects.models import (
+    AnnualPlan,
+    Event,
+    Facility,
+    Product,
+    ProductNomination,
+    Program,
+    Project,
+    SupportForm,
+    support_cap_warning,
+)
 
 PER_PAGE = 50
 
@@ -59,14 +69,20 @@ def edit_record(
     saved: Callable[[object], str],
     success_url: Callable[[object], str],
     form_kwargs: dict | None = None,
+    warn: Callable[[object], str] | None = None,
 ) -> HttpResponse:
     """The create and edit screens of a record: the form (bound on POST), saved when valid with
     ``saved(record)`` as the message and a redirect to ``success_url(record)``; else the form
-    again with its errors. ``name`` is the template's variable for the record (None when new)."""
+    again with its errors. ``name`` is the template's variable for the record (None when new).
+    ``warn(record)``, when given, is a warning about the saved record that does not stop the
+    save (a support above its cap), shown on the next page."""
     form = form_class(request.POST or None, instance=instance, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         record = form.save()
         messages.success(request, saved(record))
+        warning = warn(record) if warn is not None else ""
+        if warning:
+            messages.warning(request, warning)
         return redirect(success_url(record))
     return render(request, template, {"form": form, name: instance})
 
@@ -155,7 +171,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     return edit_record(
         request, ProjectForm, template="projects/project_form.html", name="project", form_kwargs={"user": request.user},
-        saved=lambda p: f"Đã thêm đề án {p.code}.", success_url=project_url,
+        saved=lambda p: f"Đã thêm đề án {p.code}.", success_url=project_url, warn=support_cap_warning,
     )
 
 
@@ -166,6 +182,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return edit_record(
         request, ProjectForm, template="projects/project_form.html", name="project", instance=project,
         form_kwargs={"user": request.user}, saved=lambda p: f"Đã lưu đề án {p.code}.", success_url=project_url,
+        warn=support_cap_warning,
     )
 
 

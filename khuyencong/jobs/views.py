@@ -79,6 +79,7 @@ def job_page(request: HttpRequest, pk) -> HttpResponse:
             "poll_seconds": POLL_SECONDS,
             "counts": _counts(result),
             "problems": result.get("problems") or [],
+            "warnings": result.get("warnings") or [],
             "may_confirm": _may_confirm(request, job),
         },
     )

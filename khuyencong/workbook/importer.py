@@ -59,6 +59,8 @@ from projects.models import (
     Project,
     SupportForm,
     folded_search_text,
+    support_cap_excess,
+    support_cap_for,
 )
 
 BATCH = 1000
@@ -115,6 +117,7 @@ class ImportResult:
     problems: list[Problem]
     dry_run: bool
     applied: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # not problems: the import still goes in
     rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # by sheet: reading, checking, writing
 
@@ -374,6 +377,9 @@ class _Plan:
         self.checked = 0
         self.progress: Progress | None = None
         self.seconds = {name: sheet.seconds for name, sheet in raw.sheets.items()}
+        self.warnings: list[Problem] = []  # rows that go in, with something to check (a support above its cap)
+        self.valid_contents: dict[int, set[int]] = {}  # year → ids of the contents valid in it
+        self.caps: dict[tuple, Any] = {}  # (content, level, form, year) → the cap that applies
         self._scratch_project = Project()  # the rule's subject, reused: a model instance per row cost more than the rule
 
     @contextmanager
@@ -798,9 +804,43 @@ class _Plan:
         self.check_department_fields(row, project, values)
         if not row.failed:  # a row the user may not write is refused for that alone
             self.check_approved_budget(row, project, values)
+            self.check_content_year(row, project, values, year)
         if row.failed or not self.project_dates_and_reason(row, project, values):
             return
         self.record_project(row, project, values, facilities, year, code)
+        self.warn_support_cap(row, project, values, year, code)
+
+    def check_content_year(self, row: Row, project: Project | None, values: dict[str, Any], year: int) -> None:
+        """The đề án's content must be valid in its plan year (ActivityContentQuerySet.valid_in_year,
+        asked once a year; the refusal is ActivityContent.year_refusal's, word for word)."""
+        content = values.get("content") or (self.content_by_pk.get(project.content_id) if project else None)
+        if content is None:
+            return
+        if year not in self.valid_contents:
+            self.valid_contents[year] = set(ActivityContent.objects.valid_in_year(year).values_list("pk", flat=True))
+        if content.pk not in self.valid_contents[year]:
+            row.error("Mã nội dung", content.year_refusal(year))
+
+    def warn_support_cap(self, row: Row, project: Project | None, values: dict[str, Any], year: int, code: str) -> None:
+        """A support above its content's cap is a warning of the row, not a problem: the import
+        stays confirmable (projects.models.support_cap_for / support_cap_excess, the đề án form's
+        rule)."""
+        def final(attr: str, default: Any) -> Any:
+            return values[attr] if attr in values else (getattr(project, attr) if project is not None else default)
+
+        # The stored đề án's content and level by id: no query per row.
+        content = values["content"].pk if "content" in values else (project.content_id if project else None)
+        level = values["funding_level"].pk if "funding_level" in values else (project.funding_level_id if project else None)
+        key = (content, level, final("support_form", ""), year)
+        if key not in self.caps:
+            self.caps[key] = support_cap_for(content_id=key[0], funding_level_id=key[1], support_form=key[2], year=year)
+        approved, planned = final("approved_budget", 0), final("planned_budget", 0)
+        warning = support_cap_excess(
+            self.caps[key], code=code, support=approved or planned, counterpart=final("counterpart_capital", 0) or 0
+        )
+        if warning:
+            column = "Kinh phí được duyệt" if approved else "Kinh phí kế hoạch"
+            self.warnings.append(Problem(S.PROJECTS.name, row.number, column, warning))
 
     @staticmethod
     def project_dates_and_reason(row: Row, project: Project | None, values: dict[str, Any]) -> bool:
@@ -1530,7 +1570,14 @@ def import_workbook(
         plan = _Plan(raw, user)
         plan.progress = progress
         plan.build()
-        result = ImportResult(counts=plan.counts, problems=plan.problems, dry_run=dry_run, rows=plan.rows, seconds=plan.seconds)
+        result = ImportResult(
+            counts=plan.counts,
+            problems=plan.problems,
+            dry_run=dry_run,
+            rows=plan.rows,
+            seconds=plan.seconds,
+            warnings=plan.warnings,
+        )
         if plan.problems or dry_run:
             return result
         try:

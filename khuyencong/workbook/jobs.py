@@ -81,6 +81,7 @@ def result_data(result: ImportResult) -> dict:
             for name, c in result.counts.items()
         },
         "problems": [[p.sheet, p.row, p.column, p.message] for p in result.problems],
+        "warnings": [[p.sheet, p.row, p.column, p.message] for p in result.warnings],
         "rows": result.rows,
         "message": f"Thêm {group_thousands(created)} bản ghi, sửa {group_thousands(updated)} bản ghi." if result.applied else "",
     }

@@ -49,6 +49,8 @@ class Command(commands.PortalCommand):
             if counts.deleted:
                 line += f", xóa {group_thousands(counts.deleted)}"
             self.stdout.write(line)
+        for warning in result.warnings:  # a support above its cap: said, not refused
+            self.stdout.write(f"Cảnh báo: {warning}")
         if not result.ok:
             for sheet, problems in result.problems_by_sheet().items():
                 self.stderr.write(f"Sheet {sheet or '(tệp)'}: {group_thousands(len(problems))} lỗi")
