@@ -15,6 +15,7 @@ from khuyencong.core.forms import ConstraintErrorsNextToFields, MoneyField, viet
 from khuyencong.core.text import clean_text, fold_accents, same_name
 from khuyencong.core.validators import normalise_tax_code, validate_tax_code, validate_year
 from projects.models import (
+    SupportCap,
     ActivityContent,
     AdministrativeUnit,
     AnnualPlan,
@@ -473,3 +474,30 @@ class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
             self.instance.product.save()
             self.instance.product = self.instance.product  # set product_id after the save
         return super().save(commit)
+
+
+class SupportCapForm(ConstraintErrorsNextToFields, forms.ModelForm):
+    """A support cap: the Department's data (the circulars and the HĐND resolution set it)."""
+
+    ceiling = MoneyField(label="Mức tối đa (đồng)", required=False, help_text=SupportCap._meta.get_field("ceiling").help_text)
+    content = ContentChoiceField(
+        label="Nội dung hoạt động", queryset=ActivityContent.objects.lines().order_by("order", "code")
+    )
+
+    class Meta:
+        model = SupportCap
+        fields = [
+            "content", "funding_level", "support_form", "share_percent", "ceiling", "legal_basis",
+            "valid_from", "valid_to", "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "legal_basis": forms.TextInput(attrs={"size": 60})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _dates_vietnamese(self)
+        self.fields["funding_level"].queryset = FundingLevel.objects.order_by("order")
+        self.fields["funding_level"].empty_label = "Mọi nguồn kinh phí"
+
+    def clean_ceiling(self):
+        value = self.cleaned_data.get("ceiling")
+        return value if value not in ("", None) else None

@@ -38,6 +38,7 @@ from projects.forms import (
     ProjectForm,
     ProjectPicker,
     SearchPicker,
+    SupportCapForm,
 )
 from projects.models import (
     AnnualPlan,
@@ -47,6 +48,7 @@ from projects.models import (
     ProductNomination,
     Program,
     Project,
+    SupportCap,
     SupportForm,
     support_cap_warning,
 )
@@ -641,3 +643,49 @@ def nomination_history(request: HttpRequest, pk: int) -> HttpResponse:
          "back_url": reverse("projects:nomination-list"), "back_label": "Về danh sách bình chọn"},
     )
 
+
+
+# ——— Mức hỗ trợ tối đa ————————————————————————————————————————————————————————————————
+
+
+@require_role(roles.can_view)
+@require_GET
+def cap_list(request: HttpRequest) -> HttpResponse:
+    caps = SupportCap.objects.select_related("content", "funding_level").order_by(
+        "-valid_from", "content__order", "content__code", "pk"
+    )
+    return render(
+        request, "projects/cap_list.html", {"caps": caps, "can_edit": roles.can_approve(request.user)}
+    )
+
+
+@require_role(roles.can_approve)
+@require_http_methods(["GET", "POST"])
+def cap_create(request: HttpRequest) -> HttpResponse:
+    return edit_record(
+        request, SupportCapForm, template="projects/cap_form.html", name="cap",
+        saved=lambda c: f"Đã thêm mức hỗ trợ tối đa {c}.", success_url=lambda c: reverse("projects:cap-list"),
+    )
+
+
+@require_role(roles.can_approve)
+@require_http_methods(["GET", "POST"])
+def cap_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cap = get_for_user(request, SupportCap, pk, rule=roles.can_approve)
+    return edit_record(
+        request, SupportCapForm, template="projects/cap_form.html", name="cap", instance=cap,
+        saved=lambda c: f"Đã lưu mức hỗ trợ tối đa {c}.", success_url=lambda c: reverse("projects:cap-list"),
+    )
+
+
+@require_role(roles.can_view)
+@require_GET
+def cap_history(request: HttpRequest, pk: int) -> HttpResponse:
+    cap = get_for_user(request, SupportCap, pk)
+    entries = change_log(SupportCap.history.filter(id=cap.pk), model=SupportCap, describe=lambda r: "Mức hỗ trợ")
+    return render(
+        request,
+        "history.html",
+        {"object": cap, "entries": entries, "title": f"Lịch sử thay đổi: {cap}",
+         "back_url": reverse("projects:cap-list"), "back_label": "Về danh sách mức hỗ trợ"},
+    )
