@@ -150,6 +150,16 @@ class PlanForm(ConstraintErrorsNextToFields, forms.ModelForm):
                 f"Năm kế hoạch phải nằm trong thời gian của chương trình "
                 f"({program.first_year}–{program.last_year}).",
             )
+        if self.instance.pk and year and year != self.instance.year and "year" not in self.errors:
+            # Moving a plan moves its đề án: each must keep a content valid in the new year.
+            stale = self.instance.projects.exclude(content__in=ActivityContent.objects.valid_in_year(year))
+            codes = sorted(stale.values_list("code", flat=True)[:6])
+            if codes:
+                self.add_error(
+                    "year",
+                    f"Không chuyển được kế hoạch sang năm {year}: đề án {', '.join(codes)} dùng nội dung hoạt động "
+                    f"không còn hiệu lực trong năm {year}; hãy đổi nội dung của các đề án đó trước.",
+                )
         if data.get("decision_date") and not data.get("decision_number"):
             self.add_error("decision_number", "Cần ghi số quyết định khi có ngày quyết định.")
         return data

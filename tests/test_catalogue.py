@@ -267,3 +267,17 @@ def test_the_national_2026_2030_programme_and_a_2026_plan_are_accepted(departmen
     assert (program.first_year, program.last_year, program.decision_date) == (2026, 2030, datetime.date(2025, 9, 23))
     plan = AnnualPlan.objects.create(program=program, year=2026)
     plan.full_clean()
+
+
+def test_a_plan_is_not_moved_to_a_year_its_projects_contents_do_not_reach(department_client):
+    program = f.ProgramFactory(first_year=2021, last_year=2030)
+    plan = f.AnnualPlanFactory(program=program, year=2024)
+    f.ProjectFactory(plan=plan, code="DP-2024-07", content=f.content("MMTB"))
+    data = {"program": program.pk, "year": "2026", "decision_number": plan.decision_number, "decision_date": "15/01/2024", "notes": ""}
+
+    response = department_client.post(reverse("projects:plan-edit", args=[plan.pk]), data)
+
+    assert response.status_code == 200
+    assert "đề án DP-2024-07 dùng nội dung hoạt động không còn hiệu lực trong năm 2026" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.year == 2024
