@@ -43,7 +43,8 @@ def districts() -> models.QuerySet[AdministrativeUnit]:
 
 class ContentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ActivityContent) -> str:
-        basis = f" ({obj.validity_label})" if obj.validity_label else ""
+        # A line shows the decree it comes from and its dates; a group (1.1–1.6) just its name.
+        basis = f" ({obj.validity_label})" if obj.parent_id and obj.validity_label else ""
         return f"{obj.code} — {obj.name}{basis}"
 
 
