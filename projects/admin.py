@@ -27,6 +27,7 @@ from projects.resources import EventResource, FacilityResource, ProductNominatio
 from .models import (
     ActivityContent,
     AdministrativeUnit,
+    UnitSuccession,
     AnnualPlan,
     AwardLevel,
     Event,
@@ -39,14 +40,27 @@ from .models import (
 )
 
 
+class UnitSuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+    verbose_name = "đơn vị kế thừa"
+    verbose_name_plural = "các đơn vị kế thừa (đơn vị bị chia: mỗi phần một dòng, một dòng mặc định)"
+
+
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor"]
+    """Loaded from the vietnamadminunits package (manage.py load_admin_units); edit here only what
+    the package does not know."""
+
+    list_display = ["code", "official_code", "name", "kind", "level", "parent", "valid_from", "valid_to", "successor"]
     list_display_links = ["code", "name"]
-    list_filter = ["level", ("parent", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["level", "kind", ("parent", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["parent", "successor"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "official_code", "name", "search_text"]
     autocomplete_fields = ["parent", "successor"]
+    inlines = [UnitSuccessionInline]
 
 
 @admin.register(Program)
@@ -112,12 +126,19 @@ class FacilityAdmin(
     HistoryAdmin,
 ):
     resource_classes = [FacilityResource]
-    list_display = ["name", "kind", "tax_code", "administrative_unit", "sector", "representative", "phone", "project_count"]
-    list_filter = ["kind", ("administrative_unit", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["administrative_unit"]
+    list_display = [
+        "name", "kind", "tax_code", "commune", "administrative_unit", "sector", "representative", "phone", "project_count",
+    ]
+    list_filter = [
+        "kind", "commune_needs_review", ("commune", admin.RelatedOnlyFieldListFilter),
+        ("administrative_unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["administrative_unit", "commune"]
     search_fields = ["name", "tax_code", "search_text"]
     search_help_text = "Tìm theo tên, mã số thuế hoặc địa chỉ; gõ có dấu hay không dấu đều được."
-    autocomplete_fields = ["administrative_unit"]
+    # The commune is checked by the facility's rule (Facility.clean → commune_refusal), as on the
+    # form and in the workbook.
+    autocomplete_fields = ["administrative_unit", "commune"]
 
     def get_queryset(self, request):
         # A subquery, not Count(): no GROUP BY, so the accent-free search may OR two querysets.
