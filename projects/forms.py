@@ -174,8 +174,9 @@ class FacilityForm(ConstraintErrorsNextToFields, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["commune"]
-        # Every commune: one no longer in force gets the rule's reason, not "not a valid choice".
-        field.queryset = AdministrativeUnit.objects.communes()
+        # Every unit: one that is no commune in force gets the rule's reason (Facility.commune_refusal),
+        # not "not a valid choice"; the picker offers only communes in force.
+        field.queryset = AdministrativeUnit.objects.all()
         field.widget = CommunePicker()
         field.widget.choices = field.choices
         field.label = "Xã, phường, đặc khu"
