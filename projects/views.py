@@ -234,7 +234,7 @@ def project_search(request: HttpRequest) -> JsonResponse:
 @require_role(roles.can_view)
 @require_GET
 def facility_list(request: HttpRequest) -> HttpResponse:
-    facilities = Facility.objects.select_related("administrative_unit").annotate(
+    facilities = Facility.objects.select_related("administrative_unit", "commune").annotate(
         supports=Count("projects", distinct=True)
     )
     filters = FacilityFilter(request.GET, queryset=facilities)
@@ -343,7 +343,7 @@ def _facility_url(facility: Facility) -> str:
 
 
 def _facility(request: HttpRequest, pk: int, rule=roles.can_view) -> Facility:
-    return get_for_user(request, Facility.objects.select_related("administrative_unit__parent"), pk, rule=rule)
+    return get_for_user(request, Facility.objects.select_related("administrative_unit__parent", "commune__parent"), pk, rule=rule)
 
 
 @require_role(roles.can_view)

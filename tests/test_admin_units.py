@@ -226,3 +226,26 @@ def test_map_facilities_and_the_review_list(department_client, entry_client):
     assert "không còn hiệu lực vào ngày" in response.content.decode()
     vague.refresh_from_db()
     assert vague.commune == unit(pick)
+
+
+def test_lists_filter_by_the_new_commune_and_by_the_old_district(viewer_client):
+    lam_vien = current_commune("Phường Lâm Viên - Đà Lạt")
+    here = f.FacilityFactory(name="Hợp tác xã Hoa Lâm Viên", administrative_unit=unit("672"), commune=lam_vien)
+    there = f.FacilityFactory(name="Hợp tác xã Chè Bảo Lộc", administrative_unit=unit("673"))
+    project = f.ProjectFactory(name="Đề án máy sấy hoa")
+    project.facilities.set([here])
+    other = f.ProjectFactory(name="Đề án máy vò chè")
+    other.facilities.set([there])
+
+    def names(url, params):
+        page = viewer_client.get(reverse(url), params).content.decode()
+        shown = (here.name, there.name) if url == "projects:facility-list" else (project.name, other.name)
+        return {n for n in shown if n in page}
+
+    assert names("projects:facility-list", {"commune": lam_vien.pk}) == {here.name}
+    assert names("projects:facility-list", {"district": unit("673").pk}) == {there.name}
+    assert names("projects:project-list", {"commune": lam_vien.pk}) == {project.name}
+    assert names("projects:project-list", {"district": unit("673").pk}) == {other.name}
+    # An old commune is no choice of the filter: named above the list and left out.
+    page = viewer_client.get(reverse("projects:facility-list"), {"commune": unit(OLD_WARD).pk}).content.decode()
+    assert "Đã bỏ qua điều kiện lọc không hợp lệ" in page
