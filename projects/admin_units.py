@@ -94,6 +94,22 @@ def _data_file(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / name
 
 
+def _dataset_rows() -> tuple[list[tuple], list[tuple]]:
+    """The package's units after the reform and before it (its SQLite dataset, read-only)."""
+    db = sqlite3.connect(f"file:{_data_file('dataset.db')}?mode=ro", uri=True)
+    try:
+        new_rows = db.execute(
+            "SELECT provinceCode, province, provinceKey, wardCode, ward, wardType, wardKey FROM admin_units"
+        ).fetchall()
+        legacy_rows = db.execute(
+            "SELECT provinceCode, province, provinceKey, districtCode, district, districtType, districtKey,"
+            " wardCode, ward, wardType, wardKey, wardShort FROM admin_units_legacy"
+        ).fetchall()
+    finally:
+        db.close()
+    return new_rows, legacy_rows
+
+
 def read_package(province_code: str | None = None, existing_districts: dict[tuple[str, str], str] | None = None) -> PackageUnits:
     """The units the portal keeps, from the installed package. ``province_code`` is the
     deployment's province (settings.ORGANISATION["province_code"], its GSO code before the
@@ -102,18 +118,7 @@ def read_package(province_code: str | None = None, existing_districts: dict[tupl
     province_code = province_code or settings.ORGANISATION["province_code"]
     existing_districts = existing_districts or {}
     out = PackageUnits(version=metadata.version(PACKAGE))
-    if True:
-        db = sqlite3.connect(f"file:{_data_file('dataset.db')}?mode=ro", uri=True)
-        try:
-            new_rows = db.execute(
-                "SELECT provinceCode, province, provinceKey, wardCode, ward, wardType, wardKey FROM admin_units"
-            ).fetchall()
-            legacy_rows = db.execute(
-                "SELECT provinceCode, province, provinceKey, districtCode, district, districtType, districtKey,"
-                " wardCode, ward, wardType, wardKey, wardShort FROM admin_units_legacy"
-            ).fetchall()
-        finally:
-            db.close()
+    new_rows, legacy_rows = _dataset_rows()
     converter = json.loads(_data_file("converter_2025.json").read_text(encoding="utf-8"))
 
     legacy_province_key = {r[0]: r[2] for r in legacy_rows}
@@ -163,6 +168,23 @@ def read_package(province_code: str | None = None, existing_districts: dict[tupl
     for unit in communes:
         out.units[unit.code] = unit
 
+    _add_successions(out, converter, new_key, ward_code_by_key, new_ward_code, communes)
+    return out
+
+
+def existing_district_codes(Unit) -> dict[tuple[str, str], str]:
+    """(province code, folded name) → code of the districts the portal already has (its
+    reference rows: "681" is the Đạ Huoai the package codes 682)."""
+    return {
+        (u.parent.code, folded(u.name)): u.code
+        for u in Unit.objects.filter(level="district", parent__isnull=False).select_related("parent")
+    }
+
+
+def _add_successions(out: PackageUnits, converter: dict, new_key: str, ward_code_by_key: dict[str, str],
+                     new_ward_code: dict[str, str], communes: list[Wanted]) -> None:
+    """Each old commune's successors (whole, then split between several with one default) and
+    each old district's (the communes its communes went to)."""
     # Successors: whole communes, then the communes split between several.
     for new_key_ward, olds in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].get(new_key, {}).items():
         for old in olds:
@@ -183,16 +205,6 @@ def read_package(province_code: str | None = None, existing_districts: dict[tupl
     for district, counter in received.items():
         top = max(sorted(counter), key=lambda code: counter[code])
         out.successions[district] = {code: code == top for code in sorted(counter)}
-    return out
-
-
-def existing_district_codes(Unit) -> dict[tuple[str, str], str]:
-    """(province code, folded name) → code of the districts the portal already has (its
-    reference rows: "681" is the Đạ Huoai the package codes 682)."""
-    return {
-        (u.parent.code, folded(u.name)): u.code
-        for u in Unit.objects.filter(level="district", parent__isnull=False).select_related("parent")
-    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,7 +223,7 @@ class LoadCounts:
     def summary(self) -> str:
         return (
             f"vietnamadminunits {self.version}: {self.created} đơn vị mới, {self.updated} cập nhật, "
-            f"{self.unchanged} không đổi; quan hệ kế thừa: {self.successions_created} thêm, "
+            f"{self.unchanged} không đổi; quan hệ kế thừa: {self.successions_created} thêm hoặc sửa, "
             f"{self.successions_removed} bỏ."
         )
 
@@ -276,30 +288,36 @@ def load_units(Unit=None, Succession=None, province_code: str | None = None) -> 
         Unit.objects.bulk_update(successor_updates, ["successor_id"], batch_size=500)
         counts.updated += len({u.pk for u in successor_updates})
 
-        scope = [existing[code].pk for code in data.successions]
-        current = {
-            (s.predecessor_id, s.successor_id): s for s in Succession.objects.filter(predecessor_id__in=scope)
-        }
-        wanted_rows = {
-            (existing[old].pk, existing[new].pk): default
-            for old, targets in data.successions.items()
-            for new, default in targets.items()
-        }
-        stale = [s.pk for key, s in current.items() if key not in wanted_rows]
-        Succession.objects.filter(pk__in=stale).delete()
-        counts.successions_removed = len(stale)
-        new_rows, changed = [], []
-        for (old, new), default in wanted_rows.items():
-            row = current.get((old, new))
-            if row is None:
-                new_rows.append(Succession(predecessor_id=old, successor_id=new, is_default=default))
-            elif row.is_default != default:
-                row.is_default = default
-                changed.append(row)
-        Succession.objects.bulk_create(new_rows, batch_size=500)
-        Succession.objects.bulk_update(changed, ["is_default"], batch_size=500)
-        counts.successions_created = len(new_rows) + len(changed)
+        _write_successions(Succession, data, existing, counts)
     return counts
+
+
+def _write_successions(Succession, data: PackageUnits, existing: dict, counts: LoadCounts) -> None:
+    """The through rows of the units the package covers: missing ones created, stale ones
+    removed, a changed default updated."""
+    scope = [existing[code].pk for code in data.successions]
+    current = {
+        (s.predecessor_id, s.successor_id): s for s in Succession.objects.filter(predecessor_id__in=scope)
+    }
+    wanted_rows = {
+        (existing[old].pk, existing[new].pk): default
+        for old, targets in data.successions.items()
+        for new, default in targets.items()
+    }
+    stale = [s.pk for key, s in current.items() if key not in wanted_rows]
+    Succession.objects.filter(pk__in=stale).delete()
+    counts.successions_removed = len(stale)
+    new_rows, changed = [], []
+    for (old, new), default in wanted_rows.items():
+        row = current.get((old, new))
+        if row is None:
+            new_rows.append(Succession(predecessor_id=old, successor_id=new, is_default=default))
+        elif row.is_default != default:
+            row.is_default = default
+            changed.append(row)
+    Succession.objects.bulk_create(new_rows, batch_size=500)
+    Succession.objects.bulk_update(changed, ["is_default"], batch_size=500)
+    counts.successions_created = len(new_rows) + len(changed)
 
 
 def ensure_units() -> LoadCounts | None:
