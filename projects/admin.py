@@ -62,6 +62,14 @@ class AdministrativeUnitAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin,
     autocomplete_fields = ["parent", "successor"]
     inlines = [UnitSuccessionInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        # A facility's commune is looked for among the communes in force today (the rule's
+        # choices; one typed in by id is still refused by Facility.commune_refusal).
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "facility" and request.GET.get("field_name") == "commune":
+            queryset = queryset.communes().valid_on(Facility.unit_date())
+        return queryset, distinct
+
 
 @admin.register(Program)
 class ProgramAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, HistoryAdmin):

@@ -249,3 +249,14 @@ def test_lists_filter_by_the_new_commune_and_by_the_old_district(viewer_client):
     # An old commune is no choice of the filter: named above the list and left out.
     page = viewer_client.get(reverse("projects:facility-list"), {"commune": unit(OLD_WARD).pk}).content.decode()
     assert "Đã bỏ qua điều kiện lọc không hợp lệ" in page
+
+
+def test_the_admins_commune_autocomplete_offers_communes_in_force_only(admin_client):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "projects", "model_name": "facility", "field_name": "commune", "term": "Phường"}
+    ids = {int(r["id"]) for r in admin_client.get(url, params).json()["results"]}
+    assert ids and set(AdministrativeUnit.objects.filter(pk__in=ids).valid_on(Facility.unit_date()).communes().values_list("pk", flat=True)) == ids
+    # The unit of the time of support still finds the old ones.
+    params["field_name"] = "administrative_unit"
+    ids = {int(r["id"]) for r in admin_client.get(url, {**params, "term": "Phường 7"}).json()["results"]}
+    assert unit(OLD_WARD).pk in ids
