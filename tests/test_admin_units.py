@@ -260,3 +260,20 @@ def test_the_admins_commune_autocomplete_offers_communes_in_force_only(admin_cli
     params["field_name"] = "administrative_unit"
     ids = {int(r["id"]) for r in admin_client.get(url, {**params, "term": "Phường 7"}).json()["results"]}
     assert unit(OLD_WARD).pk in ids
+
+
+def test_the_annex_names_the_district_before_the_reform_and_the_commune_after():
+    from reporting.document import draft_figures
+
+    lam_vien = current_commune("Phường Lâm Viên - Đà Lạt")
+    facility = f.FacilityFactory(name="Hợp tác xã Hoa Lâm Viên", administrative_unit=unit("672"), commune=lam_vien)
+    for year in (2024, 2026):
+        project = f.ProjectFactory(plan=f.AnnualPlanFactory(year=year), name=f"Đề án {year}")
+        project.facilities.set([facility])
+
+    def where(year):
+        figures = draft_figures(year_from=year, year_to=year, report_date=datetime.date(2026, 11, 30))
+        return [b.unit for line in figures.project_lines for b in line.beneficiaries]
+
+    assert where(2024) == ["Thành phố Đà Lạt"]
+    assert where(2026) == ["Phường Lâm Viên - Đà Lạt"]
