@@ -150,6 +150,9 @@ def load_dataset(path: Path = FIXTURE) -> LoadResult:
     Rows are saved one by one through the ORM, so simple-history records each creation (and
     each correction) once, with the change reason CHANGE_REASON.
     """
+    from projects.admin_units import ensure_units
+
+    ensure_units()  # the units of the 2025 reform the fixture's facilities refer to
     result = LoadResult()
     with path.open(encoding="utf-8") as fh:
         deserialised = list(serializers.deserialize("json", fh, ignorenonexistent=False))

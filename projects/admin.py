@@ -37,18 +37,40 @@ from .models import (
     Program,
     Project,
     SupportCap,
+    UnitSuccession,
     support_cap_warning,
 )
 
 
+class UnitSuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+    verbose_name = "đơn vị kế thừa"
+    verbose_name_plural = "các đơn vị kế thừa (đơn vị bị chia: mỗi phần một dòng, một dòng mặc định)"
+
+
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor"]
+    """Loaded from the vietnamadminunits package (manage.py load_admin_units); edit here only what
+    the package does not know."""
+
+    list_display = ["code", "official_code", "name", "kind", "level", "parent", "valid_from", "valid_to", "successor"]
     list_display_links = ["code", "name"]
-    list_filter = ["level", ("parent", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["level", "kind", ("parent", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["parent", "successor"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "official_code", "name", "search_text"]
     autocomplete_fields = ["parent", "successor"]
+    inlines = [UnitSuccessionInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A facility's commune is looked for among the communes in force today (the rule's
+        # choices; one typed in by id is still refused by Facility.commune_refusal).
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "facility" and request.GET.get("field_name") == "commune":
+            queryset = queryset.communes().valid_on(Facility.unit_date())
+        return queryset, distinct
 
 
 @admin.register(Program)
@@ -101,7 +123,9 @@ class ActivityContentAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
 class SupportCapAdmin(ExplainedProtectionMixin, HistoryAdmin):
     """The caps, also edited by the Department on /chuong-trinh/muc-ho-tro/."""
 
-    list_display = ["content", "funding_level", "support_form", "share_percent", "ceiling", "legal_basis", "valid_from", "valid_to"]
+    list_display = [
+        "content", "funding_level", "support_form", "share_percent", "ceiling", "legal_basis", "valid_from", "valid_to"
+    ]
     list_filter = ["funding_level", "support_form"]
     list_select_related = ["content", "funding_level"]
     search_fields = ["content__code", "content__name", "legal_basis"]
@@ -125,12 +149,19 @@ class FacilityAdmin(
     HistoryAdmin,
 ):
     resource_classes = [FacilityResource]
-    list_display = ["name", "kind", "tax_code", "administrative_unit", "sector", "representative", "phone", "project_count"]
-    list_filter = ["kind", ("administrative_unit", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["administrative_unit"]
+    list_display = [
+        "name", "kind", "tax_code", "commune", "administrative_unit", "sector", "representative", "phone", "project_count",
+    ]
+    list_filter = [
+        "kind", "commune_needs_review", ("commune", admin.RelatedOnlyFieldListFilter),
+        ("administrative_unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["administrative_unit", "commune"]
     search_fields = ["name", "tax_code", "search_text"]
     search_help_text = "Tìm theo tên, mã số thuế hoặc địa chỉ; gõ có dấu hay không dấu đều được."
-    autocomplete_fields = ["administrative_unit"]
+    # The commune is checked by the facility's rule (Facility.clean → commune_refusal), as on the
+    # form and in the workbook.
+    autocomplete_fields = ["administrative_unit", "commune"]
 
     def get_queryset(self, request):
         # A subquery, not Count(): no GROUP BY, so the accent-free search may OR two querysets.

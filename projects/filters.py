@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from khuyencong.core.search import ALL, AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search, sort_filter
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from projects.forms import ContentChoiceField, districts
-from projects.models import ActivityContent, AwardLevel, Event, Facility, FundingLevel, Project, SupportForm
+from projects.models import ActivityContent, AdministrativeUnit, AwardLevel, Event, Facility, FundingLevel, Project, SupportForm
 
 
 class ContentFilter(django_filters.ModelChoiceFilter):
@@ -33,6 +33,11 @@ def in_district(prefix: str = ""):
         return qs.filter(Q(**{f"{prefix}administrative_unit": value}) | Q(**{f"{prefix}administrative_unit__parent": value}))
 
     return method
+
+
+def communes_now(request=None) -> QuerySet:
+    """The communes in force today (the 2025 reform's), for the "Xã, phường" filters."""
+    return AdministrativeUnit.objects.communes().valid_on(Facility.unit_date()).order_by("name")
 
 
 def year_filter(field_name: str) -> IntegerFilter:
@@ -73,7 +78,10 @@ class ProjectFilter(ListFilterSet):
     # The beneficiary filters hold together (one facility in the district and matching the
     # words): filter_queryset applies them as one.
     district = django_filters.ModelChoiceFilter(
-        label="Huyện của cơ sở", empty_label=ALL, queryset=districts(), method=ignore
+        label="Huyện của cơ sở (trước 7/2025)", empty_label=ALL, queryset=districts(), method=ignore
+    )
+    commune = django_filters.ModelChoiceFilter(
+        label="Xã, phường của cơ sở", empty_label=ALL, queryset=communes_now, method=ignore
     )
     facility = django_filters.CharFilter(label="Cơ sở thụ hưởng (tên, mã số thuế)", method=ignore)
     facility_id = IntegerFilter(label="Mã cơ sở", widget=forms.HiddenInput, method=ignore)
@@ -99,6 +107,9 @@ class ProjectFilter(ListFilterSet):
         if data.get("district"):
             supported = in_district("facility__")(supported, "district", data["district"])
             narrowed = True
+        if data.get("commune"):
+            supported = supported.filter(facility__commune=data["commune"])
+            narrowed = True
         if data.get("facility"):
             supported = search(supported, data["facility"], "facility__search_text")
             narrowed = True
@@ -114,7 +125,17 @@ class FacilityFilter(ListFilterSet):
 
     q = AccentFreeSearchFilter(label="Tìm tên, mã số thuế, địa chỉ")
     kind = django_filters.ChoiceFilter(label="Loại hình", empty_label=ALL, choices=Facility.Kind.choices)
-    district = django_filters.ModelChoiceFilter(label="Huyện", empty_label=ALL, queryset=districts(), method=in_district())
+    district = django_filters.ModelChoiceFilter(
+        label="Huyện (trước 7/2025)", empty_label=ALL, queryset=districts(), method=in_district()
+    )
+    commune = django_filters.ModelChoiceFilter(label="Xã, phường", empty_label=ALL, queryset=communes_now)
+    review = django_filters.BooleanFilter(
+        field_name="commune_needs_review", label="Cần xem lại xã, phường", widget=forms.CheckboxInput,
+        method="filter_review",
+    )
+
+    def filter_review(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        return qs.filter(commune_needs_review=True) if value else qs
 
 
 class EventFilter(ListFilterSet):

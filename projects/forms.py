@@ -15,7 +15,6 @@ from khuyencong.core.forms import ConstraintErrorsNextToFields, MoneyField, viet
 from khuyencong.core.text import clean_text, fold_accents, same_name
 from khuyencong.core.validators import normalise_tax_code, validate_tax_code, validate_year
 from projects.models import (
-    SupportCap,
     ActivityContent,
     AdministrativeUnit,
     AnnualPlan,
@@ -27,6 +26,7 @@ from projects.models import (
     ProductNomination,
     Program,
     Project,
+    SupportCap,
     SupportForm,
 )
 
@@ -167,22 +167,32 @@ class PlanForm(ConstraintErrorsNextToFields, forms.ModelForm):
 
 
 class FacilityForm(ConstraintErrorsNextToFields, forms.ModelForm):
+    """A facility's address names a commune of the 2025 reform, picked by an accent-free search
+    among the communes in force today (``AdministrativeUnit.valid_on``); one that is not is
+    refused by ``Facility.commune_refusal`` (model validation), with the reason. The unit it was
+    supported in before 7/2025 (``administrative_unit``) is history and not edited here."""
+
     class Meta:
         model = Facility
         fields = [
-            "name", "kind", "tax_code", "address", "administrative_unit", "sector",
+            "name", "kind", "tax_code", "address", "commune", "sector",
             "representative", "phone", "email",
         ]
         help_texts = {
             "tax_code": "10 chữ số, hoặc 10 chữ số và mã chi nhánh (0123456789-001); để trống nếu chưa có.",
-            "administrative_unit": "Huyện hoặc xã nơi cơ sở đặt trụ sở (theo địa giới tại thời điểm hỗ trợ).",
+            "commune": "Xã, phường, đặc khu nơi cơ sở đặt trụ sở (địa giới từ 01/7/2025); "
+            "gõ tên xã mới hoặc tên xã cũ, không dấu.",
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["administrative_unit"].queryset = AdministrativeUnit.objects.exclude(
-            level=AdministrativeUnit.Level.PROVINCE
-        ).order_by("level", "name")
+        field = self.fields["commune"]
+        # Every unit: one that is no commune in force gets the rule's reason (Facility.commune_refusal),
+        # not "not a valid choice"; the picker offers only communes in force.
+        field.queryset = AdministrativeUnit.objects.all()
+        field.widget = CommunePicker()
+        field.widget.choices = field.choices
+        field.label = "Xã, phường, đặc khu"
 
     def clean_tax_code(self) -> str:
         value = normalise_tax_code(self.cleaned_data["tax_code"])
@@ -273,6 +283,24 @@ class FacilityPicker(SearchPicker):
         district = facility.district
         sub = [f"MST {facility.tax_code}" if facility.tax_code else "", district.name if district else ""]
         return {"id": facility.pk, "label": facility.name, "sub": " · ".join(filter(None, sub))}
+
+
+class CommunePicker(SearchPicker):
+    """Communes in force today, found by their name or a former commune's name, accents
+    ignored (projects:commune-search); shown "Xã X (trước đây: Xã A, Xã B)"."""
+
+    search_url_name = "projects:commune-search"
+    noun = "xã, phường"
+    placeholder = "Gõ tên xã, phường (mới hoặc cũ) không dấu"
+    related = ("parent",)
+    ordering = ("name", "pk")
+
+    @classmethod
+    def option(cls, unit: AdministrativeUnit) -> dict:
+        sub = [unit.parent.name if unit.parent_id else ""]
+        if unit.valid_to:
+            sub.append(f"hết hiệu lực từ {unit.valid_to:%d/%m/%Y}")
+        return {"id": unit.pk, "label": unit.label_with_former(), "sub": " · ".join(filter(None, sub))}
 
 
 class ProjectPicker(SearchPicker):

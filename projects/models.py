@@ -7,12 +7,14 @@ Money is whole đồng in integer fields.
 from __future__ import annotations
 
 import datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from khuyencong.core.cells import validate_money
 from khuyencong.core.formatting import money_exact
@@ -53,22 +55,57 @@ class FundingLevel(models.Model):
         return self.name
 
 
+REFORM_START = date(2025, 7, 1)  # the two-level local government (NQ 202/2025/QH15, NQ 1671…1681)
+
+
+class AdministrativeUnitQuerySet(models.QuerySet):
+    def valid_on(self, day: date) -> AdministrativeUnitQuerySet:
+        """The units in force on ``day`` (the one rule; ``AdministrativeUnit.validity_refusal``
+        says the same of one unit)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def communes(self) -> AdministrativeUnitQuerySet:
+        return self.filter(level=AdministrativeUnit.Level.COMMUNE)
+
+
 class AdministrativeUnit(models.Model):
-    """A province, district or commune, valid for a span of dates (the 2025 reform)."""
+    """A province, district or commune, valid for a span of dates (the 2025 reform).
+
+    ``code`` is this portal's key (unique; the fixture and history refer to it); ``official_code``
+    is the GSO code, which the reform reused (the new Lâm Đồng is "68" like the old one), so a
+    unit in force from 1/7/2025 whose GSO code an older unit holds is coded "<gso>-2025"."""
 
     class Level(models.TextChoices):
         PROVINCE = "province", "Tỉnh, thành phố trực thuộc trung ương"
         DISTRICT = "district", "Huyện, thị xã, thành phố thuộc tỉnh"
         COMMUNE = "commune", "Xã, phường, thị trấn"
 
+    class Kind(models.TextChoices):
+        PROVINCE = "tinh", "Tỉnh"
+        CENTRAL_CITY = "thanh_pho_tw", "Thành phố trực thuộc trung ương"
+        RURAL_DISTRICT = "huyen", "Huyện"
+        TOWN = "thi_xa", "Thị xã"
+        PROVINCIAL_CITY = "thanh_pho", "Thành phố thuộc tỉnh"
+        URBAN_DISTRICT = "quan", "Quận"
+        COMMUNE = "xa", "Xã"
+        WARD = "phuong", "Phường"
+        TOWNSHIP = "thi_tran", "Thị trấn"
+        SPECIAL_ZONE = "dac_khu", "Đặc khu"
+
     code = models.CharField("mã", max_length=20, unique=True)
+    official_code = models.CharField("mã GSO", max_length=10, blank=True, db_index=True)
     name = models.CharField("tên", max_length=200)
     level = models.CharField("cấp", max_length=10, choices=Level.choices)
+    kind = models.CharField("loại", max_length=15, choices=Kind.choices, blank=True)
     parent = models.ForeignKey(
         "self", verbose_name="thuộc", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    # The default successor (what a record of this unit becomes when nothing says otherwise);
+    # every successor, for a commune split between several, is in ``successions``.
     successor = models.ForeignKey(
         "self",
         verbose_name="đơn vị kế thừa",
@@ -77,6 +114,19 @@ class AdministrativeUnit(models.Model):
         on_delete=models.SET_NULL,
         related_name="predecessors",
     )
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name="các đơn vị kế thừa",
+        through="UnitSuccession",
+        through_fields=("predecessor", "successor"),
+        symmetrical=False,
+        related_name="former_units",
+        blank=True,
+    )
+    # The name folded (no accents, lower case): the commune picker's accent-free search.
+    search_text = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+
+    objects = AdministrativeUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = "đơn vị hành chính"
@@ -92,6 +142,61 @@ class AdministrativeUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold_accents(self.name).lower()
+        super().save(*args, **kwargs)
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.validity_refusal(day) is None
+
+    def validity_refusal(self, day: date) -> str | None:
+        """Why nothing may be placed in this unit on ``day`` (Vietnamese), or None when it is in
+        force then. The one rule for facilities (model, form, workbook, admin): ``valid_on``."""
+        if self.valid_to is not None and day > self.valid_to:
+            now = self.successor.name if self.successor_id else ""
+            return (
+                f"{self.name} không còn hiệu lực vào ngày {day:%d/%m/%Y} "
+                f"(hết hiệu lực từ {self.valid_to:%d/%m/%Y}"
+                + (f"; nay thuộc {now}" if now else "")
+                + "). Hãy chọn xã, phường hiện nay."
+            )
+        if self.valid_from is not None and day < self.valid_from:
+            return (
+                f"{self.name} chưa có hiệu lực vào ngày {day:%d/%m/%Y} "
+                f"(có hiệu lực từ {self.valid_from:%d/%m/%Y})."
+            )
+        return None
+
+    def label_with_former(self) -> str:
+        """"Xã X (trước đây: Xã A, Xã B – Huyện Y)": a commune of the reform with the communes it
+        was made of, for the picker."""
+        former = [u for u in self.former_units.all() if u.level == self.Level.COMMUNE]
+        if not former:
+            return self.name
+        names = ", ".join(sorted(u.name for u in former)[:4]) + ("…" if len(former) > 4 else "")
+        return f"{self.name} (trước đây: {names})"
+
+
+class UnitSuccession(models.Model):
+    """A pre-reform unit and one unit that took (part of) it over; a commune split between
+    several new communes has one row each, the package's default one marked."""
+
+    predecessor = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="succession_rows", verbose_name="đơn vị cũ"
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="predecession_rows", verbose_name="đơn vị mới"
+    )
+    is_default = models.BooleanField("mặc định", default=False)
+
+    class Meta:
+        verbose_name = "kế thừa đơn vị hành chính"
+        verbose_name_plural = "kế thừa đơn vị hành chính"
+        constraints = [models.UniqueConstraint(fields=["predecessor", "successor"], name="unit_succession_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
 
 
 class Program(models.Model):
@@ -443,6 +548,22 @@ class Facility(models.Model):
         on_delete=models.PROTECT,
         related_name="facilities",
     )
+    # Where the facility is now: a commune of the 2025 reform, valid on the facility's date
+    # (today, when it is registered or moved). ``administrative_unit`` stays what it was when
+    # the facility was supported (a pre-reform district or commune: the reports for periods
+    # before 7/2025 group by it).
+    commune = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name="xã, phường, đặc khu",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilities_now",
+    )
+    # Set by the mapping (projects/admin_units.py) when the old unit did not decide the commune
+    # alone: the codes of the candidate communes, until someone picks one on the review list.
+    commune_needs_review = models.BooleanField("cần xem lại xã, phường", default=False)
+    commune_candidates = models.JSONField("xã, phường có thể", default=list, blank=True)
     sector = CleanCharField("ngành nghề", max_length=200, blank=True)
     representative = CleanCharField("người đại diện", max_length=200, blank=True)
     phone = models.CharField("điện thoại", max_length=30, blank=True, validators=[validate_phone])
@@ -471,7 +592,35 @@ class Facility(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = folded_search_text(self)
+        if self.administrative_unit_id is None and self.commune_id is not None:
+            # A facility registered after the reform: its unit at the time of support is its commune.
+            self.administrative_unit_id = self.commune_id
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        before = None
+        if self.pk is not None:
+            before = type(self).objects.filter(pk=self.pk).values_list("commune_id", flat=True).first()
+        if refusal := self.commune_refusal(self.commune, before):
+            raise ValidationError({"commune": refusal})
+
+    @staticmethod
+    def unit_date() -> date:
+        """The date a facility's commune must be valid on: a facility is registered or moved today."""
+        return timezone.localdate()
+
+    @classmethod
+    def commune_refusal(cls, commune: AdministrativeUnit | None, before_id: int | None, day: date | None = None) -> str | None:
+        """Why ``commune`` cannot be the facility's (Vietnamese), or None: THE rule that model,
+        form, admin and workbook import all ask. A commune given or changed must be a commune in
+        force on the facility's date (today); a facility keeps the commune it has when that
+        commune later ends, until someone moves it."""
+        if commune is None or commune.pk == before_id:
+            return None
+        if commune.level != AdministrativeUnit.Level.COMMUNE:
+            return f"{commune.name} không phải là xã, phường, đặc khu; hãy chọn xã, phường nơi cơ sở đặt trụ sở."
+        return commune.validity_refusal(day or cls.unit_date())
 
     @property
     def district(self) -> AdministrativeUnit | None:

@@ -27,8 +27,10 @@ from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.history import change_log
 from khuyencong.core.search import search
 from projects import services
+from projects.admin_units import candidates_by_facility, needs_review
 from projects.filters import EventFilter, FacilityFilter, NominationFilter, ProjectFilter
 from projects.forms import (
+    CommunePicker,
     EventForm,
     FacilityForm,
     FacilityPicker,
@@ -41,6 +43,7 @@ from projects.forms import (
     SupportCapForm,
 )
 from projects.models import (
+    AdministrativeUnit,
     AnnualPlan,
     Event,
     Facility,
@@ -251,7 +254,7 @@ def project_search(request: HttpRequest) -> JsonResponse:
 @require_role(roles.can_view)
 @require_GET
 def facility_list(request: HttpRequest) -> HttpResponse:
-    facilities = Facility.objects.select_related("administrative_unit").annotate(
+    facilities = Facility.objects.select_related("administrative_unit", "commune").annotate(
         supports=Count("projects", distinct=True)
     )
     filters = FacilityFilter(request.GET, queryset=facilities)
@@ -297,12 +300,70 @@ def facility_search(request: HttpRequest) -> JsonResponse:
     return _picker_search(request, Facility.objects.all(), FacilityPicker, _facility_found)
 
 
+@require_role(roles.can_view)
+@require_GET
+def commune_search(request: HttpRequest) -> JsonResponse:
+    """The facility form's commune picker asks this: communes in force today whose name, or a
+    former commune's name, holds every word typed, accents ignored."""
+    text = request.GET.get("q", "").strip()
+    if len(text) < SEARCH_MIN_LENGTH:
+        return JsonResponse({"results": [], "more": False})
+    today = Facility.unit_date()
+    valid = AdministrativeUnit.objects.communes().valid_on(today)
+    matched = search(valid, text, "search_text", "former_units__search_text").values("pk")
+    found = list(
+        valid.filter(pk__in=matched)
+        .select_related("parent")
+        .prefetch_related("former_units")
+        .order_by(*CommunePicker.ordering)[: SEARCH_LIMIT + 1]
+    )
+    return JsonResponse(
+        {"results": [CommunePicker.option(u) for u in found[:SEARCH_LIMIT]], "more": len(found) > SEARCH_LIMIT}
+    )
+
+
+@require_role(roles.can_view)
+@require_http_methods(["GET", "POST"])
+def commune_review(request: HttpRequest) -> HttpResponse:
+    """The facilities whose commune of the 2025 reform the mapping could not decide alone (a
+    commune split between several, an address naming no old commune), with the candidates; the
+    department picks one. The choice goes through the facility's rule (``Facility.full_clean``:
+    a commune in force today) and into its history."""
+    can_decide = roles.can_approve(request.user)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        facility = get_for_user(request, Facility.objects.all(), request.POST.get("facility", ""), rule=roles.can_approve)
+        unit = AdministrativeUnit.objects.filter(pk=request.POST.get("commune") or 0).first()
+        if unit is None:
+            messages.error(request, f"Chưa chọn xã, phường cho cơ sở {facility.name}.")
+        else:
+            facility.commune = unit
+            facility.commune_needs_review = False
+            facility.commune_candidates = []
+            try:
+                facility.full_clean()
+            except ValidationError as error:
+                messages.error(request, f"{facility.name}: " + " ".join(error.messages))
+            else:
+                facility._change_reason = "Chọn xã, phường sau sắp xếp (danh sách xem lại)"
+                facility.save()
+                messages.success(request, f"Đã gắn cơ sở {facility.name} với {unit.name}.")
+        return redirect("projects:commune-review")
+    facilities = list(
+        needs_review().select_related("administrative_unit__parent", "commune").order_by("administrative_unit__name", "name")
+    )
+    candidates = candidates_by_facility(facilities)
+    rows = [{"facility": f, "candidates": candidates[f.pk]} for f in facilities]
+    return render(request, "projects/commune_review.html", {"rows": rows, "can_decide": can_decide})
+
+
 def _facility_url(facility: Facility) -> str:
     return reverse("projects:facility-detail", args=[facility.pk])
 
 
 def _facility(request: HttpRequest, pk: int, rule=roles.can_view) -> Facility:
-    return get_for_user(request, Facility.objects.select_related("administrative_unit__parent"), pk, rule=rule)
+    return get_for_user(request, Facility.objects.select_related("administrative_unit__parent", "commune__parent"), pk, rule=rule)
 
 
 @require_role(roles.can_view)

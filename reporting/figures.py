@@ -479,6 +479,9 @@ def _previous_period(province, year_from: int, year_to: int) -> tuple[int, int] 
     return (min(first_years), year_from - 1)
 
 
+REFORM_LAST_PLAN_YEAR = 2025  # the last annual plan made before the communes of 1/7/2025
+
+
 def _period_rows(period: QuerySet[Project]) -> tuple[dict[int, _Row], dict[str, str]]:
     """The period's đề án as rows with their facilities (two queries), and each funding level's
     budget name."""
@@ -515,14 +518,20 @@ def _period_rows(period: QuerySet[Project]) -> tuple[dict[int, _Row], dict[str, 
         budget_names[row.level] = row.budget_name
 
     through = Project.facilities.through
-    for project_id, facility_id, facility_name, tax_code, unit in (
+    for project_id, facility_id, facility_name, tax_code, unit, commune in (
         through.objects.filter(project__in=period)
         .order_by("project_id", "facility_id")
-        .values_list("project_id", "facility_id", "facility__name", "facility__tax_code", "facility__administrative_unit__name")
+        .values_list(
+            "project_id", "facility_id", "facility__name", "facility__tax_code", "facility__administrative_unit__name",
+            "facility__commune__name",
+        )
     ):
         rows[project_id].facilities.append(facility_id)
         rows[project_id].facility_names.append(facility_name)
-        rows[project_id].beneficiaries.append(Beneficiary(facility_name, tax_code, unit or ""))
+        # A plan of the years before the 2025 reform names the unit of then (its district); a
+        # later one the facility's commune of the reform.
+        where = (commune or unit) if rows[project_id].year > REFORM_LAST_PLAN_YEAR else unit
+        rows[project_id].beneficiaries.append(Beneficiary(facility_name, tax_code, where or ""))
     return rows, budget_names
 
 

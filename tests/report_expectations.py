@@ -62,6 +62,7 @@ def ensure_reference_data() -> None:
     if not AdministrativeUnit.objects.exists():
         import_module("projects.migrations.0002_reference_data").load(apps, None)
         import_module("projects.migrations.0011_nd235_contents_and_support_caps").load(apps, None)
+        import_module("projects.migrations.0013_load_admin_units").forwards(apps, None)
 
 
 def reset_to_reference_data() -> None:
@@ -75,3 +76,4 @@ def reset_to_reference_data() -> None:
     call_command("flush", interactive=False, verbosity=0)
     import_module("projects.migrations.0002_reference_data").load(apps, None)
     import_module("projects.migrations.0011_nd235_contents_and_support_caps").load(apps, None)
+    import_module("projects.migrations.0013_load_admin_units").forwards(apps, None)

@@ -45,6 +45,8 @@ def reference_data() -> None:
     if not FundingLevel.objects.exists():
         importlib.import_module("projects.migrations.0002_reference_data").load(apps, None)
         importlib.import_module("projects.migrations.0011_nd235_contents_and_support_caps").load(apps, None)
+        # The units of the 2025 reform and the former provinces' communes (vietnamadminunits).
+        importlib.import_module("projects.migrations.0013_load_admin_units").forwards(apps, None)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -606,3 +608,37 @@ def test_a_refused_form_puts_the_cursor_in_the_first_field_to_correct(open_as, l
     page.wait_for_load_state()
     assert page.evaluate("() => document.activeElement.name") == "name"  # the first field refused
     assert "bắt buộc" in page.locator(".field.invalid").first.inner_text()
+
+
+def test_data_entry_registers_a_facility_at_a_commune_picked_by_its_new_or_old_name(open_as, live_server, people):
+    from projects.models import AdministrativeUnit, Facility
+
+    lang_biang = AdministrativeUnit.objects.get(code="24769").successor  # Phường 7 Đà Lạt became it
+    page = open_as("nhaplieu")
+    page.goto(live_server.url + reverse("projects:facility-create"))
+    page.get_by_label("Tên cơ sở").fill("Hợp tác xã Hoa Lang Biang")
+    page.get_by_label("Loại hình").select_option(label="Hợp tác xã")
+    page.get_by_label("Địa chỉ").fill("Số 12 đường Đan Kia")
+
+    picker = page.get_by_role("combobox", name="Xã, phường, đặc khu")
+    # The old commune's name, without accents, finds the commune it is part of now.
+    picker.press_sequentially("phuong 7")
+    options = page.get_by_role("listbox", name="Xã, phường tìm được").get_by_role("option")
+    options.first.wait_for()
+    texts = options.all_inner_texts()
+    assert any(t.startswith("Phường Lang Biang - Đà Lạt (trước đây: ") for t in texts), texts
+    assert not any(t.startswith("Phường 7") for t in texts)  # the old ward itself is not offered
+    picker.fill("")
+    picker.press_sequentially("lang biang")
+    options.first.wait_for()
+    assert options.count() == 1
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    chosen = page.locator("[data-picker-chosen]")
+    assert "Phường Lang Biang - Đà Lạt" in chosen.inner_text()
+    shot(page, "co-so-chon-xa-phuong")
+    page.get_by_role("button", name="Thêm cơ sở").click()
+    page.wait_for_url(re.compile(r"/co-so/\d+/$"))
+    assert "Phường Lang Biang - Đà Lạt" in page.locator("main").inner_text()
+    facility = Facility.objects.get(name="Hợp tác xã Hoa Lang Biang")
+    assert facility.commune == lang_biang and facility.administrative_unit == lang_biang

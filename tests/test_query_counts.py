@@ -56,9 +56,9 @@ def make_dashboard(n: int) -> None:
 
 # savepoint + release (atomic request), session, user, the user's groups (roles.can_edit_records);
 # the plan years; the chosen district (form cleaning); the page count; the filter form's
-# activity contents, funding levels and districts; the page of đề án with their executed
-# money, and their facilities (prefetch).
-PROJECT_LIST_QUERIES = 13
+# activity contents, funding levels, districts and communes; the page of đề án with their
+# executed money, and their facilities (prefetch).
+PROJECT_LIST_QUERIES = 14
 
 
 @pytest.mark.parametrize("rows", [1, 100])
@@ -71,9 +71,9 @@ def test_project_list_query_count_does_not_grow(login, data_entry, django_assert
     assert response.context["page"].paginator.count == rows
 
 
-# session, user, savepoint + release; the district filter's choices; the page count, the page of
-# facilities with their number of supports; the user's groups (roles.can_edit_records).
-FACILITY_LIST_QUERIES = 8
+# session, user, savepoint + release; the district and commune filters' choices; the page count,
+# the page of facilities with their number of supports; the user's groups (roles.can_edit_records).
+FACILITY_LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("rows", [1, 100])

@@ -76,6 +76,7 @@ def facility_rows(scope: _Scope) -> Rows:
             f.representative,
             f.phone,
             f.email,
+            scope.unit_label.get(f.commune_id, ""),
         ]
 
 

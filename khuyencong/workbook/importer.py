@@ -551,6 +551,19 @@ class _Plan:
             raise cells.CellError(f"Không tìm thấy đơn vị hành chính “{text}” trong danh mục.")
         return found[0]
 
+    def commune(self, raw: Any) -> AdministrativeUnit:
+        """The Xã, phường column: a commune in force today when one has that name (an old commune
+        of the same name is then not meant), else whatever unit the name is, which the
+        facility's rule then refuses with its reason."""
+        text = cells.text(raw)
+        today = Facility.unit_date()
+        current = [
+            u
+            for u in self.units_by_name.get(norm(text), [])
+            if u.level == AdministrativeUnit.Level.COMMUNE and u.is_valid_on(today)
+        ]
+        return current[0] if len(current) == 1 else self.unit(raw)
+
     def funding_level(self, raw: Any) -> FundingLevel:
         text = cells.text(raw)
         try:
@@ -680,6 +693,7 @@ class _Plan:
             Col("Người đại diện", "representative", _name(200), blank=""),
             Col("Điện thoại", "phone", _phone, blank=""),
             Col("Email", "email", _email, blank=""),
+            Col(S.COMMUNE, "commune", self.commune, blank=None),
         ]
         seen: dict[tuple[str, str], int] = {}
         in_file: set[int] = set()  # id() of database facilities matched by an earlier row
@@ -709,6 +723,14 @@ class _Plan:
                     row.error("Tên cơ sở", f"Có {len(candidates)} cơ sở cùng tên không có mã số thuế; hãy ghi mã số thuế.")
                     continue
                 facility = candidates[0] if candidates else None
+            if "commune" in values:
+                # The facility's rule (Facility.commune_refusal): a commune given or changed must be
+                # in force on the facility's date, today.
+                before = facility.commune_id if facility is not None else None
+                if refusal := Facility.commune_refusal(values["commune"], before):
+                    row.error(S.COMMUNE, refusal)
+                    self.broken_facilities.update(key for key in (tax, norm(name)) if key)
+                    continue
             if facility is not None:
                 in_file.add(id(facility))
                 old_name = facility.name

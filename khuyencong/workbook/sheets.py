@@ -33,6 +33,7 @@ YEAR = "Năm"
 PROJECT_CODE = "Mã đề án"
 CONTRACT = "Số hợp đồng"
 FACILITY = "Cơ sở"
+COMMUNE = "Xã, phường"  # the facility's commune of the 2025 reform (Facility.commune)
 
 FACILITIES = Sheet(
     "CoSo",
@@ -49,6 +50,7 @@ FACILITIES = Sheet(
         "Điện thoại",
         "Email",
     ),
+    extra=(COMMUNE,),
 )
 PROJECTS = Sheet(
     "DeAn",

@@ -17,6 +17,7 @@ from django.db import transaction
 from khuyencong import demo
 from khuyencong.core import commands
 from khuyencong.core.formatting import group_thousands
+from projects.admin_units import load_units, map_facilities
 
 
 class Command(commands.PortalCommand):
@@ -30,12 +31,17 @@ class Command(commands.PortalCommand):
         started = time.monotonic()
         try:
             with transaction.atomic():
+                units = load_units()  # the fixture refers to the units by code
                 result = demo.load_dataset(path)
+                mapped = map_facilities()  # facilities added since, still at a pre-reform unit
                 groups = demo.setup_roles()
                 users = demo.setup_demo_users()
         except (DeserializationError, UnicodeDecodeError) as error:
             raise CommandError(f"Tệp “{path}” không phải là dữ liệu mẫu JSON đọc được ({error}); không nạp gì.") from None
         elapsed = time.monotonic() - started
+        self.stdout.write("Đơn vị hành chính: " + units.summary())
+        if mapped.mapped or mapped.ambiguous:
+            self.stdout.write(f"Cơ sở gắn với xã, phường mới: {mapped.mapped}; cần xem lại: {mapped.ambiguous}.")
         created, updated, unchanged = (sum(c.values()) for c in (result.created, result.updated, result.unchanged))
         self.stdout.write(
             f"Dữ liệu mẫu: {group_thousands(created)} bản ghi mới, {group_thousands(updated)} bản ghi được khôi phục, "
