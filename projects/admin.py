@@ -34,6 +34,7 @@ from .models import (
     FundingLevel,
     Product,
     ProductNomination,
+    ProjectResult,
     Program,
     Project,
 )
@@ -271,7 +272,7 @@ class EventAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportEx
 
 @admin.register(AwardLevel)
 class AwardLevelAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "order", "valid_to"]
+    list_display = ["code", "name", "order", "valid_from", "valid_to"]
     list_display_links = ["code", "name"]
     search_fields = ["code", "name"]
 
@@ -308,3 +309,15 @@ class ProductNominationAdmin(RoleImportExportMixin, ImportExportModelAdmin, Hist
     @admin.display(description="cơ sở", ordering="product__facility__name")
     def facility(self, obj: ProductNomination) -> str:
         return obj.product.facility.name
+
+
+@admin.register(ProjectResult)
+class ProjectResultAdmin(HistoryAdmin):
+    """Results after support; ProjectResult.clean (Project.result_refusal) refuses a đề án not completed."""
+
+    list_display = ["project", "date", "jobs_created", "capital_mobilised", "revenue"]
+    list_filter = ["project__plan__year"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "project__name"]
+    autocomplete_fields = ["project"]
+    date_hierarchy = "date"

@@ -34,12 +34,23 @@ from projects.forms import (
     FacilityPicker,
     NominationForm,
     PlanForm,
+    ProjectResultForm,
     ProgramForm,
     ProjectForm,
     ProjectPicker,
     SearchPicker,
 )
-from projects.models import AnnualPlan, Event, Facility, Product, ProductNomination, Program, Project, SupportForm
+from projects.models import (
+    AnnualPlan,
+    Event,
+    Facility,
+    Product,
+    ProductNomination,
+    Program,
+    Project,
+    ProjectResult,
+    SupportForm,
+)
 
 PER_PAGE = 50
 
@@ -127,6 +138,9 @@ def project_detail_context(
         # A refused form shows its errors even where the page would not offer the form.
         "disbursement_form": disbursement_form if can_disburse or disbursement_form is not None else None,
         "recent_changes": recent,
+        "results": list(project.results.order_by("date", "pk")),
+        # The one rule (Project.result_refusal): the button is offered only when it would be taken.
+        "can_add_result": roles.can_edit_records(request.user) and not project.result_refusal(),
     }
 
 
@@ -188,6 +202,31 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("projects:project-detail", pk=project.pk)
 
 
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def result_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A result after support, added on the đề án page; refused (ProjectResult.clean, the one
+    rule Project.result_refusal) unless the đề án is completed."""
+    project = _project(request, pk, rule=roles.can_edit_records)
+    return edit_record(
+        request, ProjectResultForm, template="projects/result_form.html", name="result",
+        form_kwargs={"project": project}, saved=lambda r: f"Đã ghi kết quả sau hỗ trợ ngày {r.date:%d/%m/%Y}.",
+        success_url=lambda r: reverse("projects:project-detail", args=[project.pk]) + "#h-results",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def result_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    result = get_for_user(request, ProjectResult.objects.select_related("project"), pk, rule=roles.can_edit_records)
+    project = result.project
+    return edit_record(
+        request, ProjectResultForm, template="projects/result_form.html", name="result", instance=result,
+        form_kwargs={"project": project}, saved=lambda r: f"Đã lưu kết quả sau hỗ trợ ngày {r.date:%d/%m/%Y}.",
+        success_url=lambda r: reverse("projects:project-detail", args=[project.pk]) + "#h-results",
+    )
+
+
 def _describe_disbursement(row) -> str:
     return f"Giải ngân {row.document_number}"
 
@@ -204,6 +243,10 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
     entries += change_log(
         Event.history.filter(project_id=project.pk), model=Event, describe=_describe_event
+    )
+    entries += change_log(
+        ProjectResult.history.filter(project_id=project.pk), model=ProjectResult,
+        describe=lambda r: f"Kết quả sau hỗ trợ {r.date:%d/%m/%Y}",
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return render(
