@@ -10,10 +10,29 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from khuyencong.core.cells import validate_money
 from khuyencong.core.history import HistoricalRecords
 from khuyencong.core.text import CleanCharField
+
+
+class ProjectResultQuerySet(models.QuerySet):
+    def followed_in(self, year_from: int, year_to: int) -> ProjectResultQuerySet:
+        """The records a period counts (the report's section and annex, the dashboard): dated
+        in its years, of a đề án that is completed (a đề án reopened since no longer counts)."""
+        return self.filter(
+            date__year__gte=year_from, date__year__lte=year_to, project__status="completed"
+        )
+
+    def totals(self) -> dict[str, int]:
+        """Đề án followed up, records, jobs created, capital mobilised (for the dashboard)."""
+        return self.aggregate(
+            projects=models.Count("project", distinct=True),
+            follow_ups=models.Count("pk"),
+            jobs_created=Coalesce(models.Sum("jobs_created"), 0),
+            capital_mobilised=Coalesce(models.Sum("capital_mobilised"), 0),
+        )
 
 
 class ProjectResult(models.Model):
@@ -36,6 +55,8 @@ class ProjectResult(models.Model):
     note = models.TextField("ghi chú", blank=True)
 
     history = HistoricalRecords()
+
+    objects = ProjectResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = "kết quả sau hỗ trợ"

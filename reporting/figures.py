@@ -344,12 +344,8 @@ def _after_support(province, year_from: int, year_to: int) -> AfterSupport:
     from projects.models import ProjectResult
 
     results = list(
-        ProjectResult.objects.filter(
-            project__plan__program__province=province,
-            project__status=Project.Status.COMPLETED,
-            date__year__gte=year_from,
-            date__year__lte=year_to,
-        )
+        ProjectResult.objects.followed_in(year_from, year_to)
+        .filter(project__plan__program__province=province)
         .select_related("project__plan")
         .order_by("project__plan__year", "project__code", "project_id", "date", "pk")
     )
