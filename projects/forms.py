@@ -477,8 +477,23 @@ class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
         return super().save(commit)
 
 
+class PercentField(forms.DecimalField):
+    """A percentage typed the Vietnamese way ("12,5") or with a point, a % sign allowed."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("%", "").strip().replace(",", ".")
+        return super().to_python(value)
+
+
 class ProjectResultForm(ConstraintErrorsNextToFields, forms.ModelForm):
     """A result after support of a completed đề án, entered on its page (the đề án is given)."""
+
+    productivity_increase = PercentField(
+        label="Năng suất tăng (%)", required=False, max_digits=6, decimal_places=2,
+        error_messages={"invalid": "Hãy nhập một tỷ lệ phần trăm, ví dụ 12,5."},
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
 
     revenue = MoneyField(label="Doanh thu / giá trị gia tăng (đồng)", required=False)
     capital_mobilised = MoneyField(label="Vốn huy động (đồng)", required=False)

@@ -682,23 +682,28 @@ def certificate_state(issued: datetime.date | None, today: datetime.date) -> str
     return CertificateState.VALID
 
 
+def _certificate_state_expression(today: datetime.date) -> models.Case:
+    """The database's twin of certificate_state, on the same bounds."""
+    expired_before, expiring_before = certificate_bounds(today)
+    return models.Case(
+        models.When(certificate_date__isnull=True, then=models.Value("")),
+        models.When(certificate_date__lt=expired_before, then=models.Value(CertificateState.EXPIRED.value)),
+        models.When(certificate_date__lt=expiring_before, then=models.Value(CertificateState.EXPIRING.value)),
+        default=models.Value(CertificateState.VALID.value),
+        output_field=models.CharField(),
+    )
+
+
 class NominationQuerySet(models.QuerySet):
     def with_certificate_state(self, today: datetime.date) -> NominationQuerySet:
-        """Annotates ``certificate_state`` (CertificateState, "" without a certificate date):
-        the database's twin of certificate_state, on the same bounds."""
-        expired_before, expiring_before = certificate_bounds(today)
-        return self.annotate(
-            certificate_state=models.Case(
-                models.When(certificate_date__isnull=True, then=models.Value("")),
-                models.When(certificate_date__lt=expired_before, then=models.Value(CertificateState.EXPIRED.value)),
-                models.When(certificate_date__lt=expiring_before, then=models.Value(CertificateState.EXPIRING.value)),
-                default=models.Value(CertificateState.VALID.value),
-                output_field=models.CharField(),
-            )
-        )
+        """Annotates ``certificate_state`` (CertificateState, "" without a certificate date)."""
+        return self.annotate(certificate_state=_certificate_state_expression(today))
 
     def certificate_state_is(self, state: str, today: datetime.date) -> NominationQuerySet:
-        return self.with_certificate_state(today).filter(certificate_state=state)
+        """The nominations whose certificate is ``state`` at ``today`` (the register's filter)."""
+        return self.alias(certificate_state_filter=_certificate_state_expression(today)).filter(
+            certificate_state_filter=state
+        )
 
 
 class ProductNomination(models.Model):

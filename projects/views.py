@@ -41,6 +41,7 @@ from projects.forms import (
     SearchPicker,
 )
 from projects.models import (
+    CERTIFICATE_EXPIRING_MONTHS,
     AnnualPlan,
     Event,
     Facility,
@@ -344,6 +345,7 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statuses = contract_statuses(contracts, as_of=today)
     nominations = list(
         ProductNomination.objects.filter(product__facility=facility)
+        .with_certificate_state(today)
         .select_related("product", "level")
         .order_by("-year", "level__order")
     )
@@ -616,11 +618,12 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
         .annotate(nominated=Count("pk"), recognised=Count("pk", filter=Q(recognised=True)))
         .order_by("level__order")
     )
-    page = paginate(request, nominations)
+    page = paginate(request, nominations.with_certificate_state(timezone.localdate()))
     return render(
         request,
         "projects/nomination_list.html",
-        {"form": filters.form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user),
+         "expiring_months": CERTIFICATE_EXPIRING_MONTHS},
     )
 
 
