@@ -34,9 +34,9 @@ from .models import (
     FundingLevel,
     Product,
     ProductNomination,
-    ProjectResult,
     Program,
     Project,
+    ProjectResult,
 )
 
 

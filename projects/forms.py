@@ -26,9 +26,9 @@ from projects.models import (
     FundingLevel,
     Product,
     ProductNomination,
-    ProjectResult,
     Program,
     Project,
+    ProjectResult,
     SupportForm,
 )
 

@@ -34,10 +34,10 @@ from projects.forms import (
     FacilityPicker,
     NominationForm,
     PlanForm,
-    ProjectResultForm,
     ProgramForm,
     ProjectForm,
     ProjectPicker,
+    ProjectResultForm,
     SearchPicker,
 )
 from projects.models import (

@@ -349,8 +349,6 @@ def _after_support(province, year_from: int, year_to: int) -> AfterSupport:
         .select_related("project__plan")
         .order_by("project__plan__year", "project__code", "project_id", "date", "pk")
     )
-    if not results:
-        return AfterSupport()
     names: dict[int, list[str]] = defaultdict(list)
     through = Project.facilities.through
     for project_id, name in (
@@ -359,7 +357,7 @@ def _after_support(province, year_from: int, year_to: int) -> AfterSupport:
         .values_list("project_id", "facility__name")
     ):
         names[project_id].append(name)
-    lines = []
+    lines: list[ResultLine] = []
     for project_id, group in groupby(results, key=lambda r: r.project_id):
         group = list(group)
         project, last = group[0].project, group[-1]
@@ -785,7 +783,8 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
 
     Queries (fixed): đề án of the period; their facility pairs; conference events; product
     nominations; the award levels; recoverable contracts + 3 in contract_statuses; the previous
-    programme; its contracts + 3 in contract_statuses.
+    programme; its contracts + 3 in contract_statuses; results after support and their đề án's
+    facilities (2).
     """
     if year_to < year_from:
         raise ValueError("year_to < year_from")

@@ -341,3 +341,40 @@ def test_dashboard_shows_the_period_totals():
     assert "11 lao động mới" in html and "1 đề án được theo dõi" in html
     html = client.get(reverse("home"), {"tu": 2024, "den": 2025}).content.decode()
     assert "0 lao động mới" in html
+
+
+def test_demo_2026_document_pdf_and_word_carry_the_section_and_annex_vi(lam_dong):
+    """From the demonstration data: follow-ups of 2021–2025 đề án made in 2026 give the 2026
+    draft its section and its Phụ lục VI (screen, PDF, Word), with totals computed from the
+    records; the 2021–2025 report has neither."""
+    from reporting.document import draft_figures, render_document
+    from reporting.pdf import render_pdf
+    from reporting.word import render_docx
+
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    province = _province()
+    figures = draft_figures(province=province, year_from=2026, year_to=2026, report_date=D(2026, 11, 30))
+    stored = ProjectResult.objects.followed_in(2026, 2026)
+    assert figures.after_support.projects == stored.values("project").distinct().count() > 1
+    assert figures.after_support.jobs_created == sum(r.jobs_created for r in stored)
+    html = render_document(figures, links=False)
+    assert "Kết quả sau hỗ trợ" in html and "PHỤ LỤC VI" in html
+    assert sentences.n(figures.after_support.jobs_created) + " lao động" in html
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(figures))).pages)
+    assert "PHỤ LỤC VI" in text
+    with zipfile.ZipFile(io.BytesIO(render_docx(figures))) as docx:
+        assert "PHỤ LỤC VI" in docx.read("word/document.xml").decode()
+
+    period = draft_figures(province=province, year_from=2021, year_to=2025, report_date=D(2025, 3, 15))
+    assert period.after_support.projects == 0
+    assert "PHỤ LỤC VI" not in render_document(period, links=False)
+
+
+def test_demo_has_certificates_near_expiry_at_its_fixed_date(lam_dong):
+    day = D(2026, 11, 30)
+    states = {s for s in ProductNomination.objects.with_certificate_state(day).values_list("certificate_state", flat=True)}
+    assert {CertificateState.VALID, CertificateState.EXPIRING, CertificateState.EXPIRED} <= states
