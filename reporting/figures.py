@@ -783,8 +783,8 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
 
     Queries (fixed): đề án of the period; their facility pairs; conference events; product
     nominations; the award levels; recoverable contracts + 3 in contract_statuses; the previous
-    programme; its contracts + 3 in contract_statuses; results after support and their đề án's
-    facilities (2).
+    programme; its contracts + 3 in contract_statuses; results after support, and their đề án's
+    facilities when there are any.
     """
     if year_to < year_from:
         raise ValueError("year_to < year_from")
