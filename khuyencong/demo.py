@@ -41,6 +41,7 @@ REFERENCE = ["projects.activitycontent", "projects.awardlevel", "projects.admini
 RECORDS = [  # what the Centre's staff keep: facilities, đề án and everything under them
     "projects.facility", "projects.project", "projects.event", "projects.product", "projects.productnomination",
     "funding.disbursement", "funding.loancontract", "funding.instalment", "funding.repayment", "funding.lawsuit",
+    "projects.projectresult",
 ]
 PLANNING = ["projects.program", "projects.annualplan", "funding.fundingsource"]
 REPORTS = ["reporting.report"]

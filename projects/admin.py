@@ -36,6 +36,7 @@ from .models import (
     ProductNomination,
     Program,
     Project,
+    ProjectResult,
     SupportCap,
     UnitSuccession,
     support_cap_warning,
@@ -322,7 +323,7 @@ class EventAdmin(ExplainedProtectionMixin, ConstraintMinimumsMixin, RoleImportEx
 
 @admin.register(AwardLevel)
 class AwardLevelAdmin(ExplainedProtectionMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "order", "valid_to"]
+    list_display = ["code", "name", "order", "valid_from", "valid_to"]
     list_display_links = ["code", "name"]
     search_fields = ["code", "name"]
 
@@ -359,3 +360,15 @@ class ProductNominationAdmin(RoleImportExportMixin, ImportExportModelAdmin, Hist
     @admin.display(description="cơ sở", ordering="product__facility__name")
     def facility(self, obj: ProductNomination) -> str:
         return obj.product.facility.name
+
+
+@admin.register(ProjectResult)
+class ProjectResultAdmin(HistoryAdmin):
+    """Results after support; ProjectResult.clean (Project.result_refusal) refuses a đề án not completed."""
+
+    list_display = ["project", "date", "jobs_created", "capital_mobilised", "revenue"]
+    list_filter = ["project__plan__year"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "project__name"]
+    autocomplete_fields = ["project"]
+    date_hierarchy = "date"

@@ -10,11 +10,22 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from khuyencong.core.search import ALL, AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search, sort_filter
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from projects.forms import ContentChoiceField, districts
-from projects.models import ActivityContent, AdministrativeUnit, AwardLevel, Event, Facility, FundingLevel, Project, SupportForm
+from projects.models import (
+    ActivityContent,
+    AdministrativeUnit,
+    AwardLevel,
+    CertificateState,
+    Event,
+    Facility,
+    FundingLevel,
+    Project,
+    SupportForm,
+)
 
 
 class ContentFilter(django_filters.ModelChoiceFilter):
@@ -162,4 +173,12 @@ class NominationFilter(ListFilterSet):
         empty_label=ALL,
         choices=[("1", "Được công nhận"), ("0", "Không được công nhận")],
         method=lambda qs, name, value: qs.filter(recognised=value == "1"),
+    )
+    # Valid, expiring or expired today (CERTIFICATE_EXPIRING_MONTHS), by the one rule
+    # (projects.models.certificate_bounds) that the register's badges use.
+    certificate = django_filters.ChoiceFilter(
+        label="Giấy chứng nhận",
+        empty_label=ALL,
+        choices=CertificateState.choices,
+        method=lambda qs, name, value: qs.certificate_state_is(value, timezone.localdate()),
     )

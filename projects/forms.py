@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +28,7 @@ from projects.models import (
     ProductNomination,
     Program,
     Project,
+    ProjectResult,
     SupportCap,
     SupportForm,
 )
@@ -484,10 +487,31 @@ class NominationForm(ConstraintErrorsNextToFields, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _dates_vietnamese(self)
+        # Every level is accepted by the field, so that a level out of its dates gets the
+        # model's refusal (AwardLevel.year_refusal, through ProductNomination.clean) rather than
+        # "not a valid choice"; only those valid in the nomination's year are offered.
         self.fields["level"].queryset = AwardLevel.objects.order_by("order")
+        self.fields["level"].widget.choices = [("", "---------")] + [
+            (level.pk, level.name) for level in self.offered_levels()
+        ]
         if self.instance.pk:
             self.fields["facility"].initial = self.instance.product.facility_id
             self.fields["product_name"].initial = self.instance.product.name
+
+    def offered_levels(self) -> list[AwardLevel]:
+        """The levels valid in the nomination's year (the year typed, else the record's, else
+        this year); the record's own level is kept so that an old record still shows it."""
+        year = None
+        if self.is_bound:
+            try:
+                year = int(self.data.get(self.add_prefix("year"), ""))
+            except (TypeError, ValueError):
+                year = None
+        year = year or self.instance.year or self.initial.get("year") or datetime.date.today().year
+        offered = list(AwardLevel.objects.valid_in_year(year).order_by("order"))
+        if self.instance.pk and self.instance.level_id not in {level.pk for level in offered}:
+            offered = sorted([*offered, self.instance.level], key=lambda level: level.order)
+        return offered
 
     def clean(self) -> dict:
         data = super().clean()
@@ -540,3 +564,55 @@ class SupportCapForm(ConstraintErrorsNextToFields, forms.ModelForm):
     def clean_ceiling(self):
         value = self.cleaned_data.get("ceiling")
         return value if value not in ("", None) else None
+
+
+class PercentField(forms.DecimalField):
+    """A percentage typed the Vietnamese way ("12,5") or with a point, a % sign allowed."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("%", "").strip().replace(",", ".")
+        return super().to_python(value)
+
+
+class ProjectResultForm(ConstraintErrorsNextToFields, forms.ModelForm):
+    """A result after support of a completed đề án, entered on its page (the đề án is given)."""
+
+    productivity_increase = PercentField(
+        label="Năng suất tăng (%)", required=False, max_digits=6, decimal_places=2,
+        error_messages={"invalid": "Hãy nhập một tỷ lệ phần trăm, ví dụ 12,5."},
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    revenue = MoneyField(label="Doanh thu / giá trị gia tăng (đồng)", required=False)
+    capital_mobilised = MoneyField(label="Vốn huy động (đồng)", required=False)
+
+    class Meta:
+        model = ProjectResult
+        fields = [
+            "date", "capacity", "productivity_increase", "revenue", "new_markets", "material_saved",
+            "energy_saved", "jobs_created", "capital_mobilised", "note",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        _dates_vietnamese(self)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The unique constraint names the đề án, which is not a field here, so the form would
+        # not check it: said beside the date instead of failing on save.
+        date = data.get("date")
+        if date and ProjectResult.objects.filter(project=self.instance.project, date=date).exclude(
+            pk=self.instance.pk
+        ).exists():
+            self.add_error("date", "Đề án này đã có kết quả theo dõi cùng ngày.")
+        return data
+
+    def clean_revenue(self) -> int:
+        return self.cleaned_data.get("revenue") or 0
+
+    def clean_capital_mobilised(self) -> int:
+        return self.cleaned_data.get("capital_mobilised") or 0

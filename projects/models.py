@@ -849,6 +849,17 @@ class Project(models.Model):
             "cho đề án đã duyệt, đang thực hiện hoặc hoàn thành."
         )
 
+    def result_refusal(self) -> str:
+        """Why no result after support may be recorded under this đề án (empty when one may):
+        only a completed đề án is followed up. ProjectResult.clean() (form, admin) and the
+        workbook import call it."""
+        if self.status == self.Status.COMPLETED:
+            return ""
+        return (
+            f"Đề án “{self.code}” đang ở trạng thái “{self.get_status_display()}”: chỉ ghi kết quả sau hỗ trợ "
+            "cho đề án đã hoàn thành."
+        )
+
     @property
     def is_payable(self) -> bool:
         """Whether money may be paid, a contract signed or an event held under this đề án: one
@@ -949,21 +960,58 @@ class Event(models.Model):
                 raise ValidationError({"project": message}, code="project_not_payable")
 
 
+class AwardLevelQuerySet(models.QuerySet):
+    def valid_in_year(self, year: int) -> AwardLevelQuerySet:
+        """The levels that apply on some day of ``year`` (AwardLevel.is_valid_in_year)."""
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+
+
 class AwardLevel(models.Model):
     """Huyện, Tỉnh, Khu vực, Quốc gia: data, since the district level ended in 2025."""
 
     code = models.CharField("mã", max_length=20, unique=True)
     name = models.CharField("cấp", max_length=60)
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    valid_from = models.DateField("áp dụng từ", null=True, blank=True)
     valid_to = models.DateField("áp dụng đến", null=True, blank=True)
+
+    objects = AwardLevelQuerySet.as_manager()
 
     class Meta:
         verbose_name = "cấp bình chọn"
         verbose_name_plural = "cấp bình chọn"
         ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="awardlevel_valid_to_after_from",
+                violation_error_message="Ngày “áp dụng đến” không được trước ngày “áp dụng từ”.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def is_valid_in_year(self, year: int) -> bool:
+        """Whether the level applies on some day of ``year``: the Python twin of
+        AwardLevelQuerySet.valid_in_year (same bounds)."""
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        return (self.valid_from is None or self.valid_from <= last) and (self.valid_to is None or self.valid_to >= first)
+
+    def year_refusal(self, year: int | None) -> str:
+        """Why a nomination of ``year`` may not be at this level (empty when it may): the one
+        rule that the nomination form, the admin (ProductNomination.clean) and the workbook
+        import call. Which levels exist and when is data; no code names a level."""
+        if year is None or self.is_valid_in_year(year):
+            return ""
+        if self.valid_to is not None and self.valid_to < datetime.date(year, 1, 1):
+            since = f"chỉ áp dụng đến {self.valid_to:%d/%m/%Y}"
+        else:
+            since = f"chỉ áp dụng từ {self.valid_from:%d/%m/%Y}"
+        return f"Cấp bình chọn “{self.name}” {since}: không chọn được cho năm {year}."
 
 
 class Product(models.Model):
@@ -988,6 +1036,79 @@ class Product(models.Model):
         return self.name
 
 
+# A recognition certificate counts as expiring when it ends within this many months of the day.
+CERTIFICATE_EXPIRING_MONTHS = 6
+
+
+class CertificateState(models.TextChoices):
+    VALID = "valid", "Còn hiệu lực"
+    EXPIRING = "expiring", "Sắp hết hiệu lực"
+    EXPIRED = "expired", "Hết hiệu lực"
+
+
+def certificate_valid_to(issued: datetime.date) -> datetime.date:
+    """The last day of a recognition certificate issued on ``issued``: 31/12 of the third year
+    after it (TT 26/2014/TT-BCT). The one definition; certificate_bounds derives from it."""
+    return datetime.date(issued.year + 3, 12, 31)
+
+
+def _months_later(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError
+
+
+def certificate_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """(expired_before, expiring_before): a certificate issued before the first date has ended
+    by ``today``; one issued before the second (and not before the first) ends within
+    CERTIFICATE_EXPIRING_MONTHS. Dates of issue, so that the database filters on a plain
+    column. Since certificate_valid_to is 31/12 of issue year + 3, "valid_to < day" is
+    "issue year < day.year - 3"."""
+    edge = _months_later(today, CERTIFICATE_EXPIRING_MONTHS)
+    return datetime.date(today.year - 3, 1, 1), datetime.date(edge.year - 3, 1, 1)
+
+
+def certificate_state(issued: datetime.date | None, today: datetime.date) -> str:
+    """Valid, expiring or expired at ``today`` ("" without a date of issue)."""
+    if issued is None:
+        return ""
+    expired_before, expiring_before = certificate_bounds(today)
+    if issued < expired_before:
+        return CertificateState.EXPIRED
+    if issued < expiring_before:
+        return CertificateState.EXPIRING
+    return CertificateState.VALID
+
+
+def _certificate_state_expression(today: datetime.date) -> models.Case:
+    """The database's twin of certificate_state, on the same bounds."""
+    expired_before, expiring_before = certificate_bounds(today)
+    return models.Case(
+        models.When(certificate_date__isnull=True, then=models.Value("")),
+        models.When(certificate_date__lt=expired_before, then=models.Value(CertificateState.EXPIRED.value)),
+        models.When(certificate_date__lt=expiring_before, then=models.Value(CertificateState.EXPIRING.value)),
+        default=models.Value(CertificateState.VALID.value),
+        output_field=models.CharField(),
+    )
+
+
+class NominationQuerySet(models.QuerySet):
+    def with_certificate_state(self, today: datetime.date) -> NominationQuerySet:
+        """Annotates ``certificate_state`` (CertificateState, "" without a certificate date)."""
+        return self.annotate(certificate_state=_certificate_state_expression(today))
+
+    def certificate_state_is(self, state: str, today: datetime.date) -> NominationQuerySet:
+        """The nominations whose certificate is ``state`` at ``today`` (the register's filter)."""
+        return self.alias(certificate_state_filter=_certificate_state_expression(today)).filter(
+            certificate_state_filter=state
+        )
+
+
 class ProductNomination(models.Model):
     """A product put forward for recognition as a typical rural-industry product at a level."""
 
@@ -999,6 +1120,8 @@ class ProductNomination(models.Model):
     certificate_date = models.DateField("ngày cấp", null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = NominationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "bình chọn sản phẩm CNNT tiêu biểu"
@@ -1014,3 +1137,24 @@ class ProductNomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} — {self.level} {self.year}"
+
+    def clean(self) -> None:
+        if self.level_id is not None and self.year:
+            message = self.level.year_refusal(self.year)
+            if message:
+                raise ValidationError({"level": message}, code="award_level_not_valid")
+
+    @property
+    def certificate_valid_to(self) -> datetime.date | None:
+        return certificate_valid_to(self.certificate_date) if self.certificate_date else None
+
+    def certificate_state_on(self, today: datetime.date) -> str:
+        return certificate_state(self.certificate_date, today)
+
+    def get_certificate_state_display(self, today: datetime.date | None = None) -> str:
+        state = self.certificate_state_on(today or datetime.date.today())
+        return CertificateState(state).label if state else ""
+
+
+
+from projects.results import ProjectResult  # noqa: E402,F401  (results after support, its own module)

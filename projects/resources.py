@@ -173,6 +173,7 @@ class ProductNominationResource(resources.ModelResource):
     class Meta:
         model = "projects.ProductNomination"
         fields = ("product", "facility", "level", "year", "recognised", "certificate_number", "certificate_date")
+        clean_model_instances = True  # the model's rules (ProductNomination.clean: level valid in the year)
 
     def dehydrate_recognised(self, nomination) -> str:
         return "Công nhận" if nomination.recognised else "Không công nhận"

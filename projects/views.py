@@ -39,10 +39,12 @@ from projects.forms import (
     ProgramForm,
     ProjectForm,
     ProjectPicker,
+    ProjectResultForm,
     SearchPicker,
     SupportCapForm,
 )
 from projects.models import (
+    CERTIFICATE_EXPIRING_MONTHS,
     AdministrativeUnit,
     AnnualPlan,
     Event,
@@ -51,6 +53,7 @@ from projects.models import (
     ProductNomination,
     Program,
     Project,
+    ProjectResult,
     SupportCap,
     SupportForm,
     support_cap_warning,
@@ -148,6 +151,9 @@ def project_detail_context(
         # A refused form shows its errors even where the page would not offer the form.
         "disbursement_form": disbursement_form if can_disburse or disbursement_form is not None else None,
         "recent_changes": recent,
+        "results": list(project.results.order_by("date", "pk")),
+        # The one rule (Project.result_refusal): the button is offered only when it would be taken.
+        "can_add_result": roles.can_edit_records(request.user) and not project.result_refusal(),
     }
 
 
@@ -210,6 +216,31 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("projects:project-detail", pk=project.pk)
 
 
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def result_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A result after support, added on the đề án page; refused (ProjectResult.clean, the one
+    rule Project.result_refusal) unless the đề án is completed."""
+    project = _project(request, pk, rule=roles.can_edit_records)
+    return edit_record(
+        request, ProjectResultForm, template="projects/result_form.html", name="result",
+        form_kwargs={"project": project}, saved=lambda r: f"Đã ghi kết quả sau hỗ trợ ngày {r.date:%d/%m/%Y}.",
+        success_url=lambda r: reverse("projects:project-detail", args=[project.pk]) + "#h-results",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def result_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    result = get_for_user(request, ProjectResult.objects.select_related("project"), pk, rule=roles.can_edit_records)
+    project = result.project
+    return edit_record(
+        request, ProjectResultForm, template="projects/result_form.html", name="result", instance=result,
+        form_kwargs={"project": project}, saved=lambda r: f"Đã lưu kết quả sau hỗ trợ ngày {r.date:%d/%m/%Y}.",
+        success_url=lambda r: reverse("projects:project-detail", args=[project.pk]) + "#h-results",
+    )
+
+
 def _describe_disbursement(row) -> str:
     return f"Giải ngân {row.document_number}"
 
@@ -226,6 +257,10 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
     entries += change_log(
         Event.history.filter(project_id=project.pk), model=Event, describe=_describe_event
+    )
+    entries += change_log(
+        ProjectResult.history.filter(project_id=project.pk), model=ProjectResult,
+        describe=lambda r: f"Kết quả sau hỗ trợ {r.date:%d/%m/%Y}",
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return render(
@@ -381,6 +416,7 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statuses = contract_statuses(contracts, as_of=today)
     nominations = list(
         ProductNomination.objects.filter(product__facility=facility)
+        .with_certificate_state(today)
         .select_related("product", "level")
         .order_by("-year", "level__order")
     )
@@ -653,11 +689,12 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
         .annotate(nominated=Count("pk"), recognised=Count("pk", filter=Q(recognised=True)))
         .order_by("level__order")
     )
-    page = paginate(request, nominations)
+    page = paginate(request, nominations.with_certificate_state(timezone.localdate()))
     return render(
         request,
         "projects/nomination_list.html",
-        {"form": filters.form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user),
+         "expiring_months": CERTIFICATE_EXPIRING_MONTHS},
     )
 
 

@@ -434,14 +434,63 @@ def annex_contracts(figures: ReportFigures) -> Annex:
     )
 
 
+# --- Phụ lục VI: results after support --------------------------------------------------------
+
+RESULT_COLUMNS = (
+    AnnexColumn("STT", COUNT, 5),
+    AnnexColumn("Năm", YEAR, 6),
+    AnnexColumn("Mã đề án", TEXT, 9),
+    AnnexColumn("Tên đề án", TEXT, 26),
+    AnnexColumn("Cơ sở thụ hưởng", TEXT, 22),
+    AnnexColumn("Lần theo dõi", COUNT, 7),
+    AnnexColumn("Ngày theo dõi gần nhất", DATE, 10),
+    AnnexColumn("Năng lực sản xuất", TEXT, 14),
+    AnnexColumn("Năng suất tăng (%)", TEXT, 8),
+    AnnexColumn("Thị trường mới", TEXT, 14),
+    AnnexColumn("Tiết kiệm nguyên liệu, năng lượng", TEXT, 14),
+    AnnexColumn("Lao động mới", COUNT, 8),
+    AnnexColumn("Vốn huy động", MONEY, 14, "Đồng"),
+    AnnexColumn("Doanh thu, giá trị gia tăng", MONEY, 14, "Đồng"),
+)
+
+
+def annex_results(figures: ReportFigures) -> Annex:
+    """Phụ lục VI: one row per đề án followed up in the period (the section "Kết quả sau hỗ
+    trợ"); its total is the section's figures."""
+    a = figures.after_support
+    rows = []
+    for number, line in enumerate(a.lines, 1):
+        saved = "; ".join(x for x in (line.material_saved and f"nguyên liệu: {line.material_saved}",
+                                        line.energy_saved and f"năng lượng: {line.energy_saved}") if x)  # fmt: skip
+        productivity = line.productivity_increase.replace(".", ",") if line.productivity_increase else ""
+        rows.append(AnnexRow((
+            number, line.year, line.code, line.name, "; ".join(line.facilities), line.follow_ups, line.last_date,
+            line.capacity, productivity, line.new_markets, saved, line.jobs_created, line.capital_mobilised, line.revenue,
+        )))  # fmt: skip
+    label = f"Tổng cộng: {a.projects} đề án, {a.follow_ups} lần theo dõi"
+    rows.append(AnnexRow((label, *[""] * 10, a.jobs_created, a.capital_mobilised, a.revenue), RowKind.TOTAL, 11))
+    return Annex(
+        "VI",
+        f"Kết quả sau hỗ trợ của các đề án khuyến công được theo dõi {_period(figures)}",
+        RESULT_COLUMNS,
+        tuple(rows),
+        landscape=True,
+        empty_text=f"Không có đề án được theo dõi kết quả sau hỗ trợ {_period(figures)}.",
+    )
+
+
 ANNEXES: tuple[Callable[[ReportFigures], Annex], ...] = (
     annex_projects, annex_years, annex_contents, annex_products, annex_contracts,
 )  # fmt: skip
 
 
 def build_annexes(figures: ReportFigures) -> tuple[Annex, ...]:
-    """Phụ lục I–V of the report."""
-    return tuple(build(figures) for build in ANNEXES)
+    """Phụ lục I–V of the report, and VI (results after support) when the period has any:
+    a report of a period without follow-ups keeps its five annexes."""
+    built = tuple(build(figures) for build in ANNEXES)
+    if figures.after_support.projects:
+        built += (annex_results(figures),)
+    return built
 
 
 # --- The workbook -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -304,6 +305,99 @@ class ContractLine:
 
 
 @dataclass(frozen=True)
+class ResultLine:
+    """A completed đề án followed up in the period (results after support): its follow-up
+    records of the period's years added up. Jobs and capital are summed over the records (each
+    records what came since the last); the revenue / value added is the latest record's (a
+    yearly level, not a flow); capacity, productivity and the texts are the latest given."""
+
+    id: int
+    year: int
+    code: str
+    name: str
+    facilities: tuple[str, ...] = ()
+    follow_ups: int = 0
+    last_date: datetime.date | None = None
+    capacity: str = ""
+    productivity_increase: str = ""  # "12.50" (a Decimal as text, for the JSON package)
+    revenue: int = 0
+    new_markets: str = ""
+    material_saved: str = ""
+    energy_saved: str = ""
+    jobs_created: int = 0
+    capital_mobilised: int = 0
+
+
+@dataclass(frozen=True)
+class AfterSupport:
+    """Results after support recorded in the period's years (their follow-up date), for
+    completed đề án of the province of any year."""
+
+    projects: int = 0
+    follow_ups: int = 0
+    jobs_created: int = 0
+    capital_mobilised: int = 0
+    revenue: int = 0
+    lines: tuple[ResultLine, ...] = ()
+
+
+def _after_support(province, year_from: int, year_to: int) -> AfterSupport:
+    """One query for the records and one for the đề án's facilities."""
+    from projects.models import ProjectResult
+
+    results = list(
+        ProjectResult.objects.followed_in(year_from, year_to)
+        .filter(project__plan__program__province=province)
+        .select_related("project__plan")
+        .order_by("project__plan__year", "project__code", "project_id", "date", "pk")
+    )
+    names: dict[int, list[str]] = defaultdict(list)
+    through = Project.facilities.through
+    for project_id, name in (
+        through.objects.filter(project_id__in={r.project_id for r in results})
+        .order_by("facility__name")
+        .values_list("project_id", "facility__name")
+    ):
+        names[project_id].append(name)
+    lines: list[ResultLine] = []
+    for project_id, group in groupby(results, key=lambda r: r.project_id):
+        group = list(group)
+        project, last = group[0].project, group[-1]
+
+        def latest(attr: str, group=group) -> str:
+            return next((getattr(r, attr) for r in reversed(group) if getattr(r, attr)), "")
+
+        productivity = next((r.productivity_increase for r in reversed(group) if r.productivity_increase is not None), None)
+        lines.append(
+            ResultLine(
+                id=project_id,
+                year=project.plan.year,
+                code=project.code,
+                name=project.name,
+                facilities=tuple(names[project_id]),
+                follow_ups=len(group),
+                last_date=last.date,
+                capacity=latest("capacity"),
+                productivity_increase="" if productivity is None else str(productivity),
+                revenue=last.revenue,
+                new_markets=latest("new_markets"),
+                material_saved=latest("material_saved"),
+                energy_saved=latest("energy_saved"),
+                jobs_created=sum(r.jobs_created for r in group),
+                capital_mobilised=sum(r.capital_mobilised for r in group),
+            )
+        )
+    return AfterSupport(
+        projects=len(lines),
+        follow_ups=len(results),
+        jobs_created=sum(line.jobs_created for line in lines),
+        capital_mobilised=sum(line.capital_mobilised for line in lines),
+        revenue=sum(line.revenue for line in lines),
+        lines=tuple(lines),
+    )
+
+
+@dataclass(frozen=True)
 class ReportFigures:
     province_id: int
     year_from: int
@@ -334,6 +428,7 @@ class ReportFigures:
     project_lines: tuple[ProjectLine, ...] = ()
     contracts: tuple[ContractLine, ...] = ()
     recognised_products: tuple[RecognisedProduct, ...] = ()
+    after_support: AfterSupport = AfterSupport()  # the section and annex of results after support
     records: dict[str, FigureRecords] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -703,7 +798,8 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
 
     Queries (fixed): đề án of the period; their facility pairs; conference events; product
     nominations; the award levels; recoverable contracts + 3 in contract_statuses; the previous
-    programme; its contracts + 3 in contract_statuses.
+    programme; its contracts + 3 in contract_statuses; results after support, and their đề án's
+    facilities when there are any.
     """
     if year_to < year_from:
         raise ValueError("year_to < year_from")
@@ -717,6 +813,8 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
     voting, nominated, recognised_products = _voting(province, year_from, year_to, done.content(PRODUCT_VOTING))
     records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=nominated)
     repayment, contracts, statuses = _repayment(province, year_from, year_to, report_date, records)
+
+    after_support = _after_support(province, year_from, year_to)
 
     # F25–F29: each year of the period.
     years = []
@@ -760,6 +858,7 @@ def compute_figures(*, province, year_from: int, year_to: int, report_date: date
         ),
         contracts=tuple(_contract_line(contract, status) for contract, status in zip(contracts, statuses, strict=True)),
         recognised_products=recognised_products,
+        after_support=after_support,
         records=records,
     )
 

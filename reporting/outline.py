@@ -161,6 +161,15 @@ OUTLINE: tuple[Section, ...] = (
                         ),
                         always=True,
                     ),
+                    Section(
+                        "after_support",
+                        "Kết quả sau hỗ trợ",
+                        "II.4. Kết quả sau hỗ trợ (khi có đề án được theo dõi trong kỳ)",
+                        "decimal",
+                        (("after_support.totals", "Tổng hợp kết quả sau hỗ trợ: số đề án, lao động, vốn huy động, doanh thu"),),
+                        optional=True,  # left out (no number) when no đề án was followed up in the period
+                        text_headings=(LETTER,),
+                    ),
                     Section("limitations", "Tồn tại, hạn chế", "II.4. Tồn tại, hạn chế", "decimal", text_headings=(LETTER,)),
                     Section("causes", "Nguyên nhân", "II.5. Nguyên nhân", "decimal", text_headings=(LETTER,)),
                 ),

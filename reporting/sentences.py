@@ -632,6 +632,40 @@ def promotion(f: ReportFigures) -> list[Paragraph]:
     return [b.say(".").paragraph("resources.promotion")]
 
 
+# --- 4. Kết quả sau hỗ trợ ---------------------------------------------------------------------
+
+
+def after_support(f: ReportFigures) -> list[Paragraph]:
+    """The results after support followed up in the period: how many đề án, and the jobs,
+    capital mobilised and revenue / value added they report. Nothing (the optional section is
+    left out) when no đề án was followed up."""
+    a = f.after_support
+    if not a.projects:
+        return []
+    period = _cap(period_label(f.year_from, f.year_to))
+    b = _Builder().say(f"{period}, ")
+    if a.projects == 1:
+        line = a.lines[0]
+        b.say(f"đề án “{line.name}” ({line.code}) được theo dõi kết quả sau hỗ trợ")
+    else:
+        b.say(n(a.projects), " đề án đã hoàn thành được theo dõi kết quả sau hỗ trợ")
+    if a.follow_ups > a.projects:
+        b.say(f" qua {n(a.follow_ups)} lần theo dõi")
+    gains = []
+    if a.jobs_created:
+        gains.append(_Builder().say("tạo việc làm mới cho ", n(a.jobs_created), " lao động"))
+    if a.capital_mobilised:
+        gains.append(_Builder().say("huy động ", fmt.money(a.capital_mobilised), " vốn đầu tư"))
+    if a.revenue:
+        gains.append(_Builder().say("doanh thu, giá trị gia tăng đạt ", fmt.money(a.revenue)))
+    if gains:
+        b.say(a.projects == 1 and "; đề án đã " or "; các đề án đã ").join(gains, ", ", " và ").say(".")
+    else:
+        b.say(", nhưng chưa ghi nhận số liệu về lao động, vốn huy động hay doanh thu.")
+    b.say(" Chi tiết từng đề án tại phụ lục kết quả sau hỗ trợ.")
+    return [b.paragraph("after_support.totals")]
+
+
 # --- By section -------------------------------------------------------------------------------
 
 
@@ -648,4 +682,5 @@ def generated(f: ReportFigures, place: str) -> dict[str, list[Paragraph]]:
         "results_1_6": inspection(f),
         "key_projects": national_key(f, ctx),
         "resources": resources(f, ctx),
+        "after_support": after_support(f),
     }

@@ -181,7 +181,8 @@ def facility():
 
 
 def _nomination_post(facility, year) -> dict:
-    return {"facility": facility.pk, "product_name": "Trà ô long", "level": f.award_level().pk, "year": str(year),
+    # The province level: valid in every year (the district level ended on 30/06/2025, a rule of its own).
+    return {"facility": facility.pk, "product_name": "Trà ô long", "level": f.award_level("TINH").pk, "year": str(year),
             "recognised": "on", "certificate_number": "15/GCN", "certificate_date": "01/11/2024"}  # fmt: skip
 
 
@@ -203,7 +204,7 @@ def test_the_form_and_the_import_agree_on_years(facility, year, valid):
         assert str(error) == f"Năm {year} không hợp lệ: năm phải từ 1990 đến 2100."
     else:
         assert valid
-    nomination = ProductNomination(product=f.ProductFactory(facility=facility), level=f.award_level(), year=year)
+    nomination = ProductNomination(product=f.ProductFactory(facility=facility), level=f.award_level("TINH"), year=year)
     if valid:
         nomination.full_clean()
     else:

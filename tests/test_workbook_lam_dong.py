@@ -43,14 +43,22 @@ def report(province) -> object:
     return without_ids(figures.compute_figures(province=province, year_from=2021, year_to=2024, report_date=report_date))
 
 
+def report_2026(province) -> object:
+    """The 2026 figures: the demo's results after support are followed up in 2026."""
+    return without_ids(
+        figures.compute_figures(province=province, year_from=2026, year_to=2026, report_date=datetime.date(2026, 11, 30))
+    )
+
+
 def demo_user(username: str):
     return get_user_model().objects.get(username=username)
 
 
 def test_lam_dong_export_then_import_gives_the_same_data_and_figures(lam_dong):
     province = AdministrativeUnit.objects.get(code=settings.ORGANISATION["province_code"])
-    before, figures_before = snapshot(), report(province)
+    before, figures_before, results_before = snapshot(), report(province), report_2026(province)
     assert figures_before.has_data
+    assert results_before.after_support.projects and before["results"]  # the round trip carries results
 
     data = export_workbook()
     # The programmes and plans (with their 2014–2020 programme) are set up in the admin, not carried
@@ -61,6 +69,7 @@ def test_lam_dong_export_then_import_gives_the_same_data_and_figures(lam_dong):
     assert result.ok, result.problems[:10]
     assert snapshot() == before
     assert report(province) == figures_before
+    assert report_2026(province) == results_before
 
 
 def test_lam_dong_export_imported_back_into_the_same_database_changes_nothing(lam_dong):

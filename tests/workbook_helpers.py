@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
 from khuyencong.workbook import sheets as S
-from projects.models import Event, Facility, ProductNomination, Project
+from projects.models import Event, Facility, ProductNomination, Project, ProjectResult
 
 from . import factories
 
@@ -347,6 +347,23 @@ def snapshot() -> dict[str, list[tuple]]:
             )
             for n in ProductNomination.objects.select_related("product", "level")
         ],
+        "results": [
+            (
+                r.project.plan.year,
+                r.project.code,
+                r.date,
+                r.capacity,
+                r.productivity_increase,
+                r.revenue,
+                r.new_markets,
+                r.material_saved,
+                r.energy_saved,
+                r.jobs_created,
+                r.capital_mobilised,
+                r.note,
+            )
+            for r in ProjectResult.objects.select_related("project__plan")
+        ],
     }
     return {name: sorted(rows, key=repr) for name, rows in data.items()}
 
@@ -376,6 +393,7 @@ def empty_database(*, keep_plans: bool = False) -> None:
         LoanContract,
         Disbursement,
         Event,
+        ProjectResult,
         ProductNomination,
         Product,
         Project,

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from funding.loans import ContractStatus, DueInstalment, debt_book, ledger_stamp
 from funding.models import Disbursement, LoanContract
-from projects.models import Program, Project
+from projects.models import Program, Project, ProjectResult
 from reporting.models import Report
 
 TODO_LIMIT = 10
@@ -78,6 +78,8 @@ class Dashboard:
     due_soon_count: int
     overdue: list[OverdueContract]
     drafts: list[Report]
+    # Results after support recorded in the years shown (ProjectResult.objects.followed_in, as the report counts them).
+    results: dict = field(default_factory=dict)
     totals: Year = field(init=False)
 
     def __post_init__(self) -> None:
@@ -212,5 +214,6 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
         due_soon_count=due_soon_count,
         overdue=overdue,
         drafts=drafts,
+        results=ProjectResult.objects.followed_in(year_from, year_to).totals(),
     )
 

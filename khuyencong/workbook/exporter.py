@@ -20,7 +20,16 @@ from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repa
 from khuyencong.core import excel
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.importer import level_label, unit_label
-from projects.models import AdministrativeUnit, Event, Facility, FundingLevel, ProductNomination, Project, SupportForm
+from projects.models import (
+    AdministrativeUnit,
+    Event,
+    Facility,
+    FundingLevel,
+    ProductNomination,
+    Project,
+    ProjectResult,
+    SupportForm,
+)
 
 CHUNK = 2000
 XLSX_CONTENT_TYPE = excel.CONTENT_TYPE
@@ -255,6 +264,29 @@ def nomination_rows(scope: _Scope) -> Rows:
         yield [name, scope.facility_ref[facility], level, year, result, number, date]
 
 
+def result_rows(scope: _Scope) -> Rows:
+    yield list(S.RESULTS.all_columns)
+    queryset = scope.by_project(ProjectResult.objects.all()).order_by("project__plan__year", "project__code", "date")
+    for row in queryset.values_list(
+        "project__plan__year",
+        "project__code",
+        "date",
+        "capacity",
+        "productivity_increase",
+        "revenue",
+        "new_markets",
+        "material_saved",
+        "energy_saved",
+        "jobs_created",
+        "capital_mobilised",
+        "note",
+    ).iterator(chunk_size=CHUNK):
+        row = list(row)
+        if row[4] is not None:
+            row[4] = float(row[4])  # a number cell, read back to the same two decimals
+        yield row
+
+
 SHEET_ROWS = {
     S.FACILITIES.name: facility_rows,
     S.PROJECTS.name: project_rows,
@@ -265,6 +297,7 @@ SHEET_ROWS = {
     S.REPAYMENTS.name: repayment_rows,
     S.LAWSUITS.name: lawsuit_rows,
     S.NOMINATIONS.name: nomination_rows,
+    S.RESULTS.name: result_rows,
 }
 
 

@@ -57,6 +57,7 @@ from projects.models import (
     ProductNomination,
     Program,
     Project,
+    ProjectResult,
     SupportForm,
     folded_search_text,
     support_cap_excess,
@@ -231,6 +232,20 @@ def _result(raw: Any) -> bool:
     raise cells.CellError("Kết quả ghi “Công nhận” hoặc “Không công nhận”.")
 
 
+def _percent(raw: Any):
+    """A percentage such as 12,5 or 12.5 (a % sign allowed), two decimals at most."""
+    import decimal
+
+    text = cells.text(raw).replace("%", "").replace(",", ".").strip()
+    try:
+        value = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        raise cells.CellError(f"“{cells.text(raw)}” không phải là tỷ lệ phần trăm (ví dụ 12,5).") from None
+    if not value.is_finite() or abs(value) >= 10000:
+        raise cells.CellError(f"“{cells.text(raw)}” không phải là tỷ lệ phần trăm hợp lý.")
+    return value.quantize(decimal.Decimal("0.01"))
+
+
 class _Broken(Exception):
     """A reference to a row that is itself wrong: already reported, so not reported again."""
 
@@ -371,6 +386,7 @@ class _Plan:
                 Lawsuit,
                 Product,
                 ProductNomination,
+                ProjectResult,
             )
         }
         self.rows = sum(len(sheet.rows) for sheet in raw.sheets.values())
@@ -584,7 +600,8 @@ class _Plan:
         try:
             return self.award_levels[folded(text)]
         except KeyError:
-            raise cells.CellError(f"Cấp “{text}” không có trong danh mục (Huyện, Tỉnh, Khu vực, Quốc gia).") from None
+            names = ", ".join(dict.fromkeys(a.name for a in sorted(self.award_levels.values(), key=lambda a: a.order)))
+            raise cells.CellError(f"Cấp “{text}” không có trong danh mục ({names}).") from None
 
     def facility_ref(self, token: str) -> Facility:
         """A facility named in another sheet: by tax code, else by name (preferring one without)."""
@@ -676,6 +693,7 @@ class _Plan:
             (S.LAWSUITS, self.sheet_lawsuits),
             (S.LAWSUITS, self.refresh_states),
             (S.NOMINATIONS, self.sheet_nominations),
+            (S.RESULTS, self.sheet_results),
         )
         for sheet, step in steps:
             with self.timed(sheet):
@@ -1426,6 +1444,11 @@ class _Plan:
             key = (id(product), level.pk, year)
             if not row.first_in_sheet(seen, key, "Tên sản phẩm"):
                 continue
+            # The model's rule (ProductNomination.clean): a level valid in the nomination's year.
+            refusal = level.year_refusal(year)
+            if refusal:
+                row.error("Cấp", refusal)
+                continue
             result = self.upsert(
                 S.NOMINATIONS,
                 row,
@@ -1434,6 +1457,41 @@ class _Plan:
                 lambda product=product, level=level, year=year: ProductNomination(product=product, level=level, year=year),
             )
             self.nominations[key] = result
+
+    def sheet_results(self) -> None:
+        spec = [
+            Col("Năng lực sản xuất", "capacity", _text(200), blank=""),
+            Col("Năng suất tăng (%)", "productivity_increase", _percent, blank=None),
+            Col("Doanh thu / giá trị gia tăng", "revenue", cells.money, blank=0),
+            Col("Thị trường mới", "new_markets", _text(300), blank=""),
+            Col("Tiết kiệm nguyên liệu", "material_saved", _text(200), blank=""),
+            Col("Tiết kiệm năng lượng", "energy_saved", _text(200), blank=""),
+            Col("Lao động mới", "jobs_created", lambda v: cells.whole_number(v, what="Số lao động mới"), blank=0),
+            Col("Vốn huy động", "capital_mobilised", cells.money, blank=0),
+            Col("Ghi chú", "note", cells.text, blank=""),
+        ]
+        results = {(r.project_id, r.date): r for r in ProjectResult.objects.all()}
+        seen: dict[tuple, int] = {}
+        for row in self.rows_of(S.RESULTS):
+            project = self.project_ref(row)
+            date = row.key("Ngày theo dõi", cells.date)
+            values = row.fields(spec)
+            if row.failed:
+                continue
+            key = (id(project), date)
+            if not row.first_in_sheet(seen, key, "Ngày theo dõi"):
+                continue
+            # The model's rule (ProjectResult.clean): only a completed đề án, as it stands
+            # after the DeAn sheet.
+            refusal = project.result_refusal()
+            if refusal:
+                row.error(S.PROJECT_CODE, refusal)
+                continue
+            existing = results.get((project.pk, date)) if project.pk else None
+            self.upsert(
+                S.RESULTS, row, existing, values,
+                lambda project=project, date=date: ProjectResult(project=project, date=date),
+            )
 
     def check_recoverable(self) -> None:
         """A recoverable đề án's disbursements may not exceed its contracts' principal."""
@@ -1507,6 +1565,10 @@ class _Plan:
         with self.timed(S.NOMINATIONS):
             bulk(Product)
             bulk(ProductNomination)
+        with self.timed(S.RESULTS):
+            for result in self.changes[ProjectResult].new:
+                result.project = result.project  # the đề án's id, when it is new in this file
+            bulk(ProjectResult)
 
     def _write_repayments(self) -> None:
         # A reversal refers to the repayment it reverses, which may be new in this file too.

@@ -157,6 +157,26 @@ NOMINATIONS = Sheet(
     columns=("Tên sản phẩm", FACILITY, "Cấp", YEAR, "Kết quả", "Số giấy chứng nhận"),
     extra=("Ngày cấp",),
 )
+RESULTS = Sheet(
+    "KetQua",
+    "Kết quả sau hỗ trợ",
+    keys=(YEAR, PROJECT_CODE, "Ngày theo dõi"),
+    columns=(
+        YEAR,
+        PROJECT_CODE,
+        "Ngày theo dõi",
+        "Năng lực sản xuất",
+        "Năng suất tăng (%)",
+        "Doanh thu / giá trị gia tăng",
+        "Thị trường mới",
+        "Tiết kiệm nguyên liệu",
+        "Tiết kiệm năng lượng",
+        "Lao động mới",
+        "Vốn huy động",
+        "Ghi chú",
+    ),
+    money=("Doanh thu / giá trị gia tăng", "Vốn huy động"),
+)
 
 # The order of the template and of the import: every sheet after those it refers to.
 SHEETS: tuple[Sheet, ...] = (
@@ -169,5 +189,6 @@ SHEETS: tuple[Sheet, ...] = (
     REPAYMENTS,
     LAWSUITS,
     NOMINATIONS,
+    RESULTS,
 )
 BY_NAME = {sheet.name: sheet for sheet in SHEETS}

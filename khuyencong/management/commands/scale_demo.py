@@ -23,7 +23,7 @@ from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repa
 from khuyencong import demo
 from khuyencong.core import commands
 from khuyencong.core.formatting import group_thousands
-from projects.models import Event, Facility, Product, ProductNomination, Project, folded_search_text
+from projects.models import Event, Facility, Product, ProductNomination, Project, ProjectResult, folded_search_text
 
 CHANGE_REASON = "Nhân bản dữ liệu mẫu (scale_demo)"
 BATCH = 2000
@@ -87,7 +87,7 @@ class Command(commands.PortalCommand):
 
     def copy(self, pks, projects, wanted, history):
         def base(model, label):
-            return list(model.objects.filter(pk__in=pks[label]).order_by("pk"))
+            return list(model.objects.filter(pk__in=pks.get(label, [])).order_by("pk"))
 
         facilities = base(Facility, "projects.facility")
         through = Project.facilities.through
@@ -100,6 +100,7 @@ class Command(commands.PortalCommand):
         lawsuits = base(Lawsuit, "funding.lawsuit")
         products = base(Product, "projects.product")
         nominations = base(ProductNomination, "projects.productnomination")
+        results = base(ProjectResult, "projects.projectresult")
         counts = {}
 
         def save(model, objs, label):
@@ -147,4 +148,6 @@ class Command(commands.PortalCommand):
         save(Product, list(new_prod.values()), "sản phẩm")
         save(ProductNomination, [clone(n, product_id=new_prod[(k, n.product_id)].pk) for k in wanted for n in nominations],
              "bình chọn")
+        save(ProjectResult, [clone(r, project_id=new_proj[(k, r.project_id)].pk) for k in wanted for r in results],
+             "kết quả sau hỗ trợ")
         return counts
