@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
+from projects import provinces
 from projects.models import AdministrativeUnit
 from reporting import sentences
 from reporting.body import DocumentBody
@@ -25,9 +26,12 @@ from reporting.narrative import lines
 DOCUMENT_CSS = "reporting/document.css"
 
 
-def default_province() -> AdministrativeUnit:
-    """The province the portal reports on (settings.ORGANISATION["province_code"])."""
-    return AdministrativeUnit.objects.get(code=settings.ORGANISATION["province_code"])
+def default_province(year_to: int | None = None) -> AdministrativeUnit:
+    """The province the portal reports on (settings.ORGANISATION["province_code"]); for a
+    period whose last year began after that province ended, the province it became (the
+    former Lâm Đồng "68" for 2021-2025, the merged Lâm Đồng "68-2025" for 2026)."""
+    configured = provinces.configured_province()
+    return configured if year_to is None else provinces.province_on(configured, datetime.date(year_to, 1, 1))
 
 
 def period_label(year_from: int, year_to: int) -> str:
@@ -54,8 +58,12 @@ class DocumentText:
     report: Report | None = None
 
     @classmethod
-    def for_report(cls, report: Report | None, *, year_from: int, year_to: int, report_date: datetime.date):
+    def for_report(
+        cls, report: Report | None, *, year_from: int, year_to: int, report_date: datetime.date, province=None
+    ):
         org = settings.ORGANISATION
+        province = report.province if report else province
+        parent_body, issuing_body = provinces.issuing_bodies(province, report.report_date if report else report_date)
         place = (report.place if report else "") or org["place_name"]
         period = period_label(year_from, year_to)
         title = (report.title if report else "") or f"Tình hình thực hiện Chương trình khuyến công {period}"
@@ -63,8 +71,8 @@ class DocumentText:
         recipients = lines(report.recipients) if report else []
         signer_title = (report.signer_title if report else "") or org["signer_title"]
         return cls(
-            parent_body=org["parent_body"],
-            issuing_body=org["issuing_body"],
+            parent_body=parent_body,
+            issuing_body=issuing_body,
             number=report.number if report else "",
             place=place,
             date=report.report_date if report else report_date,
@@ -127,7 +135,13 @@ def document_context(
 
 def render_document(figures: ReportFigures, report: Report | None = None, *, links: bool = True, pdf: bool = False) -> str:
     """The report as one HTML page."""
-    text = DocumentText.for_report(report, year_from=figures.year_from, year_to=figures.year_to, report_date=figures.report_date)
+    text = DocumentText.for_report(
+        report,
+        year_from=figures.year_from,
+        year_to=figures.year_to,
+        report_date=figures.report_date,
+        province=AdministrativeUnit.objects.get(pk=figures.province_id),
+    )
     # An issued report's figures link to the records kept at issue (report_tags.figure_html).
     issued = report.pk if report is not None and report.is_issued else None
     context = document_context(figures, text, links=links, pdf=pdf, issued=issued)
@@ -154,4 +168,23 @@ def print_html(html: str) -> str:
 
 
 def draft_figures(*, year_from: int, year_to: int, report_date: datetime.date, province=None) -> ReportFigures:
-    return compute_figures(province=province or default_province(), year_from=year_from, year_to=year_to, report_date=report_date)
+    return compute_figures(province=province or default_province(year_to), year_from=year_from, year_to=year_to, report_date=report_date)
+
+
+def report_province(value: str | None, year_from: int, year_to: int) -> AdministrativeUnit:
+    """The province a report is made for, from a code ("67") or a name ("Đắk Nông"), or the
+    portal's own for the period when ``value`` is blank. Raises ValueError (a Vietnamese
+    message) for an unknown province or one that cannot be reported on for those years
+    (projects.provinces.report_scope_refusal)."""
+    if not (value or "").strip():
+        return default_province(year_to)
+    value = value.strip()
+    unit = AdministrativeUnit.objects.filter(code=value, level=AdministrativeUnit.Level.PROVINCE).first()
+    if unit is None:
+        unit = provinces.former_province(value, year_from) or provinces.former_province(value, year_to)
+    if unit is None:
+        raise ValueError(f"Không có tỉnh “{value}”: nhập mã đơn vị hành chính (ví dụ 67) hoặc tên tỉnh (ví dụ Đắk Nông).")
+    refusal = provinces.report_scope_refusal(unit, year_from, year_to)
+    if refusal:
+        raise ValueError(refusal)
+    return unit
