@@ -58,16 +58,21 @@ def deployment_province(year: int) -> AdministrativeUnit:
     return province_on(configured_province(), _start(year))
 
 
+def deployment_chain() -> set[int]:
+    """The pks of the configured province and of the units it became (the portal's own)."""
+    unit = configured_province()
+    chain = {unit.pk}
+    for _ in range(MAX_HOPS):
+        if unit.successor_id is None:
+            break
+        unit = unit.successor
+        chain.add(unit.pk)
+    return chain
+
+
 def is_deployment_province(unit: AdministrativeUnit) -> bool:
     """The configured province or one of the units it became (the portal's own province)."""
-    configured = configured_province()
-    chain = {configured.pk}
-    for _ in range(MAX_HOPS):
-        if configured.successor_id is None:
-            break
-        configured = configured.successor
-        chain.add(configured.pk)
-    return unit.pk in chain
+    return unit.pk in deployment_chain()
 
 
 def predecessors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:

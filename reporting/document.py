@@ -168,7 +168,8 @@ def print_html(html: str) -> str:
 
 
 def draft_figures(*, year_from: int, year_to: int, report_date: datetime.date, province=None) -> ReportFigures:
-    return compute_figures(province=province or default_province(year_to), year_from=year_from, year_to=year_to, report_date=report_date)
+    province = province or default_province(year_to)
+    return compute_figures(province=province, year_from=year_from, year_to=year_to, report_date=report_date)
 
 
 def report_province(value: str | None, year_from: int, year_to: int) -> AdministrativeUnit:

@@ -12,6 +12,7 @@ from khuyencong.core.access import require_role
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from khuyencong.dashboard import charts
 from khuyencong.dashboard import figures as dashboard
+from projects import periods
 
 MAX_YEARS = 15
 
@@ -37,13 +38,13 @@ def _money_tick(amount: int) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     bounds = dashboard.period_bounds()
-    default_from = bounds["latest_first"] or today.year
-    default_to = bounds["latest_last"] or today.year
+    # The programme containing today's year (projects.periods.current_programme_years).
+    default_from, default_to = periods.current_programme_years(today) or (today.year, today.year)
     year_from = _year(request.GET.get("tu")) or default_from
     year_to = _year(request.GET.get("den")) or default_to
     # Whatever was changed from what was asked is said above the figures.
     notices = [
-        f"Năm “{request.GET[key]}” không hợp lệ; đang dùng năm {year} của chương trình gần nhất."
+        f"Năm “{request.GET[key]}” không hợp lệ; đang dùng năm {year} của chương trình hiện hành."
         for key, year in (("tu", year_from), ("den", year_to))
         if request.GET.get(key) and _year(request.GET[key]) is None
     ]
@@ -91,7 +92,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {
             "board": board,
-            "year_choices": list(range(board.first_year, board.last_year + 1)),
+            "year_choices": sorted(
+                set(periods.programme_years(today)) | set(range(board.first_year, board.last_year + 1))
+            ),
             "count_chart": count_chart,
             "money_chart": money_chart,
             "rate_chart": rate_chart,

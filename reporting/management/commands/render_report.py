@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from khuyencong.core import commands
 from projects.models import AdministrativeUnit
-from reporting.document import report_province, draft_figures, render_document
+from reporting.document import draft_figures, render_document, report_province
 
 FORMATS = ("html", "pdf", "xlsx", "docx")
 
