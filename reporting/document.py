@@ -62,7 +62,7 @@ class DocumentText:
         cls, report: Report | None, *, year_from: int, year_to: int, report_date: datetime.date, province=None
     ):
         org = settings.ORGANISATION
-        province = report.province if report else province
+        province = report.province if report is not None and report.province_id else province
         parent_body, issuing_body = provinces.issuing_bodies(province, report.report_date if report else report_date)
         place = (report.place if report else "") or org["place_name"]
         period = period_label(year_from, year_to)
