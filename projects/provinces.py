@@ -109,6 +109,19 @@ def former_province(name: str, year: int) -> AdministrativeUnit | None:
     return None
 
 
+def province_named(name: str, day: datetime.date) -> AdministrativeUnit | None:
+    """The province called ``name`` ("Đắk Nông", "tinh dak nong"), the one valid on ``day``
+    when several units share the name (the former and the merged Lâm Đồng)."""
+    wanted = fold_accents(name).lower().strip().removeprefix("tinh ").strip()
+    found = [
+        u
+        for u in AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE).order_by("code")
+        if fold_accents(short_name(u)).lower() == wanted
+    ]
+    valid = [u for u in found if (u.valid_from or day) <= day <= (u.valid_to or day)]
+    return (valid or found or [None])[0]
+
+
 def report_provinces(province: AdministrativeUnit, year_from: int, year_to: int) -> list[AdministrativeUnit]:
     """The provinces whose programmes a report of ``province`` over the years covers.
 

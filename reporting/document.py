@@ -182,7 +182,7 @@ def report_province(value: str | None, year_from: int, year_to: int) -> Administ
     value = value.strip()
     unit = AdministrativeUnit.objects.filter(code=value, level=AdministrativeUnit.Level.PROVINCE).first()
     if unit is None:
-        unit = provinces.former_province(value, year_from) or provinces.former_province(value, year_to)
+        unit = provinces.province_named(value, datetime.date(year_from, 1, 1))
     if unit is None:
         raise ValueError(f"Không có tỉnh “{value}”: nhập mã đơn vị hành chính (ví dụ 67) hoặc tên tỉnh (ví dụ Đắk Nông).")
     refusal = provinces.report_scope_refusal(unit, year_from, year_to)
