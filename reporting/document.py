@@ -189,3 +189,18 @@ def report_province(value: str | None, year_from: int, year_to: int) -> Administ
     if refusal:
         raise ValueError(refusal)
     return unit
+
+
+_SCOPE_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def scope_query(province_id: int, year_to: int) -> str:
+    """The query string that keeps a draft's province in its URLs: "" for the portal's own
+    province of the period (the default), "tinh=67" for another (a former province).
+    Administrative units are reference data: the answer is kept per process."""
+    key = (settings.ORGANISATION["province_code"], province_id, year_to)
+    if key not in _SCOPE_CACHE:
+        default = default_province(year_to)
+        code = "" if default.pk == province_id else AdministrativeUnit.objects.get(pk=province_id).code
+        _SCOPE_CACHE[key] = f"tinh={code}" if code else ""
+    return _SCOPE_CACHE[key]

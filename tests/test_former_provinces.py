@@ -241,3 +241,27 @@ class TestDemo2026:
         page = client.get(reverse("projects:project-list"), {"year": 2026})
         assert page.status_code == 200
         assert AnnualPlan.objects.filter(year=2026, program__province__code="68-2025").exists()
+
+
+def test_the_report_form_and_the_draft_url_take_a_former_province(three_provinces, department_client, viewer_client):
+    refused = department_client.post(
+        reverse("reporting:report-create"),
+        {"kind": "annual", "year_from": 2026, "year_to": 2026, "report_date": "20/11/2026", "province": "67",
+         "place": "Lâm Đồng"},
+    )
+    assert refused.status_code == 200
+    assert "chỉ tồn tại đến 30/06/2025" in refused.content.decode()
+    created = department_client.post(
+        reverse("reporting:report-create"),
+        {"kind": "annual", "year_from": 2024, "year_to": 2024, "report_date": "15/03/2025", "province": "67",
+         "place": "Gia Nghĩa"},
+    )
+    assert created.status_code == 302
+    from reporting.models import Report
+
+    assert Report.objects.get().province == f.unit("67")
+    url = reverse("reporting:draft-document", kwargs={"year_from": 2024, "year_to": 2024})
+    html = viewer_client.get(url, {"ngay": "2025-03-15", "tinh": "67"}).content.decode()
+    assert "UBND TỈNH ĐẮK NÔNG" in html
+    assert "?tinh=67" in html  # the figures' drill-down keeps the province
+    assert viewer_client.get(url, {"tinh": "Hà Giang"}).status_code == 404

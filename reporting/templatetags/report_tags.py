@@ -34,6 +34,11 @@ def figure_html(text: str, figure_id: str, figures, *, links: bool, issued: int 
                 "report_date": figures.report_date.isoformat(),
             },
         )
+        from reporting.document import scope_query  # the document module renders through these tags
+
+        scope = scope_query(figures.province_id, figures.year_to)  # a former province's draft keeps it
+        if scope:
+            url = f"{url}?{scope}"
     page = figure_page(figure_id)
     title = f"Xem các bản ghi: {page.title}" if page else "Xem các bản ghi"
     return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, title, text)
