@@ -34,6 +34,22 @@ def default_province(year_to: int | None = None) -> AdministrativeUnit:
     return configured if year_to is None else provinces.province_on(configured, datetime.date(year_to, 1, 1))
 
 
+_BODIES: dict[tuple, tuple[str, str]] = {}
+
+
+def header_bodies(province_id: int | None, day: datetime.date) -> tuple[str, str]:
+    """The header's (parent body, issuing body) of a report of ``province_id`` dated ``day``:
+    projects.provinces.issuing_bodies, kept per process (units are reference data), so that
+    rendering a document costs no query for it after the first."""
+    org = settings.ORGANISATION
+    if province_id is None:
+        return org["parent_body"], org["issuing_body"]
+    key = (org["parent_body"], org["issuing_body"], org["province_code"], province_id, day)
+    if key not in _BODIES:
+        _BODIES[key] = provinces.issuing_bodies(AdministrativeUnit.objects.get(pk=province_id), day)
+    return _BODIES[key]
+
+
 def period_label(year_from: int, year_to: int) -> str:
     """ "giai đoạn 2021-2025" or "năm 2024"."""
     return sentences.period_label(year_from, year_to)
@@ -62,8 +78,8 @@ class DocumentText:
         cls, report: Report | None, *, year_from: int, year_to: int, report_date: datetime.date, province=None
     ):
         org = settings.ORGANISATION
-        province = report.province if report is not None and report.province_id else province
-        parent_body, issuing_body = provinces.issuing_bodies(province, report.report_date if report else report_date)
+        province_id = report.province_id if report is not None and report.province_id else getattr(province, "pk", province)
+        parent_body, issuing_body = header_bodies(province_id, report.report_date if report else report_date)
         place = (report.place if report else "") or org["place_name"]
         period = period_label(year_from, year_to)
         title = (report.title if report else "") or f"Tình hình thực hiện Chương trình khuyến công {period}"
@@ -140,7 +156,7 @@ def render_document(figures: ReportFigures, report: Report | None = None, *, lin
         year_from=figures.year_from,
         year_to=figures.year_to,
         report_date=figures.report_date,
-        province=AdministrativeUnit.objects.get(pk=figures.province_id),
+        province=figures.province_id,
     )
     # An issued report's figures link to the records kept at issue (report_tags.figure_html).
     issued = report.pk if report is not None and report.is_issued else None

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
 from reporting import checks, outline, sentences, services
-from reporting.document import draft_figures, period_label, render_document, report_province, scope_query, standalone_html
+from reporting.document import draft_figures, period_label, render_document, report_province, standalone_html
 from reporting.drilldown import MONEY_COLUMNS, SNAPSHOT_KEY, build_page, figure_page
 from reporting.forms import MAX_SPAN, MAX_YEAR, MIN_YEAR, IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
@@ -89,7 +89,7 @@ def figure_records(request: HttpRequest, figure: str, year_from: int, year_to: i
     if page is None:
         raise Http404("Không có số liệu này trong báo cáo.")
     back = reverse("reporting:draft-document", kwargs={"year_from": year_from, "year_to": year_to})
-    scope = scope_query(province.pk, year_to)
+    scope = f"tinh={province.code}" if (request.GET.get("tinh") or "").strip() else ""
     return _figure_page(request, page, report=None, back_url=f"{back}?ngay={as_of.isoformat()}{'&' + scope if scope else ''}")
 
 

@@ -12,7 +12,6 @@ from khuyencong.core.access import require_role
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from khuyencong.dashboard import charts
 from khuyencong.dashboard import figures as dashboard
-from projects import periods
 
 MAX_YEARS = 15
 
@@ -37,9 +36,10 @@ def _money_tick(amount: int) -> str:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    bounds = dashboard.period_bounds()
+    bounds = dashboard.period_bounds(today)
     # The programme containing today's year (projects.periods.current_programme_years).
-    default_from, default_to = periods.current_programme_years(today) or (today.year, today.year)
+    default_from = bounds["latest_first"] or today.year
+    default_to = bounds["latest_last"] or today.year
     year_from = _year(request.GET.get("tu")) or default_from
     year_to = _year(request.GET.get("den")) or default_to
     # Whatever was changed from what was asked is said above the figures.
@@ -93,7 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "board": board,
             "year_choices": sorted(
-                set(periods.programme_years(today)) | set(range(board.first_year, board.last_year + 1))
+                set(bounds["year_choices"]) | set(range(board.first_year, board.last_year + 1))
             ),
             "count_chart": count_chart,
             "money_chart": money_chart,
