@@ -157,6 +157,8 @@ def issuing_bodies(province: AdministrativeUnit | None, day: datetime.date) -> t
     if province is None:
         return org["parent_body"], org["issuing_body"]
     unit = province_on(province, day)
-    if is_deployment_province(unit):
+    # The portal's own province: the configured one, or the current province it became (a
+    # unit still in force; a report is only made for the portal's province or its former ones).
+    if unit.code == org["province_code"] or unit.valid_to is None:
         return org["parent_body"], org["issuing_body"]
     return f"UBND {unit.name.split(' (')[0].upper()}", org["issuing_body"]

@@ -15,39 +15,14 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
-from projects import provinces
-from projects.models import AdministrativeUnit
 from reporting import sentences
 from reporting.body import DocumentBody
 from reporting.figures import ReportFigures, compute_figures
 from reporting.models import Report
 from reporting.narrative import lines
+from reporting.scope import default_province, document_scope, report_province  # noqa: F401 - used from here
 
 DOCUMENT_CSS = "reporting/document.css"
-
-
-def default_province(year_to: int | None = None) -> AdministrativeUnit:
-    """The province the portal reports on (settings.ORGANISATION["province_code"]); for a
-    period whose last year began after that province ended, the province it became (the
-    former Lâm Đồng "68" for 2021-2025, the merged Lâm Đồng "68-2025" for 2026)."""
-    configured = provinces.configured_province()
-    return configured if year_to is None else provinces.province_on(configured, datetime.date(year_to, 1, 1))
-
-
-_BODIES: dict[tuple, tuple[str, str]] = {}
-
-
-def header_bodies(province_id: int | None, day: datetime.date) -> tuple[str, str]:
-    """The header's (parent body, issuing body) of a report of ``province_id`` dated ``day``:
-    projects.provinces.issuing_bodies, kept per process (units are reference data), so that
-    rendering a document costs no query for it after the first."""
-    org = settings.ORGANISATION
-    if province_id is None:
-        return org["parent_body"], org["issuing_body"]
-    key = (org["parent_body"], org["issuing_body"], org["province_code"], province_id, day)
-    if key not in _BODIES:
-        _BODIES[key] = provinces.issuing_bodies(AdministrativeUnit.objects.get(pk=province_id), day)
-    return _BODIES[key]
 
 
 def period_label(year_from: int, year_to: int) -> str:
@@ -72,6 +47,7 @@ class DocumentText:
     signer_name: str
     is_draft: bool
     report: Report | None = None
+    scope: str = ""  # "tinh=67": a former province's draft keeps its province in its links
 
     @classmethod
     def for_report(
@@ -79,7 +55,9 @@ class DocumentText:
     ):
         org = settings.ORGANISATION
         province_id = report.province_id if report is not None and report.province_id else getattr(province, "pk", province)
-        parent_body, issuing_body = header_bodies(province_id, report.report_date if report else report_date)
+        parent_body, issuing_body, scope = document_scope(
+            province_id, year_to=year_to, day=report.report_date if report else report_date
+        )
         place = (report.place if report else "") or org["place_name"]
         period = period_label(year_from, year_to)
         title = (report.title if report else "") or f"Tình hình thực hiện Chương trình khuyến công {period}"
@@ -101,6 +79,7 @@ class DocumentText:
             signer_name=(report.signer_name if report else "") or org["signer_name"],
             is_draft=not (report and report.is_issued),
             report=report,
+            scope=scope,
         )
 
     def section_text(self, slug: str) -> str:
@@ -186,37 +165,3 @@ def print_html(html: str) -> str:
 def draft_figures(*, year_from: int, year_to: int, report_date: datetime.date, province=None) -> ReportFigures:
     province = province or default_province(year_to)
     return compute_figures(province=province, year_from=year_from, year_to=year_to, report_date=report_date)
-
-
-def report_province(value: str | None, year_from: int, year_to: int) -> AdministrativeUnit:
-    """The province a report is made for, from a code ("67") or a name ("Đắk Nông"), or the
-    portal's own for the period when ``value`` is blank. Raises ValueError (a Vietnamese
-    message) for an unknown province or one that cannot be reported on for those years
-    (projects.provinces.report_scope_refusal)."""
-    if not (value or "").strip():
-        return default_province(year_to)
-    value = value.strip()
-    unit = AdministrativeUnit.objects.filter(code=value, level=AdministrativeUnit.Level.PROVINCE).first()
-    if unit is None:
-        unit = provinces.province_named(value, datetime.date(year_from, 1, 1))
-    if unit is None:
-        raise ValueError(f"Không có tỉnh “{value}”: nhập mã đơn vị hành chính (ví dụ 67) hoặc tên tỉnh (ví dụ Đắk Nông).")
-    refusal = provinces.report_scope_refusal(unit, year_from, year_to)
-    if refusal:
-        raise ValueError(refusal)
-    return unit
-
-
-_SCOPE_CACHE: dict[tuple[str, int, int], str] = {}
-
-
-def scope_query(province_id: int, year_to: int) -> str:
-    """The query string that keeps a draft's province in its URLs: "" for the portal's own
-    province of the period (the default), "tinh=67" for another (a former province).
-    Administrative units are reference data: the answer is kept per process."""
-    key = (settings.ORGANISATION["province_code"], province_id, year_to)
-    if key not in _SCOPE_CACHE:
-        default = default_province(year_to)
-        code = "" if default.pk == province_id else AdministrativeUnit.objects.get(pk=province_id).code
-        _SCOPE_CACHE[key] = f"tinh={code}" if code else ""
-    return _SCOPE_CACHE[key]

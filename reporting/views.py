@@ -147,7 +147,7 @@ def _figure_page(request: HttpRequest, page: dict, *, report: Report | None, bac
 
 def _reports():
     """Reports with what their pages name: who issued them, what they replace, what replaced them."""
-    return Report.objects.select_related("issued_by", "replaces").prefetch_related(
+    return Report.objects.select_related("issued_by", "replaces", "province").prefetch_related(
         Prefetch("replaced_by", queryset=Report.objects.order_by("-status", "-id").only("id", "status", "number", "replaces_id"))
     )
 
