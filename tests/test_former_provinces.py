@@ -265,3 +265,14 @@ def test_the_report_form_and_the_draft_url_take_a_former_province(three_province
     assert "UBND TỈNH ĐẮK NÔNG" in html
     assert "?tinh=67" in html  # the figures' drill-down keeps the province
     assert viewer_client.get(url, {"tinh": "Hà Giang"}).status_code == 404
+
+
+def test_the_report_model_refuses_a_former_province_after_the_merger():
+    from django.core.exceptions import ValidationError
+
+    report = f.ReportFactory.build(province=f.unit("60"), year_from=2026, year_to=2026, report_date=D(2026, 11, 20))
+    with pytest.raises(ValidationError) as refused:
+        report.full_clean()
+    assert "chỉ tồn tại đến 30/06/2025" in " ".join(refused.value.message_dict["province"])
+    fine = f.ReportFactory.build(province=f.unit("60"), year_from=2024, year_to=2024, report_date=D(2025, 3, 15))
+    fine.full_clean()
