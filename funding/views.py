@@ -55,7 +55,8 @@ from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
 from khuyencong.core.history import change_log
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
-from projects.models import AnnualPlan, Project
+from projects import periods
+from projects.models import Project
 from projects.views import project_detail_context
 
 
@@ -154,12 +155,8 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
 
 
 def _contract_years() -> list[int]:
-    return list(
-        AnnualPlan.objects.filter(projects__contracts__isnull=False)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    """The plan years the filter offers: every programme year (projects.periods), newest first."""
+    return sorted(periods.programme_years(timezone.localdate()), reverse=True)
 
 
 def _contract_filter(request: HttpRequest) -> ContractFilter:

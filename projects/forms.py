@@ -149,11 +149,18 @@ class PlanForm(ConstraintErrorsNextToFields, forms.ModelForm):
         data = super().clean()
         program, year = data.get("program"), data.get("year")
         if program and year and not program.first_year <= year <= program.last_year:
-            self.add_error(
-                "year",
+            message = (
                 f"Năm kế hoạch phải nằm trong thời gian của chương trình "
-                f"({program.first_year}–{program.last_year}).",
+                f"({program.first_year}–{program.last_year})."
             )
+            if not Program.objects.filter(first_year__lte=year, last_year__gte=year).exists():
+                # Who must act: a programme is the Department's to create (roles.can_approve).
+                message += (
+                    f" Chưa có chương trình khuyến công nào cho năm {year}: người có vai trò "
+                    f"“{roles.DEPARTMENT}” cần thêm chương trình (Chương trình khuyến công → Thêm chương trình) "
+                    "trước khi lập kế hoạch năm."
+                )
+            self.add_error("year", message)
         if self.instance.pk and year and year != self.instance.year and "year" not in self.errors:
             # Moving a plan moves its đề án: each must keep a content valid in the new year.
             stale = self.instance.projects.exclude(content__in=ActivityContent.objects.valid_in_year(year))

@@ -26,7 +26,7 @@ from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.history import change_log
 from khuyencong.core.search import search
-from projects import services
+from projects import periods, services
 from projects.admin_units import candidates_by_facility, needs_review
 from projects.filters import EventFilter, FacilityFilter, NominationFilter, ProjectFilter
 from projects.forms import (
@@ -101,7 +101,7 @@ def edit_record(
 @require_role(roles.can_view)
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    years = list(AnnualPlan.objects.order_by("-year").values_list("year", flat=True).distinct())
+    years = sorted(periods.programme_years(timezone.localdate()), reverse=True)
     queryset = Project.objects.with_executed().select_related("plan", "content", "funding_level")
     filters = ProjectFilter(request.GET, queryset=queryset, years=years)
     projects = filters.qs.prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("pk", "name")))

@@ -184,7 +184,10 @@ class DocumentBody:
 
     def _run_html(self, run: sentences.Run) -> SafeString:
         if run.figure:
-            return figure_html(run.text, run.figure, self.figures, links=self.links, issued=self.issued)
+            return figure_html(
+                run.text, run.figure, self.figures, links=self.links, issued=self.issued,
+                scope=getattr(self.text, "scope", ""),
+            )
         return conditional_escape(run.text)
 
     def _note_html(self, note: sentences.Note) -> SafeString:

@@ -29,6 +29,7 @@ from funding.loans import PURSUE_AFTER_DAYS, unpursued
 from funding.models import LoanContract
 from khuyencong.core.formatting import date_short
 from projects.models import Facility, Project
+from projects.provinces import report_provinces
 from reporting.figures import ReportFigures, compute_figures, figures_data
 from reporting.models import Report, ReportSnapshot
 
@@ -83,7 +84,7 @@ def _project_link(project: Project) -> Link:
 def _project_findings(province, year_from: int, year_to: int) -> list[Finding]:
     """The đề án of the period (those in a plan: not only proposed), read once."""
     projects = list(
-        Project.objects.filter(plan__program__province=province)
+        Project.objects.filter(plan__program__province__in=report_provinces(province, year_from, year_to))
         .in_years(year_from, year_to)
         .exclude(status=Project.Status.PROPOSED)
         .with_executed()
@@ -166,7 +167,7 @@ def _facility_finding(province, year_from: int, year_to: int) -> list[Finding]:
     facilities = (
         Facility.objects.filter(
             administrative_unit__isnull=True,
-            projects__in=Project.objects.filter(plan__program__province=province)
+            projects__in=Project.objects.filter(plan__program__province__in=report_provinces(province, year_from, year_to))
             .in_years(year_from, year_to)
             .exclude(status=Project.Status.PROPOSED),
         )

@@ -15,19 +15,14 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
-from projects.models import AdministrativeUnit
 from reporting import sentences
 from reporting.body import DocumentBody
 from reporting.figures import ReportFigures, compute_figures
 from reporting.models import Report
 from reporting.narrative import lines
+from reporting.scope import default_province, document_scope, report_province  # noqa: F401 - used from here
 
 DOCUMENT_CSS = "reporting/document.css"
-
-
-def default_province() -> AdministrativeUnit:
-    """The province the portal reports on (settings.ORGANISATION["province_code"])."""
-    return AdministrativeUnit.objects.get(code=settings.ORGANISATION["province_code"])
 
 
 def period_label(year_from: int, year_to: int) -> str:
@@ -52,10 +47,17 @@ class DocumentText:
     signer_name: str
     is_draft: bool
     report: Report | None = None
+    scope: str = ""  # "tinh=67": a former province's draft keeps its province in its links
 
     @classmethod
-    def for_report(cls, report: Report | None, *, year_from: int, year_to: int, report_date: datetime.date):
+    def for_report(
+        cls, report: Report | None, *, year_from: int, year_to: int, report_date: datetime.date, province=None
+    ):
         org = settings.ORGANISATION
+        province_id = report.province_id if report is not None and report.province_id else getattr(province, "pk", province)
+        parent_body, issuing_body, scope = document_scope(
+            province_id, year_to=year_to, day=report.report_date if report else report_date
+        )
         place = (report.place if report else "") or org["place_name"]
         period = period_label(year_from, year_to)
         title = (report.title if report else "") or f"Tình hình thực hiện Chương trình khuyến công {period}"
@@ -63,8 +65,8 @@ class DocumentText:
         recipients = lines(report.recipients) if report else []
         signer_title = (report.signer_title if report else "") or org["signer_title"]
         return cls(
-            parent_body=org["parent_body"],
-            issuing_body=org["issuing_body"],
+            parent_body=parent_body,
+            issuing_body=issuing_body,
             number=report.number if report else "",
             place=place,
             date=report.report_date if report else report_date,
@@ -77,6 +79,7 @@ class DocumentText:
             signer_name=(report.signer_name if report else "") or org["signer_name"],
             is_draft=not (report and report.is_issued),
             report=report,
+            scope=scope,
         )
 
     def section_text(self, slug: str) -> str:
@@ -127,7 +130,13 @@ def document_context(
 
 def render_document(figures: ReportFigures, report: Report | None = None, *, links: bool = True, pdf: bool = False) -> str:
     """The report as one HTML page."""
-    text = DocumentText.for_report(report, year_from=figures.year_from, year_to=figures.year_to, report_date=figures.report_date)
+    text = DocumentText.for_report(
+        report,
+        year_from=figures.year_from,
+        year_to=figures.year_to,
+        report_date=figures.report_date,
+        province=figures.province_id,
+    )
     # An issued report's figures link to the records kept at issue (report_tags.figure_html).
     issued = report.pk if report is not None and report.is_issued else None
     context = document_context(figures, text, links=links, pdf=pdf, issued=issued)
@@ -154,4 +163,5 @@ def print_html(html: str) -> str:
 
 
 def draft_figures(*, year_from: int, year_to: int, report_date: datetime.date, province=None) -> ReportFigures:
-    return compute_figures(province=province or default_province(), year_from=year_from, year_to=year_to, report_date=report_date)
+    province = province or default_province(year_to)
+    return compute_figures(province=province, year_from=year_from, year_to=year_to, report_date=report_date)

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from funding.loans import ContractStatus, contract_statuses
 from funding.models import LoanContract
 from projects.models import Event, FundingLevel, ProductNomination, Program, Project, SupportForm
+from projects.provinces import report_provinces
 
 # The report's lines, by the NĐ 45/2012 codes (projects/migrations/0002_reference_data.py). A
 # đề án counts under its content's report line (ActivityContent.report_line, else the code), so
@@ -502,7 +503,10 @@ def is_done(status: str) -> bool:
 
 
 def _period_projects(province, year_from: int, year_to: int):
-    return Project.objects.filter(plan__program__province=province, plan__year__gte=year_from, plan__year__lte=year_to).exclude(
+    provinces = report_provinces(province, year_from, year_to)
+    return Project.objects.filter(
+        plan__program__province__in=provinces, plan__year__gte=year_from, plan__year__lte=year_to
+    ).exclude(
         status=Project.Status.PROPOSED
     )  # a đề án only proposed is not in a plan yet
 
@@ -568,7 +572,10 @@ def _previous_period(province, year_from: int, year_to: int) -> tuple[int, int] 
     """The period before: the province's programme that ended the year before, or the year before."""
     if year_from == year_to:
         return (year_from - 1, year_from - 1)
-    first_years = list(Program.objects.filter(province=province, last_year=year_from - 1).values_list("first_year", flat=True))
+    provinces = report_provinces(province, year_from - 1, year_from - 1)
+    first_years = list(
+        Program.objects.filter(province__in=provinces, last_year=year_from - 1).values_list("first_year", flat=True)
+    )
     if not first_years:
         return None
     return (min(first_years), year_from - 1)
@@ -664,7 +671,7 @@ def _voting(
     query), the facilities nominated, and the products recognised (annex IV)."""
     nominations = list(
         ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to)
-        .filter(_in_province("product__facility__administrative_unit", province))
+        .filter(_in_province("product__facility__administrative_unit", report_provinces(province, year_from, year_to)))
         .order_by("level__order", "year", "certificate_number", "pk")
         .values_list(
             "product_id", "product__facility_id", "level__code", "level__name", "level__order", "recognised",
@@ -959,11 +966,11 @@ def _year_figures(year: int, rows: list[_Row]) -> YearFigures:
     )
 
 
-def _in_province(path: str, province):
-    """A facility's unit is the province, or lies under it (district, commune), or is unknown."""
+def _in_province(path: str, provinces):
+    """A facility's unit is one of the provinces, or lies under one (district, commune), or is unknown."""
     return (
         Q(**{f"{path}__isnull": True})
-        | Q(**{path: province})
-        | Q(**{f"{path}__parent": province})
-        | Q(**{f"{path}__parent__parent": province})
+        | Q(**{f"{path}__in": provinces})
+        | Q(**{f"{path}__parent__in": provinces})
+        | Q(**{f"{path}__parent__parent__in": provinces})
     )

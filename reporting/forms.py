@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
+from projects import provinces
+from projects.models import AdministrativeUnit
 from reporting import outline
 from reporting.checks import WARNING_CODES
+from reporting.document import report_province
 from reporting.models import Report
 from reporting.services import SCOPE_FIELDS, check_issue, normalise_number
 
@@ -18,6 +23,19 @@ NARRATIVE_HELP = (
     "Mỗi dòng là một đoạn văn. Được dùng **chữ đậm**, *chữ nghiêng*, dòng bắt đầu bằng “- ” cho danh sách, "
     "“# ” cho đề mục (tự đánh số) và “## ” cho đề mục nhỏ hơn; mã HTML được hiển thị nguyên văn."
 )
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    """The provinces a report may be made for: the portal's own (blank) and the former ones
+    merged into it (projects.provinces.former_provinces of the last year before the merger)."""
+    choices = [("", "Tỉnh của đơn vị báo cáo (kỳ trước 01/7/2025: cả ba tỉnh cũ)")]
+    try:
+        current = provinces.province_on(provinces.configured_province(), datetime.date.max)
+    except AdministrativeUnit.DoesNotExist:
+        return choices
+    for unit in provinces.predecessors(current):
+        choices.append((unit.code, f"{unit.name.split(' (')[0]} (trước 01/7/2025)"))
+    return choices
 
 
 def text_field(slug: str) -> str:
@@ -56,6 +74,13 @@ class ReportForm(forms.ModelForm):
     def __init__(self, *args, narrative: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.narrative = narrative
+        if not self.instance.pk:
+            # A new report's scope: the portal's province (the three former provinces together
+            # for a period before 7/2025) or one former province (projects.provinces).
+            self.fields["province"] = forms.ChoiceField(
+                label="Phạm vi báo cáo", required=False, choices=scope_choices(),
+                help_text="Để trống: tỉnh của đơn vị báo cáo; kỳ trước 01/7/2025 có thể lập cho một tỉnh cũ.",
+            )
         if narrative:
             self._add_narrative_fields()
         for name in ("year_from", "year_to"):
@@ -123,6 +148,11 @@ class ReportForm(forms.ModelForm):
         refusal = report_date and Report.report_date_refusal(year_from, report_date)
         if refusal:
             self.add_error("report_date", refusal)
+        if "province" in self.fields and not self.errors:
+            try:
+                data["province"] = report_province(data.get("province"), year_from, year_to)
+            except ValueError as exc:
+                self.add_error("province", str(exc))
         return data
 
     def _collect_narrative(self, data: dict) -> None:

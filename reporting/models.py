@@ -11,6 +11,7 @@ from django.db.models.functions import ExtractYear
 
 from khuyencong.core.history import HistoricalRecords
 from khuyencong.core.validators import LAST_YEAR
+from projects import provinces
 from reporting import outline
 
 
@@ -118,6 +119,11 @@ class Report(models.Model):
         errors = _narrative_errors(self.section_texts, self.paragraph_settings)
         if errors:
             raise ValidationError({"section_texts": errors})
+        if self.province_id and self.year_from and self.year_to:
+            # A former province only for years it existed (form, admin, services: this rule).
+            refusal = provinces.report_scope_refusal(self.province, self.year_from, self.year_to)
+            if refusal:
+                raise ValidationError({"province": refusal})
 
     def section_text(self, slug: str) -> str:
         return str((self.section_texts or {}).get(slug, ""))

@@ -110,7 +110,7 @@ def create_report(*, by, province=None, **fields) -> Report:
     if replaces is not None:
         _check_replaceable(replaces)
     with transaction.atomic():
-        report = Report(province=province or default_province(), **values)
+        report = Report(province=province or default_province(values["year_to"]), **values)
         return _save(report, by=by, reason="Lập dự thảo báo cáo" if not replaces else f"Lập báo cáo thay thế {replaces.number}")
 
 

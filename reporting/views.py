@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khuyencong.core import jobs, roles
 from khuyencong.core.access import get_for_user, require_role
 from reporting import checks, outline, sentences, services
-from reporting.document import draft_figures, period_label, render_document, standalone_html
+from reporting.document import draft_figures, period_label, render_document, report_province, standalone_html
 from reporting.drilldown import MONEY_COLUMNS, SNAPSHOT_KEY, build_page, figure_page
 from reporting.forms import MAX_SPAN, MAX_YEAR, MIN_YEAR, IssueForm, ReportForm
 from reporting.models import Report, ReportSnapshot
@@ -61,8 +61,18 @@ def _period(year_from: int, year_to: int, report_date: str | None) -> datetime.d
 def draft_document(request: HttpRequest, year_from: int, year_to: int) -> HttpResponse:
     """The draft report on screen, from current data; ?ngay=YYYY-MM-DD sets the debt date."""
     report_date = _period(year_from, year_to, request.GET.get("ngay"))
-    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=report_date)
+    province = _scope(request, year_from, year_to)
+    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=report_date, province=province)
     return HttpResponse(render_document(figures, links=True))
+
+
+def _scope(request: HttpRequest, year_from: int, year_to: int):
+    """The province of a draft URL: ?tinh=67 (or a name) for one former province; without it
+    the portal's own for the period (reporting.document.report_province)."""
+    try:
+        return report_province(request.GET.get("tinh"), year_from, year_to)
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
 
 
 @require_role(roles.can_view)
@@ -73,12 +83,14 @@ def figure_records(request: HttpRequest, figure: str, year_from: int, year_to: i
     as_of = _period(year_from, year_to, report_date)
     if figure_page(figure) is None:
         raise Http404("Không có số liệu này trong báo cáo.")
-    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=as_of)
+    province = _scope(request, year_from, year_to)
+    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=as_of, province=province)
     page = build_page(figures, figure)
     if page is None:
         raise Http404("Không có số liệu này trong báo cáo.")
     back = reverse("reporting:draft-document", kwargs={"year_from": year_from, "year_to": year_to})
-    return _figure_page(request, page, report=None, back_url=f"{back}?ngay={as_of.isoformat()}")
+    scope = f"tinh={province.code}" if (request.GET.get("tinh") or "").strip() else ""
+    return _figure_page(request, page, report=None, back_url=f"{back}?ngay={as_of.isoformat()}{'&' + scope if scope else ''}")
 
 
 @require_role(roles.can_view)
@@ -135,7 +147,7 @@ def _figure_page(request: HttpRequest, page: dict, *, report: Report | None, bac
 
 def _reports():
     """Reports with what their pages name: who issued them, what they replace, what replaced them."""
-    return Report.objects.select_related("issued_by", "replaces").prefetch_related(
+    return Report.objects.select_related("issued_by", "replaces", "province").prefetch_related(
         Prefetch("replaced_by", queryset=Report.objects.order_by("-status", "-id").only("id", "status", "number", "replaces_id"))
     )
 

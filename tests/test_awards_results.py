@@ -347,14 +347,14 @@ def test_demo_2026_document_pdf_and_word_carry_the_section_and_annex_vi(lam_dong
     """From the demonstration data: follow-ups of 2021–2025 đề án made in 2026 give the 2026
     draft its section and its Phụ lục VI (screen, PDF, Word), with totals computed from the
     records; the 2021–2025 report has neither."""
-    from reporting.document import draft_figures, render_document
-    from reporting.pdf import render_pdf
-    from reporting.word import render_docx
-
     import io
     import zipfile
 
     from pypdf import PdfReader
+
+    from reporting.document import draft_figures, render_document
+    from reporting.pdf import render_pdf
+    from reporting.word import render_docx
 
     province = _province()
     figures = draft_figures(province=province, year_from=2026, year_to=2026, report_date=D(2026, 11, 30))

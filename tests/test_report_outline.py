@@ -411,6 +411,7 @@ def test_the_edit_screen_query_count_does_not_grow_with_the_narrative(lam_dong, 
     assert count() == empty == EDIT_VIEW_QUERIES
 
 
-# Session, user and roles, the report (and what it replaces), the figures' fixed queries for
-# the paragraphs shown beside their switches, the page's own (menu, messages).
-EDIT_VIEW_QUERIES = 26  # + the results after support (none here)
+# Session, user and roles, the report (and what it replaces, and its province, joined), the
+# figures' fixed queries for the paragraphs shown beside their switches, the page's own (menu,
+# messages).
+EDIT_VIEW_QUERIES = 25  # + the results after support (none here)

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from funding.loans import ContractStatus, DueInstalment, debt_book, ledger_stamp
 from funding.models import Disbursement, LoanContract
+from projects import periods
 from projects.models import Program, Project, ProjectResult
 from reporting.models import Report
 
@@ -92,14 +93,18 @@ class Dashboard:
         )
 
 
-def period_bounds() -> dict:
-    """The latest programme's years and the span of all programmes and plans (two queries)."""
+def period_bounds(today: datetime.date | None = None) -> dict:
+    """The current programme's years (projects.periods.current_programme_years: the one
+    containing today's year), the years a choice offers, and the span of all programmes and
+    plans (two queries)."""
+    today = today or datetime.date.today()
     bounds = Program.objects.aggregate(
         first=Min("first_year"), last=Max("last_year"), plan_first=Min("plans__year"), plan_last=Max("plans__year")
     )
-    latest = Program.objects.order_by("-first_year", "-last_year").values("first_year", "last_year").first()
-    bounds["latest_first"] = latest["first_year"] if latest else None
-    bounds["latest_last"] = latest["last_year"] if latest else None
+    rows = periods.programme_rows()
+    current = periods.current_programme_years(today, rows)
+    bounds["latest_first"], bounds["latest_last"] = current or (None, None)
+    bounds["year_choices"] = periods.programme_years(today, rows)
     return bounds
 
 

@@ -36,14 +36,15 @@ def _money_tick(amount: int) -> str:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    bounds = dashboard.period_bounds()
+    bounds = dashboard.period_bounds(today)
+    # The programme containing today's year (projects.periods.current_programme_years).
     default_from = bounds["latest_first"] or today.year
     default_to = bounds["latest_last"] or today.year
     year_from = _year(request.GET.get("tu")) or default_from
     year_to = _year(request.GET.get("den")) or default_to
     # Whatever was changed from what was asked is said above the figures.
     notices = [
-        f"Năm “{request.GET[key]}” không hợp lệ; đang dùng năm {year} của chương trình gần nhất."
+        f"Năm “{request.GET[key]}” không hợp lệ; đang dùng năm {year} của chương trình hiện hành."
         for key, year in (("tu", year_from), ("den", year_to))
         if request.GET.get(key) and _year(request.GET[key]) is None
     ]
@@ -91,7 +92,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {
             "board": board,
-            "year_choices": list(range(board.first_year, board.last_year + 1)),
+            "year_choices": sorted(
+                set(bounds["year_choices"]) | set(range(board.first_year, board.last_year + 1))
+            ),
             "count_chart": count_chart,
             "money_chart": money_chart,
             "rate_chart": rate_chart,

@@ -20,6 +20,7 @@ from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repa
 from khuyencong.core import excel
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.importer import level_label, unit_label
+from projects import provinces
 from projects.models import (
     AdministrativeUnit,
     Event,
@@ -89,6 +90,24 @@ def facility_rows(scope: _Scope) -> Rows:
         ]
 
 
+class _ProvinceLabel:
+    """The FORMER_PROVINCE cell of a đề án: blank for the deployment's own province (the
+    configured one or the one it became: what the import reads a blank as), else the former
+    province's short name ("Đắk Nông")."""
+
+    def __init__(self) -> None:
+        self.units = {u.pk: u for u in AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE)}
+        try:
+            self.own = provinces.deployment_chain()
+        except AdministrativeUnit.DoesNotExist:
+            self.own = set(self.units)
+
+    def __call__(self, province_id: int, year: int) -> str:
+        if province_id in self.own or province_id not in self.units:
+            return ""
+        return provinces.short_name(self.units[province_id])
+
+
 def project_rows(scope: _Scope) -> Rows:
     yield list(S.PROJECTS.all_columns)
     beneficiaries: dict[int, list[str]] = defaultdict(list)
@@ -123,10 +142,12 @@ def project_rows(scope: _Scope) -> Rows:
         "settlement_date",
         "output_unit",
         "notes",
+        "plan__program__province_id",
     )
+    province_label = _ProvinceLabel()
     for values in queryset.iterator(chunk_size=CHUNK):
         (pk, year, code, name, level, content, form, planned, counterpart, quantity, status, cleaner, key,
-         approved, unit, reason, start, end, accepted, settled, output_unit, notes) = values  # fmt: skip
+         approved, unit, reason, start, end, accepted, settled, output_unit, notes, province) = values  # fmt: skip
         yield [
             year,
             code,
@@ -150,6 +171,7 @@ def project_rows(scope: _Scope) -> Rows:
             settled,
             output_unit,
             notes,
+            province_label(province, year),
         ]
 
 

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
@@ -45,6 +44,7 @@ from khuyencong.core.text import clean_text, fold_accents, text_key
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, read_workbook
+from projects import provinces
 from projects.models import (
     ActivityContent,
     AdministrativeUnit,
@@ -461,10 +461,19 @@ class _Plan:
             self.award_levels[folded(award.code)] = award
 
         self.programs = list(Program.objects.order_by("pk"))
+        try:
+            own = provinces.deployment_chain()
+        except AdministrativeUnit.DoesNotExist:
+            own = set()
+        # A plan by (year, level), the deployment's own province first (a blank
+        # FORMER_PROVINCE), and by (year, level, province) for a former province named.
         self.plans: dict[tuple[int, int], AnnualPlan] = {}
-        for plan in AnnualPlan.objects.select_related("program").order_by("pk"):
+        self.province_plans: dict[tuple[int, int, int], AnnualPlan] = {}
+        all_plans = list(AnnualPlan.objects.select_related("program").order_by("pk"))
+        for plan in sorted(all_plans, key=lambda p: p.program.province_id not in own):
             self.plans.setdefault((plan.year, plan.program.funding_level_id), plan)
-        self.plans_by_pk = {plan.pk: plan for plan in self.plans.values()}
+            self.province_plans.setdefault((plan.year, plan.program.funding_level_id, plan.program.province_id), plan)
+        self.plans_by_pk = {plan.pk: plan for plan in all_plans}
 
         self.facilities = {f.pk: f for f in Facility.objects.all()}
         self.fac_by_tax = {f.tax_code: f for f in self.facilities.values() if f.tax_code}
@@ -649,14 +658,49 @@ class _Plan:
             row.error(S.CONTRACT, f"Không tìm thấy hợp đồng số “{number}” (trong sheet HopDong hay trong dữ liệu đã có).")
         return contract
 
-    def annual_plan(self, row: Row, year: int, level: FundingLevel) -> AnnualPlan | None:
-        """The year's plan of the programme at ``level``; a new one (and programme) when there is none."""
+    def plan_province(self, project: Project) -> int | None:
+        plan = self.plans_by_pk.get(project.plan_id)
+        return plan.program.province_id if plan is not None else None
+
+    def former_province(self, row: Row, year: int | None) -> AdministrativeUnit | None:
+        """The former province a DeAn row names in FORMER_PROVINCE (projects.provinces), or
+        None for a blank cell or a missing column (the deployment's province of the year)."""
+        if year is None or not row.has(S.FORMER_PROVINCE):
+            return None
+        name = (row.cell(S.FORMER_PROVINCE, cells.text, blank="") or "").strip()
+        if not name:
+            return None
+        try:
+            unit = provinces.former_province(name, year)
+        except AdministrativeUnit.DoesNotExist:
+            unit = None
+        if unit is None:
+            row.error(
+                S.FORMER_PROVINCE,
+                f"Không có tỉnh “{name}” trong năm {year}: ghi Lâm Đồng, Đắk Nông hoặc Bình Thuận cho đề án "
+                "trước 01/7/2025, để trống cho đề án của tỉnh hiện nay.",
+            )
+        return unit
+
+    def annual_plan(
+        self, row: Row, year: int, level: FundingLevel, former: AdministrativeUnit | None = None
+    ) -> AnnualPlan | None:
+        """The year's plan of the programme at ``level``; a new one (and programme) when there is none.
+
+        A đề án of a former province (``former``, from FORMER_PROVINCE) goes to the plan of that
+        province's programme: the programme must exist (the Department records it, with its
+        decision); the plan is added under it when missing, as for the deployment's province."""
+        if former is not None:
+            return self.former_province_plan(row, year, level, former)
         plan = self.plans.get((year, level.pk))
         if plan is not None:
             return plan
         program = next((p for p in self.programs if p.funding_level_id == level.pk and p.first_year <= year <= p.last_year), None)
         if program is None:
-            province = self.units_by_code.get(settings.ORGANISATION.get("province_code", ""))
+            try:
+                province = provinces.deployment_province(year)
+            except AdministrativeUnit.DoesNotExist:
+                province = None
             if province is None:
                 row.error("Nguồn", "Chưa có chương trình khuyến công cho năm này và không tìm thấy tỉnh để lập chương trình.")
                 return None
@@ -672,6 +716,33 @@ class _Plan:
             self.changes[Program].new.append(program)
         plan = AnnualPlan(program=program, year=year)
         self.plans[(year, level.pk)] = plan
+        self.province_plans[(year, level.pk, program.province.pk)] = plan
+        self.changes[AnnualPlan].new.append(plan)
+        return plan
+
+    def former_province_plan(
+        self, row: Row, year: int, level: FundingLevel, province: AdministrativeUnit
+    ) -> AnnualPlan | None:
+        plan = self.province_plans.get((year, level.pk, province.pk))
+        if plan is not None:
+            return plan
+        program = next(
+            (
+                p
+                for p in self.programs
+                if p.funding_level_id == level.pk and p.province_id == province.pk and p.first_year <= year <= p.last_year
+            ),
+            None,
+        )
+        if program is None:
+            row.error(
+                S.FORMER_PROVINCE,
+                f"Chưa có chương trình khuyến công ({level.name}) của {province.name} cho năm {year}: người có "
+                f"vai trò “{roles.DEPARTMENT}” cần thêm chương trình đó trước khi nhập đề án của tỉnh này.",
+            )
+            return None
+        plan = AnnualPlan(program=program, year=year)
+        self.province_plans[(year, level.pk, province.pk)] = plan
         self.changes[AnnualPlan].new.append(plan)
         return plan
 
@@ -836,8 +907,14 @@ class _Plan:
             row.require_for_create(spec, values)
             if not row.has("Nguồn"):
                 row.error("Nguồn", "Thiếu cột này: cần có khi thêm mới.")
-        if level is not None and (project is None or project.funding_level_id != level.pk):
-            plan = self.annual_plan(row, year, level)
+        former = self.former_province(row, year)
+        if row.failed:
+            return
+        moved = former is not None and project is not None and self.plan_province(project) != former.pk
+        if level is None and moved:
+            level = next(lv for lv in self.levels if lv.pk == project.funding_level_id)
+        if level is not None and (project is None or project.funding_level_id != level.pk or moved):
+            plan = self.annual_plan(row, year, level, former)
             values["funding_level"] = level
             values["plan"] = plan
         values["code"] = code

@@ -30,6 +30,9 @@ class Sheet:
 
 # Column names shared by several sheets.
 YEAR = "Năm"
+# The former province of a record made before the merger of 1/7/2025 (Lâm Đồng, Đắk Nông,
+# Bình Thuận); blank: the deployment's province of the record's year (projects.provinces).
+FORMER_PROVINCE = "Tỉnh (trước 01/7/2025)"
 PROJECT_CODE = "Mã đề án"
 CONTRACT = "Số hợp đồng"
 FACILITY = "Cơ sở"
@@ -81,6 +84,7 @@ PROJECTS = Sheet(
         "Ngày quyết toán",
         "Đơn vị tính",
         "Ghi chú",
+        FORMER_PROVINCE,
     ),
     money=("Kinh phí kế hoạch", "Vốn đối ứng", "Kinh phí được duyệt"),
 )

@@ -17,7 +17,7 @@ from reporting.drilldown import figure_page
 register = template.Library()
 
 
-def figure_html(text: str, figure_id: str, figures, *, links: bool, issued: int | None = None):
+def figure_html(text: str, figure_id: str, figures, *, links: bool, issued: int | None = None, scope: str = ""):
     """A figure as the document prints it: on screen a link to the records behind it (an issued
     report's, ``issued`` its pk, to those kept at issue), in the PDF and the Word file a plain span."""
     if not links:
@@ -34,6 +34,8 @@ def figure_html(text: str, figure_id: str, figures, *, links: bool, issued: int 
                 "report_date": figures.report_date.isoformat(),
             },
         )
+        if scope:  # a former province's draft keeps its province (reporting.scope.scope_query)
+            url = f"{url}?{scope}"
     page = figure_page(figure_id)
     title = f"Xem các bản ghi: {page.title}" if page else "Xem các bản ghi"
     return format_html('<a class="figure" href="{}" title="{}">{}</a>', url, title, text)
@@ -51,6 +53,7 @@ class FigureNode(template.Node):
             context["figures"],
             links=bool(context.get("links")),
             issued=context.get("issued_report_pk"),
+            scope=getattr(context.get("text"), "scope", ""),
         )
 
 

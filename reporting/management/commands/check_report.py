@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from khuyencong.core import commands
 from projects.models import AdministrativeUnit
 from reporting import checks
-from reporting.document import default_province
+from reporting.document import report_province
 from reporting.models import Report
 
 
@@ -24,14 +24,22 @@ class Command(commands.PortalCommand):
 
     def add_arguments(self, parser):
         commands.add_period_arguments(parser)
+        parser.add_argument(
+            "--province",
+            default="",
+            help="Tỉnh của báo cáo: mã hoặc tên (ví dụ 67 hoặc “Đắk Nông”) cho một tỉnh cũ trước 01/7/2025; "
+            "bỏ trống: tỉnh của đơn vị báo cáo (kỳ trước 7/2025 gồm cả ba tỉnh cũ khi là tỉnh mới).",
+        )
 
     def handle(self, *args, year_from, year_to, report_date: str | None, **options):
         year_from, year_to = commands.year_range(year_from, year_to)
         as_of = commands.date(report_date, option="--date", label="Ngày báo cáo", default=datetime.date.today())
         try:
-            province = default_province()
+            province = report_province(options.get("province"), year_from, year_to)
         except AdministrativeUnit.DoesNotExist as exc:
             raise CommandError("Chưa có tỉnh của đơn vị báo cáo trong cơ sở dữ liệu (ORG_PROVINCE_CODE).") from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         # The text is checked on the newest draft of the period, when there is one.
         draft = (
             Report.objects.filter(province=province, year_from=year_from, year_to=year_to, status=Report.Status.DRAFT)

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from khuyencong.core import commands
 from projects.models import AdministrativeUnit
-from reporting.document import default_province, draft_figures, render_document
+from reporting.document import draft_figures, render_document, report_province
 
 FORMATS = ("html", "pdf", "xlsx", "docx")
 
@@ -21,6 +21,12 @@ class Command(commands.PortalCommand):
 
     def add_arguments(self, parser):
         commands.add_period_arguments(parser)
+        parser.add_argument(
+            "--province",
+            default="",
+            help="Tỉnh của báo cáo: mã hoặc tên (ví dụ 67 hoặc “Đắk Nông”) cho một tỉnh cũ trước 01/7/2025; "
+            "bỏ trống: tỉnh của đơn vị báo cáo (kỳ trước 7/2025 gồm cả ba tỉnh cũ khi là tỉnh mới).",
+        )
         parser.add_argument("--format", dest="fmt", default="pdf", help=f"Định dạng: {', '.join(FORMATS)} (mặc định pdf).")
         parser.add_argument("--output", required=True, help="Tệp kết quả; thư mục chứa nó phải có sẵn.")
 
@@ -31,9 +37,11 @@ class Command(commands.PortalCommand):
         fmt = commands.choice(fmt, FORMATS, option="--format")
         path = commands.output_file(output)
         try:
-            province = default_province()
+            province = report_province(options.get("province"), year_from, year_to)
         except AdministrativeUnit.DoesNotExist as exc:
             raise CommandError("Chưa có tỉnh của đơn vị báo cáo trong cơ sở dữ liệu (ORG_PROVINCE_CODE).") from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
 
         figures = draft_figures(year_from=year_from, year_to=year_to, report_date=as_of, province=province)
         if fmt == "html":
@@ -50,7 +58,9 @@ class Command(commands.PortalCommand):
             from reporting.annexes import annex_workbook, reference
             from reporting.document import DocumentText
 
-            text = DocumentText.for_report(None, year_from=year_from, year_to=year_to, report_date=as_of)
+            text = DocumentText.for_report(
+                None, year_from=year_from, year_to=year_to, report_date=as_of, province=province
+            )
             content = annex_workbook(figures, reference=reference(text))
         written = commands.write_file(path, content)
         if not figures.has_data:
