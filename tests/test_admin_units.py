@@ -152,7 +152,8 @@ def test_an_old_commune_is_refused_with_the_same_reason_by_form_workbook_and_adm
 def test_a_facility_keeps_its_commune_when_edited_but_cannot_move_to_an_old_one(entry_client):
     new = unit(OLD_WARD).successor
     facility = f.FacilityFactory(commune=new)
-    data = {"name": facility.name, "kind": facility.kind, "tax_code": facility.tax_code, "commune": new.pk, "phone": "0263 3822 111"}
+    data = {"name": facility.name, "kind": facility.kind, "tax_code": facility.tax_code, "commune": new.pk,
+            "phone": "0263 3822 111"}
     assert entry_client.post(reverse("projects:facility-edit", args=[facility.pk]), data).status_code == 302
     response = entry_client.post(reverse("projects:facility-edit", args=[facility.pk]), {**data, "commune": unit("672").pk})
     assert "không phải là xã, phường" in response.content.decode()
@@ -255,7 +256,8 @@ def test_the_admins_commune_autocomplete_offers_communes_in_force_only(admin_cli
     url = reverse("admin:autocomplete")
     params = {"app_label": "projects", "model_name": "facility", "field_name": "commune", "term": "Phường"}
     ids = {int(r["id"]) for r in admin_client.get(url, params).json()["results"]}
-    assert ids and set(AdministrativeUnit.objects.filter(pk__in=ids).valid_on(Facility.unit_date()).communes().values_list("pk", flat=True)) == ids
+    offered = AdministrativeUnit.objects.filter(pk__in=ids).valid_on(Facility.unit_date()).communes()
+    assert ids and set(offered.values_list("pk", flat=True)) == ids
     # The unit of the time of support still finds the old ones.
     params["field_name"] = "administrative_unit"
     ids = {int(r["id"]) for r in admin_client.get(url, {**params, "term": "Phường 7"}).json()["results"]}

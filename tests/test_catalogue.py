@@ -137,7 +137,8 @@ def test_render_report_for_2026_with_nd235_contents(tmp_path: Path):
     f.DisbursementFactory(project=project, amount=200_000_000, date=datetime.date(2026, 5, 1))
     output = tmp_path / "bao-cao-2026.html"
 
-    call_command("render_report", "--from", "2026", "--to", "2026", "--date", "2026-11-30", "--format", "html", "--output", str(output))
+    call_command("render_report", "--from", "2026", "--to", "2026", "--date", "2026-11-30", "--format", "html",
+                 "--output", str(output))
 
     html = output.read_text(encoding="utf-8")
     assert "năm 2026" in html and ActivityContent.objects.get(code="MMTB-235").name in html
@@ -147,7 +148,8 @@ def test_render_report_for_2026_with_nd235_contents(tmp_path: Path):
 
 
 def test_support_cap_warning_on_share_and_ceiling():
-    project = f.ProjectFactory(plan=plan_of(2024), planned_budget=300_000_000, approved_budget=300_000_000, counterpart_capital=900_000_000)
+    project = f.ProjectFactory(plan=plan_of(2024), planned_budget=300_000_000, approved_budget=300_000_000,
+                                 counterpart_capital=900_000_000)
     assert support_cap_warning(project) == ""  # 25% and 300 million: at the cap, not over
     project.approved_budget, project.counterpart_capital = 400_000_000, 100_000_000
     warning = support_cap_warning(project)
@@ -273,7 +275,8 @@ def test_a_plan_is_not_moved_to_a_year_its_projects_contents_do_not_reach(depart
     program = f.ProgramFactory(first_year=2021, last_year=2030)
     plan = f.AnnualPlanFactory(program=program, year=2024)
     f.ProjectFactory(plan=plan, code="DP-2024-07", content=f.content("MMTB"))
-    data = {"program": program.pk, "year": "2026", "decision_number": plan.decision_number, "decision_date": "15/01/2024", "notes": ""}
+    data = {"program": program.pk, "year": "2026", "decision_number": plan.decision_number, "decision_date": "15/01/2024",
+            "notes": ""}
 
     response = department_client.post(reverse("projects:plan-edit", args=[plan.pk]), data)
 

@@ -24,5 +24,7 @@ class Command(commands.PortalCommand):
         kinds = kind_counts(province.code)
         self.stdout.write(
             f"{province.name} (từ 01/7/2025): "
-            + ", ".join(f"{n} {label}" for label, n in (("xã", kinds["xa"]), ("phường", kinds["phuong"]), ("đặc khu", kinds["dac_khu"])))
+            + ", ".join(
+                f"{n} {label}" for label, n in (("xã", kinds["xa"]), ("phường", kinds["phuong"]), ("đặc khu", kinds["dac_khu"]))
+            )
         )
