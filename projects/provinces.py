@@ -90,6 +90,19 @@ def former_provinces(year: int) -> list[AdministrativeUnit]:
     return [own] + [p for p in predecessors(current) if p.pk != own.pk and (p.valid_to is None or p.valid_to >= _start(year))]
 
 
+def place_name(province: AdministrativeUnit | None, day: datetime.date) -> str:
+    """Where a report of ``province`` dated ``day`` is written ("Đắk Nông, ngày …"): the
+    portal's own place (settings.ORGANISATION) for its province, as ``issuing_bodies`` decides;
+    a former province's name while it existed."""
+    org = settings.ORGANISATION
+    if province is None:
+        return org["place_name"]
+    unit = province_on(province, day)
+    if unit.code == org["province_code"] or unit.valid_to is None:
+        return org["place_name"]
+    return short_name(unit)
+
+
 def short_name(unit: AdministrativeUnit) -> str:
     """ "Tỉnh Lâm Đồng (trước 01/7/2025)" -> "Lâm Đồng"."""
     name = unit.name.split(" (")[0]

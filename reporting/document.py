@@ -55,10 +55,10 @@ class DocumentText:
     ):
         org = settings.ORGANISATION
         province_id = report.province_id if report is not None and report.province_id else getattr(province, "pk", province)
-        parent_body, issuing_body, scope = document_scope(
+        parent_body, issuing_body, scope, default_place = document_scope(
             province_id, year_to=year_to, day=report.report_date if report else report_date
         )
-        place = (report.place if report else "") or org["place_name"]
+        place = (report.place if report else "") or default_place
         period = period_label(year_from, year_to)
         title = (report.title if report else "") or f"Tình hình thực hiện Chương trình khuyến công {period}"
         addressees = lines(report.addressees) if report else []

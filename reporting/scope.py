@@ -21,16 +21,17 @@ def default_province(year_to: int | None = None) -> AdministrativeUnit:
     return configured if year_to is None else provinces.province_on(configured, datetime.date(year_to, 1, 1))
 
 
-def document_scope(province_id: int | None, *, year_to: int, day: datetime.date) -> tuple[str, str, str]:
+def document_scope(province_id: int | None, *, year_to: int, day: datetime.date) -> tuple[str, str, str, str]:
     """What a document of ``province_id`` dated ``day`` shows of its scope: the header's parent
-    and issuing bodies (projects.provinces.issuing_bodies) and the query string its figure
-    links carry to keep the province (scope_query). One query, for the unit itself."""
+    and issuing bodies (projects.provinces.issuing_bodies), the query string its figure links
+    carry to keep the province (scope_query) and the place it is written at
+    (projects.provinces.place_name). One query, for the unit itself."""
     org = settings.ORGANISATION
     if province_id is None:
-        return org["parent_body"], org["issuing_body"], ""
+        return org["parent_body"], org["issuing_body"], "", org["place_name"]
     unit = AdministrativeUnit.objects.get(pk=province_id)
     parent, issuing = provinces.issuing_bodies(unit, day)
-    return parent, issuing, scope_query(unit, year_to)
+    return parent, issuing, scope_query(unit, year_to), provinces.place_name(unit, day)
 
 
 def report_province(value: str | None, year_from: int, year_to: int) -> AdministrativeUnit:

@@ -269,8 +269,10 @@ def test_the_annex_names_the_district_before_the_reform_and_the_commune_after():
 
     lam_vien = current_commune("Phường Lâm Viên - Đà Lạt")
     facility = f.FacilityFactory(name="Hợp tác xã Hoa Lâm Viên", administrative_unit=unit("672"), commune=lam_vien)
+    merged = f.ProgramFactory(province=unit("68-2025"), first_year=2026, last_year=2030)
+    plans = {2024: f.AnnualPlanFactory(year=2024), 2026: f.AnnualPlanFactory(program=merged, year=2026)}
     for year in (2024, 2026):
-        project = f.ProjectFactory(plan=f.AnnualPlanFactory(year=year), name=f"Đề án {year}")
+        project = f.ProjectFactory(plan=plans[year], name=f"Đề án {year}")
         project.facilities.set([facility])
 
     def where(year):

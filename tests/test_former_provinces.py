@@ -94,8 +94,14 @@ def test_the_header_names_the_issuing_body_of_the_report_date(settings):
     assert after == (settings.ORGANISATION["parent_body"], settings.ORGANISATION["issuing_body"])
     text = DocumentText.for_report(None, year_from=2024, year_to=2024, report_date=D(2025, 3, 15), province=dak_nong)
     assert text.parent_body == "UBND TỈNH ĐẮK NÔNG"
+    # Written where the former province's department sat, and sent to its own UBND.
+    assert text.place == "Đắk Nông"
+    assert text.addressees[-1] == "UBND tỉnh Đắk Nông."
     own = DocumentText.for_report(None, year_from=2024, year_to=2024, report_date=D(2025, 3, 15), province=f.unit("68"))
     assert own.parent_body == settings.ORGANISATION["parent_body"]
+    assert own.place == settings.ORGANISATION["place_name"]
+    later = DocumentText.for_report(None, year_from=2024, year_to=2024, report_date=D(2025, 8, 1), province=dak_nong)
+    assert later.place == settings.ORGANISATION["place_name"]
 
 
 def test_report_province_option_takes_a_code_or_a_name_and_refuses_in_vietnamese():
