@@ -80,6 +80,22 @@ def predecessors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     return list(unit.predecessors.filter(level=unit.level).order_by("code"))
 
 
+def lineage(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """``unit`` and every province it was formed from, followed back: the provinces whose
+    past đề án are now ``unit``'s to follow up (results after support of a 2021–2025 đề án of
+    former Đắk Nông are the merged Lâm Đồng's in 2026)."""
+    # One query: the units of the same level and what each became, walked back in Python.
+    rows = list(AdministrativeUnit.objects.filter(level=unit.level, successor__isnull=False))
+    found, todo = {unit.pk: unit}, [unit.pk]
+    while todo:
+        successor = todo.pop()
+        for row in rows:
+            if row.successor_id == successor and row.pk not in found:
+                found[row.pk] = row
+                todo.append(row.pk)
+    return list(found.values())
+
+
 def former_provinces(year: int) -> list[AdministrativeUnit]:
     """The provinces a record of ``year`` may belong to: the deployment's province of that
     year and, before the merger, the other provinces merged into the same new one."""

@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from funding.loans import ContractStatus, contract_statuses
 from funding.models import LoanContract
 from projects.models import Event, FundingLevel, ProductNomination, Program, Project, SupportForm
-from projects.provinces import report_provinces
+from projects.provinces import lineage, report_provinces
 
 # The report's lines, by the NĐ 45/2012 codes (projects/migrations/0002_reference_data.py). A
 # đề án counts under its content's report line (ActivityContent.report_line, else the code), so
@@ -343,12 +343,16 @@ class AfterSupport:
 
 
 def _after_support(province, year_from: int, year_to: int) -> AfterSupport:
-    """One query for the records and one for the đề án's facilities."""
+    """One query for the records and one for the đề án's facilities. The follow-ups of the
+    period's provinces' đề án of any year, those of the provinces they were formed from included
+    (projects.provinces.lineage): a 2021–2025 đề án is followed up by the merged province."""
     from projects.models import ProjectResult
 
+    covered = report_provinces(province, year_from, year_to)
+    provinces = {unit.pk for unit in covered} | {unit.pk for unit in lineage(covered[0])}
     results = list(
         ProjectResult.objects.followed_in(year_from, year_to)
-        .filter(project__plan__program__province=province)
+        .filter(project__plan__program__province__in=list(provinces))
         .select_related("project__plan")
         .order_by("project__plan__year", "project__code", "project_id", "date", "pk")
     )

@@ -282,3 +282,23 @@ def test_the_report_model_refuses_a_former_province_after_the_merger():
     assert "chỉ tồn tại đến 30/06/2025" in " ".join(refused.value.message_dict["province"])
     fine = f.ReportFactory.build(province=f.unit("60"), year_from=2024, year_to=2024, report_date=D(2025, 3, 15))
     fine.full_clean()
+
+
+def test_the_merged_province_follows_up_the_former_provinces_projects(three_provinces):
+    """A 2024 đề án of former Đắk Nông followed up in 2026 is in the merged province's 2026
+    report (its results are now the merged province's to follow); Bình Thuận's 2024 report,
+    or Đắk Nông's of 2024, does not count a follow-up dated 2026."""
+    from projects.models import ProjectResult
+
+    dak_nong_project = three_provinces["67"][0]
+    ProjectResult.objects.create(project=dak_nong_project, date=D(2026, 5, 4), jobs_created=7, capital_mobilised=300_000_000)
+
+    def followed(code, year_from, year_to):
+        figures = compute_figures(province=f.unit(code), year_from=year_from, year_to=year_to, report_date=D(2026, 11, 30))
+        return [line.code for line in figures.after_support.lines], figures.after_support
+
+    codes, after = followed("68-2025", 2026, 2026)
+    assert codes == [dak_nong_project.code]
+    assert after.jobs_created == 7 and after.capital_mobilised == 300_000_000
+    assert followed("67", 2024, 2024)[0] == []
+    assert followed("60", 2024, 2024)[0] == []
