@@ -37,6 +37,7 @@ from projects.models import (
     Project,
     SupportForm,
 )
+from projects.provinces import deployment_province
 from reporting.models import Report
 
 
@@ -87,7 +88,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Chương trình khuyến công địa phương {n}")
     funding_level = factory.LazyFunction(funding_level)
-    province = factory.LazyFunction(lambda: unit("68"))
+    # The province the Department belonged to when the programme began: former Lâm Đồng ("68")
+    # up to 2025, the merged one ("68-2025") from 2026 (projects.provinces.deployment_province).
+    province = factory.LazyAttribute(lambda o: deployment_province(o.first_year))
     first_year = 2021
     last_year = 2025
     decision_number = "212/QĐ-UBND"
