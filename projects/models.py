@@ -849,16 +849,28 @@ class Project(models.Model):
             "cho đề án đã duyệt, đang thực hiện hoặc hoàn thành."
         )
 
-    def result_refusal(self) -> str:
+    def result_refusal(self, date: datetime.date | None = None) -> str:
         """Why no result after support may be recorded under this đề án (empty when one may):
-        only a completed đề án is followed up. ProjectResult.clean() (form, admin) and the
+        only a completed đề án is followed up, and (given ``date``) on a day that has come and
+        not before the đề án's plan year began. ProjectResult.clean() (form, admin) and the
         workbook import call it."""
-        if self.status == self.Status.COMPLETED:
+        if self.status != self.Status.COMPLETED:
+            return (
+                f"Đề án “{self.code}” đang ở trạng thái “{self.get_status_display()}”: chỉ ghi kết quả sau hỗ trợ "
+                "cho đề án đã hoàn thành."
+            )
+        if date is None:
             return ""
-        return (
-            f"Đề án “{self.code}” đang ở trạng thái “{self.get_status_display()}”: chỉ ghi kết quả sau hỗ trợ "
-            "cho đề án đã hoàn thành."
-        )
+        today = timezone.localdate()
+        if date > today:
+            return f"Ngày theo dõi {date:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}): kết quả sau hỗ trợ ghi điều đã thấy."
+        year = self.plan.year if self.plan_id else None
+        if year and date < datetime.date(year, 1, 1):
+            return (
+                f"Ngày theo dõi {date:%d/%m/%Y} trước năm kế hoạch {year} của đề án “{self.code}”: "
+                "kết quả sau hỗ trợ ghi sau khi đề án được thực hiện."
+            )
+        return ""
 
     @property
     def is_payable(self) -> bool:

@@ -1560,7 +1560,7 @@ class _Plan:
                 continue
             # The model's rule (ProjectResult.clean): only a completed đề án, as it stands
             # after the DeAn sheet.
-            refusal = project.result_refusal()
+            refusal = project.result_refusal(date)
             if refusal:
                 row.error(S.PROJECT_CODE, refusal)
                 continue

@@ -1,0 +1,65 @@
+"""Regression tests for what an attack on issue 12's screens and imports found: malformed ids
+on the commune review list, and results after support dated in the future or before the đề
+án's plan year (the one rule Project.result_refusal, through the form and the workbook)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from khuyencong.core import roles
+from khuyencong.workbook import import_workbook
+from khuyencong.workbook import sheets as S
+from projects.models import Facility, Project, ProjectResult
+
+from . import factories as f
+from .screens_helpers import client_for, user_in
+from .workbook_helpers import xlsx
+
+pytest_plugins = ["tests.screens_helpers"]  # the role fixtures
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def test_review_list_refuses_malformed_ids_without_500(department_client):
+    facility = f.FacilityFactory()
+    before = Facility.objects.get(pk=facility.pk).commune_id
+    url = reverse("projects:commune-review")
+    assert department_client.post(url, {"facility": "abc", "commune": "1"}).status_code == 404
+    response = department_client.post(url, {"facility": facility.pk, "commune": "abc"}, follow=True)
+    assert response.status_code == 200
+    assert f"Chưa chọn xã, phường cho cơ sở {facility.name}" in response.content.decode()
+    assert Facility.objects.get(pk=facility.pk).commune_id == before
+
+
+def _post(date: str) -> dict:
+    return {"date": date, "capacity": "", "productivity_increase": "", "revenue": "0", "new_markets": "",
+            "material_saved": "", "energy_saved": "", "jobs_created": "1", "capital_mobilised": "0", "note": ""}
+
+
+def test_result_refused_in_the_future_or_before_the_plan_year():
+    client = client_for(user_in(roles.DATA_ENTRY, "nhaplieu"))
+    done = f.ProjectFactory(status=Project.Status.COMPLETED)
+    year = done.plan.year
+    url = reverse("projects:result-create", args=[done.pk])
+    future = client.post(url, _post("01/10/3000"))
+    assert future.status_code == 200 and "chưa đến" in future.content.decode()
+    early = client.post(url, _post(f"31/12/{year - 1}"))
+    assert early.status_code == 200 and f"trước năm kế hoạch {year}" in early.content.decode()
+    assert not ProjectResult.objects.exists()
+    assert done.result_refusal(timezone.localdate()) == ""
+    assert client.post(url, _post(timezone.localdate().strftime("%d/%m/%Y"))).status_code == 302
+
+
+def test_workbook_result_in_the_future_refused_with_the_same_reason():
+    user = user_in(roles.DATA_ENTRY, "nhaplieu")
+    done = f.ProjectFactory(status=Project.Status.COMPLETED)
+    future = D(3000, 1, 1)
+    row = [done.plan.year, done.code, future, "", "", 0, "", "", "", 1, 0, ""]
+    result = import_workbook(xlsx({"KetQua": [list(S.RESULTS.all_columns), row]}), user=user)
+    assert not result.ok
+    assert [p.message for p in result.problems] == [done.result_refusal(future)]
+    assert not ProjectResult.objects.exists()
