@@ -421,7 +421,7 @@ class SupportCap(models.Model):
         "tỷ lệ tối đa trên tổng chi phí (%)",
         null=True,
         blank=True,
-        validators=[MaxValueValidator(100, "Tỷ lệ hỗ trợ không được quá 100%.")],
+        validators=[MaxValueValidator(100, "Tỷ lệ hỗ trợ không được quá 100 phần trăm.")],
         help_text="Kinh phí hỗ trợ ÷ (kinh phí hỗ trợ + vốn đối ứng). Để trống nếu không giới hạn tỷ lệ.",
     )
     ceiling = models.BigIntegerField(
@@ -452,7 +452,7 @@ class SupportCap(models.Model):
             models.CheckConstraint(
                 condition=Q(share_percent__isnull=True) | Q(share_percent__lte=100),
                 name="supportcap_share_at_most_100",
-                violation_error_message="Tỷ lệ hỗ trợ không được quá 100%.",
+                violation_error_message="Tỷ lệ hỗ trợ không được quá 100 phần trăm.",
             ),
             non_negative("ceiling", "Mức tối đa"),
             models.CheckConstraint(

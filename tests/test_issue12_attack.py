@@ -61,5 +61,24 @@ def test_workbook_result_in_the_future_refused_with_the_same_reason():
     row = [done.plan.year, done.code, future, "", "", 0, "", "", "", 1, 0, ""]
     result = import_workbook(xlsx({"KetQua": [list(S.RESULTS.all_columns), row]}), user=user)
     assert not result.ok
-    assert [p.message for p in result.problems] == [done.result_refusal(future)]
+    assert [(p.column, p.message) for p in result.problems] == [("Ngày theo dõi", done.result_refusal(future))]
     assert not ProjectResult.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["screen", "admin"])
+def test_a_cap_share_over_100_is_a_message_not_a_500(path, department_client, client):
+    from projects.models import SupportCap
+
+    cap = SupportCap.objects.get(content__code="MMTB-235")
+    if path == "screen":
+        data = {"content": cap.content_id, "funding_level": "", "support_form": "non_recoverable", "share_percent": "150",
+                "ceiling": "", "legal_basis": "Thử", "valid_from": "01/01/2026", "valid_to": "", "notes": ""}
+        response = department_client.post(reverse("projects:cap-edit", args=[cap.pk]), data)
+    else:
+        client.force_login(f.SuperuserFactory())
+        data = {"content": cap.content_id, "funding_level": "", "support_form": "non_recoverable", "share_percent": "150",
+                "ceiling": "", "legal_basis": "Thử", "valid_from": "2026-01-01", "valid_to": "", "notes": ""}
+        response = client.post(reverse("admin:projects_supportcap_change", args=[cap.pk]), data)
+    assert response.status_code == 200
+    assert "Tỷ lệ hỗ trợ không được quá 100 phần trăm." in response.content.decode()
+    assert SupportCap.objects.get(pk=cap.pk).share_percent == cap.share_percent
