@@ -231,6 +231,30 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def province_refusal(self) -> str:
+        """Why the programme cannot belong to its province (empty when it can): a province that
+        ended before the programme's first year (the former Lâm Đồng, Đắk Nông, Bình Thuận after
+        30/6/2025) has no programme then, and one that began after its last year none before;
+        its plans would fall outside every report (reporting scopes plans by their province).
+        Program.clean() calls it: the programme form and the admin."""
+        province = self.province if self.province_id else None
+        if province is None or not self.first_year or not self.last_year:
+            return ""
+        if province.valid_to and province.valid_to < datetime.date(self.first_year, 1, 1):
+            now = province.successor.name if province.successor_id else "tỉnh hiện nay"
+            return (
+                f"{province.name} chỉ tồn tại đến {province.valid_to:%d/%m/%Y}; "
+                f"chương trình từ năm {self.first_year} thuộc {now}."
+            )
+        if province.valid_from and province.valid_from > datetime.date(self.last_year, 12, 31):
+            return f"{province.name} có từ {province.valid_from:%d/%m/%Y}; không có chương trình cho những năm trước đó."
+        return ""
+
+    def clean(self) -> None:
+        message = self.province_refusal()
+        if message:
+            raise ValidationError({"province": message})
+
 
 class AnnualPlan(models.Model):
     """The year's approved list of đề án and budget; its totals derive from its đề án."""

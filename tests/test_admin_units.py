@@ -270,7 +270,10 @@ def test_the_annex_names_the_district_before_the_reform_and_the_commune_after():
     lam_vien = current_commune("Phường Lâm Viên - Đà Lạt")
     facility = f.FacilityFactory(name="Hợp tác xã Hoa Lâm Viên", administrative_unit=unit("672"), commune=lam_vien)
     for year in (2024, 2026):
-        project = f.ProjectFactory(plan=f.AnnualPlanFactory(year=year), name=f"Đề án {year}")
+        # A 2026 plan is under the merged province's programme (unit "68-2025"), which its report covers.
+        program = f.ProgramFactory(province=unit("68-2025"), first_year=2026, last_year=2030) if year == 2026 else None
+        plan = f.AnnualPlanFactory(year=year, program=program) if program else f.AnnualPlanFactory(year=year)
+        project = f.ProjectFactory(plan=plan, name=f"Đề án {year}")
         project.facilities.set([facility])
 
     def where(year):

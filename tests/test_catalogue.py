@@ -259,7 +259,7 @@ def test_the_national_2026_2030_programme_and_a_2026_plan_are_accepted(departmen
         {
             "name": "Chương trình khuyến công quốc gia giai đoạn 2026-2030",
             "funding_level": f.funding_level("QG").pk,
-            "province": f.unit("68").pk,
+            "province": f.unit("68-2025").pk,
             "first_year": "2026",
             "last_year": "2030",
             "decision_number": "2646/QĐ-BCT",

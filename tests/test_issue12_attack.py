@@ -82,3 +82,23 @@ def test_a_cap_share_over_100_is_a_message_not_a_500(path, department_client, cl
     assert response.status_code == 200
     assert "Tỷ lệ hỗ trợ không được quá 100 phần trăm." in response.content.decode()
     assert SupportCap.objects.get(pk=cap.pk).share_percent == cap.share_percent
+
+
+def test_a_2026_programme_of_a_former_province_is_refused(department_client, client):
+    """Its plans would fall outside every report (the 2026 report covers the merged province)."""
+    from projects.models import AdministrativeUnit, Program
+
+    former = AdministrativeUnit.objects.get(code="68")
+    data = {"name": "Chương trình khuyến công tỉnh Lâm Đồng giai đoạn 2026–2030", "funding_level": f.funding_level().pk,
+            "province": former.pk, "first_year": "2026", "last_year": "2030", "decision_number": "", "decision_date": ""}
+    response = department_client.post(reverse("projects:program-create"), data)
+    assert response.status_code == 200
+    assert "chỉ tồn tại đến 30/06/2025; chương trình từ năm 2026 thuộc Tỉnh Lâm Đồng." in response.content.decode()
+    client.force_login(f.SuperuserFactory())
+    admin = client.post(reverse("admin:projects_program_add"), {**data, "decision_date": ""})
+    assert admin.status_code == 200 and "chỉ tồn tại đến 30/06/2025" in admin.content.decode()
+    assert not Program.objects.filter(first_year=2026).exists()
+    # The 2021–2025 programme of the former province and the merged province's 2026 one go in.
+    assert department_client.post(reverse("projects:program-create"), {**data, "first_year": "2021", "last_year": "2025"}).status_code == 302
+    merged = AdministrativeUnit.objects.get(code="68-2025")
+    assert department_client.post(reverse("projects:program-create"), {**data, "province": merged.pk}).status_code == 302
