@@ -119,7 +119,9 @@ def test_a_2026_project_under_an_nd235_content_lands_in_the_section_of_its_nd45_
     )
     f.DisbursementFactory(project=training, amount=80_000_000, date=datetime.date(2026, 8, 1))
 
-    figures = compute_figures(province=default_province(2026), year_from=2026, year_to=2026, report_date=datetime.date(2026, 11, 30))
+    figures = compute_figures(
+        province=default_province(2026), year_from=2026, year_to=2026, report_date=datetime.date(2026, 11, 30)
+    )
 
     assert (figures.machinery.projects, figures.machinery.money) == (1, 250_000_000)  # F07, as MMTB would
     assert figures.records["F07"].projects == (machinery.pk,)

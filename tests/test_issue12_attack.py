@@ -99,6 +99,7 @@ def test_a_2026_programme_of_a_former_province_is_refused(department_client, cli
     assert admin.status_code == 200 and "chỉ tồn tại đến 30/06/2025" in admin.content.decode()
     assert not Program.objects.filter(first_year=2026).exists()
     # The 2021–2025 programme of the former province and the merged province's 2026 one go in.
-    assert department_client.post(reverse("projects:program-create"), {**data, "first_year": "2021", "last_year": "2025"}).status_code == 302
+    earlier = {**data, "first_year": "2021", "last_year": "2025"}
+    assert department_client.post(reverse("projects:program-create"), earlier).status_code == 302
     merged = AdministrativeUnit.objects.get(code="68-2025")
     assert department_client.post(reverse("projects:program-create"), {**data, "province": merged.pk}).status_code == 302
