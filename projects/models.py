@@ -231,6 +231,30 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def province_refusal(self) -> str:
+        """Why the programme cannot belong to its province (empty when it can): a province that
+        ended before the programme's first year (the former Lâm Đồng, Đắk Nông, Bình Thuận after
+        30/6/2025) has no programme then, and one that began after its last year none before;
+        its plans would fall outside every report (reporting scopes plans by their province).
+        Program.clean() calls it: the programme form and the admin."""
+        province = self.province if self.province_id else None
+        if province is None or not self.first_year or not self.last_year:
+            return ""
+        if province.valid_to and province.valid_to < datetime.date(self.first_year, 1, 1):
+            now = province.successor.name if province.successor_id else "tỉnh hiện nay"
+            return (
+                f"{province.name} chỉ tồn tại đến {province.valid_to:%d/%m/%Y}; "
+                f"chương trình từ năm {self.first_year} thuộc {now}."
+            )
+        if province.valid_from and province.valid_from > datetime.date(self.last_year, 12, 31):
+            return f"{province.name} có từ {province.valid_from:%d/%m/%Y}; không có chương trình cho những năm trước đó."
+        return ""
+
+    def clean(self) -> None:
+        message = self.province_refusal()
+        if message:
+            raise ValidationError({"province": message})
+
 
 class AnnualPlan(models.Model):
     """The year's approved list of đề án and budget; its totals derive from its đề án."""
@@ -421,7 +445,7 @@ class SupportCap(models.Model):
         "tỷ lệ tối đa trên tổng chi phí (%)",
         null=True,
         blank=True,
-        validators=[MaxValueValidator(100, "Tỷ lệ hỗ trợ không được quá 100%.")],
+        validators=[MaxValueValidator(100, "Tỷ lệ hỗ trợ không được quá 100 phần trăm.")],
         help_text="Kinh phí hỗ trợ ÷ (kinh phí hỗ trợ + vốn đối ứng). Để trống nếu không giới hạn tỷ lệ.",
     )
     ceiling = models.BigIntegerField(
@@ -452,7 +476,7 @@ class SupportCap(models.Model):
             models.CheckConstraint(
                 condition=Q(share_percent__isnull=True) | Q(share_percent__lte=100),
                 name="supportcap_share_at_most_100",
-                violation_error_message="Tỷ lệ hỗ trợ không được quá 100%.",
+                violation_error_message="Tỷ lệ hỗ trợ không được quá 100 phần trăm.",
             ),
             non_negative("ceiling", "Mức tối đa"),
             models.CheckConstraint(
@@ -849,16 +873,28 @@ class Project(models.Model):
             "cho đề án đã duyệt, đang thực hiện hoặc hoàn thành."
         )
 
-    def result_refusal(self) -> str:
+    def result_refusal(self, date: datetime.date | None = None) -> str:
         """Why no result after support may be recorded under this đề án (empty when one may):
-        only a completed đề án is followed up. ProjectResult.clean() (form, admin) and the
+        only a completed đề án is followed up, and (given ``date``) on a day that has come and
+        not before the đề án's plan year began. ProjectResult.clean() (form, admin) and the
         workbook import call it."""
-        if self.status == self.Status.COMPLETED:
+        if self.status != self.Status.COMPLETED:
+            return (
+                f"Đề án “{self.code}” đang ở trạng thái “{self.get_status_display()}”: chỉ ghi kết quả sau hỗ trợ "
+                "cho đề án đã hoàn thành."
+            )
+        if date is None:
             return ""
-        return (
-            f"Đề án “{self.code}” đang ở trạng thái “{self.get_status_display()}”: chỉ ghi kết quả sau hỗ trợ "
-            "cho đề án đã hoàn thành."
-        )
+        today = timezone.localdate()
+        if date > today:
+            return f"Ngày theo dõi {date:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}): kết quả sau hỗ trợ ghi điều đã thấy."
+        year = self.plan.year if self.plan_id else None
+        if year and date < datetime.date(year, 1, 1):
+            return (
+                f"Ngày theo dõi {date:%d/%m/%Y} trước năm kế hoạch {year} của đề án “{self.code}”: "
+                "kết quả sau hỗ trợ ghi sau khi đề án được thực hiện."
+            )
+        return ""
 
     @property
     def is_payable(self) -> bool:

@@ -7,6 +7,8 @@ Imported by projects.models, so that it is a model of the ``projects`` app.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -86,7 +88,7 @@ class ProjectResult(models.Model):
             project = self.project
         except models.ObjectDoesNotExist:
             return  # the form reports the missing đề án
-        message = project.result_refusal()
+        message = project.result_refusal(self.date if isinstance(self.date, datetime.date) else None)
         if message:
             # Not beside a field: on the đề án page the đề án is not a field of the form.
             raise ValidationError(message, code="project_not_completed")

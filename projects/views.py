@@ -369,7 +369,8 @@ def commune_review(request: HttpRequest) -> HttpResponse:
         if not can_decide:
             raise PermissionDenied
         facility = get_for_user(request, Facility.objects.all(), request.POST.get("facility", ""), rule=roles.can_approve)
-        unit = AdministrativeUnit.objects.filter(pk=request.POST.get("commune") or 0).first()
+        commune_id = request.POST.get("commune") or ""
+        unit = AdministrativeUnit.objects.filter(pk=commune_id).first() if commune_id.isdigit() else None
         if unit is None:
             messages.error(request, f"Chưa chọn xã, phường cho cơ sở {facility.name}.")
         else:

@@ -41,8 +41,10 @@ def objects():
 
 
 def plan_of(year: int):
+    # From 2026 the programme is the merged province's (unit "68-2025"), the one its report covers.
     program = f.ProgramFactory(
-        name="Chương trình khuyến công tỉnh Lâm Đồng giai đoạn 2026-2030", first_year=2026, last_year=2030
+        name="Chương trình khuyến công tỉnh Lâm Đồng giai đoạn 2026-2030", first_year=2026, last_year=2030,
+        province=f.unit("68-2025"),
     ) if year >= 2026 else f.ProgramFactory()
     return f.AnnualPlanFactory(program=program, year=year, decision_date=datetime.date(year, 1, 15))
 
@@ -117,7 +119,9 @@ def test_a_2026_project_under_an_nd235_content_lands_in_the_section_of_its_nd45_
     )
     f.DisbursementFactory(project=training, amount=80_000_000, date=datetime.date(2026, 8, 1))
 
-    figures = compute_figures(province=default_province(), year_from=2026, year_to=2026, report_date=datetime.date(2026, 11, 30))
+    figures = compute_figures(
+        province=default_province(2026), year_from=2026, year_to=2026, report_date=datetime.date(2026, 11, 30)
+    )
 
     assert (figures.machinery.projects, figures.machinery.money) == (1, 250_000_000)  # F07, as MMTB would
     assert figures.records["F07"].projects == (machinery.pk,)
@@ -257,7 +261,7 @@ def test_the_national_2026_2030_programme_and_a_2026_plan_are_accepted(departmen
         {
             "name": "Chương trình khuyến công quốc gia giai đoạn 2026-2030",
             "funding_level": f.funding_level("QG").pk,
-            "province": f.unit("68").pk,
+            "province": f.unit("68-2025").pk,
             "first_year": "2026",
             "last_year": "2030",
             "decision_number": "2646/QĐ-BCT",

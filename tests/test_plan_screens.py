@@ -48,7 +48,7 @@ def program_post(**values) -> dict:
     data = {
         "name": "Chương trình khuyến công tỉnh Lâm Đồng giai đoạn 2026–2030",
         "funding_level": f.funding_level().pk,
-        "province": f.unit("68").pk,
+        "province": f.unit("68-2025").pk,
         "first_year": "2026",
         "last_year": "2030",
         "decision_number": "99/QĐ-UBND",
@@ -115,7 +115,7 @@ def test_department_creates_and_edits_a_programme(department_client):
     assert response.status_code == 302
     program = Program.objects.get(decision_number="99/QĐ-UBND")
     assert (program.first_year, program.last_year, program.decision_date) == (2026, 2030, datetime.date(2026, 1, 20))
-    assert program.province.code == "68"
+    assert program.province.code == "68-2025"  # the merged province runs 2026–2030
 
     response = department_client.post(
         reverse("projects:program-edit", args=[program.pk]), program_post(name="Chương trình sửa", last_year="2031")

@@ -12,7 +12,7 @@ from functools import wraps
 from typing import TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -52,7 +52,8 @@ def get_for_user(
         raise Http404
     try:
         obj = queryset.get(pk=pk)
-    except queryset.model.DoesNotExist as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        # A malformed id from a form or URL ("abc") is a record that does not exist, not a 500.
         raise Http404 from exc
     if not rule(request.user):
         raise PermissionDenied

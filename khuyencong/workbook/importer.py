@@ -1560,9 +1560,10 @@ class _Plan:
                 continue
             # The model's rule (ProjectResult.clean): only a completed đề án, as it stands
             # after the DeAn sheet.
-            refusal = project.result_refusal()
+            refusal = project.result_refusal(date)
             if refusal:
-                row.error(S.PROJECT_CODE, refusal)
+                # A đề án not completed is the code's fault; a day out of range is the date's.
+                row.error(S.PROJECT_CODE if project.result_refusal() else "Ngày theo dõi", refusal)
                 continue
             existing = results.get((project.pk, date)) if project.pk else None
             self.upsert(
