@@ -201,16 +201,17 @@ def test_query_count_does_not_grow_with_the_data(small_period, django_assert_num
     # đề án (with executed); facility pairs; events; nominations; recoverable contracts;
     # contract_statuses' six (instalments, reschedules, repayments, lawsuits, write-offs,
     # recoveries); the previous year's contracts (none here, so no statuses for them).
-    # And the results after support (none here, so not their đề án's facilities).
-    with django_assert_num_queries(13):
+    # And the results after support (none here, so not their đề án's facilities), with the
+    # provinces they may come from (projects.provinces.lineage).
+    with django_assert_num_queries(14):
         compute(2024, 2024)
     # The same five, the same six, and the programme before 2021 (none here).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         compute(2021, 2025)
     _grow(small_period["plan"], 15)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         compute(2024, 2024)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         compute(2021, 2025)
 
 
@@ -340,11 +341,12 @@ def test_the_query_count_is_the_same_at_ten_times_the_data(lam_dong, django_asse
 
     # đề án (with executed); facility pairs; conference events; nominations; recoverable
     # contracts; contract_statuses' six (instalments, reschedules, repayments, lawsuits,
-    # write-offs, recoveries); the programme ending in 2020; its contracts; their six.
-    with django_assert_num_queries(20):
+    # write-offs, recoveries); the programme ending in 2020; its contracts; their six; the
+    # results after support and the provinces they may come from.
+    with django_assert_num_queries(21):
         before = compute()
     call_command("scale_demo", factor=10, verbosity=0)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         after = compute()
     assert after.done.count >= 10 * before.done.count
 
