@@ -287,6 +287,14 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
+def in_force_in_year(year: int) -> Q:
+    """Rows with valid_from/valid_to (empty: open) in force on at least one day of ``year``:
+    the one reading of "valid in a plan year" that activity contents, support caps and award
+    levels share."""
+    first, last = _year_bounds(year)
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=last)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+
+
 class ActivityContentQuerySet(models.QuerySet):
     def valid_in_year(self, year: int) -> ActivityContentQuerySet:
         """The contents a đề án of an annual plan for ``year`` may use: those in force on at
@@ -297,10 +305,7 @@ class ActivityContentQuerySet(models.QuerySet):
         THE rule of "a đề án uses the contents valid in its plan year": the đề án form, the
         admin and Project.clean() (ActivityContent.year_refusal), the workbook import and
         content_for() all ask it."""
-        first, last = _year_bounds(year)
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
-        )
+        return self.filter(in_force_in_year(year))
 
     def lines(self) -> ActivityContentQuerySet:
         """The contents a đề án is placed on: lines, not the groups 1.1–1.6 (report sections)."""
@@ -409,10 +414,7 @@ class SupportCapQuerySet(models.QuerySet):
     def in_force_in_year(self, year: int) -> SupportCapQuerySet:
         """Caps in force on at least one day of ``year`` (the same reading of a plan year as
         ActivityContentQuerySet.valid_in_year)."""
-        first, last = _year_bounds(year)
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
-        )
+        return self.filter(in_force_in_year(year))
 
 
 class SupportCap(models.Model):
@@ -999,10 +1001,7 @@ class Event(models.Model):
 class AwardLevelQuerySet(models.QuerySet):
     def valid_in_year(self, year: int) -> AwardLevelQuerySet:
         """The levels that apply on some day of ``year`` (AwardLevel.is_valid_in_year)."""
-        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
-        )
+        return self.filter(in_force_in_year(year))
 
 
 class AwardLevel(models.Model):
@@ -1034,7 +1033,7 @@ class AwardLevel(models.Model):
     def is_valid_in_year(self, year: int) -> bool:
         """Whether the level applies on some day of ``year``: the Python twin of
         AwardLevelQuerySet.valid_in_year (same bounds)."""
-        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        first, last = _year_bounds(year)
         return (self.valid_from is None or self.valid_from <= last) and (self.valid_to is None or self.valid_to >= first)
 
     def year_refusal(self, year: int | None) -> str:
