@@ -30,8 +30,11 @@ class DisbursementForm(ConstraintErrorsNextToFields, forms.ModelForm):
 
     class Meta:
         model = Disbursement
-        fields = ["date", "amount", "document_number", "funding_source"]
-        help_texts = {"document_number": "Số ủy nhiệm chi hoặc chứng từ thanh toán."}
+        fields = ["date", "amount", "document_number", "funding_source", "kind"]
+        help_texts = {
+            "document_number": "Số ủy nhiệm chi hoặc chứng từ thanh toán.",
+            "kind": "Tạm ứng: chi trước khi nghiệm thu, còn phải quyết toán. Thanh toán: chi cho phần việc đã làm.",
+        }
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +44,12 @@ class DisbursementForm(ConstraintErrorsNextToFields, forms.ModelForm):
             level_id=project.funding_level_id
         ).order_by("-year", "name")
         self.fields["funding_source"].empty_label = "— Không ghi —"
+        # Thanh toán unless said otherwise: the screens and scripts from before the kind send none.
+        self.fields["kind"].required = False
+        self.fields["kind"].initial = Disbursement.Kind.PAYMENT
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Disbursement.Kind.PAYMENT
 
     def record(self, *, by) -> Disbursement | None:
         """The disbursement recorded, or None with the reasons on the form."""

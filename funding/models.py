@@ -68,7 +68,14 @@ class FundingSource(models.Model):
 
 
 class Disbursement(models.Model):
-    """Money actually paid out for a đề án; a đề án's executed money is their sum."""
+    """Money actually paid out for a đề án; a đề án's executed money is their sum, whatever
+    its kind (an advance is money paid out too: the report counts it)."""
+
+    class Kind(models.TextChoices):
+        # An advance (tạm ứng) is paid before the work is accepted and stays outstanding until
+        # the đề án is settled (quyết toán); a payment (thanh toán) pays for work done.
+        PAYMENT = "payment", "Thanh toán"
+        ADVANCE = "advance", "Tạm ứng"
 
     project = models.ForeignKey(
         "projects.Project", verbose_name="đề án", on_delete=models.PROTECT, related_name="disbursements"
@@ -84,6 +91,7 @@ class Disbursement(models.Model):
         related_name="disbursements",
     )
     document_number = models.CharField("số chứng từ", max_length=60)
+    kind = models.CharField("loại chi", max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
 
     history = HistoricalRecords()
 

@@ -87,6 +87,17 @@ def disbursement(*, project, date: datetime.date, amount: int, disbursed: int) -
         )
 
 
+def disbursement_kind(*, project, kind: str) -> None:
+    """An advance (tạm ứng) is paid before the đề án is settled: once its quyết toán is
+    recorded, what is still paid is a payment. The form, the service and the import ask it."""
+    if kind == "advance" and project.settlement_date is not None:
+        raise at(
+            "kind",
+            f"Đề án đã quyết toán ngày {date_short(project.settlement_date)}: không tạm ứng thêm; "
+            "khoản chi sau quyết toán ghi là thanh toán.",
+        )
+
+
 def disbursed_within_contracts(*, project, disbursed: int, lent: int) -> None:
     """A recoverable đề án pays out no more than its contracts lend."""
     if disbursed > lent:

@@ -255,12 +255,14 @@ def disburse_contract(
 
 
 def _disburse(
-    *, project: Project, date, amount: int, document_number: str, funding_source: FundingSource | None, by, reason: str
+    *, project: Project, date, amount: int, document_number: str, funding_source: FundingSource | None, by, reason: str,
+    kind: str = Disbursement.Kind.PAYMENT,
 ) -> Disbursement:
     """Record a disbursement of ``project``, which the caller has locked."""
     disbursements = Disbursement.objects.filter(project=project)
     disbursed = _total(disbursements, "amount")
     rules.disbursement(project=project, date=date, amount=amount, disbursed=disbursed)
+    rules.disbursement_kind(project=project, kind=kind)
     document_number = document_number.strip()
     rules.new_document(disbursements.values_list("document_number", flat=True), document_number)
     if project.support_form == SupportForm.RECOVERABLE:
@@ -273,6 +275,7 @@ def _disburse(
             amount=amount,
             funding_source=funding_source,
             document_number=document_number,
+            kind=kind,
         ),
         by=by,
         reason=reason,
@@ -288,10 +291,12 @@ def record_disbursement(
     document_number: str,
     by,
     funding_source: FundingSource | None = None,
+    kind: str = Disbursement.Kind.PAYMENT,
 ) -> Disbursement:
     """Money paid out for a đề án: an approved one (``Project.is_payable``), dated by today,
     within its budget (``Project.budget``) with every disbursement before it, and, for a
-    recoverable đề án, within its contracts' principal; the document number new to the đề án."""
+    recoverable đề án, within its contracts' principal; the document number new to the đề án;
+    an advance (``kind``) only before the đề án is settled (``rules.disbursement_kind``)."""
     _require(roles.can_record_disbursements(by), "Bạn không có quyền ghi nhận giải ngân.")
     locked = _lock_project(project.pk)
     return _disburse(
@@ -301,7 +306,8 @@ def record_disbursement(
         document_number=document_number,
         funding_source=funding_source,
         by=by,
-        reason="Ghi nhận giải ngân",
+        reason="Ghi nhận tạm ứng" if kind == Disbursement.Kind.ADVANCE else "Ghi nhận giải ngân",
+        kind=kind,
     )
 
 

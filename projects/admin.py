@@ -256,7 +256,9 @@ class ProjectAdmin(
     inlines = [EventInline]
     # A status moves only through services.change_status (the allowed moves, who may make them,
     # the reason): edited here, a completed đề án with money paid went back to "proposed".
-    readonly_fields = ["status", "status_reason"]
+    # The dates of acceptance and settlement are set by their steps (services.take_step), with
+    # the minutes' number and the amount; Project.clean() still checks what they say together.
+    readonly_fields = ["status", "status_reason", "acceptance_date", "settlement_date"]
     fieldsets = [
         (None, {"fields": ["plan", "code", "name", "content", "is_cleaner_production", "is_key"]}),
         ("Nguồn và hình thức hỗ trợ", {"fields": ["funding_level", "support_form", "implementing_unit", "beneficiaries"]}),

@@ -26,6 +26,7 @@ from projects.models import (
     Project,
     SupportForm,
 )
+from projects.services import QUEUES, queue
 
 
 class ContentFilter(django_filters.ModelChoiceFilter):
@@ -99,11 +100,18 @@ class ProjectFilter(ListFilterSet):
     undisbursed = django_filters.BooleanFilter(
         label="Đã duyệt, chưa giải ngân", widget=forms.CheckboxInput, method="filter_undisbursed"
     )
+    # The dashboard's queues (projects.services.queue): ?cho=phe-duyet, nghiem-thu, quyet-toan.
+    cho = django_filters.ChoiceFilter(
+        label="Chờ xử lý", empty_label=ALL, choices=[(q.key, q.title) for q in QUEUES.values()], method="filter_queue"
+    )
     sort = sort_filter(SORT_LABELS)
 
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["year"].extra["choices"] = [("", ALL), *((y, str(y)) for y in years)]
+
+    def filter_queue(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return queue(value, qs) if value else qs
 
     def filter_undisbursed(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         if not value:

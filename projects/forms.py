@@ -348,8 +348,7 @@ class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
         fields = [
             "plan", "code", "name", "content", "is_cleaner_production", "is_key", "funding_level",
             "support_form", "implementing_unit", "facilities", "planned_budget", "approved_budget",
-            "counterpart_capital", "start_date", "end_date", "acceptance_date", "settlement_date",
-            "output_quantity", "output_unit", "notes",
+            "counterpart_capital", "start_date", "end_date", "output_quantity", "output_unit", "notes",
         ]
         help_texts = {
             "code": "Duy nhất trong kế hoạch năm, ví dụ DP-2025-01.",
@@ -386,10 +385,13 @@ class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
             self.fields["content"].queryset = self.fields["content"].queryset.valid_in_year(plan_year)
         # Any facility of the register may be chosen; the picker shows only the chosen ones.
         self.fields["facilities"].queryset = Facility.objects.order_by("name")
-        if user is not None and not roles.can_edit_approved_budget(user):
-            # The approved budget is the Department's; the Centre sees it but cannot change it.
-            self.fields["approved_budget"].disabled = True
-            self.fields["approved_budget"].help_text = "Do Sở Công Thương nhập khi phê duyệt."
+        # The approved budget is the Department's decision: entered when it approves the đề án
+        # and changed by an adjustment decision (projects.services.take_step), never here. The
+        # dates of acceptance and settlement are the steps' too (not on this form).
+        self.fields["approved_budget"].disabled = True
+        self.fields["approved_budget"].help_text = (
+            "Do Sở Công Thương ghi khi phê duyệt đề án; thay đổi bằng quyết định điều chỉnh trên trang đề án."
+        )
 
     def _plan_year(self) -> int | None:
         if self.instance.plan_id:
@@ -425,11 +427,87 @@ class ProjectForm(ConstraintErrorsNextToFields, forms.ModelForm):
                     "facilities",
                     f"Không bỏ được {', '.join(names)}: cơ sở đang có hợp đồng hỗ trợ có thu hồi của đề án này.",
                 )
-        start, accepted, settled = data.get("start_date"), data.get("acceptance_date"), data.get("settlement_date")
-        if start and accepted and accepted < start:
-            self.add_error("acceptance_date", "Ngày nghiệm thu không được trước ngày bắt đầu.")
-        if accepted and settled and settled < accepted:
-            self.add_error("settlement_date", "Ngày quyết toán không được trước ngày nghiệm thu.")
+        return data
+
+
+class StepForm(forms.Form):
+    """The paper of one step of a đề án's life (projects.services.take_step decides; this form
+    only reads). Each step shows the fields it asks for, in its own words (LABELS)."""
+
+    number = forms.CharField(label="Số văn bản", max_length=60, required=False)
+    date = forms.DateField(label="Ngày", required=False)
+    amount = MoneyField(label="Số tiền (đồng)", required=False)
+    end_date = forms.DateField(label="Ngày kết thúc mới", required=False)
+    result = forms.ChoiceField(label="Kết quả nghiệm thu", required=False)
+    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    # kind → {field: (label, required, help)}; fields not named are not shown.
+    LABELS = {
+        "appraisal": {
+            "date": ("Ngày thẩm định", True, ""),
+            "number": ("Số tờ trình / biên bản thẩm định", False, ""),
+            "note": ("Ý kiến thẩm định", False, ""),
+        },
+        "approval": {
+            "number": ("Số quyết định phê duyệt", True, "Ví dụ: 125/QĐ-SCT."),
+            "date": ("Ngày quyết định", True, ""),
+            "amount": ("Kinh phí được duyệt (đồng)", True, "Ghi đúng số tiền trong quyết định; không tự lấy kinh phí kế hoạch."),
+            "note": ("Ghi chú", False, ""),
+        },
+        "start": {"date": ("Ngày bắt đầu thực hiện", True, ""), "note": ("Ghi chú", False, "")},
+        "acceptance": {
+            "number": ("Số biên bản nghiệm thu", True, ""),
+            "date": ("Ngày nghiệm thu", True, "Không trước ngày bắt đầu đề án, không sau hôm nay."),
+            "result": ("Kết quả nghiệm thu", True, "Không đạt: ghi lại biên bản, đề án chưa được nghiệm thu."),
+            "note": ("Ghi chú", False, ""),
+        },
+        "settlement": {
+            "number": ("Số quyết định / biên bản quyết toán", False, ""),
+            "date": ("Ngày quyết toán", True, ""),
+            "amount": ("Số tiền quyết toán (đồng)", True, "Không vượt kinh phí được duyệt; thường bằng số đã giải ngân."),
+            "note": ("Ghi chú", False, ""),
+        },
+        "completion": {"note": ("Ghi chú", False, "")},
+        "adjustment": {
+            "number": ("Số quyết định điều chỉnh", True, ""),
+            "date": ("Ngày quyết định", True, ""),
+            "amount": ("Kinh phí được duyệt mới (đồng)", False, "Để trống nếu không điều chỉnh kinh phí."),
+            "end_date": ("Ngày kết thúc mới", False, "Để trống nếu không điều chỉnh thời gian."),
+            "note": ("Nội dung điều chỉnh", False, ""),
+        },
+        "stop": {
+            "number": ("Số quyết định dừng thực hiện", True, ""),
+            "date": ("Ngày quyết định", True, ""),
+            "note": ("Lý do dừng thực hiện", True, ""),
+        },
+    }
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from projects.decisions import AcceptanceResult
+
+        self.kind = kind
+        wanted = self.LABELS[kind]
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+                continue
+            label, required, help_text = wanted[name]
+            field = self.fields[name]
+            field.label = label
+            field.help_text = help_text or ("" if name != "amount" else field.help_text)
+            field.required = required
+            field.error_messages["required"] = f"Cần ghi {label[0].lower()}{label[1:]}."
+        if "result" in self.fields:
+            self.fields["result"].choices = [("", "— Chọn —"), *AcceptanceResult.choices]
+        _dates_vietnamese(self)
+
+    def step_data(self) -> dict:
+        """The cleaned fields as take_step's arguments."""
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
+        for name in ("number", "note", "result"):
+            if name in data:
+                data[name] = data[name] or ""
         return data
 
 

@@ -824,6 +824,9 @@ class Project(models.Model):
         message = self.approved_budget_refusal()
         if message:
             raise ValidationError({"approved_budget": message}, code="approved_budget")
+        refusal = self.lifecycle_refusal()
+        if refusal:
+            raise ValidationError({refusal[0]: refusal[1]}, code="lifecycle")
         if self.pk:
             paid = self.disbursements.aggregate(total=Coalesce(models.Sum("amount"), 0))["total"]
             message = self.budget_below_paid_refusal(paid)
@@ -863,6 +866,47 @@ class Project(models.Model):
         if self.status in self.PAYABLE and not self.approved_budget and self.planned_budget:
             return APPROVED_BUDGET_MESSAGE
         return ""
+
+    def lifecycle_refusal(self) -> tuple[str, str] | None:
+        """Why the đề án's steps, as its fields now say them, do not hold together: (field,
+        Vietnamese message), or None when they do. THE rule of acceptance and settlement dates
+        and of completion, which Project.clean() (forms, admin), the steps
+        (projects.services.take_step) and the workbook import all ask:
+
+        - nghiệm thu happens after the đề án started and on a day that has come;
+        - quyết toán follows nghiệm thu, on a day that has come;
+        - a completed đề án has been accepted and settled.
+        """
+        today = timezone.localdate()
+        accepted, settled = self.acceptance_date, self.settlement_date
+        if accepted is not None:
+            if accepted > today:
+                return "acceptance_date", (
+                    f"Ngày nghiệm thu {accepted:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}): "
+                    "chỉ ghi nghiệm thu đã diễn ra."
+                )
+            if self.start_date is not None and accepted < self.start_date:
+                return "acceptance_date", (
+                    f"Ngày nghiệm thu {accepted:%d/%m/%Y} trước ngày bắt đầu đề án {self.start_date:%d/%m/%Y}."
+                )
+        if settled is not None:
+            if accepted is None:
+                return "settlement_date", "Đề án chưa nghiệm thu: chỉ quyết toán sau khi nghiệm thu."
+            if settled < accepted:
+                return "settlement_date", (
+                    f"Ngày quyết toán {settled:%d/%m/%Y} trước ngày nghiệm thu {accepted:%d/%m/%Y}."
+                )
+            if settled > today:
+                return "settlement_date", (
+                    f"Ngày quyết toán {settled:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}): "
+                    "chỉ ghi quyết toán đã có."
+                )
+        if self.status == self.Status.COMPLETED and (accepted is None or settled is None):
+            missing = " và ".join(
+                label for label, day in (("ngày nghiệm thu", accepted), ("ngày quyết toán", settled)) if day is None
+            )
+            return "status", f"Đề án chỉ hoàn thành khi đã nghiệm thu và quyết toán: còn thiếu {missing}."
+        return None
 
     def event_refusal(self) -> str:
         """Why no new event may be recorded under this đề án (empty when one may): events are
@@ -1192,4 +1236,5 @@ class ProductNomination(models.Model):
 
 
 
+from projects.decisions import ProjectDecision  # noqa: E402,F401  (the steps of a đề án, their own module)
 from projects.results import ProjectResult  # noqa: E402,F401  (results after support, its own module)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("de-an/<int:pk>/", views.project_detail, name="project-detail"),
     path("de-an/<int:pk>/sua/", views.project_edit, name="project-edit"),
     path("de-an/<int:pk>/trang-thai/", views.project_status, name="project-status"),
+    path("de-an/<int:pk>/buoc/<slug:slug>/", views.project_step, name="project-step"),
     path("de-an/<int:pk>/lich-su/", views.project_history, name="project-history"),
     path("de-an/<int:pk>/ket-qua/them/", views.result_create, name="result-create"),
     path("ket-qua/<int:pk>/sua/", views.result_edit, name="result-edit"),

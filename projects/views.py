@@ -6,24 +6,27 @@ users without the role get 403, unknown objects 404.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding.forms import DisbursementForm
+from funding.forms import DisbursementForm, add_refusal
 from funding.loans import contract_statuses
 from funding.models import Disbursement
 from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
+from khuyencong.core.formatting import money_exact
 from khuyencong.core.history import change_log
 from khuyencong.core.search import search
 from projects import periods, services
@@ -41,6 +44,7 @@ from projects.forms import (
     ProjectPicker,
     ProjectResultForm,
     SearchPicker,
+    StepForm,
     SupportCapForm,
 )
 from projects.models import (
@@ -143,6 +147,10 @@ def project_detail_context(
             "memoranda": sum(e.memoranda for e in events),
         },
         "transitions": services.allowed_transitions(request.user, project),
+        "steps": services.available_steps(request.user, project),
+        "stage": services.stage_label(project),
+        "timeline": services.timeline(project),
+        "advances_outstanding": services.advances_outstanding(project),
         "needs_reason": services.NEEDS_REASON,
         "can_edit": roles.can_edit_records(request.user),
         "can_add_contract": roles.can_edit_records(request.user)
@@ -214,6 +222,66 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Đề án {project.code}: {project.get_status_display().lower()}.")
     return redirect("projects:project-detail", pk=project.pk)
+
+
+@require_role(roles.can_view)
+@require_http_methods(["GET", "POST"])
+def project_step(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    """One step of the đề án's life (services.take_step): its paper on a form; a decision of the
+    Department (approval, adjustment, stop) shown once more with the amounts, and taken only
+    when confirmed. The confirmation is the step tried and rolled back: it shows nothing the
+    step would refuse."""
+    step = services.STEP_BY_SLUG.get(slug)
+    project = _project(request, pk)
+    if step is None:
+        raise Http404
+    if not services.may_take(request.user, step):
+        raise PermissionDenied
+    refusal = services.state_refusal(project, step.kind)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("projects:project-detail", pk=project.pk)
+    form = StepForm(request.POST if request.method == "POST" else None, kind=step.kind)
+    context = {"project": project, "step": step, "form": form, "paid": project.disbursements.aggregate(
+        total=Coalesce(Sum("amount"), 0))["total"]}
+    if request.method == "POST" and form.is_valid():
+        data = form.step_data()
+        confirmed = request.POST.get("xac-nhan") == "1"
+        try:
+            with transaction.atomic():
+                decision, warnings = services.take_step(project=project, kind=step.kind, by=request.user, **data)
+                if step.confirm and not confirmed:
+                    transaction.set_rollback(True)
+        except ValidationError as refused:
+            add_refusal(form, refused)
+        else:
+            if step.confirm and not confirmed:
+                return render(
+                    request, "projects/project_step.html",
+                    {**context, "confirming": True, "warnings": warnings, "summary": _step_summary(form)},
+                )
+            messages.success(request, f"Đề án {project.code}: đã ghi bước “{decision.get_kind_display().lower()}”.")
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect(reverse("projects:project-detail", args=[project.pk]) + "#h-timeline")
+    return render(request, "projects/project_step.html", context)
+
+
+def _step_summary(form: StepForm) -> list[tuple[str, str]]:
+    """(label, value as written) of each field filled in, for the confirmation."""
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        if name == "amount":
+            value = money_exact(value)
+        elif isinstance(value, datetime.date):
+            value = f"{value:%d/%m/%Y}"
+        elif name == "result":
+            value = dict(field.choices).get(value, value)
+        rows.append((field.label, str(value)))
+    return rows
 
 
 @require_role(roles.can_edit_records)

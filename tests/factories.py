@@ -129,6 +129,11 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     representative = "Nguyễn Văn An"
 
 
+def _done_day(project) -> datetime.date:
+    """A day a completed đề án of its plan year was accepted and settled: in its year, by today."""
+    return min(datetime.date(project.plan.year, 11, 1), datetime.date.today())
+
+
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Project
@@ -145,6 +150,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     approved_budget = 300_000_000
     counterpart_capital = 900_000_000
     status = Project.Status.APPROVED
+    # A completed đề án has been accepted and settled (Project.lifecycle_refusal).
+    acceptance_date = factory.LazyAttribute(lambda p: _done_day(p) if p.status == Project.Status.COMPLETED else None)
+    settlement_date = factory.LazyAttribute(lambda p: _done_day(p) if p.status == Project.Status.COMPLETED else None)
 
     @factory.post_generation
     def facilities(self, create, extracted, **kwargs):

@@ -196,36 +196,61 @@ def test_data_entry_cannot_change_the_approved_budget(entry_client, objects):
     assert project.planned_budget == 1_836_337_000
 
 
-def test_department_sets_the_approved_budget(department_client, objects):
+def test_department_changes_the_approved_budget_by_an_adjustment_decision_not_the_form(department_client, objects):
     project = objects["project"]
     data = project_post(objects["plan"], objects["facility"], code=project.code, approved_budget="1.800.000.000")
     department_client.post(reverse("projects:project-edit", args=[project.pk]), data)
     project.refresh_from_db()
+    assert project.approved_budget == 300_000_000  # the form's field is shown, never taken
+    url = reverse("projects:project-step", args=[project.pk, "dieu-chinh"])
+    decision = {"number": "88/QĐ-SCT", "date": f"{datetime.date.today():%d/%m/%Y}", "amount": "1.800.000.000", "xac-nhan": "1"}
+    department_client.post(url, decision)
+    project.refresh_from_db()
     assert project.approved_budget == 1_800_000_000
+    assert project.decisions.get().number == "88/QĐ-SCT"
 
 
 def test_only_the_department_approves_a_project(entry_client, department_client, objects):
-    project = f.ProjectFactory(plan=objects["plan"], status=Project.Status.PROPOSED)
-    url = reverse("projects:project-status", args=[project.pk])
+    project = f.ProjectFactory(plan=objects["plan"], status=Project.Status.PROPOSED, approved_budget=0)
+    url = reverse("projects:project-step", args=[project.pk, "phe-duyet"])
+    decision = {"number": "12/QĐ-SCT", "date": f"{datetime.date.today():%d/%m/%Y}", "amount": "280.000.000"}
     detail = entry_client.get(reverse("projects:project-detail", args=[project.pk])).content.decode()
     assert "Phê duyệt đề án" not in detail
-    assert entry_client.post(url, {"status": "approved"}).status_code == 403
+    assert entry_client.get(url).status_code == 403
+    assert entry_client.post(url, {**decision, "xac-nhan": "1"}).status_code == 403
+    # The old one-click move is no way round the decision either.
+    assert entry_client.post(reverse("projects:project-status", args=[project.pk]), {"status": "approved"}).status_code == 403
+    department_client.post(reverse("projects:project-status", args=[project.pk]), {"status": "approved"})
     project.refresh_from_db()
     assert project.status == Project.Status.PROPOSED
 
     assert "Phê duyệt đề án" in department_client.get(reverse("projects:project-detail", args=[project.pk])).content.decode()
-    assert department_client.post(url, {"status": "approved"}).status_code == 302
+    first = department_client.post(url, decision)  # the confirmation: nothing written yet
+    assert "Xác nhận phê duyệt đề án" in first.content.decode()
     project.refresh_from_db()
-    assert project.status == Project.Status.APPROVED
+    assert (project.status, project.approved_budget) == (Project.Status.PROPOSED, 0)
+    assert department_client.post(url, {**decision, "xac-nhan": "1"}).status_code == 302
+    project.refresh_from_db()
+    assert (project.status, project.approved_budget) == (Project.Status.APPROVED, 280_000_000)
 
 
-def test_data_entry_starts_and_completes_an_approved_project(entry_client, objects):
+def test_data_entry_starts_accepts_settles_and_completes_an_approved_project(entry_client, objects):
     project = objects["project"]
-    url = reverse("projects:project-status", args=[project.pk])
-    entry_client.post(url, {"status": "in_progress"})
-    entry_client.post(url, {"status": "completed"})
+    today = f"{datetime.date.today():%d/%m/%Y}"
+
+    def step(slug, **data):
+        return entry_client.post(reverse("projects:project-step", args=[project.pk, slug]), data)
+
+    step("bat-dau", date=today)
+    step("hoan-thanh")  # not yet accepted nor settled: refused
+    project.refresh_from_db()
+    assert project.status == Project.Status.IN_PROGRESS
+    step("nghiem-thu", number="05/BB-NT", date=today, result="passed")
+    step("quyet-toan", date=today, amount="0")
+    step("hoan-thanh")
     project.refresh_from_db()
     assert project.status == Project.Status.COMPLETED
+    assert project.acceptance_date == project.settlement_date == datetime.date.today()
 
 
 def test_cancelling_needs_a_reason_and_records_it_in_history(department_client, department, objects):
@@ -548,8 +573,14 @@ def test_the_dashboard_says_what_it_changed_in_the_years_asked(viewer_client, ob
     assert plain.context["notices"] == []
 
 
-def test_approving_without_an_approved_budget_approves_the_planned_one(department_client, objects):
+def test_approving_without_an_approved_budget_is_refused_not_the_planned_one_copied(department_client, objects):
     project = f.ProjectFactory(plan=objects["plan"], status=Project.Status.PROPOSED, approved_budget=0)
-    department_client.post(reverse("projects:project-status", args=[project.pk]), {"status": "approved"})
+    url = reverse("projects:project-step", args=[project.pk, "phe-duyet"])
+    today = f"{datetime.date.today():%d/%m/%Y}"
+    response = department_client.post(url, {"number": "7/QĐ-SCT", "date": today, "xac-nhan": "1"})
+    assert "Cần ghi kinh phí được duyệt (đồng)." in response.content.decode()
+    response = department_client.post(url, {"number": "7/QĐ-SCT", "date": today, "amount": "0", "xac-nhan": "1"})
+    assert "phải có kinh phí được duyệt lớn hơn 0 đồng" in response.content.decode()
     project.refresh_from_db()
-    assert project.approved_budget == project.planned_budget == 300_000_000
+    assert (project.status, project.approved_budget) == (Project.Status.PROPOSED, 0)
+    assert not project.decisions.exists()

@@ -106,3 +106,27 @@ def can_import_project_status(user: User, current: str | None, new: str) -> bool
     if new in _APPROVAL_STATES and current not in _APPROVAL_STATES:
         return can_approve(user)
     return can_change_project_status(user, current, new)
+
+
+# The steps of a đề án's life (projects/services.py take_step). The Department decides: it
+# approves a đề án (decision number, date, approved budget), adjusts it (new budget or end date)
+# and stops it, each by a decision it signs. The Centre keeps the record of the work: it enters
+# the appraisal's result it submits to the Department, the day work starts, the acceptance
+# (nghiệm thu, with its minutes), the settlement (quyết toán) and the completion that follows
+# them. The Department may enter those too (it oversees the Centre); a viewer takes no step.
+
+
+def can_decide_project(user: User) -> bool:
+    """Approve, adjust or stop a đề án by a decision of the Department."""
+    return can_approve(user)
+
+
+def can_record_project_progress(user: User) -> bool:
+    """Record a đề án's appraisal, start, acceptance, settlement and completion."""
+    return can_edit_records(user)
+
+
+def follows_project_progress(user: User) -> bool:
+    """Whose dashboard lists the đề án waiting for acceptance and settlement: the Centre's
+    (the Department's lists the đề án waiting for its approval)."""
+    return has_role(user, DATA_ENTRY)

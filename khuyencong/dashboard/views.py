@@ -12,6 +12,7 @@ from khuyencong.core.access import require_role
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from khuyencong.dashboard import charts
 from khuyencong.dashboard import figures as dashboard
+from projects import services as project_services
 
 MAX_YEARS = 15
 
@@ -101,5 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "content_chart": content_chart,
             "can_edit": roles.can_edit_records(request.user),
             "notices": notices,
+            # The đề án waiting for this user's step (projects.services.queues_for).
+            "queues": project_services.queues_for(request.user, limit=dashboard.TODO_LIMIT, today=today),
         },
     )

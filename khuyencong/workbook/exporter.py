@@ -178,10 +178,11 @@ def project_rows(scope: _Scope) -> Rows:
 def disbursement_rows(scope: _Scope) -> Rows:
     yield list(S.DISBURSEMENTS.all_columns)
     queryset = scope.by_project(Disbursement.objects.all()).order_by("project__plan__year", "project__code", "date", "pk")
-    for year, code, date, amount, number in queryset.values_list(
-        "project__plan__year", "project__code", "date", "amount", "document_number"
+    kinds = dict(Disbursement.Kind.choices)
+    for year, code, date, amount, number, kind in queryset.values_list(
+        "project__plan__year", "project__code", "date", "amount", "document_number", "kind"
     ).iterator(chunk_size=CHUNK):
-        yield [year, code, date, amount, number]
+        yield [year, code, date, amount, number, kinds[kind]]
 
 
 def event_rows(scope: _Scope) -> Rows:

@@ -1026,14 +1026,24 @@ class _Plan:
         if budget is not None and budget != stored and not roles.can_edit_approved_budget(user):
             row.error("Kinh phí được duyệt", "Kinh phí được duyệt do Sở Công Thương nhập khi phê duyệt.")
 
+    LIFECYCLE_COLUMNS = {"status": "Trạng thái", "acceptance_date": "Ngày nghiệm thu", "settlement_date": "Ngày quyết toán"}
+
     def check_approved_budget(self, row: Row, project: Project | None, values: dict[str, Any]) -> None:
-        """The model's rule (Project.approved_budget_refusal) on the đề án as the row leaves it."""
+        """The model's rules (Project.approved_budget_refusal, lifecycle_refusal) on the đề án as
+        the row leaves it."""
         scratch = self._scratch_project
         for attr, default in (("status", Project.Status.PROPOSED), ("approved_budget", 0), ("planned_budget", 0)):
             setattr(scratch, attr, values.get(attr, getattr(project, attr) if project is not None else default))
         refusal = scratch.approved_budget_refusal()
         if refusal:
             row.error("Kinh phí được duyệt", refusal)
+        # The steps' rule (Project.lifecycle_refusal): a completed đề án was accepted and
+        # settled, on days in order that have come.
+        for attr in ("start_date", "acceptance_date", "settlement_date"):
+            setattr(scratch, attr, values.get(attr, getattr(project, attr) if project is not None else None))
+        lifecycle = scratch.lifecycle_refusal()
+        if lifecycle:
+            row.error(self.LIFECYCLE_COLUMNS[lifecycle[0]], lifecycle[1])
         elif project is not None:  # nor lowered below the money already paid out (Project.clean)
             paid = sum(item.amount for item in self.disbursements_of.get(id(project), ()))
             refusal = scratch.budget_below_paid_refusal(paid)
@@ -1044,6 +1054,7 @@ class _Plan:
         spec = [
             Col("Ngày", "date", cells.date, needed=True),
             Col("Số tiền", "amount", _positive(cells.amount, "Số tiền giải ngân"), needed=True),
+            Col("Loại chi", "kind", _choice(Disbursement.Kind, "Loại chi"), blank=Disbursement.Kind.PAYMENT),
         ]
         seen: dict[tuple[int, str], int] = {}
         self.disbursement_rows: dict[int, list[Row]] = defaultdict(list)
@@ -1082,8 +1093,13 @@ class _Plan:
         disbursements in the database and in the rows before."""
         date = values.get("date", getattr(existing, "date", None))
         amount = values.get("amount", getattr(existing, "amount", None))
-        if existing is not None and (date, amount) == (existing.date, existing.amount):
+        kind = values.get("kind", getattr(existing, "kind", Disbursement.Kind.PAYMENT))
+        if existing is not None and (date, amount, kind) == (existing.date, existing.amount, existing.kind):
             return True  # as recorded: the export of the database goes back in unchanged
+        if not row.obeys({"kind": "Loại chi", None: S.PROJECT_CODE}, rules.disbursement_kind, project=project, kind=kind):
+            return False
+        if existing is not None and (date, amount) == (existing.date, existing.amount):
+            return True  # only its kind changed
         others = sum(d.amount for d in self.disbursements_of.get(id(project), []) if d is not existing)
         return row.obeys(
             self.DISBURSEMENT_COLUMNS, rules.disbursement, project=project, date=date, amount=amount, disbursed=others

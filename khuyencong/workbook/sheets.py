@@ -93,6 +93,7 @@ DISBURSEMENTS = Sheet(
     "Giải ngân",
     keys=(YEAR, PROJECT_CODE, "Số chứng từ"),
     columns=(YEAR, PROJECT_CODE, "Ngày", "Số tiền", "Số chứng từ"),
+    extra=("Loại chi",),  # Thanh toán (blank) or Tạm ứng: Disbursement.kind
     money=("Số tiền",),
 )
 EVENTS = Sheet(
