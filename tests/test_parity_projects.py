@@ -8,6 +8,7 @@ are to be folded together.
 
 from __future__ import annotations
 
+import datetime
 import io
 import unicodedata
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
@@ -170,6 +172,11 @@ def paid_project() -> Project:
     return project
 
 
+def adjustment(**fields: str) -> dict[str, str]:
+    """An adjustment decision of the Department, confirmed."""
+    return {"number": "90/QĐ-SCT", "date": f"{datetime.date.today():%d/%m/%Y}", "xac-nhan": "1", **fields}
+
+
 DEAN = ["Năm", "Mã đề án", "Tên đề án", "Nguồn", "Mã nội dung", "Hình thức", "Kinh phí kế hoạch", "Trạng thái"]
 SUKIEN = ["Năm", "Mã đề án", "Tên sự kiện", "Ngày", "Địa điểm", "Lượt doanh nghiệp"]
 TOO_MUCH = "1.000.000.000.000.001"  # one đồng over cells.MAX_MONEY
@@ -180,7 +187,8 @@ CASES = {
     "approved-without-approved-budget": Case(
         message=APPROVED_BUDGET_MESSAGE,
         setup=approved_project,
-        form=lambda p: (reverse("projects:project-edit", args=[p.pk]), project_fields(p, approved_budget="")),
+        # The approved budget changes on the screens only by an adjustment decision.
+        form=lambda p: (reverse("projects:project-step", args=[p.pk, "dieu-chinh"]), adjustment(amount="0")),
         workbook=lambda p: {"DeAn": [["Năm", "Mã đề án", "Kinh phí được duyệt"], [YEAR, p.code, 0]]},
         admin=lambda p: (
             reverse("admin:projects_project_change", args=[p.pk]),
@@ -203,7 +211,7 @@ CASES = {
     "budget-below-paid": Case(
         message=f"Kinh phí của đề án ({money_exact(1)}) không được thấp hơn số đã giải ngân ({money_exact(PAID)}).",
         setup=paid_project,
-        form=lambda p: (reverse("projects:project-edit", args=[p.pk]), project_fields(p, approved_budget="1")),
+        form=lambda p: (reverse("projects:project-step", args=[p.pk, "dieu-chinh"]), adjustment(amount="1")),
         workbook=lambda p: {"DeAn": [["Năm", "Mã đề án", "Kinh phí được duyệt"], [YEAR, p.code, 1]]},
         admin=lambda p: (
             reverse("admin:projects_project_change", args=[p.pk]),
@@ -288,13 +296,17 @@ def test_a_payable_project_without_any_planned_money_may_keep_an_approved_budget
     project.full_clean()
 
 
-def test_approving_on_the_screen_still_takes_the_planned_budget():
+def test_approving_takes_the_approved_budget_entered_never_the_planned_one():
     from projects import services
 
     project = proposed_project()
-    services.change_status(project=project, status=Project.Status.APPROVED, by=department())
+    with pytest.raises(ValidationError):
+        services.change_status(project=project, status=Project.Status.APPROVED, by=department())
+    services.take_step(
+        project=project, kind="approval", by=department(), number="3/QĐ-SCT", date=datetime.date.today(), amount=250_000_000
+    )
     project.refresh_from_db()
-    assert (project.status, project.approved_budget) == (Project.Status.APPROVED, project.planned_budget)
+    assert (project.status, project.approved_budget) == (Project.Status.APPROVED, 250_000_000)
 
 
 # -- names stored clean on every path ------------------------------------------------------------

@@ -89,6 +89,8 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "Sản xuất sạch hơn",
                 "Đề án điểm",
                 "Kinh phí được duyệt",
+                "Ngày nghiệm thu",
+                "Ngày quyết toán",
             ],
             [
                 2023,
@@ -105,6 +107,8 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "x",
                 "",
                 "300.000.000",
+                "20/11/2023",
+                "15/12/2023",
             ],
             [
                 2023,
@@ -121,6 +125,8 @@ def small_workbook(**overrides: list[list[Any]]) -> dict[str, list[list[Any]]]:
                 "",
                 "",
                 150_000_000,
+                datetime.date(2023, 10, 5),
+                datetime.date(2023, 12, 20),
             ],
             [
                 2024,
