@@ -214,6 +214,123 @@ def _save(project: Project, *, by, reason: str) -> None:
     project.save()
 
 
+@dataclass
+class _Paper:
+    """What the step's form said (take_step's arguments)."""
+
+    number: str
+    date: datetime.date | None
+    amount: int | None
+    end_date: datetime.date | None
+    result: str
+    note: str
+
+
+def _appraise(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    decision.date = _dated(paper.date, "ngày thẩm định")
+    decision.number = paper.number
+    return "Ghi kết quả thẩm định"
+
+
+def _approve(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    decision.number = _numbered(paper.number, "số quyết định phê duyệt")
+    decision.date = _dated(paper.date, "ngày quyết định")
+    decision.amount = project.approved_budget = _money(paper.amount, "kinh phí được duyệt")
+    project.status = Status.APPROVED
+    if decision.amount > project.planned_budget:
+        warnings.append(
+            f"Kinh phí được duyệt {money_exact(decision.amount)} cao hơn kinh phí kế hoạch "
+            f"{money_exact(project.planned_budget)}."
+        )
+    return f"Phê duyệt: QĐ {decision.number}"
+
+
+def _start(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    decision.date = _dated(paper.date, "ngày bắt đầu thực hiện")
+    if project.end_date is not None and decision.date > project.end_date:
+        raise _refuse("date", f"Ngày bắt đầu sau ngày kết thúc của đề án ({project.end_date:%d/%m/%Y}).")
+    project.start_date = decision.date
+    project.status = Status.IN_PROGRESS
+    return "Bắt đầu thực hiện"
+
+
+def _accept(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    decision.number = _numbered(paper.number, "số biên bản nghiệm thu")
+    day = _dated(paper.date, "ngày nghiệm thu")
+    if paper.result not in AcceptanceResult.values:
+        raise _refuse("result", "Cần chọn kết quả nghiệm thu: đạt hoặc không đạt.")
+    decision.result = paper.result
+    if paper.result == AcceptanceResult.PASSED:
+        project.acceptance_date = day  # the date's one place; the row shows it
+    else:
+        decision.date = day
+        if project.start_date is not None and day < project.start_date:
+            raise _refuse(
+                "date", f"Ngày nghiệm thu {day:%d/%m/%Y} trước ngày bắt đầu đề án {project.start_date:%d/%m/%Y}."
+            )
+    return f"Nghiệm thu ({decision.get_result_display().lower()}): biên bản {decision.number}"
+
+
+def _settle(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    decision.number = paper.number
+    project.settlement_date = _dated(paper.date, "ngày quyết toán")
+    decision.amount = _money(paper.amount, "số tiền quyết toán")
+    if decision.amount > project.budget:
+        raise _refuse(
+            "amount",
+            f"Số tiền quyết toán {money_exact(decision.amount)} vượt kinh phí được duyệt {money_exact(project.budget)}.",
+        )
+    paid = _paid(project)
+    if decision.amount != paid:
+        warnings.append(
+            f"Số tiền quyết toán {money_exact(decision.amount)} khác số đã giải ngân {money_exact(paid)}: "
+            "hãy đối chiếu chứng từ (thu hồi tạm ứng thừa hoặc thanh toán phần còn lại)."
+        )
+    return "Quyết toán"
+
+
+def _complete(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    project.status = Status.COMPLETED
+    return "Hoàn thành (đã nghiệm thu, quyết toán)"
+
+
+def _adjust(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    decision.number = _numbered(paper.number, "số quyết định điều chỉnh")
+    decision.date = _dated(paper.date, "ngày quyết định")
+    if paper.amount is None and paper.end_date is None:
+        raise _refuse(None, "Quyết định điều chỉnh cần ghi kinh phí được duyệt mới hoặc ngày kết thúc mới.")
+    if paper.amount is not None:
+        decision.amount = project.approved_budget = _money(paper.amount, "kinh phí được duyệt mới")
+    if paper.end_date is not None:
+        if project.start_date is not None and paper.end_date < project.start_date:
+            raise _refuse("end_date", f"Ngày kết thúc mới trước ngày bắt đầu ({project.start_date:%d/%m/%Y}).")
+        decision.end_date = project.end_date = paper.end_date
+    return f"Điều chỉnh: QĐ {decision.number}"
+
+
+def _stop(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
+    decision.number = _numbered(paper.number, "số quyết định dừng thực hiện")
+    decision.date = _dated(paper.date, "ngày quyết định")
+    if not paper.note:
+        raise _refuse("note", "Cần ghi lý do dừng thực hiện đề án.")
+    project.status = Status.NOT_CARRIED_OUT
+    project.status_reason = paper.note
+    return f"Dừng thực hiện: QĐ {decision.number}"
+
+
+# What each step asks of its paper and does to the đề án; returns the history's reason.
+_TAKE = {
+    Kind.APPRAISAL: _appraise,
+    Kind.APPROVAL: _approve,
+    Kind.START: _start,
+    Kind.ACCEPTANCE: _accept,
+    Kind.SETTLEMENT: _settle,
+    Kind.COMPLETION: _complete,
+    Kind.ADJUSTMENT: _adjust,
+    Kind.STOP: _stop,
+}
+
+
 @transaction.atomic
 def take_step(
     *,
@@ -254,84 +371,10 @@ def take_step(
     refusal = state_refusal(project, kind)
     if refusal:
         raise ValidationError(refusal)
-    note = (note or "").strip()
+    paper = _Paper((number or "").strip(), date, amount, end_date, result or "", (note or "").strip())
     warnings: list[str] = []
-    decision = ProjectDecision(project=project, kind=kind, recorded_by=by, note=note)
-
-    if kind == Kind.APPRAISAL:
-        decision.date = _dated(date, "ngày thẩm định")
-        decision.number = (number or "").strip()
-        reason = "Ghi kết quả thẩm định"
-    elif kind == Kind.APPROVAL:
-        decision.number = _numbered(number, "số quyết định phê duyệt")
-        decision.date = _dated(date, "ngày quyết định")
-        decision.amount = project.approved_budget = _money(amount, "kinh phí được duyệt")
-        project.status = Status.APPROVED
-        if amount > project.planned_budget:
-            warnings.append(
-                f"Kinh phí được duyệt {money_exact(amount)} cao hơn kinh phí kế hoạch {money_exact(project.planned_budget)}."
-            )
-        reason = f"Phê duyệt: QĐ {decision.number}"
-    elif kind == Kind.START:
-        decision.date = _dated(date, "ngày bắt đầu thực hiện")
-        if project.end_date is not None and decision.date > project.end_date:
-            raise _refuse("date", f"Ngày bắt đầu sau ngày kết thúc của đề án ({project.end_date:%d/%m/%Y}).")
-        project.start_date = decision.date
-        project.status = Status.IN_PROGRESS
-        reason = "Bắt đầu thực hiện"
-    elif kind == Kind.ACCEPTANCE:
-        decision.number = _numbered(number, "số biên bản nghiệm thu")
-        day = _dated(date, "ngày nghiệm thu")
-        if result not in AcceptanceResult.values:
-            raise _refuse("result", "Cần chọn kết quả nghiệm thu: đạt hoặc không đạt.")
-        decision.result = result
-        if result == AcceptanceResult.PASSED:
-            project.acceptance_date = day  # the date's one place; the row shows it
-        else:
-            decision.date = day
-            if project.start_date is not None and day < project.start_date:
-                raise _refuse("date", f"Ngày nghiệm thu {day:%d/%m/%Y} trước ngày bắt đầu đề án {project.start_date:%d/%m/%Y}.")
-        reason = f"Nghiệm thu ({decision.get_result_display().lower()}): biên bản {decision.number}"
-    elif kind == Kind.SETTLEMENT:
-        decision.number = (number or "").strip()
-        project.settlement_date = _dated(date, "ngày quyết toán")
-        decision.amount = _money(amount, "số tiền quyết toán")
-        if decision.amount > project.budget:
-            raise _refuse(
-                "amount",
-                f"Số tiền quyết toán {money_exact(decision.amount)} vượt kinh phí được duyệt {money_exact(project.budget)}.",
-            )
-        paid = _paid(project)
-        if decision.amount != paid:
-            warnings.append(
-                f"Số tiền quyết toán {money_exact(decision.amount)} khác số đã giải ngân {money_exact(paid)}: "
-                "hãy đối chiếu chứng từ (thu hồi tạm ứng thừa hoặc thanh toán phần còn lại)."
-            )
-        reason = "Quyết toán"
-    elif kind == Kind.COMPLETION:
-        project.status = Status.COMPLETED
-        reason = "Hoàn thành (đã nghiệm thu, quyết toán)"
-    elif kind == Kind.ADJUSTMENT:
-        decision.number = _numbered(number, "số quyết định điều chỉnh")
-        decision.date = _dated(date, "ngày quyết định")
-        if amount is None and end_date is None:
-            raise _refuse(None, "Quyết định điều chỉnh cần ghi kinh phí được duyệt mới hoặc ngày kết thúc mới.")
-        if amount is not None:
-            decision.amount = project.approved_budget = _money(amount, "kinh phí được duyệt mới")
-        if end_date is not None:
-            if project.start_date is not None and end_date < project.start_date:
-                raise _refuse("end_date", f"Ngày kết thúc mới trước ngày bắt đầu ({project.start_date:%d/%m/%Y}).")
-            decision.end_date = project.end_date = end_date
-        reason = f"Điều chỉnh: QĐ {decision.number}"
-    else:  # stop
-        decision.number = _numbered(number, "số quyết định dừng thực hiện")
-        decision.date = _dated(date, "ngày quyết định")
-        if not note:
-            raise _refuse("note", "Cần ghi lý do dừng thực hiện đề án.")
-        project.status = Status.NOT_CARRIED_OUT
-        project.status_reason = note
-        reason = f"Dừng thực hiện: QĐ {decision.number}"
-
+    decision = ProjectDecision(project=project, kind=kind, recorded_by=by, note=paper.note)
+    reason = _TAKE[kind](project, decision, paper, warnings)
     _check(project)
     _save(project, by=by, reason=reason)
     decision.project = project

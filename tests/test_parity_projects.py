@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse

@@ -29,6 +29,13 @@ def project_row(status: str, *, code: str = "DP-01") -> list:
     return [2024, code, "Hỗ trợ máy sấy chè", "Địa phương", "MMTB", "Không thu hồi", 300_000_000, status]
 
 
+def with_done_dates(header: list[str], row: list) -> tuple[list[str], list]:
+    """A completed đề án's row with its acceptance and settlement dates (Project.lifecycle_refusal)."""
+    if row[HEADER.index("Trạng thái")] != "Hoàn thành":
+        return header, row
+    return [*header, "Ngày nghiệm thu", "Ngày quyết toán"], [*row, "01/11/2024", "20/11/2024"]
+
+
 def workbook(*rows: list, header: list[str] = HEADER) -> bytes:
     return xlsx({"DeAn": [header, *rows]})
 
@@ -54,6 +61,7 @@ def seed(department, status: str, *, approved_budget: int | None = None) -> Proj
         approved_budget = 300_000_000
     if approved_budget is not None:
         header, row = [*HEADER, "Kinh phí được duyệt"], [*row, approved_budget]
+    header, row = with_done_dates(header, row)
     result = import_workbook(workbook(row, header=header), user=department)
     assert result.ok, result.problems
     return Project.objects.get(code="DP-01")
@@ -120,7 +128,8 @@ def test_data_entry_cannot_approve_a_proposed_project_by_import(entry, departmen
 def test_data_entry_makes_the_centres_own_moves(entry, department, stored, imported, expected):
     seed(department, stored)
 
-    result = import_workbook(workbook(project_row(imported)), user=entry)
+    header, row = with_done_dates(HEADER, project_row(imported))
+    result = import_workbook(workbook(row, header=header), user=entry)
 
     assert result.ok and result.applied, result.problems
     project = Project.objects.get(code="DP-01")
@@ -147,7 +156,8 @@ def test_data_entry_cannot_undo_an_approval_by_import(entry, department, importe
 def test_data_entry_reimports_an_approved_project_unchanged(entry, department):
     seed(department, "Hoàn thành")
 
-    result = import_workbook(workbook(project_row("Hoàn thành")), user=entry)
+    header, row = with_done_dates(HEADER, project_row("Hoàn thành"))
+    result = import_workbook(workbook(row, header=header), user=entry)
 
     assert result.ok and result.counts["DeAn"].unchanged == 1
 
