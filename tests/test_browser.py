@@ -6,6 +6,7 @@ Without /usr/bin/chromium these tests fail when CI is set and are skipped otherw
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -125,6 +126,19 @@ def people():
     return {"plan": plan}
 
 
+def approve(page, amount: str, number: str = "125/QĐ-SCT") -> None:
+    """The Department approves the đề án open on ``page`` by its decision (projects.services
+    take_step): number, date, the approved budget typed in, then confirmed."""
+    page.get_by_role("link", name="Phê duyệt đề án").click()
+    page.get_by_label("Số quyết định phê duyệt").fill(number)
+    page.get_by_label("Ngày quyết định").fill(f"{datetime.date.today():%d/%m/%Y}")
+    page.get_by_label("Kinh phí được duyệt (đồng)").fill(amount)
+    page.get_by_role("button", name="Tiếp tục: xem lại trước khi ghi").click()
+    page.get_by_role("button", name="Xác nhận phê duyệt đề án").click()
+    page.wait_for_url(re.compile(r"/de-an/\d+/"))
+    assert "đã ghi bước “phê duyệt”" in page.content()
+
+
 def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_sees_it(
     open_as, live_server, people
 ):
@@ -201,9 +215,7 @@ def test_data_entry_creates_a_facility_and_a_project_records_a_disbursement_and_
     # The Department approves it.
     department = open_as("chuyenvien")
     department.goto(live_server.url + reverse("projects:project-detail", args=[project.pk]))
-    department.get_by_role("button", name="Phê duyệt đề án").click()
-    department.wait_for_load_state()
-    assert "đã duyệt" in department.content()
+    approve(department, "1.836.337.000")
     project.refresh_from_db()
     assert project.status == Project.Status.APPROVED
 
@@ -346,11 +358,9 @@ def test_department_approves_a_project_then_writes_issues_and_downloads_the_repo
     # The Department approves the đề án.
     page.goto(live_server.url + reverse("projects:project-detail", args=[project.pk]))
     shot(page, "30-de-an-cho-duyet")
-    page.get_by_role("button", name="Phê duyệt đề án").click()
-    page.wait_for_load_state()
-    assert "đã duyệt" in page.content()
+    approve(page, "300.000.000")
     project.refresh_from_db()
-    assert project.status == Project.Status.APPROVED and project.approved_budget == project.planned_budget
+    assert project.status == Project.Status.APPROVED and project.approved_budget == 300_000_000
     shot(page, "31-de-an-da-duyet")
 
     # …then drafts the annual report for 2024, the year of that plan.
