@@ -146,6 +146,9 @@ def workbooks(draw):
             draw(st.sampled_from(["", "x"])),
             # Approved, the đề án has its approved budget (Project.approved_budget_refusal).
             money_cell(draw, draw(st.integers(1, 10**12))) if status in PAYABLE else "",
+            # Completed, it was accepted and settled (Project.lifecycle_refusal), in its year.
+            datetime.date(year, 11, 1) if status == "Hoàn thành" else "",
+            datetime.date(year, 12, 1) if status == "Hoàn thành" else "",
         ]
         sheets["DeAn"].append(row)
         projects.append((year, code, form, row, beneficiaries))
