@@ -402,3 +402,22 @@ def test_every_demo_project_holds_together(lam_dong):
     assert broken == []
     assert Project.objects.filter(status=Project.Status.COMPLETED).count() > 0
     assert not ProjectDecision.objects.exists()  # the demo's history predates the steps
+
+
+def test_a_project_from_before_the_steps_shows_its_dates_as_older_records():
+    """Imported or demo đề án carry their dates without step rows: the timeline says so."""
+    project = f.ProjectFactory(
+        plan__year=YEAR, status=Project.Status.COMPLETED, start_date=datetime.date(YEAR, 3, 1),
+        acceptance_date=datetime.date(YEAR, 10, 1), settlement_date=datetime.date(YEAR, 11, 2),
+    )
+    entries = services.timeline(project)
+    assert [(e.label, e.day) for e in entries] == [
+        ("Phê duyệt", None),
+        ("Bắt đầu thực hiện", datetime.date(YEAR, 3, 1)),
+        ("Nghiệm thu", datetime.date(YEAR, 10, 1)),
+        ("Quyết toán", datetime.date(YEAR, 11, 2)),
+        ("Hoàn thành", None),
+    ]
+    assert all(e.who == "" and "ghi nhận trước khi có các bước" in e.detail for e in entries)
+    page = signed_in(user_with(roles.VIEWER)).get(reverse("projects:project-detail", args=[project.pk])).content.decode()
+    assert "Tiến trình đề án" in page and "chưa ghi số, ngày quyết định" in page
