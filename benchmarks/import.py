@@ -57,6 +57,7 @@ def build(scale: float) -> tuple[bytes, int]:
     recoverable = contracts // 2  # two contracts each
     rows: dict[str, list[list]] = {sheet.name: [list(sheet.columns)] for sheet in SHEETS}
     rows["DeAn"][0].append("Kinh phí được duyệt")  # a đề án done needs one (Project.approved_budget_refusal)
+    rows["DeAn"][0] += ["Ngày nghiệm thu", "Ngày quyết toán"]  # and was accepted and settled (Project.lifecycle_refusal)
     for n in range(facilities):
         rows["CoSo"].append(
             [
@@ -97,6 +98,8 @@ def build(scale: float) -> tuple[bytes, int]:
                 "",
                 "",
                 budget,
+                f"01/11/{year}",
+                f"01/12/{year}",
             ]
         )
     for n in range(disbursements):
