@@ -188,3 +188,16 @@ def test_a_planned_schedule_that_no_longer_fits_the_disbursement_day_is_refused(
     assert "Lịch trả dự kiến của hợp đồng không hợp với ngày giải ngân này" in response.content.decode()
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_a_drafts_planned_schedule_is_nobodys_debt(entry_client, draft):
+    """Dates planned on a draft pass without the money being out: nothing is due or late."""
+    from funding.loans import allocate, contract_statuses, overdue_contracts
+
+    later = D(2026, 11, 1)  # every planned date is past
+    status = contract_statuses([draft], as_of=later)[0]
+    assert (status.principal_due, status.overdue, status.days_past_due) == (0, 0, 0)
+    assert overdue_contracts(as_of=later) == []
+    assert [a.days_late for a in allocate(draft, as_of=later)] == [0, 0, 0]
+    page = entry_client.get(reverse("funding:contract-detail", args=[draft.pk]) + "?ngay=01/11/2026").content.decode()
+    assert "Lịch trả dự kiến (chưa giải ngân)" in page
