@@ -287,14 +287,14 @@ def update_contract(
         raise ValidationError(refusal)
     lent = _total(LoanContract.objects.filter(project=project).exclude(pk=locked.pk), "principal")
     _contract_terms(project=project, facility=facility, signed_on=signed_on, principal=principal, lent=lent)
-    locked.facility = facility
-    locked.number = " ".join(number.split())
-    locked.signed_on = signed_on
-    locked.principal = principal
-    locked.term_months = term_months
-    locked.grace_months = grace_months
-    locked.instalment_count = instalment_count
-    _save(locked, by=by, reason="Sửa hợp đồng dự thảo")
+    terms = {
+        "facility": facility, "number": " ".join(number.split()), "signed_on": signed_on, "principal": principal,
+        "term_months": term_months, "grace_months": grace_months, "instalment_count": instalment_count,
+    }
+    if any(getattr(locked, name) != value for name, value in terms.items()):  # no empty history row
+        for name, value in terms.items():
+            setattr(locked, name, value)
+        _save(locked, by=by, reason="Sửa hợp đồng dự thảo")
     _plan_schedule(locked, instalments, by=by, reason="Sửa lịch trả dự kiến")
     return locked
 

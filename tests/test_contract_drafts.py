@@ -201,3 +201,12 @@ def test_a_drafts_planned_schedule_is_nobodys_debt(entry_client, draft):
     assert [a.days_late for a in allocate(draft, as_of=later)] == [0, 0, 0]
     page = entry_client.get(reverse("funding:contract-detail", args=[draft.pk]) + "?ngay=01/11/2026").content.decode()
     assert "Lịch trả dự kiến (chưa giải ngân)" in page
+
+
+def test_an_edit_of_the_schedule_alone_writes_no_empty_contract_row(entry_client, draft):
+    before = draft.history.count()
+    rows = [("30/06/2025", "50.000.000"), ("31/12/2025", "60.000.000"), ("30/06/2026", "90.000.000")]
+    response = entry_client.post(reverse("funding:contract-edit", args=[draft.pk]), post(rows, facility=draft.facility_id))
+    assert response.status_code == 302
+    assert draft.history.count() == before
+    assert list(draft.instalments.values_list("principal_due", flat=True)) == [50_000_000, 60_000_000, 90_000_000]

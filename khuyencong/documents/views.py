@@ -42,9 +42,11 @@ def upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.error(request, " ".join(refused.messages))
         else:
             messages.success(request, f"Đã đính kèm tài liệu “{attachment.title}”.")
+            return redirect(entry.page(record) + "#tai-lieu")
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(entry.page(record) + "#tai-lieu")
+    # The refusal is shown at the top of the page: opened there, not scrolled to the list.
+    return redirect(entry.page(record))
 
 
 def _visible(request: HttpRequest, pk: int) -> Attachment:
