@@ -226,7 +226,10 @@ class DisburseContractForm(forms.Form):
         label="Lịch trả cụ thể",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "30/06/2026 100.000.000\n31/12/2026 100.000.000"}),
-        help_text="Để trống: chia đều theo hợp đồng. Mỗi dòng một kỳ: ngày đến hạn, dấu cách, số tiền; tổng bằng số tiền hỗ trợ.",
+        help_text=(
+            "Để trống: lịch trả dự kiến của hợp đồng, hoặc chia đều theo hợp đồng nếu chưa có (sửa lịch dự kiến bằng nút "
+            "“Sửa”). Mỗi dòng một kỳ: ngày đến hạn, dấu cách, số tiền; tổng bằng số tiền hỗ trợ."
+        ),
     )
 
     def __init__(self, *args, contract: LoanContract, **kwargs) -> None:

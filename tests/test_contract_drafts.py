@@ -210,3 +210,40 @@ def test_an_edit_of_the_schedule_alone_writes_no_empty_contract_row(entry_client
     assert response.status_code == 302
     assert draft.history.count() == before
     assert list(draft.instalments.values_list("principal_due", flat=True)) == [50_000_000, 60_000_000, 90_000_000]
+
+
+def _with_principal(data: bytes, number: str, principal: int) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["HopDong"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("Số hợp đồng")].value == number:
+            row[header.index("Số tiền hỗ trợ")].value = principal
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_workbook_import_asks_the_same_rule(department, data_entry):
+    from khuyencong.workbook import export_workbook, import_workbook
+
+    facility = f.FacilityFactory()
+    project = f.ProjectFactory(support_form=SupportForm.RECOVERABLE, facilities=[facility])
+    paid = f.LoanContractFactory(project=project, facility=facility, number="HĐ-01", principal=100_000_000)
+    draft = f.LoanContractFactory(
+        project=project, facility=facility, number="HĐ-02", principal=100_000_000, disbursed_on=None,
+        state=LoanContract.State.DRAFT,
+    )
+    data = export_workbook()
+    assert import_workbook(_with_principal(data, "HĐ-02", 90_000_000), user=data_entry).applied
+    draft.refresh_from_db()
+    assert draft.principal == 90_000_000
+    result = import_workbook(_with_principal(data, "HĐ-01", 90_000_000), user=data_entry)
+    assert not result.applied
+    assert any(paid.edit_refusal() == p.message for p in result.problems), [p.message for p in result.problems]
+    paid.refresh_from_db()
+    assert paid.principal == 100_000_000
