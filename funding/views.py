@@ -55,9 +55,8 @@ from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery,
 from khuyencong.core import excel, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
-from khuyencong.core.history import change_log
+from khuyencong.core.history import change_log, related_logs
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
-from khuyencong.documents.history import attachment_log
 from projects import periods
 from projects.models import Project
 from projects.views import project_detail_context
@@ -385,9 +384,9 @@ def _contract(request: HttpRequest, pk: int, rule=roles.can_view) -> LoanContrac
     return get_for_user(request, LoanContract.objects.select_related("facility", "project__plan"), pk, rule=rule)
 
 
-def _history(contract: LoanContract, limit: int = 300, *, documents: bool = False) -> list:
-    """Who changed what on the contract and its records, newest first; with ``documents``, the
-    documents attached to it and its lawsuits too (for a user who may see them)."""
+def _history(contract: LoanContract, limit: int = 300, *, user=None) -> list:
+    """Who changed what on the contract and its records, newest first; with ``user``, what other
+    apps record about it and its lawsuits too (their documents, if ``user`` may see them)."""
     pk = contract.pk
     sources = [
         (LoanContract.history.filter(id=pk), LoanContract, lambda r: "Hợp đồng"),
@@ -405,9 +404,9 @@ def _history(contract: LoanContract, limit: int = 300, *, documents: bool = Fals
     for history, model, describe in sources:
         exclude = ("id",) if model is LoanContract else ("id", "contract")
         entries += change_log(history, model=model, describe=describe, exclude=exclude, limit=limit)
-    if documents:
-        entries += attachment_log(LoanContract, [pk], limit=limit)
-        entries += attachment_log(Lawsuit, contract.lawsuits.values_list("pk", flat=True), limit=limit)
+    if user is not None:
+        entries += related_logs(LoanContract, [pk], user=user, limit=limit)
+        entries += related_logs(Lawsuit, contract.lawsuits.values_list("pk", flat=True), user=user, limit=limit)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 
@@ -543,7 +542,7 @@ def contract_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "history.html",
-        {"object": contract, "entries": _history(contract, documents=roles.can_see_documents(request.user, contract)),
+        {"object": contract, "entries": _history(contract, user=request.user),
          "title": f"Lịch sử thay đổi: hợp đồng {contract.number}",
          "back_url": reverse("funding:contract-detail", args=[contract.pk]), "back_label": "Về trang hợp đồng"},
     )

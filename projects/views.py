@@ -24,9 +24,8 @@ from funding.loans import contract_statuses
 from funding.models import Disbursement
 from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
-from khuyencong.core.history import change_log
+from khuyencong.core.history import change_log, related_logs
 from khuyencong.core.search import search
-from khuyencong.documents.history import attachment_log
 from projects import periods, services
 from projects.admin_units import candidates_by_facility, needs_review
 from projects.filters import EventFilter, FacilityFilter, NominationFilter, ProjectFilter
@@ -263,8 +262,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
         ProjectResult.history.filter(project_id=project.pk), model=ProjectResult,
         describe=lambda r: f"Kết quả sau hỗ trợ {r.date:%d/%m/%Y}",
     )
-    if roles.can_see_documents(request.user, project):
-        entries += attachment_log(Project, [project.pk])
+    entries += related_logs(Project, [project.pk], user=request.user)  # its documents
     entries.sort(key=lambda e: e.when, reverse=True)
     return render(
         request,
