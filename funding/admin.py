@@ -141,8 +141,8 @@ class LawsuitInline(ReadOnlyAdminMixin, admin.StackedInline):
 
 
 def is_draft(contract: LoanContract) -> bool:
-    """Not yet disbursed: no money has gone out on it and it has no schedule of its own."""
-    return contract.disbursed_on is None and contract.state == LoanContract.State.DRAFT
+    """May the contract still be changed: the model's one rule (``LoanContract.edit_refusal``)."""
+    return contract.edit_refusal() is None
 
 
 @admin.register(LoanContract)

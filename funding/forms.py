@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from funding import services
 from funding.loans import BUCKET_LABELS
 from funding.models import Disbursement, FundingSource, LoanContract, Repayment
-from khuyencong.core.formatting import date_short, money_exact
+from khuyencong.core.formatting import date_short, group_thousands, money_exact
 from khuyencong.core.forms import (
     ConstraintErrorsNextToFields,
     MoneyField,
@@ -86,8 +87,31 @@ def _dates_vietnamese(form: forms.BaseForm) -> None:
             vietnamese_date_field(field)
 
 
+class ScheduleRow:
+    """One row of the schedule table as typed (texts), with its own errors."""
+
+    def __init__(self, due: str = "", amount: str = "") -> None:
+        self.due, self.amount = due.strip(), amount.strip()
+        self.number: int | None = None  # its instalment number once blank rows are left out
+        self.errors: list[str] = []
+
+    @property
+    def blank(self) -> bool:
+        return not self.due and not self.amount
+
+
+# A schedule row's fields in the posted form: one value per row, in order (the table's inputs
+# share their names, so rows are added and removed without renumbering anything).
+SCHEDULE_DUE, SCHEDULE_AMOUNT = "ky_ngay", "ky_so_tien"
+BLANK_ROWS = 2  # rows offered to fill in without JavaScript
+_ROW_MESSAGE = re.compile(r"^Kỳ (\d+): (.*)$", re.S)
+
+
 class ContractForm(forms.Form):
-    """A new contract of a recoverable đề án, with one of the đề án's facilities."""
+    """A contract of a recoverable đề án, with one of the đề án's facilities: a new one, or a
+    draft corrected (``contract``). Its planned schedule is the table ``rows`` (due date and
+    amount per row); left empty, the equal instalments are made at disbursement. Whether the
+    rows make a schedule is decided by the service (``services._check_rows``)."""
 
     number = forms.CharField(label="Số hợp đồng", max_length=60, help_text="Ví dụ: 05/2025/HĐ-KC.")
     facility = forms.ModelChoiceField(label="Cơ sở thụ hưởng", queryset=Facility.objects.none(), empty_label=None)
@@ -103,19 +127,94 @@ class ContractForm(forms.Form):
         label="Số kỳ trả",
         min_value=1,
         max_value=240,
-        help_text="Lịch trả đều cần thời hạn trừ ân hạn chia hết cho số kỳ; nếu không, nhập lịch trả cụ thể khi giải ngân.",
+        help_text="Lịch trả đều cần thời hạn trừ ân hạn chia hết cho số kỳ; nếu không, nhập lịch trả cụ thể ở bảng dưới.",
     )
+    instalments = forms.Field(label="Lịch trả dự kiến", required=False)
 
-    def __init__(self, *args, project: Project, **kwargs) -> None:
+    def __init__(self, *args, project: Project, contract: LoanContract | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _dates_vietnamese(self)
+        self.project, self.contract = project, contract
         self.fields["facility"].queryset = project.facilities.order_by("name")
+        if self.is_bound:
+            dues, amounts = self.data.getlist(SCHEDULE_DUE), self.data.getlist(SCHEDULE_AMOUNT)
+            self.rows = [ScheduleRow(d, a) for d, a in zip(dues, amounts, strict=False)]
+        else:
+            self.rows = [ScheduleRow(date_short(d), group_thousands(a)) for d, a in self.initial.get("instalments") or []]
+        self._number_rows()
+
+    def _number_rows(self) -> None:
+        filled = [row for row in self.rows if not row.blank]
+        for n, row in enumerate(filled, start=1):
+            row.number = n
+        self.rows = filled + [ScheduleRow() for _ in range(BLANK_ROWS)]
 
     def clean_number(self) -> str:
         number = " ".join(self.cleaned_data["number"].split())
-        if any(same_name(existing, number) for existing in LoanContract.objects.values_list("number", flat=True).iterator()):
+        others = LoanContract.objects.exclude(pk=self.contract.pk) if self.contract else LoanContract.objects.all()
+        if any(same_name(existing, number) for existing in others.values_list("number", flat=True).iterator()):
             raise ValidationError(f"Đã có hợp đồng số {number}.")
         return number
+
+    def clean_instalments(self) -> list[tuple[datetime.date, int]] | None:
+        """The table's rows as (date, amount); None when it is empty. A row it cannot read keeps
+        its message beside it."""
+        schedule, bad = [], False
+        for row in self.rows:
+            if row.blank:
+                continue
+            day = amount = None
+            try:
+                day = datetime.datetime.strptime(row.due, "%d/%m/%Y").date()
+            except ValueError:
+                row.errors.append(f"Ngày “{row.due}” không hợp lệ (dạng dd/mm/yyyy)." if row.due else "Thiếu ngày đến hạn.")
+            try:
+                amount = parse_money(row.amount) if row.amount else None
+                if amount is None:
+                    row.errors.append("Thiếu số tiền.")
+            except ValidationError as exc:
+                row.errors.extend(exc.messages)
+            bad = bad or bool(row.errors)
+            schedule.append((day, amount))
+        if bad:
+            raise ValidationError("Lịch trả có kỳ nhập sai: xem thông báo ở từng dòng.")
+        return schedule or None
+
+    def place_row_errors(self) -> None:
+        """A refusal of the service about one instalment ("Kỳ 2: …") beside its row."""
+        if "instalments" not in self.errors:
+            return
+        kept = []
+        for message in self.errors["instalments"]:
+            match = _ROW_MESSAGE.match(str(message))
+            row = next((r for r in self.rows if match and r.number == int(match.group(1))), None)
+            if row is None:
+                kept.append(message)
+            else:
+                row.errors.append(match.group(2))
+        if kept:
+            self.errors["instalments"] = self.error_class(kept)
+        else:
+            self.errors["instalments"] = self.error_class(["Lịch trả có kỳ chưa đúng: xem thông báo ở từng dòng."])
+
+    def equal_rows(self) -> bool:
+        """Fill the table with the rule's equal instalments, dated from the signing, from the
+        terms typed (the "Chia đều" button; nothing is saved). False, with the reason on the
+        form, when the terms are not readable or do not divide."""
+        needed = ("signed_on", "principal", "term_months", "grace_months", "instalment_count")
+        self.is_valid()
+        if any(name not in self.cleaned_data for name in needed):
+            return False
+        terms = {name: self.cleaned_data[name] for name in needed}
+        try:
+            planned = LoanContract(**terms).standard_schedule(start=terms["signed_on"])
+        except ValidationError as refused:
+            self.add_error("instalments", refused)
+            return False
+        self.rows = [ScheduleRow(date_short(due), group_thousands(amount)) for _, due, amount in planned]
+        self._number_rows()
+        self.errors.pop("instalments", None)
+        return True
 
 
 class DisburseContractForm(forms.Form):
@@ -136,7 +235,10 @@ class DisburseContractForm(forms.Form):
         label="Lịch trả cụ thể",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "30/06/2026 100.000.000\n31/12/2026 100.000.000"}),
-        help_text="Để trống: chia đều theo hợp đồng. Mỗi dòng một kỳ: ngày đến hạn, dấu cách, số tiền; tổng bằng số tiền hỗ trợ.",
+        help_text=(
+            "Để trống: lịch trả dự kiến của hợp đồng, hoặc chia đều theo hợp đồng nếu chưa có (sửa lịch dự kiến bằng nút "
+            "“Sửa”). Mỗi dòng một kỳ: ngày đến hạn, dấu cách, số tiền; tổng bằng số tiền hỗ trợ."
+        ),
     )
 
     def __init__(self, *args, contract: LoanContract, **kwargs) -> None:

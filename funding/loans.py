@@ -278,6 +278,8 @@ def _allocate(ledger: _Ledger, version: int, as_of: datetime.date) -> list[Insta
         running.append((day, total))
     rows = []
     due_before = 0
+    # A draft's planned schedule (or one paid out later than as_of): nothing is late before the money is out.
+    lent = ledger.contract.disbursed_on is not None and ledger.contract.disbursed_on <= as_of
     for instalment in ledger.versions.get(version, []):
         due_through = due_before + instalment.principal_due
         paid = min(max(total - due_before, 0), instalment.principal_due)
@@ -290,7 +292,7 @@ def _allocate(ledger: _Ledger, version: int, as_of: datetime.date) -> list[Insta
                 due=instalment.principal_due,
                 paid=paid,
                 paid_on=paid_on,
-                days_late=countable_days(instalment.due_date, end, pauses),
+                days_late=countable_days(instalment.due_date, end, pauses) if lent else 0,
                 schedule_version=version,
             )
         )
@@ -372,7 +374,8 @@ def _compute(ledger: _Ledger, as_of: datetime.date) -> None:
     # instalments already due (the status of thousands of contracts must not build ledgers).
     principal_due = 0
     oldest = None
-    for instalment in ledger.versions.get(version, []):  # in due-date order
+    # Nothing falls due on a contract not paid out by as_of (a draft's planned schedule).
+    for instalment in ledger.versions.get(version, []) if disbursed else []:  # in due-date order
         if instalment.due_date > as_of:
             break
         principal_due += instalment.principal_due

@@ -172,15 +172,43 @@ class LoanContract(models.Model):
     def __str__(self) -> str:
         return f"HĐ {self.number}"
 
-    def standard_schedule(self) -> list[tuple[int, datetime.date, int]]:
+    @property
+    def is_draft(self) -> bool:
+        """Not yet disbursed: no money has gone out on it."""
+        return self.disbursed_on is None and self.state == self.State.DRAFT
+
+    def edit_refusal(self) -> str | None:
+        """Why the contract's terms and schedule may no longer be changed, None while they may.
+
+        THE rule of editing a contract: the screens (its "Sửa" button and the edit service), the
+        admin and the workbook import all ask it. A draft is the clerk's to correct; once the
+        money is out, the contract is the ledger's, and its schedule changes only by an approved
+        reschedule (``services.reschedule``).
+        """
+        if self.is_draft:
+            return None
+        when = f" ngày {self.disbursed_on:%d/%m/%Y}" if self.disbursed_on else ""
+        return (
+            f"Hợp đồng {self.number} đã giải ngân{when}: không sửa được số tiền, thời hạn hay lịch trả; "
+            "muốn thay đổi lịch trả hãy lập điều chỉnh lịch trả nợ."
+        )
+
+    def term_end(self, start: datetime.date) -> datetime.date:
+        """The last day of the term counted from ``start`` (the disbursement, or for a draft's
+        planned schedule the signing)."""
+        return add_months(start, self.term_months)
+
+    def standard_schedule(self, start: datetime.date | None = None) -> list[tuple[int, datetime.date, int]]:
         """The equal-instalment schedule of import-format.md (sheet HopDong): (number, due date, amount).
 
         Instalment i of K falls due i·(T−G)/K months after the grace period, which counts from
         the disbursement date; each is ⌊P/K⌋ đồng and the last takes the remainder. Every date
         is counted from the disbursement date, not from the previous instalment, so that a
-        31st does not drift to the 28th for the rest of the schedule.
+        31st does not drift to the 28th for the rest of the schedule. ``start`` counts from
+        another day instead: a draft's planned schedule counts from its signing.
         """
-        if self.disbursed_on is None:
+        start = start or self.disbursed_on
+        if start is None:
             raise ValidationError("Hợp đồng chưa giải ngân nên chưa thể lập lịch trả theo quy tắc.")
         term, grace, count = self.term_months, self.grace_months, self.instalment_count
         if count <= 0 or grace >= term or (term - grace) % count:
@@ -193,7 +221,7 @@ class LoanContract(models.Model):
         return [
             (
                 i,
-                add_months(self.disbursed_on, grace + i * step),
+                add_months(start, grace + i * step),
                 each if i < count else self.principal - each * (count - 1),
             )
             for i in range(1, count + 1)

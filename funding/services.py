@@ -124,19 +124,31 @@ def _sync(target: LoanContract, source: LoanContract) -> None:
     target.disbursed_on = source.disbursed_on
 
 
-def _check_rows(rows: ScheduleRows, *, total: int, after: datetime.date | None, what: str) -> list[tuple]:
+def _check_rows(
+    rows: ScheduleRows, *, total: int, after: datetime.date | None, what: str, until: datetime.date | None = None
+) -> list[tuple]:
+    """THE check of a schedule typed by hand, on every path (a draft's table, the disbursement,
+    a reschedule): at least one instalment; each a whole number of đồng above 0, due after
+    ``after`` and after the one before, and by ``until`` (the end of the term); their sum
+    ``total``. Every row at fault is named ("Kỳ 2: …"), all at once."""
     rows = [(due, amount) for due, amount in rows]
     if not rows:
         raise _at("instalments", f"{what} phải có ít nhất một kỳ trả.")
+    errors = []
     for n, (due, amount) in enumerate(rows, start=1):
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            raise _at("instalments", f"Kỳ {n}: số tiền phải trả phải là số đồng nguyên lớn hơn 0.")
+            errors.append(f"Kỳ {n}: số tiền phải trả phải là số đồng nguyên lớn hơn 0.")
         if not isinstance(due, datetime.date):
-            raise _at("instalments", f"Kỳ {n}: thiếu ngày đến hạn.")
+            errors.append(f"Kỳ {n}: thiếu ngày đến hạn.")
+            continue
         if after and due <= after:
-            raise _at("instalments", f"Kỳ {n}: ngày đến hạn phải sau ngày {date_short(after)}.")
-        if n > 1 and due <= rows[n - 2][0]:
-            raise _at("instalments", f"Kỳ {n}: ngày đến hạn phải sau ngày đến hạn của kỳ trước.")
+            errors.append(f"Kỳ {n}: ngày đến hạn phải sau ngày {date_short(after)}.")
+        elif n > 1 and isinstance(rows[n - 2][0], datetime.date) and due <= rows[n - 2][0]:
+            errors.append(f"Kỳ {n}: ngày đến hạn phải sau ngày đến hạn của kỳ trước.")
+        if until and due > until:
+            errors.append(f"Kỳ {n}: ngày đến hạn ({date_short(due)}) quá thời hạn hợp đồng (đến {date_short(until)}).")
+    if errors:
+        raise _at("instalments", errors)
     scheduled = sum(amount for _, amount in rows)
     if scheduled != total:
         raise _at("instalments", f"{what}: tổng các kỳ ({money_exact(scheduled)}) phải bằng {money_exact(total)}.")
@@ -169,9 +181,49 @@ def generate_schedule(*, contract: LoanContract, by, instalments: ScheduleRows |
         rows = [(due, amount) for _, due, amount in locked.standard_schedule()]
         reason = "Lập lịch trả theo quy tắc trả đều"
     else:
-        rows = _check_rows(instalments, total=locked.principal, after=locked.disbursed_on, what="Lịch trả")
+        start = locked.disbursed_on
+        rows = _check_rows(
+            instalments, total=locked.principal, after=start, what="Lịch trả", until=locked.term_end(start) if start else None
+        )
         reason = "Nhập lịch trả cụ thể"
     return _write_schedule(locked, 1, rows, by=by, reason=reason)
+
+
+def available_principal(project: Project) -> int:
+    """What a new contract of ``project`` may still lend: its budget (``Project.budget``, the
+    approved one, the planned one while none is approved) less what its contracts lend, the
+    ceiling ``rules.contract`` checks. The contract form starts with it."""
+    lent = _total(LoanContract.objects.filter(project=project), "principal")
+    return max(project.budget - lent, 0)
+
+
+def _contract_terms(
+    *, project: Project, facility: Facility, signed_on: datetime.date, principal: int, lent: int
+) -> None:
+    rules.contract(project=project, signed_on=signed_on, principal=principal, lent=lent)
+    rules.beneficiary(project=project, facility=facility, is_beneficiary=project.facilities.filter(pk=facility.pk).exists())
+
+
+def _plan_schedule(contract: LoanContract, instalments: ScheduleRows | None, *, by, reason: str) -> None:
+    """A draft's planned schedule (version 1) made to be ``instalments``; None: none planned, the
+    equal instalments are made at disbursement. Rows kept where unchanged, so that the history
+    shows only what changed. Dated from the signing: after it and within the term from it."""
+    rows = []
+    if instalments is not None:
+        rows = _check_rows(
+            instalments, total=contract.principal, after=contract.signed_on, what="Lịch trả",
+            until=contract.term_end(contract.signed_on),
+        )
+    existing = {i.number: i for i in Instalment.objects.filter(contract=contract, schedule_version=1)}
+    for n, (due, amount) in enumerate(rows, start=1):
+        instalment = existing.pop(n, None) or Instalment(contract=contract, schedule_version=1, number=n)
+        if instalment.pk is None or (instalment.due_date, instalment.principal_due) != (due, amount):
+            instalment.due_date, instalment.principal_due = due, amount
+            _save(instalment, by=by, reason=reason)
+    for instalment in existing.values():
+        instalment._history_user = by
+        instalment._change_reason = reason[:100]
+        instalment.delete()
 
 
 @transaction.atomic
@@ -186,15 +238,16 @@ def create_contract(
     grace_months: int,
     instalment_count: int,
     by,
+    instalments: ScheduleRows | None = None,
 ) -> LoanContract:
     """A draft contract of a recoverable đề án with one of its facilities. The đề án must be
     approved (or under way, or done), and its contracts together may not lend more than its
-    approved budget (the planned one while none is approved)."""
+    approved budget (the planned one while none is approved). ``instalments``: its planned
+    schedule (``_plan_schedule``), else the equal instalments at disbursement."""
     _can_edit(by)
     project = _lock_project(project.pk)  # one budget check at a time
     lent = _total(LoanContract.objects.filter(project=project), "principal")
-    rules.contract(project=project, signed_on=signed_on, principal=principal, lent=lent)
-    rules.beneficiary(project=project, facility=facility, is_beneficiary=project.facilities.filter(pk=facility.pk).exists())
+    _contract_terms(project=project, facility=facility, signed_on=signed_on, principal=principal, lent=lent)
     contract = LoanContract(
         project=project,
         facility=facility,
@@ -205,7 +258,45 @@ def create_contract(
         grace_months=grace_months,
         instalment_count=instalment_count,
     )
-    return _save(contract, by=by, reason="Lập hợp đồng")
+    _save(contract, by=by, reason="Lập hợp đồng")
+    _plan_schedule(contract, instalments, by=by, reason="Lập lịch trả dự kiến")
+    return contract
+
+
+@transaction.atomic
+def update_contract(
+    *,
+    contract: LoanContract,
+    facility: Facility,
+    number: str,
+    signed_on: datetime.date,
+    principal: int,
+    term_months: int,
+    grace_months: int,
+    instalment_count: int,
+    by,
+    instalments: ScheduleRows | None = None,
+) -> LoanContract:
+    """Correct a draft contract: its terms and its planned schedule, under the rules it was made
+    by (the đề án's budget counting its other contracts). Refused once disbursed
+    (``LoanContract.edit_refusal``)."""
+    _can_edit(by)
+    project = _lock_project(contract.project_id)
+    locked = _lock(contract)
+    if (refusal := locked.edit_refusal()) is not None:
+        raise ValidationError(refusal)
+    lent = _total(LoanContract.objects.filter(project=project).exclude(pk=locked.pk), "principal")
+    _contract_terms(project=project, facility=facility, signed_on=signed_on, principal=principal, lent=lent)
+    terms = {
+        "facility": facility, "number": " ".join(number.split()), "signed_on": signed_on, "principal": principal,
+        "term_months": term_months, "grace_months": grace_months, "instalment_count": instalment_count,
+    }
+    if any(getattr(locked, name) != value for name, value in terms.items()):  # no empty history row
+        for name, value in terms.items():
+            setattr(locked, name, value)
+        _save(locked, by=by, reason="Sửa hợp đồng dự thảo")
+    _plan_schedule(locked, instalments, by=by, reason="Sửa lịch trả dự kiến")
+    return locked
 
 
 @transaction.atomic
@@ -241,7 +332,21 @@ def disburse_contract(
             by=by,
             reason=f"Giải ngân hợp đồng {locked.number}",
         )
-    if not Instalment.objects.filter(contract=locked).exists():
+    planned = list(Instalment.objects.filter(contract=locked, schedule_version=1).order_by("number"))
+    if planned and instalments is None:
+        # The schedule planned on the draft (dated from the signing) must still fit the money's day.
+        try:
+            _check_rows(
+                [(i.due_date, i.principal_due) for i in planned], total=locked.principal, after=date,
+                what="Lịch trả dự kiến", until=locked.term_end(date),
+            )
+        except ValidationError as refused:
+            raise _at(
+                "date",
+                f"Lịch trả dự kiến của hợp đồng không hợp với ngày giải ngân này ({' '.join(refused.messages)}); "
+                "hãy sửa hợp đồng (nút “Sửa”) trước khi giải ngân.",
+            ) from refused
+    if not planned:
         try:
             generate_schedule(contract=locked, by=by, instalments=instalments)
         except ValidationError as refused:  # the equal schedule does not divide: type one instead

@@ -15,6 +15,7 @@ urlpatterns = [
     path("hop-dong/qua-han/excel/", views.overdue_export, name="overdue-export"),
     path("hop-dong/tong-hop/", views.portfolio, name="portfolio"),
     path("hop-dong/<int:pk>/", views.contract_detail, name="contract-detail"),
+    path("hop-dong/<int:pk>/sua/", views.contract_edit, name="contract-edit"),
     path("hop-dong/<int:pk>/lich-su/", views.contract_history, name="contract-history"),
     path("hop-dong/<int:pk>/giai-ngan/", views.contract_disburse, name="contract-disburse"),
     path("hop-dong/<int:pk>/tra-no/", views.repayment_create, name="repayment-create"),

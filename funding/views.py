@@ -25,6 +25,8 @@ from funding.forms import (
     BUCKET_KEYS,
     NOT_OVERDUE,
     OVERDUE_ANY,
+    SCHEDULE_AMOUNT,
+    SCHEDULE_DUE,
     CloseLawsuitForm,
     CollectionNoteForm,
     ContractForm,
@@ -53,7 +55,7 @@ from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery,
 from khuyencong.core import excel, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import date_short, money_exact
-from khuyencong.core.history import change_log
+from khuyencong.core.history import change_log, related_logs
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from projects import periods
 from projects.models import Project
@@ -81,32 +83,81 @@ def disbursement_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     return render(request, "projects/project_detail.html", context, status=400)
 
 
+def _contract_form_page(
+    request: HttpRequest, form: ContractForm, save: Callable[[dict], LoanContract], done: Callable[[LoanContract], str]
+) -> HttpResponse:
+    """The contract form, new or a draft corrected: "Chia đều" fills the schedule table with the
+    rule's equal instalments and saves nothing; "Lưu" saves through the service, whose
+    refusals show beside their field or their row of the table."""
+    status = 200
+    if request.method == "POST" and "chia_deu" in request.POST:
+        if not form.equal_rows():
+            status = 400
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                contract = save(form.cleaned_data)
+            except ValidationError as exc:
+                _add_refusal(form, exc)
+            else:
+                messages.success(request, done(contract))
+                return redirect("funding:contract-detail", pk=contract.pk)
+        form.place_row_errors()
+    project = form.project
+    lent = sum(project.contracts.exclude(pk=getattr(form.contract, "pk", None)).values_list("principal", flat=True))
+    return render(
+        request,
+        "funding/contract_form.html",
+        {"form": form, "project": project, "contract": form.contract, "lent": lent, "budget": project.budget,
+         "due_name": SCHEDULE_DUE, "amount_name": SCHEDULE_AMOUNT},
+        status=status,
+    )
+
+
 @require_role(roles.can_edit_records)
 @require_http_methods(["GET", "POST"])
 def contract_create(request: HttpRequest, project_pk: int) -> HttpResponse:
-    """A draft contract of a recoverable đề án; the service's refusals show on the form."""
+    """A draft contract of a recoverable đề án, its principal starting at what the đề án may
+    still lend (``services.available_principal``)."""
     project = get_for_user(request, Project.objects.select_related("plan"), project_pk, rule=roles.can_edit_records)
     try:
         rules.contract_project(project)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
         return redirect("projects:project-detail", pk=project.pk)
-    form = ContractForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract = services.create_contract(project=project, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_refusal(form, exc)
-        else:
-            messages.success(request, f"Đã lập hợp đồng {contract.number} (dự thảo). Ghi nhận giải ngân khi chuyển tiền.")
-            return redirect("funding:contract-detail", pk=contract.pk)
-    lent = sum(project.contracts.values_list("principal", flat=True))
-    budget = project.budget
-    return render(
-        request,
-        "funding/contract_form.html",
-        {"form": form, "project": project, "lent": lent, "budget": budget},
-        status=400 if form.is_bound else 200,
+    initial = {"principal": services.available_principal(project) or None}
+    facilities = list(project.facilities.all()[:2])
+    if len(facilities) == 1:
+        initial["facility"] = facilities[0]
+    form = ContractForm(request.POST or None, project=project, initial=initial)
+    return _contract_form_page(
+        request, form,
+        lambda d: services.create_contract(project=project, by=request.user, **d),
+        lambda c: f"Đã lập hợp đồng {c.number} (dự thảo). Ghi nhận giải ngân khi chuyển tiền.",
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_http_methods(["GET", "POST"])
+def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a draft contract; refused once disbursed (``LoanContract.edit_refusal``)."""
+    contract = _contract(request, pk, rule=roles.can_edit_records)
+    if (refusal := contract.edit_refusal()) is not None:
+        messages.error(request, refusal)
+        return redirect("funding:contract-detail", pk=contract.pk)
+    planned = contract.instalments.filter(schedule_version=1).order_by("number")
+    initial = {
+        "number": contract.number, "facility": contract.facility, "signed_on": contract.signed_on,
+        "principal": contract.principal, "term_months": contract.term_months, "grace_months": contract.grace_months,
+        "instalment_count": contract.instalment_count,
+        "instalments": [(i.due_date, i.principal_due) for i in planned],
+    }
+    form = ContractForm(request.POST or None, project=contract.project, contract=contract, initial=initial)
+    return _contract_form_page(
+        request, form,
+        lambda d: services.update_contract(contract=contract, by=request.user, **d),
+        lambda c: f"Đã lưu hợp đồng {c.number} (dự thảo).",
     )
 
 
@@ -333,8 +384,9 @@ def _contract(request: HttpRequest, pk: int, rule=roles.can_view) -> LoanContrac
     return get_for_user(request, LoanContract.objects.select_related("facility", "project__plan"), pk, rule=rule)
 
 
-def _history(contract: LoanContract, limit: int = 300) -> list:
-    """Who changed what on the contract and its records, newest first."""
+def _history(contract: LoanContract, limit: int = 300, *, user=None) -> list:
+    """Who changed what on the contract and its records, newest first; with ``user``, what other
+    apps record about it and its lawsuits too (their documents, if ``user`` may see them)."""
     pk = contract.pk
     sources = [
         (LoanContract.history.filter(id=pk), LoanContract, lambda r: "Hợp đồng"),
@@ -352,6 +404,9 @@ def _history(contract: LoanContract, limit: int = 300) -> list:
     for history, model, describe in sources:
         exclude = ("id",) if model is LoanContract else ("id", "contract")
         entries += change_log(history, model=model, describe=describe, exclude=exclude, limit=limit)
+    if user is not None:
+        entries += related_logs(LoanContract, [pk], user=user, limit=limit)
+        entries += related_logs(Lawsuit, contract.lawsuits.values_list("pk", flat=True), user=user, limit=limit)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 
@@ -465,6 +520,7 @@ def contract_detail_context(
         "has_actions": bool(action_forms) or any(lawsuit.forms for lawsuit in lawsuits),
         "open_form": next(iter(bound), None),
         "history": history,
+        "can_edit_contract": roles.can_edit_records(user) and contract.edit_refusal() is None,
         "as_of": as_of,
         "as_of_error": as_of_error,
         "as_of_query": _as_of_query(request),
@@ -486,7 +542,7 @@ def contract_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "history.html",
-        {"object": contract, "entries": _history(contract),
+        {"object": contract, "entries": _history(contract, user=request.user),
          "title": f"Lịch sử thay đổi: hợp đồng {contract.number}",
          "back_url": reverse("funding:contract-detail", args=[contract.pk]), "back_label": "Về trang hợp đồng"},
     )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "projects",
     "funding",
     "reporting",
+    "khuyencong.documents",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# MEDIA_URL is never served (no URL pattern, no web-server alias): attached documents are read
+# only through khuyencong.documents.views.download, which checks the role first.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
@@ -190,6 +193,22 @@ STORAGES = {
         )
     },
 }
+# Production may keep documents in an S3-compatible store (django-storages with boto3, installed
+# on that server only; see README "Tài liệu đính kèm"): private bucket, no public URL.
+if env("DOCUMENTS_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("DOCUMENTS_S3_REGION", default=None),
+            "access_key": env("DOCUMENTS_S3_ACCESS_KEY", default=None),
+            "secret_key": env("DOCUMENTS_S3_SECRET_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # Security: secure cookies and HSTS unless explicitly turned off for local HTTP.
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -222,6 +241,11 @@ IMPORT_MAX_ROWS_PER_SHEET = env.int("IMPORT_MAX_ROWS_PER_SHEET", default=200_000
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=300_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Documents attached to records (khuyencong.documents): refused above this size with a Vietnamese
+# message. DATA_UPLOAD_MAX_MEMORY_SIZE counts the form's fields, not its files, and a file above
+# FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file, so neither stops a 20 MB document; the
+# proxy in front (nginx client_max_body_size) must let a little more than this through.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # django-import-export lets any staff user import unless told which permission it takes.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -31,4 +31,6 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("nhap-xuat/", include("khuyencong.workbook_urls")),
     path("cong-viec/", include("khuyencong.jobs.urls")),
+    # Documents are downloaded only through here (the role checked); MEDIA_URL is never served.
+    path("tai-lieu/", include("khuyencong.documents.urls")),
 ]

@@ -27,7 +27,7 @@ from funding.models import Disbursement
 from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import money_exact
-from khuyencong.core.history import change_log
+from khuyencong.core.history import change_log, related_logs
 from khuyencong.core.search import search
 from projects import periods, services
 from projects.admin_units import candidates_by_facility, needs_review
@@ -330,6 +330,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
         ProjectResult.history.filter(project_id=project.pk), model=ProjectResult,
         describe=lambda r: f"Kết quả sau hỗ trợ {r.date:%d/%m/%Y}",
     )
+    entries += related_logs(Project, [project.pk], user=request.user)  # its documents
     entries.sort(key=lambda e: e.when, reverse=True)
     return render(
         request,

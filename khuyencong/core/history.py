@@ -201,3 +201,22 @@ def change_log(
 def capfirst(text) -> str:
     text = str(text)
     return text[:1].upper() + text[1:]
+
+
+# Entries another app adds to a record's history page (khuyencong.documents: the documents
+# attached), registered by that app at start-up so that the domain apps import only this
+# module. Each is called as log(model, ids, user=…, limit=…) and says itself what the user may see.
+_RELATED_LOGS: list = []
+
+
+def add_related_log(log) -> None:
+    if log not in _RELATED_LOGS:
+        _RELATED_LOGS.append(log)
+
+
+def related_logs(model: type[models.Model], ids, *, user, limit: int = 300) -> list[Entry]:
+    """What the registered apps record about the records ``ids`` of ``model``, for ``user``."""
+    entries: list[Entry] = []
+    for log in _RELATED_LOGS:
+        entries += log(model, list(ids), user=user, limit=limit)
+    return entries

@@ -130,3 +130,23 @@ def follows_project_progress(user: User) -> bool:
     """Whose dashboard lists the đề án waiting for acceptance and settlement: the Centre's
     (the Department's lists the đề án waiting for its approval)."""
     return has_role(user, DATA_ENTRY)
+
+
+# Documents attached to records (khuyencong.documents). A report's papers are read by everyone
+# who reads the report; a đề án's, a contract's or a lawsuit's carry a facility's finances
+# (its accounts, its debts), so only the Department and the Centre see them.
+_OPEN_DOCUMENTS = {"reporting.report"}
+
+
+def can_see_documents(user: User, record) -> bool:
+    """May ``user`` list and download the documents attached to ``record``?"""
+    if record._meta.label_lower in _OPEN_DOCUMENTS:
+        return can_view(user)
+    return has_role(user, DATA_ENTRY, DEPARTMENT)
+
+
+def can_attach_documents(user: User, record) -> bool:
+    """May ``user`` attach a document to ``record`` (or remove one)? Who writes the record."""
+    if record._meta.label_lower == "reporting.report":
+        return can_write_reports(user)
+    return can_edit_records(user)

@@ -1226,6 +1226,16 @@ class _Plan:
         project = values.get("project", contract.project if contract else None)
         facility = values.get("facility", contract.facility if contract else None)
         principal = values.get("principal", contract.principal if contract else None)
+        if contract is not None and (refusal := contract.edit_refusal()) is not None:
+            # Paid out: the terms are the ledger's (LoanContract.edit_refusal, as on the screens).
+            count = values.get("instalment_count", contract.instalment_count)
+            if (project, facility, principal, final["signed_on"], final["disbursed_on"], final["term_months"],
+                    final["grace_months"], count) != (
+                contract.project, contract.facility, contract.principal, contract.signed_on, contract.disbursed_on,
+                contract.term_months, contract.grace_months, contract.instalment_count,
+            ):
+                row.error(S.CONTRACT, refusal)
+                return False
         if contract is not None and (project, facility, principal, final["signed_on"], final["disbursed_on"]) == (
             contract.project,
             contract.facility,
