@@ -125,6 +125,8 @@ class ImportResult:
     # Rows left out and why, in words (Problem.message says the row and the reason): the
     # example row, and a row whose đề án, facility or contract is on a row with an error.
     skipped: list[Problem] = field(default_factory=list)
+    # An applied import's records, by sheet, with links (khuyencong.workbook.log.touched_records).
+    records: dict[str, dict] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -1798,4 +1800,11 @@ def import_workbook(
             result.problems.append(Problem("", None, "", f"Cơ sở dữ liệu từ chối dữ liệu: {error}"))
             return result
         result.applied = True
+        result.records = _touched_records(plan.changes)
     return result
+
+
+def _touched_records(changes: dict) -> dict:
+    from khuyencong.workbook.log import touched_records  # the log reads the models; imported when needed
+
+    return touched_records(changes)
