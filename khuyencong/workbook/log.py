@@ -24,7 +24,7 @@ from khuyencong.workbook import sheets as S
 from projects.models import Event, Facility, ProductNomination, Project, ProjectResult
 
 LINKS = 50  # links listed per sheet and kind (created, updated); the totals say the rest
-FOLDER = "nhap-xuat/nhat-ky"
+FOLDER = "nhat-ky-nhap"  # beside the uploads waiting for their jobs (jobs.upload_dir), not among them
 
 
 def _link(obj) -> tuple[str, str]:
