@@ -15,7 +15,7 @@ from khuyencong.core import cells
 from khuyencong.workbook import import_workbook, template_workbook
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook import template as T
-from khuyencong.workbook.importer import RESULT_LABELS, _choice, _Plan, _result, level_label
+from khuyencong.workbook.importer import RESULT_LABELS, _choice, _Plan, _result, level_label, required_columns
 from khuyencong.workbook.reader import RawWorkbook
 from projects import provinces
 from projects.models import Event, Facility, FundingLevel, Project, SupportForm
@@ -117,11 +117,17 @@ def test_the_instructions_list_every_column_of_every_sheet(template):
     expected = {(sheet.name, column) for sheet in S.SHEETS for column in sheet.all_columns}
     assert expected <= listed
     by_column = {(sheet, column): (required, words) for sheet, column, required, words in rows}
+    demanded = required_columns()
+    # What the import refuses empty, read from its checks: the names of things, the money of a
+    # disbursement, a repayment, an instalment; not a facility's tax code, nor a đề án's status.
+    assert {("CoSo", "Tên cơ sở"), ("DeAn", "Tên đề án"), ("GiaiNgan", "Số tiền"), ("LichTra", "Ngày đến hạn")} <= demanded
+    assert not {("CoSo", "Mã số thuế"), ("DeAn", "Trạng thái"), ("DeAn", "Ghi chú")} & demanded
     for sheet in S.SHEETS:
         for column in sheet.all_columns:
             required, words = by_column[(sheet.name, column)]
             assert words and words.strip(), (sheet.name, column)  # every column is explained
-            assert (required == "★ bắt buộc") == (column in sheet.keys)
+            assert (required or "").startswith("★") == (column in sheet.keys)
+            assert ("bắt buộc" in (required or "")) == ((sheet.name, column) in demanded)
             if (sheet.name, column) in T.CODED:
                 assert "danh sách thả xuống" in words
             if column in sheet.money:
@@ -148,3 +154,17 @@ def test_the_template_as_it_comes_imports_nothing_and_says_it_skipped_the_exampl
     assert all(p.row == 2 and "dòng ví dụ" in p.message for p in result.skipped)
     assert result.counts[S.PROJECTS.name].skipped == 1
     assert not Project.objects.filter(code__startswith=S.EXAMPLE_PREFIX).exists()
+
+
+def test_every_column_the_import_checks_against_a_list_has_a_drop_down():
+    """A junk value in every column: each column refused for not being in a list (“không có trong
+    danh mục”) must have its drop-down (a coded column added later is caught here)."""
+    from .workbook_helpers import xlsx
+
+    junk = "KHÔNG-CÓ-TRONG-DANH-MỤC"
+    data = xlsx({sheet.name: [list(sheet.all_columns), [junk] * len(sheet.all_columns)] for sheet in S.SHEETS})
+    result = import_workbook(data, dry_run=True)
+
+    listed = {(p.sheet, p.column) for p in result.problems if "danh mục" in p.message}
+    assert ("DeAn", "Trạng thái") in listed and ("BinhChon", "Cấp") in listed
+    assert listed <= set(T.CODED), listed - set(T.CODED)

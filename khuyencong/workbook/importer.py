@@ -43,7 +43,7 @@ from khuyencong.core.formatting import group_thousands
 from khuyencong.core.text import clean_text, fold_accents, text_key
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import sheets as S
-from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, read_workbook
+from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, SheetRows, read_workbook
 from projects import provinces
 from projects.models import (
     ActivityContent,
@@ -67,6 +67,7 @@ from projects.models import (
 BATCH = 1000
 Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in all); see import_workbook
 REQUIRED = object()  # Col.blank: an empty cell is an error
+BLANK_REFUSED = "Ô này không được để trống."
 
 
 def norm(value: str) -> str:
@@ -303,7 +304,7 @@ class Row:
             return None
         if cells.is_blank(raw):
             if blank is REQUIRED:
-                self.error(column, "Ô này không được để trống.")
+                self.error(column, BLANK_REFUSED)
                 return None
             return blank
         try:
@@ -1808,3 +1809,28 @@ def _touched_records(changes: dict) -> dict:
     from khuyencong.workbook.log import touched_records  # the log reads the models; imported when needed
 
     return touched_records(changes)
+
+
+# ---------------------------------------------------------------------------------------------
+# What each column demands, for the template's instructions
+
+
+class _RuleProbe(_Plan):
+    """The sheets' own checks run on one blank row each, every column present, against nothing
+    loaded: the columns whose blank cell they refuse are the required ones. So the template's
+    instructions say what the import does, read from it rather than restated."""
+
+    def __init__(self):
+        sheets = {sheet.name: SheetRows(sheet.name, list(sheet.all_columns), [(2, {})]) for sheet in S.SHEETS}
+        super().__init__(RawWorkbook(sheets, []), None)
+
+    def load(self) -> None:  # nothing from the database: a blank row stops at its own cells
+        self.repayments, self.lawsuits = {}, {}
+
+
+def required_columns() -> set[tuple[str, str]]:
+    """(sheet, column) of every column whose cell the import refuses to find empty."""
+    probe = _RuleProbe()
+    with transaction.atomic():  # the probe writes nothing; this only keeps a stray query harmless
+        probe.build()
+    return {(problem.sheet, problem.column) for problem in probe.problems if problem.message == BLANK_REFUSED}

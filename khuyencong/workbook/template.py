@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from funding.models import Lawsuit, LoanContract
 from khuyencong.core import excel
 from khuyencong.workbook import sheets as S
-from khuyencong.workbook.importer import RESULT_LABELS, level_label, unit_label
+from khuyencong.workbook.importer import RESULT_LABELS, level_label, required_columns, unit_label
 from projects import provinces
 from projects.models import (
     ActivityContent,
@@ -157,8 +157,9 @@ SHEET_GUIDE = {
 }
 
 # What a column means and how it is written, by column name (a name shared by several sheets
-# means the same in each), or by (sheet, column) where it differs. Required, amounts, the
-# drop-down lists and the example are said from sheets.py and CODED, not here.
+# means the same in each), or by (sheet, column) where it differs. Keys, required columns,
+# amounts, dates and the drop-down lists are said from sheets.py, the importer's checks and
+# CODED, not here.
 COLUMN_GUIDE: dict[str | tuple[str, str], str] = {
     S.YEAR: "Năm kế hoạch của đề án, 4 chữ số (2025).",
     S.PROJECT_CODE: "Mã đề án trong kế hoạch năm (ví dụ DP-01); cùng năm và mã thì là cùng một đề án.",
@@ -268,25 +269,28 @@ def column_guide(sheet: S.Sheet, column: str) -> str:
     return " ".join(word for word in words if word)
 
 
-def required(sheet: S.Sheet, column: str) -> str:
-    if column in sheet.keys:
-        return "★ bắt buộc"
-    return ""
+def required(sheet: S.Sheet, column: str, demanded: set[tuple[str, str]]) -> str:
+    """ "★ khóa" for a key column (sheets.py), "bắt buộc" for one the import refuses empty
+    (importer.required_columns, read from the import's own checks)."""
+    words = ["★ khóa"] if column in sheet.keys else []
+    if (sheet.name, column) in demanded:
+        words.append("bắt buộc")
+    return ", ".join(words)
 
 
 def guide_rows() -> Iterator[list[Any]]:
     yield [
         excel.Column("Sheet", excel.TEXT, width=12),
         excel.Column("Cột", excel.TEXT, width=28),
-        excel.Column("Bắt buộc", excel.TEXT, width=12),
+        excel.Column("Khóa, bắt buộc", excel.TEXT, width=16),
         excel.Column("Ý nghĩa, cách ghi", excel.TEXT, width=95, wrap=True),
     ]
     order = " → ".join(sheet.name for sheet in S.SHEETS)
     for text in (
         f"Điền các sheet theo thứ tự {order}: mỗi sheet chỉ gọi đến dữ liệu của các sheet trước nó "
         "(hoặc dữ liệu đã có trên cổng). Sheet nào không dùng thì để trống hoặc xóa.",
-        "Mỗi dòng là một bản ghi; các cột ★ là khóa: dòng có khóa trùng với bản ghi đã có thì cập nhật bản ghi đó, "
-        "không thì thêm mới. Nhập lại cùng một tệp không tạo bản ghi trùng.",
+        "Mỗi dòng là một bản ghi; cột “bắt buộc” không được để trống; các cột ★ là khóa: dòng có khóa trùng với "
+        "bản ghi đã có thì cập nhật bản ghi đó, không thì thêm mới. Nhập lại cùng một tệp không tạo bản ghi trùng.",
         f"Dòng thứ 2 của mỗi sheet (chữ nghiêng, màu xám, mã bắt đầu bằng “{S.EXAMPLE_PREFIX}”) là dòng ví dụ: "
         "hãy ghi đè hoặc xóa; nếu để lại, cổng bỏ qua dòng đó khi nhập và báo lại.",
         "Cột có danh sách thả xuống: chọn giá trị trong danh sách. Số tiền ghi bằng đồng, số nguyên; ngày ghi dd/mm/yyyy; "
@@ -295,10 +299,11 @@ def guide_rows() -> Iterator[list[Any]]:
         "nhập, và cả tệp được nhập một lần.",
     ):
         yield ["Chung", "", "", text]
+    demanded = required_columns()
     for sheet in S.SHEETS:
         yield excel.Bold([sheet.name, sheet.title, "", SHEET_GUIDE.get(sheet.name, "")])
         for column in sheet.all_columns:
-            yield [sheet.name, column, required(sheet, column), column_guide(sheet, column)]
+            yield [sheet.name, column, required(sheet, column, demanded), column_guide(sheet, column)]
 
 
 @dataclass
