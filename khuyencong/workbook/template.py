@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from funding.models import Lawsuit, LoanContract
 from khuyencong.core import excel
+from khuyencong.core.validators import PHONE_MESSAGE, TAX_CODE_MESSAGE
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.importer import RESULT_LABELS, level_label, required_columns, unit_label
 from projects import provinces
@@ -169,7 +170,7 @@ COLUMN_GUIDE: dict[str | tuple[str, str], str] = {
     S.COMMUNE: "Xã, phường hiện nay (sau sắp xếp 01/7/2025) nơi cơ sở hoạt động.",
     S.FORMER_PROVINCE: "Chỉ với đề án trước 01/7/2025 của tỉnh cũ đã hợp nhất (ví dụ Đắk Nông); để trống với đề án "
     "của tỉnh hiện nay.",
-    "Mã số thuế": "Mã số thuế 10 hoặc 13 chữ số (13 chữ số: có dấu gạch “-” sau chữ số thứ 10). Để trống với hộ chưa có mã.",
+    "Mã số thuế": f"{TAX_CODE_MESSAGE} Để trống với hộ chưa có mã.",
     "Tên cơ sở": "Tên đầy đủ của cơ sở.",
     "Loại hình": "Doanh nghiệp, hợp tác xã, tổ hợp tác hay hộ kinh doanh. Để trống: Doanh nghiệp.",
     "Địa chỉ": "Địa chỉ của cơ sở.",
@@ -177,7 +178,7 @@ COLUMN_GUIDE: dict[str | tuple[str, str], str] = {
     "trên sau dấu phẩy.",
     "Ngành nghề": "Ngành nghề sản xuất (ví dụ Chế biến chè).",
     "Người đại diện": "Họ tên người đại diện theo pháp luật.",
-    "Điện thoại": "Số điện thoại liên hệ.",
+    "Điện thoại": f"Số điện thoại liên hệ. {PHONE_MESSAGE}",
     "Email": "Thư điện tử liên hệ.",
     "Tên đề án": "Tên đề án như trong quyết định phê duyệt.",
     "Nguồn": "Nguồn kinh phí: khuyến công quốc gia hay địa phương.",
