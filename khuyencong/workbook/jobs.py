@@ -13,6 +13,7 @@ every preview job runs in the worker, so a preview never confirmed does not stay
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -30,6 +31,8 @@ from khuyencong.models import ImportLog
 from khuyencong.workbook import log
 from khuyencong.workbook.importer import ImportResult, import_workbook
 from khuyencong.workbook.reader import WorkbookRefused
+
+logger = logging.getLogger(__name__)
 
 HANDLER = "khuyencong.workbook.jobs.import_job"
 PREVIEW_HANDLER = "khuyencong.workbook.jobs.preview_job"
@@ -111,18 +114,22 @@ def _run(job, progress: Progress, *, dry_run: bool) -> tuple[ImportResult, dict]
     except WorkbookRefused as error:
         path.unlink(missing_ok=True)
         raise ValidationError(str(error)) from None
-    entry = log.write_log(
-        result=result,
-        data=data,
-        user=job.user,
-        filename=job.params.get("name", ""),
-        source=ImportLog.Source.WEB,
-        seconds=time.perf_counter() - started,
-    )
+    try:
+        entry = log.write_log(
+            result=result,
+            data=data,
+            user=job.user,
+            filename=job.params.get("name", ""),
+            source=ImportLog.Source.WEB,
+            seconds=time.perf_counter() - started,
+        )
+    except Exception:  # the import has run (and may have committed): a log not written must not hide it
+        logger.exception("import log of job %s not written", job.pk)
+        entry = None
     if not dry_run or result.problems:
         path.unlink(missing_ok=True)  # imported, or can never be confirmed
     progress("Xong", result.rows, result.rows)
-    return result, {"log": entry.pk, "already_imported": log.earlier_import_note(earlier) if dry_run else ""}
+    return result, {"log": entry.pk if entry else None, "already_imported": log.earlier_import_note(earlier) if dry_run else ""}
 
 
 def preview_job(job, progress: Progress) -> tuple[bool, dict]:
