@@ -177,3 +177,16 @@ def test_the_log_list_reads_a_constant_number_of_queries(client, django_assert_m
     with django_assert_max_num_queries(8):
         response = client.get(reverse("workbook:log-list"))
     assert response.status_code == 200 and "29.xlsx" in response.content.decode()
+
+
+def test_the_log_detail_reads_a_constant_number_of_queries(client, django_assert_max_num_queries, tmp_path):
+    user_with(roles.DATA_ENTRY, username="nhaplieu")
+    path = tmp_path / "quy-3.xlsx"
+    path.write_bytes(xlsx(centre_workbook()))
+    for _ in range(3):  # the same file three times: the page lists the other two
+        call_command("import_workbook", str(path), "--user", "nhaplieu", stdout=io.StringIO())
+    client.force_login(user_with(roles.DEPARTMENT))
+    entry = ImportLog.objects.first()
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("workbook:log-detail", args=[entry.pk]))
+    assert response.status_code == 200 and response.content.decode().count("(đã nhập)") == 2

@@ -22,7 +22,8 @@ class Command(commands.PortalCommand):
     help = (
         "Nhập bảng tính của Trung tâm (các sheet CoSo, DeAn, GiaiNgan, SuKien, HopDong, LichTra, TraNo, "
         "KhoiKien, BinhChon) trong một giao dịch, với quyền của người nhập như trên trang Nhập/xuất. "
-        "Có dòng sai thì không nhập gì và liệt kê các dòng sai; thoát với mã khác 0."
+        "Có dòng sai thì không nhập gì và liệt kê các dòng sai; thoát với mã khác 0. "
+        "Mỗi lần chạy (cả --dry-run) được ghi vào nhật ký nhập (/nhap-xuat/nhat-ky/) cùng tệp đã dùng."
     )
 
     def add_arguments(self, parser):
