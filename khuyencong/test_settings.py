@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings, with a test key and a fast password hasher."""
 
 import os
+import tempfile
 
 os.environ.setdefault("KHUYENCONG_TESTING", "1")
 
@@ -20,3 +21,7 @@ CACHES = {
 # Jobs run at enqueue, inside the request, so that a test sees their result at once; the test of
 # the worker switches to the database backend for itself.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# What the tests store (the import log keeps every workbook imported, web or command) goes to a
+# folder of this run, not to the checkout's media/.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="khuyencong-test-media-")

@@ -11,4 +11,7 @@ urlpatterns = [
     path("xac-nhan/", views.confirm, name="confirm"),
     path("mau.xlsx", views.template, name="template"),
     path("xuat.xlsx", views.export, name="export"),
+    path("nhat-ky/", views.log_list, name="log-list"),
+    path("nhat-ky/<int:pk>/", views.log_detail, name="log-detail"),
+    path("nhat-ky/<int:pk>/tep.xlsx", views.log_file, name="log-file"),
 ]

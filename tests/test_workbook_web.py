@@ -251,7 +251,7 @@ def test_template_download(entry_client):
     response = entry_client.get(reverse("workbook:template"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert load_workbook(io.BytesIO(response.content)).sheetnames == sheet_names()
+    assert load_workbook(io.BytesIO(response.content)).sheetnames == ["Hướng dẫn", *sheet_names(), "Danh mục"]
 
 
 def test_export_download_holds_the_data(entry_client):

@@ -32,6 +32,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,22 +75,44 @@ class Column:
     title: str
     kind: str = PLAIN
     width: float | None = None
+    wrap: bool = False  # long text (the template's instructions) wraps within the width
 
 
 class Bold(list):
     """A row written in bold: a total or a group's heading."""
 
 
+class Example(list):
+    """A row written in grey italics: the template's example, which the clerk replaces."""
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A drop-down list on a column's data cells (Excel's data validation of type "list").
+
+    ``source`` is a range holding the allowed values, as a formula ("'Danh mục'!$A$2:$A$9"),
+    never the values themselves: a list written inline stops at 255 characters. ``strict``
+    refuses any other value as it is typed; otherwise Excel only warns (a column that also
+    takes a code, or a name with its parent unit, which the list does not hold).
+    """
+
+    column: int  # 1-based
+    source: str
+    prompt: str = ""
+    strict: bool = True
+
+
 @dataclass
 class Sheet:
     """One sheet: ``rows`` yields the header (``Column``s or plain titles) and then the rows
-    (a ``Bold`` row is written in bold).
+    (a ``Bold`` row is written in bold, an ``Example`` row in grey italics).
 
     ``heading`` is a title line written above the header, ``headings`` several (an annex's
     number, title, reference and unit), centred across the columns; ``auto_filter`` puts
     Excel's filter buttons on the header. The header row is always frozen, so it stays in view.
     ``orientation`` ("portrait" or "landscape") sets the sheet up for printing on A4: fitted to
-    the page's width, the header row repeated on every page.
+    the page's width, the header row repeated on every page. ``choices`` are drop-down lists
+    on columns' data cells; ``hidden`` hides the sheet (the lists the drop-downs read).
     """
 
     title: str
@@ -98,6 +121,8 @@ class Sheet:
     auto_filter: bool = False
     headings: Sequence[str] = ()
     orientation: str = ""
+    choices: Sequence[Choices] = ()
+    hidden: bool = False  # a sheet the drop-downs read from, out of the clerk's way
 
 
 def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
@@ -138,7 +163,8 @@ def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
     columns = [column if isinstance(column, Column) else Column(str(column)) for column in header]
     # Widths and the frozen pane go into the sheet's head, written before the first row.
     ahead = list(islice(rows, FIT_ROWS))
-    for index, width in enumerate(_widths(columns, ahead), start=1):
+    widths = _widths(columns, ahead)
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     headings = [*([spec.heading] if spec.heading else []), *spec.headings]
     header_row = len(headings) + 1
@@ -155,14 +181,44 @@ def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
         titles.append(cell)
     sheet.append(titles)
     last_row = header_row
+    wrapped = {index for index, column in enumerate(columns) if column.wrap}
     for row in chain(ahead, rows):
         cells = [_cell(sheet, column.kind, value) for column, value in zip(columns, row, strict=True)]
         if isinstance(row, Bold):
             cells = [_bold(sheet, cell) for cell in cells]
+        elif isinstance(row, Example):
+            cells = [_styled_font(sheet, cell, EXAMPLE_FONT) for cell in cells]
+        if wrapped:
+            cells = [_aligned(sheet, cell, WRAP if index in wrapped else TOP) for index, cell in enumerate(cells)]
+            lines = max(_lines(row[index], widths[index]) for index in wrapped if index < len(row))
+            if lines > 1:  # a row's height is not fitted to wrapped text when the file opens: set it
+                sheet.row_dimensions[last_row + 1].height = LINE_HEIGHT * lines
         sheet.append(cells)
         last_row += 1
     if spec.auto_filter and columns:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+    for choices in spec.choices:
+        sheet.data_validations.append(_validation(choices, header_row + 1))  # write-only: no add_data_validation
+    if spec.hidden:
+        sheet.sheet_state = "hidden"
+
+
+def _validation(choices: Choices, first_row: int) -> DataValidation:
+    """The drop-down of ``choices`` from ``first_row`` to the sheet's last row."""
+    letter = get_column_letter(choices.column)
+    validation = DataValidation(
+        type="list",
+        formula1=choices.source,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop" if choices.strict else "warning",
+        errorTitle="Giá trị không có trong danh mục",
+        error="Hãy chọn một giá trị trong danh sách thả xuống (xem sheet “Hướng dẫn”).",
+        showInputMessage=bool(choices.prompt),
+        prompt=choices.prompt[:255] or None,
+    )
+    validation.add(f"{letter}{first_row}:{letter}1048576")
+    return validation
 
 
 def _heading_cells(sheet, text: str, width: int, *, size: int) -> list[Any]:
@@ -180,9 +236,26 @@ def _heading_cells(sheet, text: str, width: int, *, size: int) -> list[Any]:
 
 
 def _bold(sheet, cell: Any) -> Any:
+    return _styled_font(sheet, cell, Font(bold=True))
+
+
+EXAMPLE_FONT = Font(italic=True, color="808080")
+
+
+def _styled_font(sheet, cell: Any, font: Font) -> Any:
     if not isinstance(cell, Cell):  # WriteOnlyCell is a function that makes a Cell
         cell = WriteOnlyCell(sheet, value=cell)
-    cell.font = Font(bold=True)
+    cell.font = font
+    return cell
+
+
+WRAP, TOP = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+
+
+def _aligned(sheet, cell: Any, alignment: Alignment) -> Any:
+    if not isinstance(cell, Cell):
+        cell = WriteOnlyCell(sheet, value=cell)
+    cell.alignment = alignment
     return cell
 
 
@@ -211,6 +284,17 @@ def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[fl
                        *(_shown_length(row[index]) for row in rows if index < len(row))))  # fmt: skip
         widths.append(min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
     return widths
+
+
+LINE_HEIGHT = 15  # points, a line of the default 11-point font
+
+
+def _lines(value: Any, width: float) -> int:
+    """About how many lines ``value`` takes wrapped in a column ``width`` characters wide."""
+    if value is None or value == "":
+        return 1
+    per_line = max(int(width) - 2, 1)
+    return sum(max(-(-len(line) // per_line), 1) for line in str(value).splitlines() or [""])
 
 
 def _shown_length(value: Any) -> int:

@@ -346,5 +346,8 @@ def export_workbook(projects: QuerySet[Project] | None = None) -> bytes:
 
 
 def template_workbook() -> bytes:
-    """The empty workbook: every sheet with its header row."""
-    return _to_bytes({sheet.name: iter([list(sheet.all_columns)]) for sheet in S.SHEETS})
+    """The blank workbook the Centre fills: instructions, an example row and drop-down lists
+    on every sheet (khuyencong.workbook.template)."""
+    from khuyencong.workbook.template import template_workbook as blank  # it imports the importer, as this module
+
+    return blank()

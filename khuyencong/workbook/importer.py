@@ -43,7 +43,7 @@ from khuyencong.core.formatting import group_thousands
 from khuyencong.core.text import clean_text, fold_accents, text_key
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import sheets as S
-from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, read_workbook
+from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, SheetRows, read_workbook
 from projects import provinces
 from projects.models import (
     ActivityContent,
@@ -67,6 +67,7 @@ from projects.models import (
 BATCH = 1000
 Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in all); see import_workbook
 REQUIRED = object()  # Col.blank: an empty cell is an error
+BLANK_REFUSED = "Ô này không được để trống."
 
 
 def norm(value: str) -> str:
@@ -104,6 +105,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    skipped: int = 0  # the template's example row, and rows that refer to a row with an error
 
     @property
     def total(self) -> int:
@@ -121,6 +123,11 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)  # not problems: the import still goes in
     rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # by sheet: reading, checking, writing
+    # Rows left out and why, in words (Problem.message says the row and the reason): the
+    # example row, and a row whose đề án, facility or contract is on a row with an error.
+    skipped: list[Problem] = field(default_factory=list)
+    # An applied import's records, by sheet, with links (khuyencong.workbook.log.touched_records).
+    records: dict[str, dict] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -223,13 +230,16 @@ def _phone(raw: Any) -> str:
     return _by_rule(cells.text(raw, max_length=30), validate_phone, "Điện thoại")
 
 
+RESULT_LABELS = ("Công nhận", "Không công nhận")  # BinhChon's Kết quả: recognised or not (the template's list)
+
+
 def _result(raw: Any) -> bool:
     value = folded(cells.text(raw))
-    if value == "cong nhan":
+    if value == folded(RESULT_LABELS[0]):
         return True
-    if value == "khong cong nhan":
+    if value == folded(RESULT_LABELS[1]):
         return False
-    raise cells.CellError("Kết quả ghi “Công nhận” hoặc “Không công nhận”.")
+    raise cells.CellError(f"Kết quả ghi “{RESULT_LABELS[0]}” hoặc “{RESULT_LABELS[1]}”.")
 
 
 def _percent(raw: Any):
@@ -247,7 +257,12 @@ def _percent(raw: Any):
 
 
 class _Broken(Exception):
-    """A reference to a row that is itself wrong: already reported, so not reported again."""
+    """A reference to a row that is itself wrong: already reported, so the referring row is
+    skipped with a note naming that row (_Plan.skip_dependent), not given a problem of its own."""
+
+    def __init__(self, what: str, origin: tuple[int, bool]):
+        super().__init__(what)
+        self.what, self.origin = what, origin
 
 
 class Row:
@@ -260,9 +275,12 @@ class Row:
         self.number = number
         self.values = values
         self.failed = False
+        self.had_error = False  # a problem of its own, not only a skip for another row's
+        self.skipped = False
 
     def error(self, column: str, message: str) -> None:
         self.failed = True
+        self.had_error = True
         self.plan.problem(self.sheet.name, self.number, column, message)
 
     def has(self, column: str) -> bool:
@@ -282,10 +300,11 @@ class Row:
         raw = self.values.get(column)
         if raw is UNREADABLE:
             self.failed = True
+            self.had_error = True  # reported by the reader
             return None
         if cells.is_blank(raw):
             if blank is REQUIRED:
-                self.error(column, "Ô này không được để trống.")
+                self.error(column, BLANK_REFUSED)
                 return None
             return blank
         try:
@@ -394,6 +413,7 @@ class _Plan:
         self.progress: Progress | None = None
         self.seconds = {name: sheet.seconds for name, sheet in raw.sheets.items()}
         self.warnings: list[Problem] = []  # rows that go in, with something to check (a support above its cap)
+        self.skipped: list[Problem] = []  # rows left out, with why (skip)
         self.valid_contents: dict[int, set[int]] = {}  # year → ids of the contents valid in it
         self.caps: dict[tuple, Any] = {}  # (content, level, form, year) → the cap that applies
         self._scratch_project = Project()  # the rule's subject, reused: a model instance per row cost more than the rule
@@ -419,7 +439,33 @@ class _Plan:
             self.checked += 1
             if self.progress is not None and self.checked % 2000 == 0:
                 self.progress("Đang kiểm tra", self.checked, self.rows)
+            if S.is_example(sheet, values):
+                self.skip(sheet, number, f"dòng ví dụ của mẫu (“{sheet.marker}” bắt đầu bằng “{S.EXAMPLE_PREFIX}”), không nhập.")
+                continue
             yield Row(self, sheet, columns, number, values)
+
+    def skip(self, sheet: S.Sheet, number: int, reason: str) -> None:
+        """A row left out, with why: said on the preview and by the command, counted per sheet."""
+        message = f"Bỏ qua dòng {number} ({sheet.title}): {reason}"
+        self.skipped.append(Problem(sheet.name, number, "", message))
+        self.count(sheet, "skipped")
+
+    @staticmethod
+    def mark_broken(broken: dict, keys: Iterable, row: Row) -> None:
+        """Remember that rows naming ``keys`` refer to ``row``, which failed (the first such row)."""
+        for key in keys:
+            if key:
+                broken.setdefault(key, (row.number, row.had_error))
+
+    def skip_dependent(self, row: Row, what: str, origin: tuple[int, bool], source: S.Sheet) -> None:
+        """``row`` refers to ``what`` (“đề án “X” năm 2024”), whose row ``origin`` failed: the row
+        is left out, and the preview says which row it waits for."""
+        row.failed = True
+        if row.skipped:
+            return
+        row.skipped = True
+        number, had_error = origin
+        self.skip(row.sheet, row.number, f"{what} ở dòng {number} sheet {source.name} {'có lỗi' if had_error else 'bị bỏ qua'}.")
 
     def count(self, sheet: S.Sheet, status: str) -> None:
         counts = self.counts.setdefault(sheet.name, Counts())
@@ -625,8 +671,9 @@ class _Plan:
             return found[0]
         if found:
             raise cells.CellError(f"Có {len(found)} cơ sở tên “{token}”; hãy ghi mã số thuế của cơ sở.")
-        if token in self.broken_facilities or norm(token) in self.broken_facilities:
-            raise _Broken
+        origin = self.broken_facilities.get(token) or self.broken_facilities.get(norm(token))
+        if origin:
+            raise _Broken(f"cơ sở “{token}”", origin)
         raise cells.CellError(f"Không tìm thấy cơ sở “{token}” (trong sheet CoSo hay trong dữ liệu đã có).")
 
     def project_ref(self, row: Row) -> Project | None:
@@ -640,7 +687,7 @@ class _Plan:
             row.error(S.PROJECT_CODE, f"Năm {year} có {len(found)} đề án mã “{code}” (ở các kế hoạch khác nhau).")
             return None
         if not found and (year, code) in self.broken_projects:
-            row.failed = True
+            self.skip_dependent(row, f"đề án “{code}” năm {year}", self.broken_projects[(year, code)], S.PROJECTS)
             return None
         if not found:
             row.error(S.PROJECT_CODE, f"Không tìm thấy đề án mã “{code}” năm {year} (trong sheet DeAn hay trong dữ liệu đã có).")
@@ -653,7 +700,7 @@ class _Plan:
             return None
         contract = self.contracts.get(number)
         if contract is None and number in self.broken_contracts:
-            row.failed = True
+            self.skip_dependent(row, f"hợp đồng số “{number}”", self.broken_contracts[number], S.CONTRACTS)
         elif contract is None:
             row.error(S.CONTRACT, f"Không tìm thấy hợp đồng số “{number}” (trong sheet HopDong hay trong dữ liệu đã có).")
         return contract
@@ -749,9 +796,11 @@ class _Plan:
     # -- the sheets --------------------------------------------------------------------------
 
     def build(self) -> None:
-        self.broken_facilities: set[str] = set()
-        self.broken_projects: set[tuple[int, str]] = set()
-        self.broken_contracts: set[str] = set()
+        # What rows with an error would have recorded → (that row, whether it has an error of
+        # its own rather than a skip): a row naming one is skipped with a note (skip_dependent).
+        self.broken_facilities: dict[str, tuple[int, bool]] = {}
+        self.broken_projects: dict[tuple[int, str], tuple[int, bool]] = {}
+        self.broken_contracts: dict[str, tuple[int, bool]] = {}
         self.load()
         steps = (
             (S.FACILITIES, self.sheet_facilities),
@@ -790,7 +839,7 @@ class _Plan:
             tax = row.cell("Mã số thuế", _tax_code, blank="")
             values = row.fields(spec)
             if row.failed or tax is None:
-                self.broken_facilities.update(key for key in (tax, values.get("name") and norm(values["name"])) if key)
+                self.mark_broken(self.broken_facilities, (tax, values.get("name") and norm(values["name"])), row)
                 continue
             name = values["name"]
             key = ("tax", tax) if tax else ("name", norm(name))
@@ -818,7 +867,7 @@ class _Plan:
                 before = facility.commune_id if facility is not None else None
                 if refusal := Facility.commune_refusal(values["commune"], before):
                     row.error(S.COMMUNE, refusal)
-                    self.broken_facilities.update(key for key in (tax, norm(name)) if key)
+                    self.mark_broken(self.broken_facilities, (tax, norm(name)), row)
                     continue
             if facility is not None:
                 in_file.add(id(facility))
@@ -869,7 +918,7 @@ class _Plan:
                 self.project_row(row, spec, seen, year, code)
             finally:
                 if row.failed and year is not None and code is not None:
-                    self.broken_projects.add((year, code))
+                    self.mark_broken(self.broken_projects, [(year, code)], row)
 
     def beneficiaries(self, row: Row) -> list[Facility] | None:
         """The facilities a DeAn row names in its Cơ sở column (None when the sheet has no such
@@ -885,8 +934,8 @@ class _Plan:
             except cells.CellError as error:
                 row.error(S.FACILITY, str(error))
                 continue
-            except _Broken:
-                row.failed = True
+            except _Broken as broken:
+                self.skip_dependent(row, broken.what, broken.origin, S.FACILITIES)
                 continue
             if all(f is not facility for f in facilities):
                 facilities.append(facility)
@@ -1169,8 +1218,8 @@ class _Plan:
                             values["facility"] = self.facility_ref(token)
                         except cells.CellError as error:
                             row.error(S.FACILITY, str(error))
-                        except _Broken:
-                            row.failed = True
+                        except _Broken as broken:
+                            self.skip_dependent(row, broken.what, broken.origin, S.FACILITIES)
                 if row.failed:
                     continue
                 if not row.first_in_sheet(seen, number, S.CONTRACT):
@@ -1209,7 +1258,7 @@ class _Plan:
                 self.contract_rows[id(result)] = (result, row)
             finally:
                 if row.failed and number is not None:
-                    self.broken_contracts.add(number)
+                    self.mark_broken(self.broken_contracts, [number], row)
 
     CONTRACT_COLUMNS = {
         "signed_on": "Ngày ký",
@@ -1534,8 +1583,8 @@ class _Plan:
                     facility = self.facility_ref(token)
                 except cells.CellError as error:
                     row.error(S.FACILITY, str(error))
-                except _Broken:
-                    row.failed = True
+                except _Broken as broken:
+                    self.skip_dependent(row, broken.what, broken.origin, S.FACILITIES)
             values = row.fields(spec)
             if row.failed:
                 continue
@@ -1765,6 +1814,7 @@ def import_workbook(
             rows=plan.rows,
             seconds=plan.seconds,
             warnings=plan.warnings,
+            skipped=plan.skipped,
         )
         if plan.problems or dry_run:
             return result
@@ -1777,4 +1827,36 @@ def import_workbook(
             result.problems.append(Problem("", None, "", f"Cơ sở dữ liệu từ chối dữ liệu: {error}"))
             return result
         result.applied = True
+        result.records = _touched_records(plan.changes)
     return result
+
+
+def _touched_records(changes: dict) -> dict:
+    from khuyencong.workbook.log import touched_records  # the log reads the models; imported when needed
+
+    return touched_records(changes)
+
+
+# ---------------------------------------------------------------------------------------------
+# What each column demands, for the template's instructions
+
+
+class _RuleProbe(_Plan):
+    """The sheets' own checks run on one blank row each, every column present, against nothing
+    loaded: the columns whose blank cell they refuse are the required ones. So the template's
+    instructions say what the import does, read from it rather than restated."""
+
+    def __init__(self):
+        sheets = {sheet.name: SheetRows(sheet.name, list(sheet.all_columns), [(2, {})]) for sheet in S.SHEETS}
+        super().__init__(RawWorkbook(sheets, []), None)
+
+    def load(self) -> None:  # nothing from the database: a blank row stops at its own cells
+        self.repayments, self.lawsuits = {}, {}
+
+
+def required_columns() -> set[tuple[str, str]]:
+    """(sheet, column) of every column whose cell the import refuses to find empty."""
+    probe = _RuleProbe()
+    with transaction.atomic():  # the probe writes nothing; this only keeps a stray query harmless
+        probe.build()
+    return {(problem.sheet, problem.column) for problem in probe.problems if problem.message == BLANK_REFUSED}

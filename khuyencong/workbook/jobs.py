@@ -13,6 +13,7 @@ every preview job runs in the worker, so a preview never confirmed does not stay
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -26,8 +27,12 @@ from django.db import transaction
 from khuyencong.core import jobs, roles
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.jobs import Progress
+from khuyencong.models import ImportLog
+from khuyencong.workbook import log
 from khuyencong.workbook.importer import ImportResult, import_workbook
 from khuyencong.workbook.reader import WorkbookRefused
+
+logger = logging.getLogger(__name__)
 
 HANDLER = "khuyencong.workbook.jobs.import_job"
 PREVIEW_HANDLER = "khuyencong.workbook.jobs.preview_job"
@@ -77,17 +82,23 @@ def result_data(result: ImportResult) -> dict:
     updated = sum(c.updated for c in result.counts.values())
     return {
         "counts": {
-            name: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged, "deleted": c.deleted}
+            name: {
+                "created": c.created, "updated": c.updated, "unchanged": c.unchanged, "deleted": c.deleted, "skipped": c.skipped,
+            }  # fmt: skip
             for name, c in result.counts.items()
         },
         "problems": [[p.sheet, p.row, p.column, p.message] for p in result.problems],
         "warnings": [[p.sheet, p.row, p.column, p.message] for p in result.warnings],
+        "skipped": [[p.sheet, p.row, p.column, p.message] for p in result.skipped],
+        "records": result.records,
         "rows": result.rows,
         "message": f"Thêm {group_thousands(created)} bản ghi, sửa {group_thousands(updated)} bản ghi." if result.applied else "",
     }
 
 
-def _run(job, progress: Progress, *, dry_run: bool) -> ImportResult:
+def _run(job, progress: Progress, *, dry_run: bool) -> tuple[ImportResult, dict]:
+    """Import (or dry-run) the job's stored file; the result, and what the log adds to the job's
+    page: the log's id and, for a dry run, when the same file was imported before."""
     if not roles.can_edit_records(job.user):
         stored_path(job.params["token"]).unlink(missing_ok=True)
         raise PermissionDenied("Người dùng không còn quyền nhập liệu nên không nhập được tệp.")
@@ -96,27 +107,41 @@ def _run(job, progress: Progress, *, dry_run: bool) -> ImportResult:
         data = path.read_bytes()
     except FileNotFoundError:
         raise ValidationError(NOT_FOUND) from None
+    earlier = log.earlier_import(data)
+    started = time.perf_counter()
     try:
         result = import_workbook(data, user=job.user, dry_run=dry_run, progress=progress)
     except WorkbookRefused as error:
         path.unlink(missing_ok=True)
         raise ValidationError(str(error)) from None
+    try:
+        entry = log.write_log(
+            result=result,
+            data=data,
+            user=job.user,
+            filename=job.params.get("name", ""),
+            source=ImportLog.Source.WEB,
+            seconds=time.perf_counter() - started,
+        )
+    except Exception:  # the import has run (and may have committed): a log not written must not hide it
+        logger.exception("import log of job %s not written", job.pk)
+        entry = None
     if not dry_run or result.problems:
         path.unlink(missing_ok=True)  # imported, or can never be confirmed
     progress("Xong", result.rows, result.rows)
-    return result
+    return result, {"log": entry.pk if entry else None, "already_imported": log.earlier_import_note(earlier) if dry_run else ""}
 
 
 def preview_job(job, progress: Progress) -> tuple[bool, dict]:
     """The dry run of the stored file: done (with its problems, if any) once every row is checked."""
     sweep_uploads()
-    result = _run(job, progress, dry_run=True)
-    return True, result_data(result)
+    result, logged = _run(job, progress, dry_run=True)
+    return True, {**result_data(result), **logged}
 
 
 def import_job(job, progress: Progress) -> tuple[bool, dict]:
-    result = _run(job, progress, dry_run=False)
-    return result.applied, result_data(result)
+    result, logged = _run(job, progress, dry_run=False)
+    return result.applied, {**result_data(result), **logged}
 
 
 def start_preview(*, user, data: bytes, name: str, back_url: str = ""):

@@ -32,7 +32,7 @@ from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, ROW_TAG, Work
 
 from khuyencong.core.cells import is_blank
 from khuyencong.core.formatting import group_thousands
-from khuyencong.workbook.sheets import BY_NAME
+from khuyencong.workbook.sheets import BY_NAME, TEMPLATE_ONLY
 
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -369,6 +369,8 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
     budget = _Budget(limits(), progress)
     try:
         for name in workbook.sheetnames:
+            if name.strip() in TEMPLATE_ONLY:
+                continue
             spec = BY_NAME.get(name.strip())
             if spec is None:
                 problems.append(

@@ -18,6 +18,9 @@ class Sheet:
     columns: tuple[str, ...]  # every column, keys included, in the template's order
     extra: tuple[str, ...] = ()
     money: tuple[str, ...] = ()  # columns of whole đồng, exported with grouped thousands
+    # The column whose text starts with EXAMPLE_PREFIX in the template's example row: such a
+    # row is skipped on import, with a note (a clerk who leaves the example in imports nothing of it).
+    marker: str = ""
 
     @property
     def money_indexes(self) -> frozenset[int]:
@@ -26,6 +29,15 @@ class Sheet:
     @property
     def all_columns(self) -> tuple[str, ...]:
         return self.columns + self.extra
+
+
+EXAMPLE_PREFIX = "VD-"
+
+
+def is_example(sheet: Sheet, values: dict) -> bool:
+    """Whether a row's ``values`` (column → raw cell) are the template's example row."""
+    value = values.get(sheet.marker)
+    return isinstance(value, str) and value.strip().upper().startswith(EXAMPLE_PREFIX)
 
 
 # Column names shared by several sheets.
@@ -41,6 +53,7 @@ COMMUNE = "Xã, phường"  # the facility's commune of the 2025 reform (Facilit
 FACILITIES = Sheet(
     "CoSo",
     "Cơ sở công nghiệp nông thôn",
+    marker="Mã số thuế",
     keys=("Mã số thuế", "Tên cơ sở"),
     columns=(
         "Mã số thuế",
@@ -58,6 +71,7 @@ FACILITIES = Sheet(
 PROJECTS = Sheet(
     "DeAn",
     "Đề án khuyến công",
+    marker=PROJECT_CODE,
     keys=(YEAR, PROJECT_CODE),
     columns=(
         YEAR,
@@ -91,6 +105,7 @@ PROJECTS = Sheet(
 DISBURSEMENTS = Sheet(
     "GiaiNgan",
     "Giải ngân",
+    marker=PROJECT_CODE,
     keys=(YEAR, PROJECT_CODE, "Số chứng từ"),
     columns=(YEAR, PROJECT_CODE, "Ngày", "Số tiền", "Số chứng từ"),
     extra=("Loại chi",),  # Thanh toán (blank) or Tạm ứng: Disbursement.kind
@@ -99,6 +114,7 @@ DISBURSEMENTS = Sheet(
 EVENTS = Sheet(
     "SuKien",
     "Hội nghị, hội chợ",
+    marker=PROJECT_CODE,
     keys=(YEAR, PROJECT_CODE, "Tên sự kiện"),
     columns=(
         YEAR,
@@ -115,6 +131,7 @@ EVENTS = Sheet(
 CONTRACTS = Sheet(
     "HopDong",
     "Hợp đồng hỗ trợ có thu hồi",
+    marker=CONTRACT,
     keys=(CONTRACT,),
     columns=(
         CONTRACT,
@@ -134,6 +151,7 @@ CONTRACTS = Sheet(
 INSTALMENTS = Sheet(
     "LichTra",
     "Lịch trả nợ",
+    marker=CONTRACT,
     keys=(CONTRACT, "Kỳ"),
     columns=(CONTRACT, "Kỳ", "Ngày đến hạn", "Số tiền"),
     extra=("Phiên bản",),
@@ -142,6 +160,7 @@ INSTALMENTS = Sheet(
 REPAYMENTS = Sheet(
     "TraNo",
     "Trả nợ",
+    marker=CONTRACT,
     keys=(CONTRACT, "Số biên lai"),
     columns=(CONTRACT, "Ngày trả", "Số tiền", "Số biên lai"),
     extra=("Đảo biên lai",),
@@ -150,6 +169,7 @@ REPAYMENTS = Sheet(
 LAWSUITS = Sheet(
     "KhoiKien",
     "Khởi kiện",
+    marker=CONTRACT,
     keys=(CONTRACT, "Ngày khởi kiện"),
     columns=(CONTRACT, "Ngày khởi kiện", "Tòa án", "Số thụ lý", "Trạng thái", "Số tiền theo bản án"),
     extra=("Ngày bản án", "Số bản án", "Thi hành án", "Ngày kết thúc"),
@@ -158,6 +178,7 @@ LAWSUITS = Sheet(
 NOMINATIONS = Sheet(
     "BinhChon",
     "Bình chọn sản phẩm",
+    marker=FACILITY,
     keys=("Tên sản phẩm", FACILITY, "Cấp", YEAR),
     columns=("Tên sản phẩm", FACILITY, "Cấp", YEAR, "Kết quả", "Số giấy chứng nhận"),
     extra=("Ngày cấp",),
@@ -165,6 +186,7 @@ NOMINATIONS = Sheet(
 RESULTS = Sheet(
     "KetQua",
     "Kết quả sau hỗ trợ",
+    marker=PROJECT_CODE,
     keys=(YEAR, PROJECT_CODE, "Ngày theo dõi"),
     columns=(
         YEAR,
@@ -197,3 +219,7 @@ SHEETS: tuple[Sheet, ...] = (
     RESULTS,
 )
 BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+# The template's own sheets (khuyencong.workbook.template): its instructions and the values of
+# its drop-down lists. The import passes over them, so a filled-in template goes in as it is.
+GUIDE, LISTS = "Hướng dẫn", "Danh mục"
+TEMPLATE_ONLY = frozenset({GUIDE, LISTS})

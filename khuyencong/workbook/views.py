@@ -14,14 +14,17 @@ import uuid
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khuyencong.core import roles
 from khuyencong.core.access import require_role
+from khuyencong.models import ImportLog
 from khuyencong.workbook import XLSX_CONTENT_TYPE, WorkbookRefused, export_workbook, template_workbook
 from khuyencong.workbook.jobs import NOT_FOUND, confirm_preview, start_preview
 from khuyencong.workbook.reader import check_xlsx, read_bytes
@@ -93,3 +96,43 @@ def template(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """The whole database in the workbook's format."""
     return _download(export_workbook(), f"khuyen-cong-{timezone.localdate():%Y-%m-%d}.xlsx")
+
+
+LOG_PAGE = 50
+
+
+@require_role(roles.can_edit_records)
+@require_GET
+def log_list(request: HttpRequest) -> HttpResponse:
+    """Every run of the import, newest first, the office's (not only the user's own)."""
+    logs = ImportLog.objects.select_related("user").defer("records", "counts")
+    page = Paginator(logs, LOG_PAGE).get_page(request.GET.get("page"))
+    return render(request, "workbook/log_list.html", {"page": page})
+
+
+@require_role(roles.can_edit_records)
+@require_GET
+def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(ImportLog.objects.select_related("user"), pk=pk)
+    same_file = ImportLog.objects.filter(sha256=entry.sha256).exclude(pk=entry.pk).select_related("user")
+    counts = [(sheet, entry.counts[sheet.name]) for sheet in SHEETS if sheet.name in entry.counts]
+    return render(
+        request,
+        "workbook/log_detail.html",
+        {"entry": entry, "counts": counts, "records": entry.records, "same_file": same_file},
+    )
+
+
+@require_role(roles.can_edit_records)
+@require_GET
+def log_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file a run read, as it was uploaded, under its uploaded name; never shown inline."""
+    entry = get_object_or_404(ImportLog, pk=pk)
+    if not entry.file or not default_storage.exists(entry.file.name):
+        raise Http404("Tệp của lần nhập này không còn lưu.")
+    return FileResponse(
+        default_storage.open(entry.file.name, "rb"),
+        as_attachment=True,
+        filename=entry.filename or "bang-tinh.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
