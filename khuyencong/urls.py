@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("nhap-xuat/", include("khuyencong.workbook_urls")),
     path("cong-viec/", include("khuyencong.jobs.urls")),
+    path("", include("khuyencong.office.urls")),
 ]
