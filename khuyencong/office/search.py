@@ -49,7 +49,7 @@ def _list_url(name: str, query: str) -> str:
 
 def _group(kind: str, key: str, queryset: QuerySet, describe, list_name: str, query: str) -> Group:
     count = queryset.count()
-    hits = [describe(row) for row in queryset[:PER_GROUP]] if count else []
+    hits = [describe(row) for row in queryset[:PER_GROUP]]  # read even when none: a constant count
     return Group(kind, key, count, hits, _list_url(list_name, query) if count > PER_GROUP else "")
 
 
