@@ -105,7 +105,8 @@ def _mail_text(user, new: list[Notification], day: datetime.date) -> str:
         "",
     ]
     for n in new:
-        lines += [f"- {n.title}", f"  {n.body}", f"  Xem hợp đồng: {base}{n.link}", f"  Dự thảo thư nhắc nợ: {base}{n.letter}", ""]
+        lines += [f"- {n.title}", f"  {n.body}", f"  Xem hợp đồng: {base}{n.link}"]
+        lines += [f"  Dự thảo thư nhắc nợ: {base}{n.letter}", ""]
     lines.append(f"Xem mọi thông báo: {base}{reverse('office:notifications')}")
     return "\n".join(lines)
 
