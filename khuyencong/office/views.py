@@ -28,7 +28,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "office/search.html",
-        {"query": query, "groups": groups, "min_length": MIN_LENGTH, "total": sum(g.count for g in groups)},
+        {"query": query, "site_query": query, "groups": groups, "min_length": MIN_LENGTH, "total": sum(g.count for g in groups)},
     )
 
 
