@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "khuyencong",
     "khuyencong.jobs",
+    "khuyencong.office",
     "projects",
     "funding",
     "reporting",
@@ -271,6 +272,13 @@ REPORT_SIGNING = {
     "pkcs12": env("REPORT_SIGNING_PKCS12", default=""),
     "passphrase": env("REPORT_SIGNING_PASSPHRASE", default=""),
 }
+
+# E-mail (the reminders of khuyencong.office): EMAIL_URL as django-environ reads it
+# ("smtp+tls://user:password@mail.example.vn:587"); the console in development.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="khuyencong@localhost")
+# The portal's address as the e-mails link to it.
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 
 # The demo data set is built for this report date (report-figures.md).
 DEMO_REPORT_DATE = "2025-03-15"

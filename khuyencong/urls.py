@@ -33,4 +33,5 @@ urlpatterns = [
     path("cong-viec/", include("khuyencong.jobs.urls")),
     # Documents are downloaded only through here (the role checked); MEDIA_URL is never served.
     path("tai-lieu/", include("khuyencong.documents.urls")),
+    path("", include("khuyencong.office.urls")),
 ]

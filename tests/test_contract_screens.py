@@ -774,4 +774,4 @@ def test_a_draft_contract_is_neither_on_time_nor_late(entry_client, department, 
         principal=100_000_000, term_months=12, grace_months=0, instalment_count=12, by=department,
     )  # fmt: skip
     html = entry_client.get(reverse("funding:contract-detail", args=[draft.pk])).content.decode()
-    assert "<dt>Trả đúng hạn (F17)</dt><dd>—</dd>" in html
+    assert "<dt>Trả đúng hạn</dt><dd>—</dd>" in html
