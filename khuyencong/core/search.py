@@ -143,7 +143,10 @@ class ListFilterSet(django_filters.FilterSet):
         return reverse_ordering(self.SORTS[key[1:]]) if key[1:] in self.SORTS else ()
 
     def sort_words(self) -> str:
-        """The order in words ("Tên cơ sở, giảm dần"), for the export's line of filters."""
+        """The order a column header chose, in words ("Sắp xếp theo tên cơ sở, giảm dần"), for the
+        export's line of filters; "" for the list's default order."""
+        if not self.value("sap_xep"):
+            return ""
         key, descending = self.sort_key.lstrip("-"), self.sort_key.startswith("-")
         label = self.SORT_LABELS.get(key)
         return f"Sắp xếp theo {label}, {'giảm' if descending else 'tăng'} dần" if label else ""
