@@ -19,6 +19,7 @@ from projects.models import Event
 from tests import factories as f
 from tests.test_browser import (  # noqa: F401 - fixtures
     PASSWORD,
+    SHOTS,
     async_unsafe_allowed,
     chromium,
     initial_data_back_afterwards,
@@ -62,7 +63,8 @@ def lists(records):
     today = datetime.date.today()
     f.EventFactory(project=records["project"], name="Hội chợ hàng công nghiệp nông thôn tiêu biểu", kind=Event.Kind.FAIR)
     f.ProductNominationFactory(product=f.ProductFactory(facility=records["facility"], name="Chè ô long Cầu Đất"))
-    f.InstalmentFactory(contract=records["contract"], number=2, due_date=today + datetime.timedelta(days=10))
+    f.InstalmentFactory(contract=records["contract"], number=2, due_date=today - datetime.timedelta(days=40))
+    f.InstalmentFactory(contract=records["contract"], number=3, due_date=today + datetime.timedelta(days=10))
     return records
 
 
@@ -140,8 +142,10 @@ def test_every_list_prints_on_a4_landscape_with_its_last_column(chromium, live_s
                                   text=True, check=True).stdout  # fmt: skip
             assert " ".join(last.split()) in " ".join(text.split()), (name, last)
             assert "Xuất Excel" not in text and "Đăng xuất" not in text, name  # the screen's buttons stay off paper
-        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(tmp_path / "funding-contract-list.pdf"),
-                        str(tmp_path / "in")], check=True)  # fmt: skip
+            if name in ("funding:contract-list", "projects:project-list"):  # to look at: artifacts/screenshots/
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                                str(SHOTS / f"93-ban-in-{name.split(':')[1]}")], check=True)  # fmt: skip
     finally:
         context.close()
 
@@ -154,12 +158,12 @@ def test_a_column_header_sorts_the_list_and_says_so(chromium, live_server, lists
         page.goto(live_server.url + reverse("projects:facility-list"))
         header = page.locator("th", has_text="Tên cơ sở")
         assert header.get_attribute("aria-sort") == "ascending"
-        names = page.locator("table.list tbody tr td:first-child a").all_inner_texts()
-        assert names[0] == "Cà phê Cầu Đất" and names[-1] == "Đá mỹ nghệ Tân Phú"
+        ordered = ["Cà phê Cầu Đất", "Đá mỹ nghệ Tân Phú", "Hợp tác xã Chè Cầu Đất Xanh"]  # Đ after D, before H
+        assert page.locator("table.list tbody tr td:first-child a").all_inner_texts() == ordered
         header.get_by_role("link").click()
         page.wait_for_url("**sap_xep=-ten**")
         assert page.locator("th", has_text="Tên cơ sở").get_attribute("aria-sort") == "descending"
-        assert page.locator("table.list tbody tr td:first-child a").first.inner_text() == "Đá mỹ nghệ Tân Phú"
+        assert page.locator("table.list tbody tr td:first-child a").all_inner_texts() == ordered[::-1]
         # Coming back to the bare list brings the order back; "Xóa bộ lọc" forgets it.
         page.goto(live_server.url + reverse("projects:facility-list"))
         assert "sap_xep=-ten" in page.url
