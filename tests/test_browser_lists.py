@@ -58,7 +58,7 @@ LAST_COLUMN = {
 
 
 @pytest.fixture
-def lists(records):
+def lists(records):  # noqa: F811
     """A row on every list: an event, a nomination, an instalment due in ten days."""
     today = datetime.date.today()
     f.EventFactory(project=records["project"], name="Hội chợ hàng công nghiệp nông thôn tiêu biểu", kind=Event.Kind.FAIR)
@@ -81,7 +81,8 @@ def _signed_in(chromium, live_server, width: int, height: int):  # noqa: F811
 
 
 HEADERS = """(titles) => titles.map((title) => {
-  const th = [...document.querySelectorAll('table.list thead th')].find((h) => h.textContent.replace(/[▲▼]/g, '').trim() === title);
+  const th = [...document.querySelectorAll('table.list thead th')]
+    .find((h) => h.textContent.replace(/[▲▼]/g, '').trim() === title);
   if (!th) { return [title, null]; }
   const box = th.getBoundingClientRect();
   return [title, box.width > 0 ? Math.round(box.right) : -1];
