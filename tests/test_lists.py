@@ -184,3 +184,12 @@ def test_the_file_name_carries_the_day_of_the_debt_figures(xem):
     response = xem.get(reverse("projects:event-export"))
     assert response["Content-Disposition"].endswith(f'su-kien-{today:%d-%m-%Y}.xlsx"')
     assert isinstance(today, datetime.date)
+
+
+def test_a_debt_list_remembers_its_date_and_offers_to_forget_it(xem):
+    url = reverse("funding:overdue-list")
+    html = xem.get(url, {"ngay": "31/12/2025"}).content.decode()
+    assert 'href="?xoa-loc=1">Xóa bộ lọc' in html
+    assert xem.get(url)["Location"] == f"{url}?ngay=31%2F12%2F2025"
+    assert xem.get(url, {"xoa-loc": "1"})["Location"] == url
+    assert "Xóa bộ lọc" not in xem.get(url).content.decode()
