@@ -193,3 +193,9 @@ def test_a_debt_list_remembers_its_date_and_offers_to_forget_it(xem):
     assert xem.get(url)["Location"] == f"{url}?ngay=31%2F12%2F2025"
     assert xem.get(url, {"xoa-loc": "1"})["Location"] == url
     assert "Xóa bộ lọc" not in xem.get(url).content.decode()
+
+
+def test_the_line_of_filters_keeps_what_was_typed_as_text(xem):
+    response = xem.get(reverse("projects:facility-export"), {"q": '=HYPERLINK("http://x","y")'})
+    line = load_workbook(io.BytesIO(response.content)).active["A2"]
+    assert line.data_type == "s" and line.value == 'Lọc: Tìm tên, mã số thuế, địa chỉ: =HYPERLINK("http://x","y")'

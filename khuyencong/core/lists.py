@@ -100,7 +100,7 @@ def describe_filters(form: forms.Form, *, skip: Iterable[str] = ()) -> str:
     cleaned = getattr(form, "cleaned_data", {})
     parts = []
     for name, field in form.fields.items():
-        if name == SORT or name in skip:
+        if name == SORT or name in skip or field.widget.is_hidden:  # an id a picker set: its words are shown
             continue
         value = cleaned.get(name)
         if value in (None, "", False, [], ()):
