@@ -99,6 +99,7 @@ def test_at_768_pixels_every_list_keeps_its_key_columns_on_screen(chromium, live
                 assert right is not None and 0 < right <= width, (name, title, right, width)
             assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0, name
         shot(page, "90-ty-le-768-tong-hop")
+        assert not page.get_by_role("button", name="Hiện thêm cột").is_visible()  # the portfolio hides no column
         # The hidden columns come back with "Hiện thêm cột" (the table then scrolls in its frame).
         page.goto(live_server.url + reverse("funding:contract-list"))
         shot(page, "91-ty-le-768-hop-dong")
