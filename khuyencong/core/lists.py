@@ -34,6 +34,7 @@ SORT = "sap_xep"  # the GET parameter of a list's order
 CLEAR = "xoa-loc"  # ?xoa-loc=1: forget the list's filters
 NOT_REMEMBERED = ("page", CLEAR)
 SESSION_KEY = "list-filters"
+MAX_REMEMBERED = 2000  # characters of a query string worth keeping; a longer one is not a filter someone chose
 
 
 # --- sort -------------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def remember_filters(name: str):
                 query.pop(key, None)
             if not request.GET and saved.get(name):
                 return redirect(f"{request.path}?{saved[name]}")
-            if query.urlencode() != saved.get(name, ""):
+            if query.urlencode() != saved.get(name, "") and len(query.urlencode()) <= MAX_REMEMBERED:
                 if query:
                     saved[name] = query.urlencode()
                 else:
