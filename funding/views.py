@@ -50,7 +50,7 @@ from funding.loans import (
     portfolio_summary,
 )
 from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
-from khuyencong.core import excel, roles
+from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.collation import vietnamese_key
 from khuyencong.core.formatting import date_short, money_exact
@@ -145,12 +145,6 @@ def _as_of_query(request: HttpRequest) -> str:
     """The query string "?ngay=…" that carries the chosen date through a form post and its redirect."""
     text = request.GET.get("ngay", "").strip()
     return "?" + urlencode({"ngay": text}) if text else ""
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 # --- the list ---------------------------------------------------------------------------------

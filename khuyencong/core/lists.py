@@ -22,7 +22,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -151,10 +151,3 @@ def export_view(export: ListExport):
 
     view.__name__ = view.__qualname__ = f"export_{export.filename.replace('-', '_')}"
     return view
-
-
-def query_without(request: HttpRequest, *names: str) -> QueryDict:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query
