@@ -158,6 +158,7 @@ def test_a_column_header_sorts_the_list_and_says_so(chromium, live_server, lists
     context, page = _signed_in(chromium, live_server, 1366, 768)
     try:
         page.goto(live_server.url + reverse("projects:facility-list"))
+        assert not page.get_by_role("button", name="Hiện thêm cột").is_visible()  # a laptop shows every column
         header = page.locator("th", has_text="Tên cơ sở")
         assert header.get_attribute("aria-sort") == "ascending"
         ordered = ["Cà phê Cầu Đất", "Đá mỹ nghệ Tân Phú", "Hợp tác xã Chè Cầu Đất Xanh"]  # Đ after D, before H
