@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from funding.loans import ContractStatus, DueRow, OverdueRow
+from funding.loans import ContractStatus, DueRow, OverdueRow, PortfolioSummary
 from funding.models import LoanContract
 from khuyencong.core.excel import COUNT, DATE, FLAG, MONEY, TEXT, YEAR, Column
 
@@ -65,4 +65,20 @@ def overdue_sheet(rows: Iterable[OverdueRow]) -> Iterator[list]:
         yield [
             r.contract_number, r.facility_name, r.tax_code, r.year, r.project_code, r.principal, r.outstanding,
             r.overdue, r.oldest_unpaid_due, r.days_past_due, r.bucket or _unaged_label(r), r.in_litigation,
+        ]  # fmt: skip
+
+
+def portfolio_sheet(summary: PortfolioSummary) -> Iterator[list]:
+    """The portfolio by the year of the đề án's plan (its totals row is the portfolio's total)."""
+    yield [
+        _YEAR, Column("Số hợp đồng", COUNT, 10, total=True), Column("Đã cho vay", MONEY, 16),
+        Column("Đã thu hồi", MONEY, 16), Column("Dư nợ", MONEY, 16), Column("Nợ quá hạn", MONEY, 16),
+        Column("Dư nợ quá hạn trên 30 ngày", MONEY, 16), Column("Số cơ sở", COUNT, 10, total=False),
+        Column("Cơ sở trả đúng hạn", COUNT, 10, total=False), Column("Hợp đồng đang khởi kiện", COUNT, 10, total=True),
+        Column("Dư nợ đang khởi kiện", MONEY, 16), Column("Đã xóa nợ", MONEY, 16), Column("Thu hồi sau xóa nợ", MONEY, 16),
+    ]  # fmt: skip
+    for year, f in summary.by_year.items():
+        yield [
+            year, f.contracts, f.lent, f.repaid, f.outstanding, f.overdue, f.at_risk, f.facilities, f.facilities_on_time,
+            f.litigation_contracts, f.litigation_outstanding, f.written_off, f.recovered,
         ]  # fmt: skip

@@ -14,6 +14,7 @@ urlpatterns = [
     path("hop-dong/qua-han/", views.overdue_list, name="overdue-list"),
     path("hop-dong/qua-han/excel/", views.overdue_export, name="overdue-export"),
     path("hop-dong/tong-hop/", views.portfolio, name="portfolio"),
+    path("hop-dong/tong-hop/excel/", views.portfolio_export, name="portfolio-export"),
     path("hop-dong/<int:pk>/", views.contract_detail, name="contract-detail"),
     path("hop-dong/<int:pk>/sua/", views.contract_edit, name="contract-edit"),
     path("hop-dong/<int:pk>/lich-su/", views.contract_history, name="contract-history"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding import rules, services
-from funding.exports import contracts_sheet, due_within_sheet, overdue_sheet
+from funding.exports import contracts_sheet, due_within_sheet, overdue_sheet, portfolio_sheet
 from funding.filters import ContractFilter
 from funding.forms import (
     BUCKET_KEYS,
@@ -52,10 +52,12 @@ from funding.loans import (
     portfolio_summary,
 )
 from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
-from khuyencong.core import excel, roles
+from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
+from khuyencong.core.collation import vietnamese_key
 from khuyencong.core.formatting import date_short, money_exact
 from khuyencong.core.history import change_log, related_logs
+from khuyencong.core.lists import SORT, ListExport, describe_filters, export_view, remember_filters, sort_rows, split_sort
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from projects import periods
 from projects.models import Project
@@ -196,12 +198,6 @@ def _as_of_query(request: HttpRequest) -> str:
     return "?" + urlencode({"ngay": text}) if text else ""
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 # --- the list ---------------------------------------------------------------------------------
 
 
@@ -230,13 +226,15 @@ def _rows_with_statuses(filters: ContractFilter, as_of: datetime.date) -> list[t
     rows = list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
     if bucket := filters.bucket_key:
         rows = [(c, s) for c, s in rows if _in_bucket(s, bucket)]
-    if (key := ContractFilter.COMPUTED_SORTS.get(filters.sort_key)) is not None:
-        rows.sort(key=lambda row: key(row[1]))  # stable: ties keep the number order
+    sort, descending = split_sort(filters.sort_key)
+    if (key := ContractFilter.COMPUTED_SORTS.get(sort)) is not None:
+        rows.sort(key=lambda row: key(row[1]), reverse=descending)  # stable: ties keep the number order
     return rows
 
 
 @require_role(roles.can_view)
 @require_GET
+@remember_filters("funding:contract-list")
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts with their debt as of ?ngay.
 
@@ -259,18 +257,27 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "funding/contract_list.html",
-        {"form": filters.form, "page": page, "rows": rows, "as_of": as_of, "as_of_error": as_of_error},
+        {"form": filters.form, "page": page, "rows": rows, "as_of": as_of, "as_of_error": as_of_error,
+         "sort": filters.sort_key},
     )
 
 
-@require_role(roles.can_view)
-@require_GET
-def contract_export(request: HttpRequest) -> HttpResponse:
-    """The contract list under the current filter, every page, as .xlsx."""
+def _as_of_day(request: HttpRequest) -> datetime.date:
+    return as_of_date(request)[0]
+
+
+def _as_of_words(as_of: datetime.date) -> str:
+    return f"Tính đến ngày {as_of:%d/%m/%Y}"
+
+
+def _contract_rows(request: HttpRequest):
     as_of, _ = as_of_date(request)
-    rows = _rows_with_statuses(_contract_filter(request), as_of)
-    content = excel.xlsx_bytes([excel.Sheet(f"Hợp đồng đến {as_of:%d-%m-%Y}", contracts_sheet(rows))])
-    return _xlsx(content, f"hop-dong-thu-hoi-{as_of:%d-%m-%Y}.xlsx")
+    filters = _contract_filter(request)
+    words = [describe_filters(filters.form, skip=("ngay",)), filters.sort_words(), _as_of_words(as_of)]
+    return contracts_sheet(_rows_with_statuses(filters, as_of)), "; ".join(w for w in words if w)
+
+
+contract_export = export_view(ListExport("Hợp đồng hỗ trợ có thu hồi kinh phí", "hop-dong-thu-hoi", _contract_rows, _as_of_day))
 
 
 # --- the two lists: due soon, overdue ---------------------------------------------------------
@@ -278,11 +285,43 @@ def contract_export(request: HttpRequest) -> HttpResponse:
 DUE_DAYS = 30
 
 
+# The columns the due and overdue lists sort by (?sap_xep=key, "-key" for descending).
+DUE_SORTS = {
+    "so": lambda r: r.contract_number,
+    "co-so": lambda r: vietnamese_key(r.facility_name),
+    "nam": lambda r: r.year,
+    "ngay": lambda r: r.due_date,
+    "phai-tra": lambda r: r.due,
+    "con-lai": lambda r: r.remaining,
+}
+OVERDUE_SORTS = {
+    "so": lambda r: r.contract_number,
+    "co-so": lambda r: vietnamese_key(r.facility_name),
+    "nam": lambda r: r.year,
+    "du-no": lambda r: r.outstanding,
+    "qua-han": lambda r: r.overdue,
+    "so-ngay": lambda r: r.days_past_due,
+}
+SORT_WORDS = {"so": "số hợp đồng", "co-so": "tên cơ sở", "nam": "năm", "ngay": "ngày đến hạn", "phai-tra": "số tiền phải trả",
+              "con-lai": "còn phải trả", "du-no": "dư nợ", "qua-han": "nợ quá hạn", "so-ngay": "số ngày quá hạn"}
+
+
+def _sort_words(sort: str) -> str:
+    key, descending = split_sort(sort)
+    return f"Sắp xếp theo {SORT_WORDS[key]}, {'giảm' if descending else 'tăng'} dần" if sort else ""
+
+
+def _due_rows(request: HttpRequest) -> tuple[datetime.date, str, list, str]:
+    as_of, as_of_error = as_of_date(request)
+    rows, sort = sort_rows(due_within(as_of=as_of, days=DUE_DAYS), request.GET.get(SORT, ""), DUE_SORTS)
+    return as_of, as_of_error, rows, sort
+
+
 @require_role(roles.can_view)
 @require_GET
+@remember_filters("funding:due-list")
 def due_list(request: HttpRequest) -> HttpResponse:
-    as_of, as_of_error = as_of_date(request)
-    rows = due_within(as_of=as_of, days=DUE_DAYS)
+    as_of, as_of_error, rows, sort = _due_rows(request)
     return render(
         request,
         "funding/due_list.html",
@@ -295,24 +334,33 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "as_of_error": as_of_error,
             "as_of_query": _as_of_query(request),
             "totals": {"due": sum(r.due for r in rows), "remaining": sum(r.remaining for r in rows)},
+            "sort": sort,
         },
     )
 
 
-@require_role(roles.can_view)
-@require_GET
-def due_export(request: HttpRequest) -> HttpResponse:
-    as_of, _ = as_of_date(request)
-    rows = due_within(as_of=as_of, days=DUE_DAYS)
-    content = excel.xlsx_bytes([excel.Sheet(f"Đến hạn {DUE_DAYS} ngày", due_within_sheet(rows))])
-    return _xlsx(content, f"den-han-{DUE_DAYS}-ngay-{as_of:%d-%m-%Y}.xlsx")
+def _due_export_rows(request: HttpRequest):
+    as_of, _, rows, sort = _due_rows(request)
+    words = f"Đến hạn trong {DUE_DAYS} ngày; {_as_of_words(as_of)}"
+    return due_within_sheet(rows), "; ".join(w for w in (words, _sort_words(sort)) if w)
 
 
-@require_role(roles.can_view)
-@require_GET
-def overdue_list(request: HttpRequest) -> HttpResponse:
+due_export = export_view(
+    ListExport(f"Các kỳ trả nợ đến hạn trong {DUE_DAYS} ngày", f"den-han-{DUE_DAYS}-ngay", _due_export_rows, _as_of_day)
+)
+
+
+def _overdue_rows(request: HttpRequest) -> tuple[datetime.date, str, list, str]:
     as_of, as_of_error = as_of_date(request)
-    rows = overdue_contracts(as_of=as_of)
+    rows, sort = sort_rows(overdue_contracts(as_of=as_of), request.GET.get(SORT, ""), OVERDUE_SORTS)
+    return as_of, as_of_error, rows, sort
+
+
+@require_role(roles.can_view)
+@require_GET
+@remember_filters("funding:overdue-list")
+def overdue_list(request: HttpRequest) -> HttpResponse:
+    as_of, as_of_error, rows, sort = _overdue_rows(request)
     by_bucket = {key: {"label": label, "key": key, "contracts": 0, "outstanding": 0, "overdue": 0}
                  for key, label in BUCKET_KEYS.items()}
     keys = {label: key for key, label in BUCKET_KEYS.items()}
@@ -333,16 +381,17 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             "by_bucket": list(by_bucket.values()),
             "unaged": sum(1 for r in rows if not r.bucket),
             "totals": {"outstanding": sum(r.outstanding for r in rows), "overdue": sum(r.overdue for r in rows)},
+            "sort": sort,
         },
     )
 
 
-@require_role(roles.can_view)
-@require_GET
-def overdue_export(request: HttpRequest) -> HttpResponse:
-    as_of, _ = as_of_date(request)
-    content = excel.xlsx_bytes([excel.Sheet("Quá hạn", overdue_sheet(overdue_contracts(as_of=as_of)))])
-    return _xlsx(content, f"qua-han-{as_of:%d-%m-%Y}.xlsx")
+def _overdue_export_rows(request: HttpRequest):
+    as_of, _, rows, sort = _overdue_rows(request)
+    return overdue_sheet(rows), "; ".join(w for w in (_as_of_words(as_of), _sort_words(sort)) if w)
+
+
+overdue_export = export_view(ListExport("Hợp đồng có nợ quá hạn", "qua-han", _overdue_export_rows, _as_of_day))
 
 
 # --- the portfolio ----------------------------------------------------------------------------
@@ -353,8 +402,19 @@ def figures_row(label: str, key: str, figures) -> dict:
     return {"label": label, "key": key, "contracts": bucket.contracts, "balance": bucket.balance, "overdue": bucket.overdue}
 
 
+def _portfolio_rows(request: HttpRequest):
+    as_of, _ = as_of_date(request)
+    return portfolio_sheet(portfolio_summary(as_of=as_of)), _as_of_words(as_of)
+
+
+portfolio_export = export_view(
+    ListExport("Tổng hợp dư nợ hỗ trợ có thu hồi theo năm", "tong-hop-du-no", _portfolio_rows, _as_of_day)
+)
+
+
 @require_role(roles.can_view)
 @require_GET
+@remember_filters("funding:portfolio")
 def portfolio(request: HttpRequest) -> HttpResponse:
     as_of, as_of_error = as_of_date(request)
     summary = portfolio_summary(as_of=as_of)

@@ -12,7 +12,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from khuyencong.core.search import ALL, AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search, sort_filter
+from khuyencong.core.collation import vietnamese
+from khuyencong.core.search import ALL, AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from projects.forms import ContentChoiceField, districts
 from projects.models import (
@@ -61,20 +62,16 @@ class ProjectFilter(ListFilterSet):
         "-nam": ("-plan__year", "code"),
         "nam": ("plan__year", "code"),
         "ma": ("code", "-plan__year"),
-        "ten": ("name", "-plan__year"),
+        "ten": (vietnamese("name").asc(), "-plan__year"),
+        "noi-dung": ("content__order", "content__code", "code"),
+        "kinh-phi": ("planned_budget", "code"),
         "-kinh-phi": ("-planned_budget", "code"),
+        "giai-ngan": ("executed", "code"),
         "-giai-ngan": ("-executed", "code"),
         "trang-thai": ("status", "-plan__year", "code"),
     }
-    SORT_LABELS = [
-        ("-nam", "Năm mới nhất"),
-        ("nam", "Năm cũ nhất"),
-        ("ma", "Mã đề án"),
-        ("ten", "Tên đề án"),
-        ("-kinh-phi", "Kinh phí kế hoạch lớn nhất"),
-        ("-giai-ngan", "Đã giải ngân nhiều nhất"),
-        ("trang-thai", "Trạng thái"),
-    ]
+    SORT_LABELS = {"nam": "năm", "ma": "mã đề án", "ten": "tên đề án", "noi-dung": "nội dung",
+                   "kinh-phi": "kinh phí kế hoạch", "giai-ngan": "đã giải ngân", "trang-thai": "trạng thái"}
     DEFAULT_SORT = "-nam"
 
     q = AccentFreeSearchFilter(label="Tìm mã, tên đề án")
@@ -104,7 +101,6 @@ class ProjectFilter(ListFilterSet):
     cho = django_filters.ChoiceFilter(
         label="Chờ xử lý", empty_label=ALL, choices=[(q.key, q.title) for q in QUEUES.values()], method="filter_queue"
     )
-    sort = sort_filter(SORT_LABELS)
 
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -139,7 +135,16 @@ class ProjectFilter(ListFilterSet):
 
 
 class FacilityFilter(ListFilterSet):
-    SORTS = {"ten": ("name", "pk")}
+    SORTS = {
+        "ten": (vietnamese("name").asc(), "pk"),
+        "loai": ("kind", vietnamese("name").asc(), "pk"),
+        "ma-so-thue": ("tax_code", "pk"),
+        "xa": (vietnamese("commune__name").asc(), vietnamese("name").asc(), "pk"),
+        "dai-dien": (vietnamese("representative").asc(), "pk"),
+        "ho-tro": ("supports", vietnamese("name").asc(), "pk"),
+    }
+    SORT_LABELS = {"ten": "tên cơ sở", "loai": "loại hình", "ma-so-thue": "mã số thuế", "xa": "xã, phường",
+                   "dai-dien": "người đại diện", "ho-tro": "số lượt hỗ trợ"}
     DEFAULT_SORT = "ten"
 
     q = AccentFreeSearchFilter(label="Tìm tên, mã số thuế, địa chỉ")
@@ -158,7 +163,18 @@ class FacilityFilter(ListFilterSet):
 
 
 class EventFilter(ListFilterSet):
-    SORTS = {"-ngay": ("-date", "name")}
+    SORTS = {
+        "ngay": ("date", vietnamese("name").asc(), "pk"),
+        "-ngay": ("-date", vietnamese("name").asc(), "pk"),
+        "ten": (vietnamese("name").asc(), "-date", "pk"),
+        "de-an": ("project__code", "-date", "pk"),
+        "dia-diem": (vietnamese("place").asc(), "-date", "pk"),
+        "luot-dn": ("participants", "-date", "pk"),
+        "hop-dong": ("sale_contracts", "-date", "pk"),
+        "bien-ban": ("memoranda", "-date", "pk"),
+    }
+    SORT_LABELS = {"ngay": "ngày", "ten": "tên sự kiện", "de-an": "đề án", "dia-diem": "địa điểm",
+                   "luot-dn": "lượt doanh nghiệp", "hop-dong": "hợp đồng", "bien-ban": "biên bản"}
     DEFAULT_SORT = "-ngay"
 
     q = AccentFreeSearchFilter(label="Tìm tên sự kiện, địa điểm")
@@ -167,7 +183,15 @@ class EventFilter(ListFilterSet):
 
 
 class NominationFilter(ListFilterSet):
-    SORTS = {"-nam": ("-year", "level__order", "product__name")}
+    SORTS = {
+        "nam": ("year", "level__order", vietnamese("product__name").asc(), "pk"),
+        "-nam": ("-year", "level__order", vietnamese("product__name").asc(), "pk"),
+        "san-pham": (vietnamese("product__name").asc(), "-year", "pk"),
+        "co-so": (vietnamese("product__facility__name").asc(), "-year", "pk"),
+        "cap": ("level__order", "-year", "pk"),
+        "ket-qua": ("recognised", "-year", "pk"),
+    }
+    SORT_LABELS = {"nam": "năm", "san-pham": "sản phẩm", "co-so": "cơ sở", "cap": "cấp", "ket-qua": "kết quả"}
     DEFAULT_SORT = "-nam"
 
     # The facility's words without accents; the product's name as typed (it has no folded column).

@@ -28,8 +28,9 @@ from khuyencong.core import roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import money_exact
 from khuyencong.core.history import change_log, related_logs
-from khuyencong.core.search import search
-from projects import periods, services
+from khuyencong.core.lists import ListExport, describe_filters, export_view, remember_filters
+from khuyencong.core.search import ListFilterSet, search
+from projects import exports, periods, services
 from projects.admin_units import candidates_by_facility, needs_review
 from projects.filters import EventFilter, FacilityFilter, NominationFilter, ProjectFilter
 from projects.forms import (
@@ -102,19 +103,37 @@ def edit_record(
 # ——— Đề án ———————————————————————————————————————————————————————————————————————————
 
 
-@require_role(roles.can_view)
-@require_GET
-def project_list(request: HttpRequest) -> HttpResponse:
+def in_words(filters: ListFilterSet) -> str:
+    """A list's filters and order in words, for its export."""
+    return "; ".join(part for part in (describe_filters(filters.form), filters.sort_words()) if part)
+
+
+def _project_filter(request: HttpRequest) -> tuple[ProjectFilter, QuerySet]:
     years = sorted(periods.programme_years(timezone.localdate()), reverse=True)
     queryset = Project.objects.with_executed().select_related("plan", "content", "funding_level")
     filters = ProjectFilter(request.GET, queryset=queryset, years=years)
-    projects = filters.qs.prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("pk", "name")))
+    return filters, filters.qs.prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("pk", "name")))
+
+
+@require_role(roles.can_view)
+@require_GET
+@remember_filters("projects:project-list")
+def project_list(request: HttpRequest) -> HttpResponse:
+    filters, projects = _project_filter(request)
     page = paginate(request, projects)
     return render(
         request,
         "projects/project_list.html",
-        {"form": filters.form, "page": page, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "sort": filters.sort_key, "can_edit": roles.can_edit_records(request.user)},
     )
+
+
+def _project_rows(request: HttpRequest):
+    filters, projects = _project_filter(request)
+    return exports.projects_sheet(projects), in_words(filters)
+
+
+project_export = export_view(ListExport("Danh sách đề án khuyến công", "de-an", _project_rows))
 
 
 def project_detail_context(
@@ -355,19 +374,32 @@ def project_search(request: HttpRequest) -> JsonResponse:
 # ——— Cơ sở ———————————————————————————————————————————————————————————————————————————
 
 
-@require_role(roles.can_view)
-@require_GET
-def facility_list(request: HttpRequest) -> HttpResponse:
+def _facility_filter(request: HttpRequest) -> FacilityFilter:
     facilities = Facility.objects.select_related("administrative_unit", "commune").annotate(
         supports=Count("projects", distinct=True)
     )
-    filters = FacilityFilter(request.GET, queryset=facilities)
+    return FacilityFilter(request.GET, queryset=facilities)
+
+
+@require_role(roles.can_view)
+@require_GET
+@remember_filters("projects:facility-list")
+def facility_list(request: HttpRequest) -> HttpResponse:
+    filters = _facility_filter(request)
     page = paginate(request, filters.qs)
     return render(
         request,
         "projects/facility_list.html",
-        {"form": filters.form, "page": page, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "sort": filters.sort_key, "can_edit": roles.can_edit_records(request.user)},
     )
+
+
+def _facility_rows(request: HttpRequest):
+    filters = _facility_filter(request)
+    return exports.facilities_sheet(filters.qs), in_words(filters)
+
+
+facility_export = export_view(ListExport("Danh sách cơ sở công nghiệp nông thôn", "co-so", _facility_rows))
 
 
 SEARCH_LIMIT = 20
@@ -548,9 +580,8 @@ def facility_history(request: HttpRequest, pk: int) -> HttpResponse:
 # ——— Chương trình, kế hoạch năm ————————————————————————————————————————————————————
 
 
-@require_role(roles.can_view)
-@require_GET
-def program_list(request: HttpRequest) -> HttpResponse:
+def _programs() -> list[Program]:
+    """Every programme with its plans, each plan's counts, planned money and money executed."""
     counted = ~Q(projects__status=Project.Status.PROPOSED)
     plans = AnnualPlan.objects.annotate(
         planned=Count("projects", filter=counted),
@@ -569,11 +600,24 @@ def program_list(request: HttpRequest) -> HttpResponse:
     for program in programs:
         for plan in program.plans.all():
             plan.executed = executed.get(plan.pk, 0)
+    return programs
+
+
+def _program_rows(request: HttpRequest):
+    return exports.programs_sheet(_programs()), ""
+
+
+program_export = export_view(ListExport("Chương trình khuyến công và kế hoạch năm", "chuong-trinh", _program_rows))
+
+
+@require_role(roles.can_view)
+@require_GET
+def program_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/program_list.html",
         {
-            "programs": programs,
+            "programs": _programs(),
             "can_edit_programs": roles.can_approve(request.user),
             "can_edit_plans": roles.can_edit_records(request.user),
         },
@@ -688,10 +732,23 @@ def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
 # ——— Sự kiện ——————————————————————————————————————————————————————————————————————————
 
 
+def _event_filter(request: HttpRequest) -> EventFilter:
+    return EventFilter(request.GET, queryset=Event.objects.select_related("project__plan"))
+
+
+def _event_rows(request: HttpRequest):
+    filters = _event_filter(request)
+    return exports.events_sheet(filters.qs), in_words(filters)
+
+
+event_export = export_view(ListExport("Danh sách sự kiện khuyến công", "su-kien", _event_rows))
+
+
 @require_role(roles.can_view)
 @require_GET
+@remember_filters("projects:event-list")
 def event_list(request: HttpRequest) -> HttpResponse:
-    filters = EventFilter(request.GET, queryset=Event.objects.select_related("project__plan"))
+    filters = _event_filter(request)
     events = filters.qs
     totals = events.aggregate(
         count=Count("pk"),
@@ -703,7 +760,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/event_list.html",
-        {"form": filters.form, "page": page, "totals": totals, "can_edit": roles.can_edit_records(request.user)},
+        {"form": filters.form, "page": page, "totals": totals, "sort": filters.sort_key,
+         "can_edit": roles.can_edit_records(request.user)},
     )
 
 
@@ -749,10 +807,23 @@ def event_history(request: HttpRequest, pk: int) -> HttpResponse:
 # ——— Bình chọn sản phẩm ————————————————————————————————————————————————————————————————
 
 
+def _nomination_filter(request: HttpRequest) -> NominationFilter:
+    return NominationFilter(request.GET, queryset=ProductNomination.objects.select_related("product__facility", "level"))
+
+
+def _nomination_rows(request: HttpRequest):
+    filters = _nomination_filter(request)
+    return exports.nominations_sheet(filters.qs), in_words(filters)
+
+
+nomination_export = export_view(ListExport("Danh sách bình chọn sản phẩm tiêu biểu", "binh-chon", _nomination_rows))
+
+
 @require_role(roles.can_view)
 @require_GET
+@remember_filters("projects:nomination-list")
 def nomination_list(request: HttpRequest) -> HttpResponse:
-    filters = NominationFilter(request.GET, queryset=ProductNomination.objects.select_related("product__facility", "level"))
+    filters = _nomination_filter(request)
     nominations = filters.qs
     by_level = list(
         nominations.values("level__name", "level__order")
@@ -763,7 +834,8 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/nomination_list.html",
-        {"form": filters.form, "page": page, "by_level": by_level, "can_edit": roles.can_edit_records(request.user),
+        {"form": filters.form, "page": page, "by_level": by_level, "sort": filters.sort_key,
+         "can_edit": roles.can_edit_records(request.user),
          "expiring_months": CERTIFICATE_EXPIRING_MONTHS},
     )
 

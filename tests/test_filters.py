@@ -143,7 +143,7 @@ BAD_VALUES = [
     ("projects:project-list", {"facility_id": "abc"}, "Mã cơ sở"),
     # Past a 64-bit integer: the database driver raised OverflowError, a 500.
     ("projects:project-list", {"facility_id": "99999999999999999999"}, "Mã cơ sở"),
-    ("projects:project-list", {"sort": "drop table"}, "Sắp xếp"),
+    ("projects:project-list", {"sap_xep": "drop table"}, "Sắp xếp"),
     ("projects:facility-list", {"kind": "bogus"}, "Loại hình"),
     ("projects:facility-list", {"district": "999999"}, "Huyện (trước 7/2025)"),
     ("projects:event-list", {"year": "abc"}, "Năm"),
@@ -156,7 +156,7 @@ BAD_VALUES = [
     ("funding:contract-list", {"year": "abc"}, "Năm kế hoạch"),
     ("funding:contract-list", {"bucket": "tren-9999"}, "Tuổi nợ quá hạn"),
     ("funding:contract-list", {"facility": "abc"}, "Cơ sở"),
-    ("funding:contract-list", {"sort": "-bogus"}, "Sắp xếp"),
+    ("funding:contract-list", {"sap_xep": "-bogus"}, "Sắp xếp"),
 ]
 
 
@@ -186,7 +186,7 @@ def test_the_good_filters_still_apply_beside_a_bad_one(viewer_client, rows):
 
 def test_an_unknown_sort_keeps_the_default_order(viewer_client, rows):
     default = listed(viewer_client, "projects:project-list")
-    assert listed(viewer_client, "projects:project-list", sort="bogus") == default
+    assert listed(viewer_client, "projects:project-list", sap_xep="bogus") == default
     assert [p.pk for p in default] == list(
         Project.objects.order_by("-plan__year", "code").values_list("pk", flat=True)
     )

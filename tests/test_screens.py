@@ -305,7 +305,7 @@ def test_project_list_filters(viewer_client, objects):
     assert codes(facility_id=objects["facility"].pk) == [objects["project"].code]
     assert codes(district=f.unit("672").pk) == [objects["project"].code]
     assert codes(undisbursed="on") == [objects["project"].code]
-    assert codes(sort="nam") == [old.code, objects["project"].code]
+    assert codes(sap_xep="nam") == [old.code, objects["project"].code]
 
 
 def test_project_list_is_paginated(viewer_client, objects):

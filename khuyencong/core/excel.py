@@ -70,12 +70,19 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 
 @dataclass(frozen=True)
 class Column:
-    """A header cell: its title, the kind of its values and, if fixed, its width."""
+    """A header cell: its title, the kind of its values and, if fixed, its width. ``total``:
+    whether a list's totals row adds the column up (``list_sheet``); by default money is
+    added up, counts only when asked (a count of days past due is no sum)."""
 
     title: str
     kind: str = PLAIN
     width: float | None = None
     wrap: bool = False  # long text (the template's instructions) wraps within the width
+    total: bool | None = None  # whether a list's totals row adds it up (None: money does)
+
+    @property
+    def adds_up(self) -> bool:
+        return self.kind == MONEY if self.total is None else self.total
 
 
 class Bold(list):
@@ -102,6 +109,10 @@ class Choices:
     strict: bool = True
 
 
+class Totals(Bold):
+    """A list's totals row: bold, and below the range Excel's filter buttons sort."""
+
+
 @dataclass
 class Sheet:
     """One sheet: ``rows`` yields the header (``Column``s or plain titles) and then the rows
@@ -123,6 +134,46 @@ class Sheet:
     orientation: str = ""
     choices: Sequence[Choices] = ()
     hidden: bool = False  # a sheet the drop-downs read from, out of the clerk's way
+
+
+STT = Column("STT", COUNT, 6)
+TOTAL_LABEL = "Tổng cộng"
+
+
+def list_sheet(title: str, rows: Iterable[Sequence[Any]], *, filters: str = "", day: datetime.date | None = None,
+               sheet_title: str = "") -> Sheet:
+    """A screen's list as the office prints and files it: the title, the filters applied in
+    words, "Ngày xuất: dd/mm/yyyy", then the header with "STT" before it, the rows numbered, and
+    a bold totals row adding up the columns that add up (``Column.adds_up``) and counting the
+    rows. The header is frozen and carries Excel's filter buttons; the sheet prints on A4
+    landscape, as wide as the page, the header on every page. ``rows`` is a sheet generator
+    (header, then rows), the one its screen's export declares."""
+    day = day or timezone.localdate()
+    headings = [f"Lọc: {filters}" if filters else "Lọc: không (toàn bộ danh sách)", f"Ngày xuất: {day:%d/%m/%Y}"]
+    return Sheet(sheet_title or title, _numbered(rows), heading=title, headings=headings, auto_filter=True,
+                 orientation="landscape")
+
+
+def _numbered(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    iterator = iter(rows)
+    header = next(iterator, None)
+    if header is None:
+        return
+    columns = [column if isinstance(column, Column) else Column(str(column)) for column in header]
+    yield [STT, *columns]
+    sums: list[Any] = [0 if column.adds_up else None for column in columns]
+    count = 0
+    for count, row in enumerate(iterator, start=1):
+        yield [count, *row]
+        for index, value in enumerate(row):
+            if sums[index] is not None and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                sums[index] += value
+    label = f"{TOTAL_LABEL} ({count:,} dòng)".replace(",", ".")
+    totals = [None, *sums]
+    # The label goes in the first text column that adds nothing up (a name, a number).
+    spot = next((i for i, c in enumerate(columns, start=1) if not c.adds_up and c.kind in (TEXT, PLAIN)), 1)
+    totals[spot] = label
+    yield Totals(totals)
 
 
 def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
@@ -180,7 +231,7 @@ def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
         cell.font, cell.alignment = bold, wrap
         titles.append(cell)
     sheet.append(titles)
-    last_row = header_row
+    last_row = filtered_to = header_row
     wrapped = {index for index, column in enumerate(columns) if column.wrap}
     for row in chain(ahead, rows):
         cells = [_cell(sheet, column.kind, value) for column, value in zip(columns, row, strict=True)]
@@ -195,8 +246,10 @@ def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
                 sheet.row_dimensions[last_row + 1].height = LINE_HEIGHT * lines
         sheet.append(cells)
         last_row += 1
+        if not isinstance(row, Totals):
+            filtered_to = last_row
     if spec.auto_filter and columns:
-        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{filtered_to}"
     for choices in spec.choices:
         sheet.data_validations.append(_validation(choices, header_row + 1))  # write-only: no add_data_validation
     if spec.hidden:

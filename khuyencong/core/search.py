@@ -7,16 +7,17 @@ the column(s); the apps keep the column filled (``projects.models.folded_search_
 
 ``ListFilterSet`` is django-filter's FilterSet with the lists' habits: always bound (an empty
 query string is "no filter"), a value that does not validate is left out and the others still
-apply (the template says which were ignored), and a ``sort`` parameter chosen from ``SORTS``.
+apply (the template says which were ignored), and a ``sap_xep`` parameter chosen from ``SORTS`` (khuyencong.core.lists).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import OrderBy, Q, QuerySet
 from django.http import QueryDict
 
 from khuyencong.core.text import fold_accents
@@ -79,37 +80,78 @@ def ignore(queryset: QuerySet, name: str, value) -> QuerySet:
     return queryset
 
 
-class ListFilterSet(django_filters.FilterSet):
-    """A list's filters and its order. ``sort`` is one of ``SORTS`` (``DEFAULT_SORT`` when absent
-    or not one of them), declared with ``sort_filter(SORT_LABELS)``."""
+def reverse_ordering(ordering: Sequence[Any]) -> tuple[Any, ...]:
+    """The opposite order: "-name" for "name", a descending expression for an ascending one."""
+    flipped: list[Any] = []
+    for term in ordering:
+        if isinstance(term, str):
+            flipped.append(term[1:] if term.startswith("-") else f"-{term}")
+        elif isinstance(term, OrderBy):
+            flipped.append(OrderBy(term.expression, descending=not term.descending))
+        else:
+            flipped.append(term.desc())
+    return tuple(flipped)
 
-    SORTS: dict[str, tuple[str, ...]] = {}
-    SORT_LABELS: list[tuple[str, str]] = []
+
+class ListFilterSet(django_filters.FilterSet):
+    """A list's filters and its order. ``?sap_xep=key`` sorts by ``SORTS[key]`` and
+    ``?sap_xep=-key`` the other way (or by ``SORTS["-key"]`` when declared, to keep a tie
+    order); ``DEFAULT_SORT`` when absent or not one of them. ``COMPUTED_SORTS`` are keys the
+    view sorts in Python (a contract's debt); ``SORT_LABELS`` names each key's column, for the
+    export's line of filters."""
+
+    SORTS: dict[str, tuple[Any, ...]] = {}
+    COMPUTED_SORTS: dict[str, Any] = {}
+    SORT_LABELS: dict[str, str] = {}
     DEFAULT_SORT = ""
+
+    # Hidden in the filter bar, so that filtering keeps the order a column header chose; an
+    # unknown order is named above the list like any bad filter value, and left out.
+    sap_xep = django_filters.ChoiceFilter(label="Sắp xếp", widget=forms.HiddenInput, method=ignore)
 
     def __init__(self, data: QueryDict | None = None, *args, **kwargs) -> None:
         # Always bound: with no parameters the list is unfiltered and in its default order.
         super().__init__(data if data is not None else QueryDict(), *args, **kwargs)
+        self.filters["sap_xep"].extra["choices"] = [(key, key) for key in sorted(self.sort_keys())]
 
     def value(self, name: str):
         """The valid value of one filter; None when absent or invalid."""
         self.form.is_valid()  # validates once; cleaned_data then holds the valid values
         return self.form.cleaned_data.get(name)
 
+    @classmethod
+    def sort_keys(cls) -> set[str]:
+        keys = {key.lstrip("-") for key in (*cls.SORTS, *cls.COMPUTED_SORTS)}
+        return keys | {f"-{key}" for key in keys}
+
     @property
     def sort_key(self) -> str:
-        """The sort asked for, or the default when it was absent or invalid."""
-        return self.value("sort") or self.DEFAULT_SORT
+        """The sort asked for, or the default when it was absent or not one of the list's."""
+        asked = (self.value("sap_xep") or "").strip()
+        return asked if asked in self.sort_keys() else self.DEFAULT_SORT
 
-    def ordering(self) -> tuple[str, ...]:
-        return self.SORTS.get(self.sort_key, self.SORTS.get(self.DEFAULT_SORT, ()))
+    def ordering(self) -> tuple[Any, ...]:
+        key = self.sort_key
+        if key in self.SORTS:
+            return tuple(self.SORTS[key])
+        if key.startswith("-") and key[1:] in self.SORTS:
+            return reverse_ordering(self.SORTS[key[1:]])
+        if key in self.COMPUTED_SORTS or key.lstrip("-") in self.COMPUTED_SORTS:
+            key = self.DEFAULT_SORT  # the view sorts these; the database keeps its default order
+        if key in self.SORTS:
+            return tuple(self.SORTS[key])
+        return reverse_ordering(self.SORTS[key[1:]]) if key[1:] in self.SORTS else ()
+
+    def sort_words(self) -> str:
+        """The order a column header chose, in words ("Sắp xếp theo tên cơ sở, giảm dần"), for the
+        export's line of filters; "" for the list's default order."""
+        if not self.value("sap_xep"):
+            return ""
+        key, descending = self.sort_key.lstrip("-"), self.sort_key.startswith("-")
+        label = self.SORT_LABELS.get(key)
+        return f"Sắp xếp theo {label}, {'giảm' if descending else 'tăng'} dần" if label else ""
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         ordering = self.ordering()
         return queryset.order_by(*ordering) if ordering else queryset
-
-
-def sort_filter(choices: list[tuple[str, str]]) -> django_filters.ChoiceFilter:
-    """The ``sort`` parameter: one of ``choices``, no blank option (the first is the default)."""
-    return django_filters.ChoiceFilter(label="Sắp xếp", choices=choices, empty_label=None, method=ignore)
