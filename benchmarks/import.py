@@ -50,6 +50,12 @@ def add_events_and_nominations(rows: dict[str, list[list]], codes: list, scale: 
         rows["BinhChon"].append([f"Sản phẩm số {n}", f"58{n % facilities:08d}", "Tỉnh", 2021 + n % 5, "Công nhận", f"GCN-{n}"])
 
 
+def facility_row(n: int) -> list:
+    """The CoSo row of the n-th facility (tax code 58 followed by n)."""
+    return [f"58{n:08d}", f"Cơ sở sản xuất số {n}", "Hộ kinh doanh", f"Thôn {n % 40}", "Huyện Lâm Hà",
+            "Chế biến nông sản", f"Người đại diện {n}", "0263 3822 111", ""]
+
+
 def build(scale: float) -> tuple[bytes, int]:
     """The workbook, and its number of data rows."""
     projects, disbursements, contracts = int(10_000 * scale), int(20_000 * scale), int(2_000 * scale)
@@ -58,20 +64,7 @@ def build(scale: float) -> tuple[bytes, int]:
     rows: dict[str, list[list]] = {sheet.name: [list(sheet.columns)] for sheet in SHEETS}
     rows["DeAn"][0].append("Kinh phí được duyệt")  # a đề án done needs one (Project.approved_budget_refusal)
     rows["DeAn"][0] += ["Ngày nghiệm thu", "Ngày quyết toán"]  # and was accepted and settled (Project.lifecycle_refusal)
-    for n in range(facilities):
-        rows["CoSo"].append(
-            [
-                f"58{n:08d}",
-                f"Cơ sở sản xuất số {n}",
-                "Hộ kinh doanh",
-                f"Thôn {n % 40}",
-                "Huyện Lâm Hà",
-                "Chế biến nông sản",
-                f"Người đại diện {n}",
-                "0263 3822 111",
-                "",
-            ]
-        )
+    rows["CoSo"] += [facility_row(n) for n in range(facilities)]
     codes = []
     for n in range(projects):
         year = 2021 + n % 5

@@ -27,7 +27,7 @@ from typing import Any
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from funding.models import Lawsuit, LoanContract
+from funding.models import Disbursement, Lawsuit, LoanContract
 from khuyencong.core import excel
 from khuyencong.core.validators import PHONE_MESSAGE, TAX_CODE_MESSAGE
 from khuyencong.workbook import sheets as S
@@ -114,6 +114,7 @@ VALUE_LISTS: dict[str, ValueList] = {
     "status": ValueList("Trạng thái đề án", _labels(Project.Status)),
     "flag": ValueList("Đánh dấu", lambda: [FLAG]),
     "former": ValueList("Tỉnh trước 01/7/2025", _former_provinces),
+    "disbursement_kind": ValueList("Loại chi", _labels(Disbursement.Kind)),
     "event_kind": ValueList("Loại sự kiện", _labels(Event.Kind)),
     "contract_state": ValueList("Tình trạng hợp đồng", _labels(LoanContract.State)),
     "lawsuit_status": ValueList("Trạng thái vụ kiện", _labels(Lawsuit.Status)),
@@ -134,6 +135,7 @@ CODED: dict[tuple[str, str], str] = {
     (S.PROJECTS.name, "Sản xuất sạch hơn"): "flag",
     (S.PROJECTS.name, "Đề án điểm"): "flag",
     (S.PROJECTS.name, S.FORMER_PROVINCE): "former",
+    (S.DISBURSEMENTS.name, "Loại chi"): "disbursement_kind",
     (S.EVENTS.name, "Loại sự kiện"): "event_kind",
     (S.CONTRACTS.name, "Tình trạng"): "contract_state",
     (S.LAWSUITS.name, "Trạng thái"): "lawsuit_status",
@@ -211,6 +213,7 @@ COLUMN_GUIDE: dict[str | tuple[str, str], str] = {
     "Hợp đồng mua bán": "Số hợp đồng mua bán được ký (số nguyên).",
     "Biên bản hợp tác": "Số biên bản ghi nhớ, hợp tác được ký (số nguyên).",
     "Loại sự kiện": "Loại sự kiện. Để trống: theo nội dung của đề án.",
+    "Loại chi": "Thanh toán, hoặc Tạm ứng cho khoản ứng trước sẽ được quyết toán sau. Để trống: Thanh toán.",
     "Ngày ký": "Ngày ký hợp đồng, không sau hôm nay.",
     "Số tiền hỗ trợ": "Số tiền hỗ trợ có thu hồi (tiền gốc), lớn hơn 0.",
     "Ngày giải ngân": "Ngày giải ngân hợp đồng, không trước ngày ký; để trống nếu chưa giải ngân.",
@@ -359,7 +362,7 @@ def example_values() -> dict[str, dict[str, Any]]:
             "Sản xuất sạch hơn": FLAG, "Đơn vị tính": "máy",
         },
         S.DISBURSEMENTS.name: {S.YEAR: year, S.PROJECT_CODE: project, "Ngày": day, "Số tiền": 100_000_000,
-                               "Số chứng từ": "UNC-01"},
+                               "Số chứng từ": "UNC-01", "Loại chi": Disbursement.Kind.PAYMENT.label},
         S.EVENTS.name: {
             S.YEAR: year, S.PROJECT_CODE: project, "Tên sự kiện": "Hội nghị kết nối cung cầu (ví dụ)", "Ngày": day,
             "Địa điểm": "Đà Lạt", "Lượt doanh nghiệp": 50, "Hợp đồng mua bán": 3, "Biên bản hợp tác": 2,
