@@ -4,13 +4,17 @@ failed before its fix: the reminder letter, attachments' names, …"""
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from funding.models import LoanContract
 from khuyencong.core import roles
+from khuyencong.documents.models import Attachment
 from tests import factories as f
 from tests.screens_helpers import client_for, user_in
 
@@ -37,3 +41,63 @@ def test_no_reminder_letter_for_a_contract_whose_money_is_not_out():
         assert any("chưa giải ngân" in m for m in messages_of(response))
     response = client.get(reverse("office:reminder-letter", args=[later.pk]), {"ngay": "10/07/2025"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def upload(client, project, name: str, content: bytes, title: str = ""):
+    return client.post(
+        reverse("documents:upload", args=["de-an", project.pk]),
+        {"file": SimpleUploadedFile(name, content), "kind": Attachment.Kind.OTHER, "title": title},
+    )
+
+
+def test_a_long_file_name_without_a_title_is_attached_under_its_name_cut_to_the_title_length(media):
+    """A Vietnamese document's name runs long; with Tên tài liệu left empty the title is the
+    name, and a name over 200 characters was refused with “tối đa 200 kí tự (hiện có 255)”,
+    naming no field."""
+    project = f.ProjectFactory()
+    name = "Quyết định phê duyệt đề án hỗ trợ ứng dụng máy móc thiết bị " * 4 + ".pdf"
+    assert 200 < len(name) <= 255
+    response = upload(client_for(user_in(roles.DATA_ENTRY, "nhaplieu")), project, name, PDF)
+    assert response.status_code == 302
+    stored = Attachment.objects.get()
+    assert stored.original_name == name.strip()
+    assert stored.title == name[:200] and len(stored.title) == 200
+
+
+def docx_with_macro_in_other_case() -> bytes:
+    """A macro-enabled document whose media types are written in another case (the same types:
+    they compare without regard to case), its VBA project under another name."""
+    types = (
+        '<Types><Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.MS-word.document.MACROENABLED.main+xml"/>'
+        '<Override PartName="/word/x.bin" ContentType="application/vnd.ms-office.VBAPROJECT"/>'
+        '<Default Extension="xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'wordprocessingml.document.main+xml"/></Types>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", types)
+        z.writestr("word/document.xml", "<w:document/>")
+        z.writestr("word/x.bin", b"\xd0\xcf\x11\xe0 macro")
+    return buffer.getvalue()
+
+
+def test_a_docx_whose_macro_types_are_written_in_another_case_is_refused(media):
+    project = f.ProjectFactory()
+    response = upload(client_for(user_in(roles.DATA_ENTRY, "nhaplieu")), project, "bien-ban.docx",
+                      docx_with_macro_in_other_case())  # fmt: skip
+    assert response.status_code == 302
+    assert not Attachment.objects.exists()
+    assert any("không nhận tệp này" in m for m in messages_of(response))
