@@ -15,6 +15,7 @@ from django.urls import reverse
 from funding.models import LoanContract
 from khuyencong.core import roles
 from khuyencong.documents.models import Attachment
+from khuyencong.office import help as help_pages
 from tests import factories as f
 from tests.screens_helpers import client_for, user_in
 
@@ -101,3 +102,29 @@ def test_a_docx_whose_macro_types_are_written_in_another_case_is_refused(media):
     assert response.status_code == 302
     assert not Attachment.objects.exists()
     assert any("không nhận tệp này" in m for m in messages_of(response))
+
+
+# --- help for the new screens -----------------------------------------------------------------
+
+
+NEW_SCREENS = {
+    ("projects:project-step", (1, "phe-duyet")): "Các bước của đề án",
+    ("workbook:log-list", ()): "Nhật ký nhập dữ liệu",
+    ("workbook:log-detail", (1,)): "Nhật ký nhập dữ liệu",
+    ("funding:contract-create", (1,)): "dự thảo",
+    ("funding:contract-edit", (1,)): "dự thảo",
+    ("funding:disbursement-create", (1,)): "Giải ngân",
+}
+
+
+def test_the_new_screens_of_issue_13_have_their_help():
+    """The step pages, the import log and the contract draft form came without a help page,
+    so their header's Trợ giúp led nowhere; the đề án's page still told of status changes."""
+    for (view_name, _), title in NEW_SCREENS.items():
+        assert help_pages.has_help(view_name), view_name
+        assert title in help_pages.help_page(view_name).title, view_name
+    detail = help_pages.help_page("projects:project-detail")
+    assert "Tiến trình đề án" in detail.html and "Tài liệu đính kèm" in detail.html
+    client = client_for(user_in(roles.DATA_ENTRY, "nhaplieu"))
+    response = client.get(reverse("office:help", args=["projects.project-step"]))
+    assert response.status_code == 200 and "Kinh phí được duyệt" in response.content.decode()
