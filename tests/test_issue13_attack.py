@@ -11,13 +11,18 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from funding.models import LoanContract
+from funding.models import Disbursement, LoanContract
 from khuyencong.core import roles
 from khuyencong.documents.models import Attachment
 from khuyencong.office import help as help_pages
+from khuyencong.workbook import sheets as S
+from khuyencong.workbook.importer import _choice
+from khuyencong.workbook.template import template_workbook
 from tests import factories as f
 from tests.screens_helpers import client_for, user_in
+from tests.test_workbook_template import list_values, validations_by_column
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +133,18 @@ def test_the_new_screens_of_issue_13_have_their_help():
     client = client_for(user_in(roles.DATA_ENTRY, "nhaplieu"))
     response = client.get(reverse("office:help", args=["projects.project-step"]))
     assert response.status_code == 200 and "Kinh phí được duyệt" in response.content.decode()
+
+
+# --- the workbook template and the disbursement's kind --------------------------------------------
+
+
+def test_the_template_offers_the_disbursements_kind_as_a_drop_down_the_import_reads():
+    """“Loại chi” (Thanh toán / Tạm ứng) came with the steps after the template's drop-downs; the
+    check that every coded column has one missed it (the junk row's đề án failed first)."""
+    template = load_workbook(io.BytesIO(template_workbook()))
+    by_column = validations_by_column(template[S.DISBURSEMENTS.name])
+    assert "Loại chi" in by_column
+    values = list_values(template, by_column["Loại chi"])
+    assert values == [str(label) for label in Disbursement.Kind.labels]
+    read = _choice(Disbursement.Kind, "Loại chi")
+    assert {read(value) for value in values} == set(Disbursement.Kind.values)

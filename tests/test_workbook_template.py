@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from funding.models import Lawsuit, LoanContract
+from funding.models import Disbursement, Lawsuit, LoanContract
 from khuyencong.core import cells
 from khuyencong.workbook import import_workbook, template_workbook
 from khuyencong.workbook import sheets as S
@@ -97,6 +97,7 @@ def test_every_listed_value_is_accepted_by_the_importer():
         "former": lambda value: provinces.former_province(value, 2024) or pytest.fail(value),
         "event_kind": _choice(Event.Kind, "Loại sự kiện"),
         "contract_state": _choice(LoanContract.State, "Tình trạng"),
+        "disbursement_kind": _choice(Disbursement.Kind, "Loại chi"),
         "lawsuit_status": _choice(Lawsuit.Status, "Trạng thái"),
         "award": plan.award_level,
         "result": _result,

@@ -27,7 +27,7 @@ from typing import Any
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from funding.models import Lawsuit, LoanContract
+from funding.models import Disbursement, Lawsuit, LoanContract
 from khuyencong.core import excel
 from khuyencong.core.validators import PHONE_MESSAGE, TAX_CODE_MESSAGE
 from khuyencong.workbook import sheets as S
@@ -116,6 +116,7 @@ VALUE_LISTS: dict[str, ValueList] = {
     "former": ValueList("Tỉnh trước 01/7/2025", _former_provinces),
     "event_kind": ValueList("Loại sự kiện", _labels(Event.Kind)),
     "contract_state": ValueList("Tình trạng hợp đồng", _labels(LoanContract.State)),
+    "disbursement_kind": ValueList("Loại chi", _labels(Disbursement.Kind)),
     "lawsuit_status": ValueList("Trạng thái vụ kiện", _labels(Lawsuit.Status)),
     "award": ValueList("Cấp bình chọn", _award_levels),
     "result": ValueList("Kết quả bình chọn", lambda: list(RESULT_LABELS)),
@@ -136,6 +137,7 @@ CODED: dict[tuple[str, str], str] = {
     (S.PROJECTS.name, S.FORMER_PROVINCE): "former",
     (S.EVENTS.name, "Loại sự kiện"): "event_kind",
     (S.CONTRACTS.name, "Tình trạng"): "contract_state",
+    (S.DISBURSEMENTS.name, "Loại chi"): "disbursement_kind",
     (S.LAWSUITS.name, "Trạng thái"): "lawsuit_status",
     (S.NOMINATIONS.name, "Cấp"): "award",
     (S.NOMINATIONS.name, "Kết quả"): "result",
