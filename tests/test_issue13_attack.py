@@ -148,3 +148,22 @@ def test_the_template_offers_the_disbursements_kind_as_a_drop_down_the_import_re
     assert values == [str(label) for label in Disbursement.Kind.labels]
     read = _choice(Disbursement.Kind, "Loại chi")
     assert {read(value) for value in values} == set(Disbursement.Kind.values)
+
+
+# --- list exports -------------------------------------------------------------------------------
+
+
+def test_a_list_exports_header_is_as_tall_as_its_longest_wrapped_title():
+    """The header wraps its titles within the column; without a height the row stayed one line
+    high and “Kỳ quá hạn sớm nhất” ran over the first row in LibreOffice and Excel."""
+    from khuyencong.core import excel
+
+    rows = iter([["Số hợp đồng", "Kỳ quá hạn sớm nhất của hợp đồng"], ["01/2024/HĐ-KC", "01/02/2025"]])
+    book = load_workbook(io.BytesIO(excel.xlsx_bytes([excel.list_sheet("Hợp đồng có nợ quá hạn", rows, filters="",
+                                                                       day=datetime.date(2025, 3, 10))])))  # fmt: skip
+    sheet = book.active
+    header_row = next(row[0].row for row in sheet.iter_rows() if row[0].value == "STT")
+    title = next(c for c in sheet[header_row] if c.value == "Kỳ quá hạn sớm nhất của hợp đồng")
+    width = sheet.column_dimensions[title.column_letter].width
+    assert width < len(title.value)  # it wraps
+    assert sheet.row_dimensions[header_row].height >= 2 * excel.LINE_HEIGHT
