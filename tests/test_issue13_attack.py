@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -167,3 +168,28 @@ def test_a_list_exports_header_is_as_tall_as_its_longest_wrapped_title():
     width = sheet.column_dimensions[title.column_letter].width
     assert width < len(title.value)  # it wraps
     assert sheet.row_dimensions[header_row].height >= 2 * excel.LINE_HEIGHT
+
+
+# --- the steps ----------------------------------------------------------------------------------
+
+
+def test_an_adjustment_cannot_bring_the_approved_budget_below_the_settlement():
+    """The settlement is checked against the approved budget when it is recorded; an adjustment
+    afterwards could lower the budget under it (only what was paid was compared), leaving a
+    đề án settled above its budget."""
+    from projects import services
+    from tests.test_lifecycle import TODAY, YESTERDAY, centre, under_way
+    from tests.test_parity_projects import department
+
+    project = under_way(approved_budget=250_000_000)
+    entry, dept = centre(), department()
+    services.take_step(project=project, kind="acceptance", by=entry, number="05/BB-NT", date=YESTERDAY, result="passed")
+    services.take_step(project=project, kind="settlement", by=entry, date=TODAY, amount=200_000_000)  # paid: 189 million
+    with pytest.raises(ValidationError) as caught:
+        services.take_step(project=project, kind="adjustment", by=dept, number="9/QĐ-SCT", date=TODAY, amount=195_000_000)
+    assert "quyết toán" in " ".join(caught.value.messages)
+    project.refresh_from_db()
+    assert project.approved_budget == 250_000_000
+    services.take_step(project=project, kind="adjustment", by=dept, number="9/QĐ-SCT", date=TODAY, amount=200_000_000)
+    project.refresh_from_db()
+    assert project.approved_budget == 200_000_000
