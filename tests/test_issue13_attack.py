@@ -193,3 +193,17 @@ def test_an_adjustment_cannot_bring_the_approved_budget_below_the_settlement():
     services.take_step(project=project, kind="adjustment", by=dept, number="9/QĐ-SCT", date=TODAY, amount=200_000_000)
     project.refresh_from_db()
     assert project.approved_budget == 200_000_000
+
+
+# --- the search box -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["ab\x00cd", "%_%_" * 100, "a" * 5000])
+def test_the_search_box_answers_any_text(query):
+    """A NUL character (PostgreSQL refuses it in a query), LIKE's wildcards and a very long text
+    get an answer page, not an error."""
+    f.ProjectFactory(name="Hỗ trợ máy sấy cà phê")
+    client = client_for(user_in(roles.VIEWER, "xem"))
+    response = client.get(reverse("office:search"), {"q": query})
+    assert response.status_code == 200
+    assert "Hỗ trợ máy sấy cà phê" not in response.content.decode()
