@@ -21,6 +21,7 @@ from khuyencong.office import help as help_pages
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.importer import _choice
 from khuyencong.workbook.template import template_workbook
+from projects.models import Project
 from tests import factories as f
 from tests.screens_helpers import client_for, user_in
 from tests.test_workbook_template import list_values, validations_by_column
@@ -207,3 +208,19 @@ def test_the_search_box_answers_any_text(query):
     response = client.get(reverse("office:search"), {"q": query})
     assert response.status_code == 200
     assert "Hỗ trợ máy sấy cà phê" not in response.content.decode()
+
+
+def test_the_project_export_keeps_the_dashboards_queue_and_says_it():
+    """“Xem tất cả” from a dashboard queue opens /de-an/?cho=…; its Xuất Excel has the same rows."""
+    from tests.list_reading import read_list
+
+    waiting = f.ProjectFactory(status=Project.Status.PROPOSED, code="DX-CHO-1")
+    f.ProjectFactory(status=Project.Status.IN_PROGRESS, code="DX-KHAC-1")
+    client = client_for(user_in(roles.DEPARTMENT, "chuyenvien"))
+    listed = client.get(reverse("projects:project-list"), {"cho": "phe-duyet"})
+    assert [p.code for p in listed.context["page"].object_list] == [waiting.code]
+    response = client.get(reverse("projects:project-export"), {"cho": "phe-duyet"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "Chờ xử lý: Đề án chờ duyệt" in sheet["A2"].value
+    _, _, rows, _ = read_list(response.content)
+    assert [r["Mã đề án"] for r in rows] == [waiting.code]
