@@ -294,6 +294,13 @@ def _complete(project: Project, decision: ProjectDecision, paper: _Paper, warnin
     return "Hoàn thành (đã nghiệm thu, quyết toán)"
 
 
+def _settled_amount(project: Project) -> int | None:
+    """The amount of the đề án's settlement (None before it): a later budget may not go under it."""
+    if project.settlement_date is None:
+        return None
+    return project.decisions.filter(kind=Kind.SETTLEMENT).order_by("-pk").values_list("amount", flat=True).first()
+
+
 def _adjust(project: Project, decision: ProjectDecision, paper: _Paper, warnings: list[str]) -> str:
     decision.number = _numbered(paper.number, "số quyết định điều chỉnh")
     decision.date = _dated(paper.date, "ngày quyết định")
@@ -301,6 +308,13 @@ def _adjust(project: Project, decision: ProjectDecision, paper: _Paper, warnings
         raise _refuse(None, "Quyết định điều chỉnh cần ghi kinh phí được duyệt mới hoặc ngày kết thúc mới.")
     if paper.amount is not None:
         decision.amount = project.approved_budget = _money(paper.amount, "kinh phí được duyệt mới")
+        settled = _settled_amount(project)
+        if settled is not None and decision.amount < settled:
+            raise _refuse(
+                "amount",
+                f"Kinh phí được duyệt mới {money_exact(decision.amount)} thấp hơn số tiền đã quyết toán "
+                f"{money_exact(settled)}.",
+            )
     if paper.end_date is not None:
         if project.start_date is not None and paper.end_date < project.start_date:
             raise _refuse("end_date", f"Ngày kết thúc mới trước ngày bắt đầu ({project.start_date:%d/%m/%Y}).")

@@ -20,6 +20,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Min
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -27,8 +28,10 @@ from funding.models import Lawsuit, LoanContract
 from khuyencong.core import roles
 from khuyencong.office.help import help_index
 from projects.models import AnnualPlan, Event, Facility, ProductNomination, Program, Project, ProjectResult, SupportCap
+from projects.services import STEPS
 from reporting.models import Report
 from reporting.scope import default_province
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +80,12 @@ def _model(name: str):
     return None
 
 
+def _one_per_status() -> list[Project]:
+    """The first đề án of each status: the steps' pages answer only where a step may be taken."""
+    firsts = Project.objects.values("status").annotate(first=Min("pk")).values_list("first", flat=True)
+    return list(Project.objects.filter(pk__in=firsts))
+
+
 def screen_urls() -> list[str]:
     urls = []
     for name, params in _routes(get_resolver().url_patterns):
@@ -93,6 +102,8 @@ def screen_urls() -> list[str]:
             urls += [reverse(name, args=[report.pk, figure]) for figure in ("F01", "F17", "F18")]
         elif name == "reporting:figure-records":
             urls += [reverse(name, args=[figure, 2021, 2025, "2025-03-15"]) for figure in ("F01", "F10", "F17", "F30")]
+        elif name == "projects:project-step":  # every step, on a đề án at each stage that has one
+            urls += [reverse(name, args=[project.pk, step.slug]) for project in _one_per_status() for step in STEPS.values()]
         elif name == "office:help":
             urls += [reverse(name, args=[page.slug]) for page in help_index()]
     return urls
@@ -117,6 +128,8 @@ def demo(lam_dong, django_db_blocker):
             Report.objects.create(
                 year_from=2021, year_to=2025, report_date=datetime.date(2025, 3, 15), province=default_province(2025)
             )
+        if not Project.objects.filter(status=Project.Status.PROPOSED).exists():  # the approval's pages
+            ProjectFactory(status=Project.Status.PROPOSED, plan=AnnualPlan.objects.order_by("-year").first())
 
 
 USERS = {roles.ADMINISTRATOR: "quantri", roles.DEPARTMENT: "chuyenvien", roles.DATA_ENTRY: "nhaplieu", roles.VIEWER: "xem"}

@@ -230,6 +230,9 @@ def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
         cell = _text_cell(sheet, column.title, TEXT)
         cell.font, cell.alignment = bold, wrap
         titles.append(cell)
+    lines = max((_lines(column.title, width) for column, width in zip(columns, widths, strict=True)), default=1)
+    if lines > 1:  # a title wider than its column wraps; the row is not fitted when the file opens
+        sheet.row_dimensions[header_row].height = LINE_HEIGHT * lines
     sheet.append(titles)
     last_row = filtered_to = header_row
     wrapped = {index for index, column in enumerate(columns) if column.wrap}

@@ -35,6 +35,8 @@ def search(queryset: QuerySet, text: str, *columns: str, typed: Sequence[str] = 
     ``columns``; or, as typed and ignoring case, in one of the ``typed`` columns (codes people
     type exactly, such as a contract number "05/2025/HĐ-KC", which no column holds folded)."""
     columns = columns or ("search_text",)
+    # A control character (a NUL, which PostgreSQL refuses in a query) is no part of a word.
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     for word in text.split():
         folded = fold_accents(word).strip()
         if not folded:

@@ -77,7 +77,10 @@ def _office_kind(upload: UploadedFile) -> Kind | None:
             declared = archive.read(info).decode("utf-8", "replace")
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
         return None
-    if "macroEnabled" in declared or "vbaProject" in declared or any(n.lower().endswith("vbaproject.bin") for n in names):
+    # Media types compare without regard to case (RFC 2045; OPC reads them so): "MacroEnabled"
+    # or "VBAPROJECT" is the same type as the one Office writes.
+    lowered = declared.lower()
+    if "macroenabled" in lowered or "vbaproject" in lowered or any(n.lower().endswith("vbaproject.bin") for n in names):
         return None
     for kind, (part, main) in _MAIN_PARTS.items():
         if part.lstrip("/") in names and main in declared:

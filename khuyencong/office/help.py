@@ -29,6 +29,8 @@ ALIASES = {
     "projects:cap-edit": "projects:cap-create",
     "reporting:report-edit": "reporting:report-create",
     "workbook:confirm": "workbook:import",
+    "workbook:log-detail": "workbook:log-list",
+    "funding:contract-edit": "funding:contract-create",
 }
 
 ALLOWED_TAGS = {"h2", "h3", "p", "ul", "ol", "li", "strong", "em", "a", "code"}

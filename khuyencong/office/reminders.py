@@ -118,6 +118,9 @@ def send_reminders(day: datetime.date, users: Iterable | None = None) -> Outcome
     created = emails = 0
     for user in reminder_recipients() if users is None else users:
         with transaction.atomic():
+            # The user's row locked first: a second run at the same time (two crons, or one by
+            # hand) waits here, then reads what this one told and tells nothing twice.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
             told = set(Notification.objects.filter(user=user, key__in=[r.key for r in reminders]).values_list("key", flat=True))
             new = [
                 Notification(user=user, key=r.key, title=r.title, body=r.body, link=r.link, letter=r.letter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -89,7 +90,11 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(LoanContract.objects.select_related("facility", "project__plan"), pk=pk)
     day, _ = as_of_date(request)
-    response = HttpResponse(letter_pdf(reminder_letter(contract, day)), content_type="application/pdf")
+    drawn = reminder_letter(contract, day)
+    if not drawn.status.disbursed:  # a draft, or a contract whose money went out after ``day``: no debt to remind of
+        messages.error(request, f"Hợp đồng {contract.number} chưa giải ngân vào ngày {day:%d/%m/%Y}: chưa có khoản nợ để nhắc.")
+        return redirect("funding:contract-detail", pk=contract.pk)
+    response = HttpResponse(letter_pdf(drawn), content_type="application/pdf")
     safe_number = "".join(ch if ch.isalnum() else "-" for ch in contract.number)
     response["Content-Disposition"] = f'inline; filename="thu-nhac-no-{safe_number}-{day:%d-%m-%Y}.pdf"'
     return response
