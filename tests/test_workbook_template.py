@@ -98,7 +98,6 @@ def test_every_listed_value_is_accepted_by_the_importer():
         "event_kind": _choice(Event.Kind, "Loại sự kiện"),
         "disbursement_kind": _choice(Disbursement.Kind, "Loại chi"),
         "contract_state": _choice(LoanContract.State, "Tình trạng"),
-        "disbursement_kind": _choice(Disbursement.Kind, "Loại chi"),
         "lawsuit_status": _choice(Lawsuit.Status, "Trạng thái"),
         "award": plan.award_level,
         "result": _result,
