@@ -6,7 +6,25 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection, transaction
+from django.test.testcases import LiveServerThread
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server on SQLite: one request at a time. The browser tests' in-memory SQLite
+    database is one connection that the live server's threads share, and a page's own second
+    request (the header's unread count, static/js/notifications.js) arriving while the page is
+    still served collided with it ("cannot start a transaction within a transaction").
+    PostgreSQL gives each thread its own connection and keeps Django's threaded server."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # run() has already put the shared connections into the live server's thread.
+        super().__init__(*args, **kwargs)
+
+
+if connection.vendor == "sqlite":
+    LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture(scope="module")
