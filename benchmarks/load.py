@@ -142,7 +142,10 @@ class Browser:
             "POST",
             "/dang-nhap/",
             body=form,
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{self.host}:{self.port}/dang-nhap/"},
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://{self.host}:{self.port}/dang-nhap/",
+            },
         )
         # One failure is reported and the run stops: django-axes locks an account after five.
         if status != 302 or "sessionid" not in self.cookies:
