@@ -515,7 +515,7 @@ class Server:
         self.tree, self.db, self.pg, self.cache_url, self.workers = tree, db, pg, cache_url, workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.tmp = tmp / name
+        self.tmp = tmp / f"server-{name}"
         self.tmp.mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen | None = None
 
@@ -708,7 +708,7 @@ def main() -> None:
             builder_tree, builder_rev = (worktree, compare) if compare else (ROOT, current)
             base = build_base(args.pg, builder_tree, builder_rev, args.factor, tmp, cache_url, args.workers)
             scale = f"{args.factor}×"
-        sides = ([("before", worktree, compare)] if compare else []) + [("after", ROOT, current)]
+        sides = ([("before", worktree, compare)] if compare else []) + [("after" if compare else "current", ROOT, current)]
         results = {}
         for seed_offset, (side, tree, rev) in enumerate(sides):
             copy = f"kc_load_{side}"
