@@ -700,7 +700,7 @@ def main() -> None:
         if compare:
             git("worktree", "add", "--detach", str(worktree), compare)
             print(f"before: {compare} in a temporary worktree {worktree}")
-        print(f"after: this tree, {current}{dirty}")
+        print(f"{'after' if compare else 'measured'}: this tree, {current}{dirty}")
         if args.reuse_db:
             base = args.reuse_db
             scale = args.reuse_db
