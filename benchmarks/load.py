@@ -665,6 +665,7 @@ def main() -> None:
     parser.add_argument("--keep-db", action="store_true", help="keep the copies measured (kc_load_before, kc_load_after)")
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it comes, also into a file
 
     print(f"machine: {os.cpu_count()} cores, load average {loadavg()} (1, 5, 15 min); {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
     print(
