@@ -1,6 +1,7 @@
 """CPU per request of the busy pages, app and database apart, on an existing PostgreSQL database.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kc_pages50 .venv/bin/python benchmarks/page_cpu.py [--runs 10] [--profile PAGE]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kc_pages50 \
+        .venv/bin/python benchmarks/page_cpu.py [--runs 10] [--profile PAGE]
 
 The load goal (issue 14: ≥ 60 requests/s with 3 workers on 2 cores) leaves about 25–30 ms of
 CPU per request, the app server's and PostgreSQL's together; a single client's wall time hides
@@ -114,7 +115,8 @@ def main() -> None:
         with connection.execute_wrapper(count):
             response = client.get(url)
         app, db = statistics.median(apps), statistics.mean(dbs)  # the backend counts in 10 ms ticks
-        print(f"{name:<15} {statistics.median(walls):>8.1f} {app:>8.1f} {db:>7.1f} {app + db:>6.1f} {len(queries):>8} {len(response.content) / 1024:>6.0f}")
+        size, wall = len(response.content) / 1024, statistics.median(walls)
+        print(f"{name:<15} {wall:>8.1f} {app:>8.1f} {db:>7.1f} {app + db:>6.1f} {len(queries):>8} {size:>6.0f}")
     print(f"median of {args.runs}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
           f"{Project.objects.count()} đề án")
 
