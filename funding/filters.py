@@ -8,6 +8,8 @@ them in Python (``needs_all_statuses``).
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 
 from funding.forms import BUCKET_KEYS, NOT_OVERDUE, OVERDUE_ANY
 from funding.models import LoanContract
@@ -16,6 +18,21 @@ from khuyencong.core.forms import DateInput
 from khuyencong.core.search import ALL, AccentFreeSearchFilter, ListFilterSet, ignore
 from projects.forms import FacilityPicker
 from projects.models import Facility
+
+
+class FacilityChoiceField(forms.ModelChoiceField):
+    """A facility's id as the picker posts it: anything but a number a database id can hold is
+    an unknown facility (a 20-digit value raised OverflowError in the driver: a 500)."""
+
+    def to_python(self, value):
+        text = str(value).strip() if value not in self.empty_values else ""
+        if text and (not text.isdigit() or int(text) >= 2**63):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return super().to_python(value)
+
+
+class FacilityChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = FacilityChoiceField
 
 
 class ContractFilter(ListFilterSet):
@@ -61,7 +78,7 @@ class ContractFilter(ListFilterSet):
     # A search picker, not a drop-down: at 50× the data a list of every facility with a
     # contract was 1.901 options (136 KB, most of the page's time). The page renders only the
     # chosen one; the value is still validated (an unknown id is named above the list).
-    facility = django_filters.ModelChoiceFilter(
+    facility = FacilityChoiceFilter(
         label="Cơ sở",
         queryset=Facility.objects.all(),
         widget=FacilityPicker,
