@@ -183,3 +183,18 @@ def test_the_pager_links_the_ends_and_two_pages_each_side(number, shown):
     from khuyencong.templatetags.pages import page_window
 
     assert page_window(Paginator(range(10_000), 50).page(number)) == shown
+
+
+def test_the_export_names_the_chosen_facility_without_reading_the_register(viewer_client):
+    first, _ = contracts(2)
+    for _ in range(5):
+        f.FacilityFactory()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = viewer_client.get(reverse("funding:contract-export"), {"facility": first.facility_id})
+    assert response.status_code == 200
+    # No query lists the facilities without a condition on their id.
+    register = [q["sql"] for q in queries if 'FROM "projects_facility"' in q["sql"].split("WHERE")[0] and "WHERE" not in q["sql"]]
+    assert not register, register
