@@ -94,14 +94,31 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Persistent connections: a worker keeps its connection for CONN_MAX_AGE seconds instead of
+# opening one per request. At 50× the data a new PostgreSQL connection cost ~18 ms of the
+# database's CPU per request (authentication, catalogue caches warmed again), as much as the
+# request's own queries. CONN_HEALTH_CHECKS tests a kept connection before a request reuses it,
+# so a restarted database costs one reconnect, not one error. 0 in development (runserver's
+# threads would each keep one) unless set.
+#
+# Not psycopg's connection pool (OPTIONS "pool", Django 5.1+, which cannot be combined with
+# CONN_MAX_AGE): gunicorn's sync workers serve one request at a time each, so a pool per worker
+# would hold one busy connection like the kept one and add a checkout per request; it pays with
+# threaded or async workers, which this deployment does not run (docs/deploy.md). A pooler in
+# front of PostgreSQL (PgBouncer) is the answer when many machines' workers exceed
+# max_connections.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The task worker writes a large import in one transaction while the web reads: in WAL mode
     # readers never wait for the writer, and writers wait (up to 20 s) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20})
 
-# The dashboard keeps the day's debt book here (khuyencong/dashboard.py). Local memory is one
+# The dashboard keeps the day's debt book here (khuyencong/dashboard). Local memory is one
 # cache per worker; CACHE_URL=redis://127.0.0.1:6379/1 (with `pip install ".[redis]"`) shares
-# one book among the workers, so a repayment is worked out once, not once per worker.
+# one book among the workers and machines, so a repayment is worked out once, not once per
+# worker. Production with more than one worker sets it (docs/deploy.md). What the cache holds is
+# never the only truth: each entry is keyed by the versions it was computed from.
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://"),
     # A running job's progress (khuyencong.core.jobs), written by the task worker and read by the
@@ -109,6 +126,17 @@ CACHES = {
     # different machines.
     "jobs": env.cache_url("JOBS_CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'jobs'}"),
 }
+
+# Sessions: in the database by default, which every worker and machine shares. With a shared
+# cache (CACHE_URL=redis://…), SESSION_ENGINE=django.contrib.sessions.backends.cached_db reads
+# them from the cache and writes through to the database. Never the plain "cache" engine over
+# local memory: a session would live in one worker.
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+if SESSION_ENGINE.endswith((".cache", ".cached_db")) and CACHES["default"]["BACKEND"].endswith("LocMemCache") and not DEBUG:
+    raise ImproperlyConfigured(
+        f"SESSION_ENGINE={SESSION_ENGINE} over a local-memory cache keeps each session in one worker "
+        "(a sign-out would not reach the others): set CACHE_URL to a shared cache (Redis), or leave SESSION_ENGINE unset."
+    )
 
 # The task queue: django-tasks (Django's Tasks API, backported; django.tasks on Django 6) with
 # its database backend, so no broker is needed, on SQLite or PostgreSQL alike. `manage.py

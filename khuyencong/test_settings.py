@@ -7,6 +7,10 @@ os.environ.setdefault("KHUYENCONG_TESTING", "1")
 
 from khuyencong.settings import *  # noqa: E402,F403
 
+# One connection per test as before; the production default (CONN_MAX_AGE=60) would keep the
+# live-server threads' connections open past the test database's teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_COOKIES = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 

@@ -7,10 +7,13 @@ search box is the one accent-free search of khuyencong.core.search.
 
 from __future__ import annotations
 
+from html import escape
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from khuyencong.core.collation import vietnamese
 from khuyencong.core.search import ALL, AccentFreeSearchFilter, IntegerFilter, ListFilterSet, ignore, search
@@ -30,10 +33,46 @@ from projects.models import (
 from projects.services import QUEUES, queue
 
 
+class QuickSelect(forms.Select):
+    """Django's select, its options written in Python rather than each through a template.
+
+    The đề án and facility lists' filter bars offer the activity contents, the districts and
+    the communes in force: some 200 options on every request of a list, and rendering each
+    through Django's select_option.html (an include per option) was 15 ms of a 70 ms page.
+    Same markup, same options (``optgroups``)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        # html.escape, not Django's lazy-aware escape: its wrapper was half the time left.
+        parts = [f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, options, _ in widget["optgroups"]:
+            if group_name:
+                parts.append(f'<optgroup label="{escape(str(group_name))}">')
+            parts.extend(
+                f'<option value="{escape(str(o["value"]))}"{_attributes(o["attrs"])}>{escape(str(o["label"]))}</option>'
+                for o in options
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))
+
+
+def _attributes(attrs: dict) -> str:
+    """A tag's attributes as Django's attrs.html writes them: True bare, False left out."""
+    return "".join(
+        f" {key}" if value is True else f' {key}="{escape(str(value))}"' for key, value in attrs.items() if value is not False
+    )
+
+
 class ContentFilter(django_filters.ModelChoiceFilter):
     """A content line, or a group (1.1) meaning every line under it."""
 
     field_class = ContentChoiceField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", QuickSelect)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: ActivityContent | None) -> QuerySet:
         return qs.filter(Q(content=value) | Q(content__parent=value)) if value else qs
@@ -87,10 +126,10 @@ class ProjectFilter(ListFilterSet):
     # The beneficiary filters hold together (one facility in the district and matching the
     # words): filter_queryset applies them as one.
     district = django_filters.ModelChoiceFilter(
-        label="Huyện của cơ sở (trước 7/2025)", empty_label=ALL, queryset=districts(), method=ignore
+        label="Huyện của cơ sở (trước 7/2025)", empty_label=ALL, queryset=districts(), method=ignore, widget=QuickSelect
     )
     commune = django_filters.ModelChoiceFilter(
-        label="Xã, phường của cơ sở", empty_label=ALL, queryset=communes_now, method=ignore
+        label="Xã, phường của cơ sở", empty_label=ALL, queryset=communes_now, method=ignore, widget=QuickSelect
     )
     facility = django_filters.CharFilter(label="Cơ sở thụ hưởng (tên, mã số thuế)", method=ignore)
     facility_id = IntegerFilter(label="Mã cơ sở", widget=forms.HiddenInput, method=ignore)
@@ -150,9 +189,11 @@ class FacilityFilter(ListFilterSet):
     q = AccentFreeSearchFilter(label="Tìm tên, mã số thuế, địa chỉ")
     kind = django_filters.ChoiceFilter(label="Loại hình", empty_label=ALL, choices=Facility.Kind.choices)
     district = django_filters.ModelChoiceFilter(
-        label="Huyện (trước 7/2025)", empty_label=ALL, queryset=districts(), method=in_district()
+        label="Huyện (trước 7/2025)", empty_label=ALL, queryset=districts(), method=in_district(), widget=QuickSelect
     )
-    commune = django_filters.ModelChoiceFilter(label="Xã, phường", empty_label=ALL, queryset=communes_now)
+    commune = django_filters.ModelChoiceFilter(
+        label="Xã, phường", empty_label=ALL, queryset=communes_now, widget=QuickSelect
+    )
     review = django_filters.BooleanFilter(
         field_name="commune_needs_review", label="Cần xem lại xã, phường", widget=forms.CheckboxInput,
         method="filter_review",

@@ -247,7 +247,8 @@ class SearchPicker(forms.Select):
         # Not ChoiceWidget.get_context: its options would read every row of the queryset.
         context = forms.Widget.get_context(self, name, value, attrs)
         widget = context["widget"]
-        ids = [int(v) for v in widget["value"] if str(v).isdigit()]
+        # Only what a database id can be: a list's filter shows a bad value back (a 20-digit "id").
+        ids = [int(v) for v in widget["value"] if str(v).isdigit() and int(v) < 2**63]
         chosen = (
             self.choices.queryset.filter(pk__in=ids).select_related(*self.related).order_by(*self.ordering)
             if ids

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -58,6 +58,7 @@ from projects.models import (
     ProductNomination,
     Program,
     Project,
+    ProjectFacility,
     ProjectResult,
     SupportCap,
     SupportForm,
@@ -375,8 +376,15 @@ def project_search(request: HttpRequest) -> JsonResponse:
 
 
 def _facility_filter(request: HttpRequest) -> FacilityFilter:
+    # The number of đề án each facility benefits from, as a correlated subquery rather than a
+    # JOIN … GROUP BY: the page's count leaves it out and PostgreSQL works it out for the 50
+    # rows shown only (after the sort and LIMIT), not for the whole register; sorting by it
+    # ("ho-tro") still counts every row, as that sort must.
+    supported = (
+        ProjectFacility.objects.filter(facility=OuterRef("pk")).order_by().values("facility").annotate(n=Count("pk")).values("n")
+    )
     facilities = Facility.objects.select_related("administrative_unit", "commune").annotate(
-        supports=Count("projects", distinct=True)
+        supports=Coalesce(Subquery(supported), 0)
     )
     return FacilityFilter(request.GET, queryset=facilities)
 

@@ -109,8 +109,11 @@ def describe_filters(form: forms.Form, *, skip: Iterable[str] = ()) -> str:
         if value is True:
             parts.append(str(field.label))
             continue
-        choices = dict(getattr(field, "choices", ()) or ())
-        shown = choices.get(value, choices.get(str(value), value)) if choices and not hasattr(value, "pk") else value
+        if hasattr(value, "pk"):  # a row (a picker's facility): its name, without reading every choice
+            shown = value
+        else:
+            choices = dict(getattr(field, "choices", ()) or ())
+            shown = choices.get(value, choices.get(str(value), value)) if choices else value
         parts.append(f"{field.label}: {shown}")
     return "; ".join(parts)
 
