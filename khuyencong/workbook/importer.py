@@ -1765,9 +1765,7 @@ class _Plan:
         old = [p.pk for p in moved if id(p) not in created]
         for start in range(0, len(old), BATCH):
             through.objects.filter(project_id__in=old[start : start + BATCH]).delete()
-        through.objects.bulk_create(
-            [through(project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]], batch_size=BATCH
-        )
+        fast.insert(through, [through(project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]])
         # History rows, with the beneficiaries as they now are (the m2m snapshot).
         written = changes.new + changed
         history_ids = fast.insert_history(Project, changes.new, history_type="+", user=self.user, returning=True)
@@ -1782,13 +1780,13 @@ class _Plan:
                 "pk", "project_id", "facility_id"
             ):
                 links[project_id].append((pk, facility_id))
-        m2m_history.objects.bulk_create(
+        fast.insert(
+            m2m_history,
             [
                 m2m_history(id=pk, history_id=history_id, project_id=project.pk, facility_id=facility_id)
                 for project, history_id in zip(written, history_ids, strict=True)
                 for pk, facility_id in links.get(project.pk, [])
             ],
-            batch_size=BATCH,
         )
 
 
