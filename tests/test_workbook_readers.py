@@ -109,3 +109,25 @@ def test_a_whole_number_beyond_a_floats_exact_ones_is_read_by_openpyxl(monkeypat
     fast, slow, _ = both(edited.getvalue(), monkeypatch)
     assert fast.sheets["GiaiNgan"].rows[0][1]["Số chứng từ"] == 12345678901234567891
     assert typed(fast) == typed(slow)
+
+
+def test_a_workbook_whose_other_parts_declare_a_dtd_is_left_to_openpyxl(monkeypatch):
+    """calamine does not parse with defusedxml: such a workbook goes to openpyxl (with
+    defusedxml), whatever it then makes of it, as before."""
+    workbook = Workbook()
+    workbook.active.title = "CoSo"
+    workbook.active.append(["Mã số thuế", "Tên cơ sở"])
+    workbook.active.append(["5800000001", "Cơ sở A"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = R.zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    edited = io.BytesIO()
+    with R.zipfile.ZipFile(edited, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                data = data.replace(b"<styleSheet", b'<!DOCTYPE styleSheet [<!ENTITY a "aaaaaaaaaa">]><styleSheet', 1)
+            archive.writestr(info, data)
+    fast, slow, by_calamine = both(edited.getvalue(), monkeypatch)
+    assert by_calamine == []
+    assert typed(fast) == typed(slow)

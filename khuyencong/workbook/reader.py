@@ -472,7 +472,7 @@ class _Sheets:
         self._openpyxl = None
         self.parts = _sheet_parts(archive)  # sheet name → its member; None: not only worksheets
         self.calamine = None
-        if self.parts is not None and any(self._fits(part) for part in self.parts.values()):
+        if self.parts is not None and any(self._fits(part) for part in self.parts.values()) and _plain_parts(archive):
             self.calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             if list(self.calamine.sheet_names) != list(self.parts):
                 self.calamine.close()
@@ -504,6 +504,22 @@ class _Sheets:
             self._openpyxl.close()
         if self.calamine is not None:
             self.calamine.close()
+
+
+def _plain_parts(archive: zipfile.ZipFile) -> bool:
+    """Whether the parts other than the sheets (shared strings, styles…) declare no DTD and are
+    ASCII-compatible: calamine parses them without defusedxml, so a workbook whose parts
+    openpyxl (with defusedxml) would refuse is left to openpyxl, which refuses it as before."""
+    for name in archive.namelist():
+        if _is_sheet(name) or not name.endswith((".xml", ".rels")):
+            continue
+        with archive.open(name) as member:
+            tail = b""
+            while chunk := member.read(_MB):
+                if b"\x00" in chunk or _DOCTYPE.search(tail + chunk):
+                    return False
+                tail = chunk[-16:]
+    return True
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
