@@ -33,7 +33,6 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from funding import rules
 from funding.loans import owed
@@ -42,6 +41,7 @@ from khuyencong.core import cells, roles
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.text import clean_text, fold_accents, text_key
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
+from khuyencong.workbook import bulk as fast
 from khuyencong.workbook import sheets as S
 from khuyencong.workbook.reader import UNREADABLE, Problem, RawWorkbook, SheetRows, read_workbook
 from projects import provinces
@@ -1667,28 +1667,24 @@ class _Plan:
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self) -> None:
+        """Write the plan: records and their history rows (one each, naming the user) in bulk,
+        sheet by sheet in the order their references need. The caller's transaction then ends
+        with ``import_workbook``'s last step, where the touched contracts are known."""
         user = self.user
-        history = {"default_user": user, "batch_size": BATCH}
 
         def save_each(model):
             for obj in self.changes[model].new:
                 obj._history_user = user
                 obj.save()
 
-        def bulk(model, *, with_history=True):
+        def bulk(model):
             changes = self.changes[model]
-            if changes.new:
-                if with_history:
-                    bulk_create_with_history(changes.new, model, **history)
-                else:
-                    model.objects.bulk_create(changes.new, batch_size=BATCH)
+            fast.insert(model, changes.new)
+            fast.insert_history(model, changes.new, history_type="+", user=user)
             changed = list(changes.changed.values())
             if changed:
-                fields = sorted(changes.changed_fields)
-                if with_history:
-                    bulk_update_with_history(changed, model, fields, **history)
-                else:
-                    model.objects.bulk_update(changed, fields, batch_size=BATCH)
+                model.objects.bulk_update(changed, sorted(changes.changed_fields), batch_size=BATCH)
+                fast.insert_history(model, changed, history_type="~", user=user)
 
         with self.timed(S.PROJECTS):
             save_each(Program)
@@ -1723,6 +1719,17 @@ class _Plan:
                 result.project = result.project  # the đề án's id, when it is new in this file
             bulk(ProjectResult)
 
+    def touched_contracts(self) -> set[int]:
+        """The ids of the contracts this import wrote, or whose schedule, repayments or lawsuits
+        it wrote (after ``apply``): what a per-contract summary refreshes at the end."""
+        touched = {c.pk for c in self.changes[LoanContract].new} | {c.pk for c in self.changes[LoanContract].changed.values()}
+        for model in (Instalment, Repayment, Lawsuit):
+            changes = self.changes[model]
+            for obj in [*changes.new, *changes.changed.values(), *changes.deleted]:
+                touched.add(obj.contract_id if obj.contract_id is not None else obj.contract.pk)
+        touched.discard(None)
+        return touched
+
     def _write_repayments(self) -> None:
         # A reversal refers to the repayment it reverses, which may be new in this file too.
         pending = self.changes[Repayment].new
@@ -1730,7 +1737,8 @@ class _Plan:
             ready = [r for r in pending if r.reversal_of is None or r.reversal_of.pk is not None]
             if not ready:
                 raise IntegrityError("Bút toán đảo vòng quanh.")
-            bulk_create_with_history(ready, Repayment, default_user=self.user, batch_size=BATCH)
+            fast.insert(Repayment, ready)
+            fast.insert_history(Repayment, ready, history_type="+", user=self.user)
             pending = [r for r in pending if r.pk is None]
 
     def _fill_search_text(self, model: type[Facility] | type[Project]) -> None:
@@ -1747,8 +1755,7 @@ class _Plan:
     def _write_projects(self) -> None:
         changes = self.changes[Project]
         through = Project.facilities.through
-        if changes.new:
-            Project.objects.bulk_create(changes.new, batch_size=BATCH)
+        fast.insert(Project, changes.new)
         changed = list(changes.changed.values())
         fields = sorted(changes.changed_fields)
         if changed and fields:
@@ -1758,30 +1765,28 @@ class _Plan:
         old = [p.pk for p in moved if id(p) not in created]
         for start in range(0, len(old), BATCH):
             through.objects.filter(project_id__in=old[start : start + BATCH]).delete()
-        through.objects.bulk_create(
-            [through(project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]], batch_size=BATCH
-        )
+        fast.insert(through, [through(project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]])
         # History rows, with the beneficiaries as they now are (the m2m snapshot).
-        manager = Project.history
-        rows = list(manager.bulk_history_create(changes.new, default_user=self.user, batch_size=BATCH) or [])
-        rows += list(manager.bulk_history_create(changed, update=True, default_user=self.user, batch_size=BATCH) or [])
-        if not rows:
+        written = changes.new + changed
+        history_ids = fast.insert_history(Project, changes.new, history_type="+", user=self.user, returning=True)
+        history_ids += fast.insert_history(Project, changed, history_type="~", user=self.user, returning=True)
+        if not written:
             return
         m2m_history = apps.get_model("projects", "HistoricalProject_facilities")
-        ids = [row.id for row in rows]
+        ids = [project.pk for project in written]
         links: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for start in range(0, len(ids), BATCH):
             for pk, project_id, facility_id in through.objects.filter(project_id__in=ids[start : start + BATCH]).values_list(
                 "pk", "project_id", "facility_id"
             ):
                 links[project_id].append((pk, facility_id))
-        m2m_history.objects.bulk_create(
+        fast.insert(
+            m2m_history,
             [
-                m2m_history(id=pk, history=row, project_id=row.id, facility_id=facility_id)
-                for row in rows
-                for pk, facility_id in links.get(row.id, [])
+                m2m_history(id=pk, history_id=history_id, project_id=project.pk, facility_id=facility_id)
+                for project, history_id in zip(written, history_ids, strict=True)
+                for pk, facility_id in links.get(project.pk, [])
             ],
-            batch_size=BATCH,
         )
 
 
@@ -1823,6 +1828,8 @@ def import_workbook(
                 progress(f"Đang ghi {group_thousands(plan.rows)} dòng vào cơ sở dữ liệu", 0, 0)
             with transaction.atomic():
                 plan.apply()
+                # The end of the import's writes, inside its transaction: what is kept per
+                # contract is refreshed here, for plan.touched_contracts().
         except IntegrityError as error:
             result.problems.append(Problem("", None, "", f"Cơ sở dữ liệu từ chối dữ liệu: {error}"))
             return result

@@ -9,10 +9,20 @@ Sheets are read as a stream of the cells really present, never by the declared
 ``<dimension>`` (a 5 KB file may declare A1:XFD1048576), and rows are counted as they come,
 per sheet and in total. openpyxl parses with defusedxml (installed). Formulas are read by their
 cached values; one without a cached value is an error, not a silent empty cell.
+
+Two readers give the same rows. An ordinary sheet (what Excel and the portal's export write: no
+formula, no error cell, every cell addressed, its cells within a bounded area) is read by
+python-calamine, in Rust, about ten times faster than openpyxl; anything else is read by
+openpyxl's streaming parser as before. The choice is made by the scan every sheet goes through
+anyway (``_scan_parts``): calamine builds a dense grid of a sheet's area, so a sheet whose cells
+reach far (the "dimension bomb": one cell at XFD1048576) would make it allocate terabytes and
+abort the process; such a sheet never reaches it. Values come out as openpyxl gives them
+(``_calamine_cells``): whole numbers as int, dates as datetime, empty cells absent.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import time
@@ -22,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.etree import ElementTree as StdElementTree
 
+import python_calamine
 from defusedxml import ElementTree
 from django.conf import settings
 from openpyxl.reader.excel import ExcelReader
@@ -38,6 +49,14 @@ XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.m
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+# A cell's address as Excel, LibreOffice and openpyxl write it (``<c r="AB12"``): its column
+# letters, and its row number.
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+# The most cells calamine may hold for one sheet (its dense grid: about 32 bytes a cell):
+# 100.000 rows of 40 columns.
+CALAMINE_CELLS = 4_000_000
+_EXACT_FLOAT = 2**53  # whole numbers below it are exact as the float calamine reads
 _MB = 1024 * 1024
 
 
@@ -201,27 +220,88 @@ def check_xlsx(data: bytes) -> None:
         raise WorkbookRefused(not_xlsx)
 
 
-def _scan_sheets(archive: zipfile.ZipFile) -> bool:
-    """Whether any sheet holds a formula, read in chunks (a sheet is never held whole).
+@dataclass
+class _Scan:
+    """What the scan of one sheet's XML found (``_scan_parts``)."""
+
+    formulas: bool = False
+    errors: bool = False  # an error cell (#DIV/0!): calamine reads it as empty, openpyxl as its text
+    cells: int = 0  # cells opened (``<c ``)
+    addressed: int = 0  # of which written ``<c r="A1"``, as calamine needs for the bound below
+    columns: set = field(default_factory=set)
+    last_row: int = 0
+    row_tags: int = 0  # rows opened, blank ones too (calamine does not see a row without cells)
+
+    def area(self) -> int:
+        width = max((_column_index(letters) for letters in self.columns), default=0)
+        return width * self.last_row
+
+    def for_calamine(self) -> bool:
+        """Whether calamine reads the sheet as openpyxl would: no formula (whose missing cached
+        value must be reported), no error cell, every cell addressed within the bounded area,
+        and not more rows than a sheet may have (so the blank-row limit, counted by openpyxl
+        on rows without a value, cannot be reached)."""
+        return (
+            not self.formulas
+            and not self.errors
+            and self.cells == self.addressed
+            and self.area() <= CALAMINE_CELLS
+            and self.row_tags <= limits().rows_per_sheet
+        )
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index
+
+
+def _scan_parts(archive: zipfile.ZipFile) -> dict[str, _Scan]:
+    """Each sheet's scan by its member name, read in chunks cut at a tag (a sheet is never held
+    whole).
 
     A sheet with a document type declaration (which no spreadsheet program writes) is refused
     here, as defusedxml refuses it: the sheets are then parsed by Python's own C parser
-    (``_Parser.parse``), which meets no DTD and so no entity to expand.
+    (``_Parser.parse``) or by calamine, which meet no DTD and so no entity to expand.
     """
-    formulas = False
+    scans = {}
     for name in archive.namelist():
         if not _is_sheet(name):
             continue
+        scan = scans[name] = _Scan()
         with archive.open(name) as member:
-            tail = b""
+            rest = b""
             while chunk := member.read(_MB):
                 # A NUL byte means UTF-16 or UTF-32, in which the pattern's ASCII bytes would not
                 # match a declaration; no spreadsheet program writes a sheet so.
-                if b"\x00" in chunk or _DOCTYPE.search(tail + chunk):
+                if b"\x00" in chunk:
                     raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.")
-                formulas = formulas or bool(_FORMULA.search(tail + chunk))
-                tail = chunk[-16:]
-    return formulas
+                text = rest + chunk
+                cut = text.rfind(b"<")
+                text, rest = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+                if len(rest) > _MB:  # a tag or text this long is no cell of a sheet
+                    scan.cells += 1  # so not for calamine: a tag cut here would escape the count
+                    text, rest = text + rest, b""
+                _scan_text(scan, text)
+            _scan_text(scan, rest)
+    return scans
+
+
+def _scan_text(scan: _Scan, text: bytes) -> None:
+    """One stretch of a sheet that ends before a tag (so no tag is cut in two)."""
+    if _DOCTYPE.search(text):
+        raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.")
+    scan.formulas = scan.formulas or bool(_FORMULA.search(text))
+    scan.errors = scan.errors or b't="e"' in text
+    scan.row_tags += text.count(b"<row")
+    scan.cells += text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>") + text.count(b":c ")
+    rows = _CELL_ROW.findall(text)
+    scan.addressed += len(rows)
+    if rows:
+        longest = max(map(len, rows))
+        scan.last_row = max(scan.last_row, max(int(row) for row in rows if len(row) == longest))
+    scan.columns.update(_CELL_COLUMN.findall(text))
 
 
 class _UnsizedSheet(ReadOnlyWorksheet):
@@ -275,7 +355,7 @@ def _inline_text(node) -> str:
 
 class _Parser(WorkSheetParser):
     """openpyxl's sheet parser, for the rows only, through Python's C XML parser (the sheets
-    were scanned for a DTD first, ``_scan_sheets``; defusedxml's pure-Python parser was half of
+    were scanned for a DTD first, ``_scan_parts``; defusedxml's pure-Python parser was half of
     the reading), with ``_inline_text`` for inline strings; every cell as openpyxl parses it."""
 
     def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
@@ -316,13 +396,25 @@ def _open_workbook(data: bytes):
     return reader.wb
 
 
-def _present_rows(ws, *, data_only: bool) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """(row number, the cells present in it) of a read-only sheet, in the file's order.
+def _present_rows(ws, *, data_only: bool) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
+    """(row number, [(column, value)] of the cells present in it) of a read-only sheet, in the
+    file's order.
 
     openpyxl's own read-only parser, minus its padding: iter_rows() pads every row to the
     declared dimension and yields an empty row for every row number skipped, so a file declaring
     A1:XFD1048576 costs millions of cells; here a row costs what it holds.
     """
+    for number, cells in _parsed_rows(ws, data_only=data_only):
+        yield number, [(cell["column"], cell["value"]) for cell in cells]
+
+
+def _formula_columns(ws) -> Iterator[tuple[int, set[int]]]:
+    """(row number, the columns of its formula cells) of a read-only sheet."""
+    for number, cells in _parsed_rows(ws, data_only=False):
+        yield number, {cell["column"] for cell in cells if cell["data_type"] == "f"}
+
+
+def _parsed_rows(ws, *, data_only: bool) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     workbook = ws.parent
     with ws._get_source() as source:
         parser = _Parser(
@@ -334,6 +426,131 @@ def _present_rows(ws, *, data_only: bool) -> Iterator[tuple[int, list[dict[str, 
             timedelta_formats=workbook._timedelta_formats,
         )
         yield from parser.parse()
+
+
+class _Inexact(Exception):
+    """A value calamine cannot give as openpyxl does (a whole number beyond a float's exact
+    ones): the sheet is read again by openpyxl."""
+
+
+def _calamine_cells(sheet) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
+    """The rows of a sheet read by calamine, as ``_present_rows`` gives them: 1-based row and
+    column numbers, empty cells left out (calamine fills its grid with ""; openpyxl's empty
+    cells are None or absent, blank either way), whole numbers as int (openpyxl reads "5" as
+    5), dates as datetime (openpyxl's from_excel); rows with nothing in them left out (they
+    count only towards the blank-row limit, which a sheet within CALAMINE_CELLS cannot pass:
+    openpyxl's count of them never exceeds its rows)."""
+    first_row, first_column = sheet.start or (0, 0)
+    exact = _EXACT_FLOAT
+    date, as_datetime = datetime.date, datetime.datetime
+    for offset, row in enumerate(sheet.iter_rows()):
+        cells = []
+        for column, value in enumerate(row, first_column + 1):
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    continue
+            elif kind is float:
+                if value.is_integer():
+                    if not -exact < value < exact:
+                        raise _Inexact
+                    value = int(value)
+            elif kind is date:
+                value = as_datetime(value.year, value.month, value.day)
+            cells.append((column, value))
+        if cells:
+            yield first_row + offset + 1, cells
+
+
+class _Sheets:
+    """The workbook's sheets, each read by calamine when its scan allows it, else by openpyxl
+    (opened only when a sheet needs it)."""
+
+    def __init__(self, data: bytes, archive: zipfile.ZipFile, scans: dict[str, _Scan]):
+        self.data = data
+        self.scans = scans
+        self._openpyxl = None
+        self.parts = _sheet_parts(archive)  # sheet name → its member; None: not only worksheets
+        self.calamine = None
+        if self.parts is not None and any(self._fits(part) for part in self.parts.values()) and _plain_parts(archive):
+            self.calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if list(self.calamine.sheet_names) != list(self.parts):
+                self.calamine.close()
+                self.calamine = None
+        self.names = list(self.parts) if self.calamine is not None else self.openpyxl().sheetnames
+
+    def _fits(self, part: str) -> bool:
+        scan = self.scans.get(part)
+        return scan is not None and scan.for_calamine()
+
+    def openpyxl(self):
+        if self._openpyxl is None:
+            self._openpyxl = _open_workbook(self.data)
+        return self._openpyxl
+
+    def rows(self, name: str, *, slow: bool = False):
+        """(rows, formula columns by row or None) of the sheet ``name``."""
+        if not slow and self.calamine is not None and self._fits(self.parts[name]):
+            return _calamine_cells(self.calamine.get_sheet_by_name(name)), None
+        ws = self.openpyxl()[name]
+        if self.parts is not None and self.parts.get(name) in self.scans:
+            formulas = self.scans[self.parts[name]].formulas
+        else:
+            formulas = any(scan.formulas for scan in self.scans.values())
+        return _present_rows(ws, data_only=True), (_formula_columns(ws) if formulas else None)
+
+    def close(self) -> None:
+        if self._openpyxl is not None:
+            self._openpyxl.close()
+        if self.calamine is not None:
+            self.calamine.close()
+
+
+def _plain_parts(archive: zipfile.ZipFile) -> bool:
+    """Whether the parts other than the sheets (shared strings, styles…) declare no DTD and are
+    ASCII-compatible: calamine parses them without defusedxml, so a workbook whose parts
+    openpyxl (with defusedxml) would refuse is left to openpyxl, which refuses it as before."""
+    for name in archive.namelist():
+        if _is_sheet(name) or not name.endswith((".xml", ".rels")):
+            continue
+        with archive.open(name) as member:
+            tail = b""
+            while chunk := member.read(_MB):
+                if b"\x00" in chunk or _DOCTYPE.search(tail + chunk):
+                    return False
+                tail = chunk[-16:]
+    return True
+
+
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOCUMENT_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str] | None:
+    """{sheet name: its member} in the workbook's order, read with defusedxml; None when the
+    workbook holds anything but worksheets (a chartsheet) or names a part it lacks: openpyxl
+    then reads it as before."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:
+        return None
+    targets = {}
+    for relation in relations.iter(f"{_RELATIONSHIPS}Relationship"):
+        if relation.get("Type") != _WORKSHEET or relation.get("TargetMode") == "External":
+            continue
+        target = relation.get("Target", "")
+        targets[relation.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    members = set(archive.namelist())
+    parts = {}
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_DOCUMENT_RELATIONSHIPS}id"))
+        if target is None or target not in members or sheet.get("name") in parts:
+            return None
+        parts[sheet.get("name")] = target
+    return parts or None
 
 
 @dataclass
@@ -359,8 +576,10 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
     data = read_bytes(source)
     check_xlsx(data)
     try:
-        workbook = _open_workbook(data)
-        formulas = _scan_sheets(workbook._archive)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        workbook = _Sheets(data, archive, _scan_parts(archive))
+    except WorkbookRefused:
+        raise
     except Exception:
         raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.") from None
 
@@ -368,7 +587,7 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
     sheets: dict[str, SheetRows] = {}
     budget = _Budget(limits(), progress)
     try:
-        for name in workbook.sheetnames:
+        for name in workbook.names:
             if name.strip() in TEMPLATE_ONLY:
                 continue
             spec = BY_NAME.get(name.strip())
@@ -380,10 +599,14 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
             if spec.name in sheets:
                 problems.append(Problem(name, None, "", "Sheet này xuất hiện hai lần."))
                 continue
-            ws = workbook[name]
-            formula_rows = _present_rows(ws, data_only=False) if formulas else None
             started = time.perf_counter()
-            sheet = _read_sheet(spec.name, _present_rows(ws, data_only=True), formula_rows, budget, problems)
+            found, counted = len(problems), budget.rows
+            try:
+                sheet = _read_sheet(spec.name, *workbook.rows(name), budget, problems)
+            except _Inexact:  # read again by openpyxl, from where the sheet began
+                del problems[found:]
+                budget.rows = counted
+                sheet = _read_sheet(spec.name, *workbook.rows(name, slow=True), budget, problems)
             if sheet is not None:
                 sheet.seconds = time.perf_counter() - started
                 sheets[spec.name] = sheet
@@ -398,18 +621,17 @@ def read_workbook(source: str | bytes | IO[bytes], *, progress: Callable[[int], 
     return RawWorkbook(sheets, problems)
 
 
-def _header(name: str, cells: list[dict[str, Any]], limit: Limits, problems: list[Problem]) -> dict[int, str] | None:
+def _header(name: str, cells: list[tuple[int, Any]], limit: Limits, problems: list[Problem]) -> dict[int, str] | None:
     """The header row's titles by column number; None (after recording why) when it is wrong."""
     spec = BY_NAME[name]
     known = set(spec.all_columns)
     columns: dict[int, str] = {}
     ok = True
-    for cell in cells:
-        raw = cell["value"]
+    for index, raw in cells:
         if is_blank(raw):
             continue
         title = " ".join(str(raw).split())
-        if cell["column"] > limit.columns:
+        if index > limit.columns:
             problems.append(Problem(name, 1, title, f"Cột nằm ngoài {group_thousands(limit.columns)} cột đầu của sheet."))
             ok = False
         elif title not in known:
@@ -421,7 +643,7 @@ def _header(name: str, cells: list[dict[str, Any]], limit: Limits, problems: lis
             problems.append(Problem(name, 1, title, "Cột này có hai lần."))
             ok = False
         else:
-            columns[cell["column"]] = title
+            columns[index] = title
     for key in spec.keys:
         if key not in columns.values():
             problems.append(Problem(name, 1, key, "Thiếu cột khóa (★) của sheet."))
@@ -458,8 +680,8 @@ def _read_sheet(name: str, rows, formula_rows, budget: _Budget, problems: list[P
     pending = [] if number == 1 else [first]  # a sheet whose row 1 is absent has no header: its rows are data
     count = blank = 0
     for number, cells in _chain(pending, rows):
-        formula_cells = next(formula_rows, (0, []))[1] if formula_rows is not None else ()
-        if all(is_blank(cell["value"]) for cell in cells):
+        formula_columns = next(formula_rows, (0, set()))[1] if formula_rows is not None else ()
+        if all(is_blank(value) for _, value in cells):
             blank += 1
             if _over_limit(name, number, budget, count, blank, problems):
                 return None
@@ -468,7 +690,7 @@ def _read_sheet(name: str, rows, formula_rows, budget: _Budget, problems: list[P
         budget.tick()
         if _over_limit(name, number, budget, count, blank, problems):
             return None
-        values = _row_values(name, number, cells, columns, formula_cells, problems)
+        values = _row_values(name, number, cells, columns, formula_columns, problems)
         if values is not None:
             result.rows.append((number, values))
     return result
@@ -479,11 +701,11 @@ def _chain(first: list, rest: Iterator) -> Iterator:
     yield from rest
 
 
-def _row_values(name: str, number: int, cells, columns: dict[int, str], formula_cells, problems: list[Problem]) -> dict[str, Any]:
-    formula_columns = {cell["column"] for cell in formula_cells if cell["data_type"] == "f"}
+def _row_values(
+    name: str, number: int, cells, columns: dict[int, str], formula_columns, problems: list[Problem]
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for cell in cells:
-        index, value = cell["column"], cell["value"]
+    for index, value in cells:
         title = columns.get(index)
         if title is None:
             if not is_blank(value):
