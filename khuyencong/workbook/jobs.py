@@ -9,19 +9,22 @@ role again when they run (a role taken away while the job waited counts).
 The stored file is removed when the import has run, when the preview finds a problem (such a
 file cannot be confirmed), and otherwise after ``KEEP_SECONDS`` by ``sweep_uploads`` — which
 every preview job runs in the worker, so a preview never confirmed does not stay on disk.
+
+The file goes through Django's storage API (``default_storage``: MEDIA_ROOT by default, the S3
+store of docs/deploy.md in production), never a local path: the web machine that receives the
+upload and the worker that runs its jobs may be different machines.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import time
-from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from khuyencong.core import jobs, roles
@@ -41,35 +44,45 @@ KEEP_SECONDS = 24 * 3600
 NOT_FOUND = "Không tìm thấy tệp đã kiểm tra; hãy tải tệp lên lại."
 
 
-def upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "nhap-xuat"
+UPLOADS = "nhap-xuat"  # the storage folder of the uploads waiting for their jobs
 
 
-def stored_path(token: str) -> Path:
-    return upload_dir() / f"{token}.xlsx"
+def stored_name(token: str) -> str:
+    return f"{UPLOADS}/{token}.xlsx"
 
 
 def store_upload(data: bytes) -> str:
     """Keep ``data`` until its jobs have run; returns the token that names it."""
     token = secrets.token_hex(24)
-    upload_dir().mkdir(parents=True, exist_ok=True)
-    stored_path(token).write_bytes(data)
+    default_storage.save(stored_name(token), ContentFile(data))
     return token
+
+
+def read_upload(token: str) -> bytes:
+    with default_storage.open(stored_name(token), "rb") as stored:
+        return stored.read()
+
+
+def remove_upload(token: str) -> None:
+    default_storage.delete(stored_name(token))  # nothing happens when it is already gone
 
 
 def sweep_uploads(*, older_than: float = KEEP_SECONDS) -> int:
     """Remove stored uploads older than ``older_than`` seconds (previews never confirmed);
-    returns how many. A confirmed file is touched when its import is queued, so the sweep
-    leaves it to its job."""
-    folder = upload_dir()
-    if not folder.is_dir():
+    returns how many. A confirmed file is stored again under its import job's name when the
+    import is queued, so the sweep leaves it to its job."""
+    try:
+        _, names = default_storage.listdir(UPLOADS)
+    except FileNotFoundError:
         return 0
     cutoff = time.time() - older_than
     removed = 0
-    for path in folder.glob("*.xlsx"):
+    for name in names:
+        if not name.endswith(".xlsx"):
+            continue
         try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
+            if default_storage.get_modified_time(f"{UPLOADS}/{name}").timestamp() < cutoff:
+                default_storage.delete(f"{UPLOADS}/{name}")
                 removed += 1
         except OSError:  # another process removed it first
             pass
@@ -100,11 +113,11 @@ def _run(job, progress: Progress, *, dry_run: bool) -> tuple[ImportResult, dict]
     """Import (or dry-run) the job's stored file; the result, and what the log adds to the job's
     page: the log's id and, for a dry run, when the same file was imported before."""
     if not roles.can_edit_records(job.user):
-        stored_path(job.params["token"]).unlink(missing_ok=True)
+        remove_upload(job.params["token"])
         raise PermissionDenied("Người dùng không còn quyền nhập liệu nên không nhập được tệp.")
-    path = stored_path(job.params["token"])
+    token = job.params["token"]
     try:
-        data = path.read_bytes()
+        data = read_upload(token)
     except FileNotFoundError:
         raise ValidationError(NOT_FOUND) from None
     earlier = log.earlier_import(data)
@@ -112,7 +125,7 @@ def _run(job, progress: Progress, *, dry_run: bool) -> tuple[ImportResult, dict]
     try:
         result = import_workbook(data, user=job.user, dry_run=dry_run, progress=progress)
     except WorkbookRefused as error:
-        path.unlink(missing_ok=True)
+        remove_upload(token)
         raise ValidationError(str(error)) from None
     try:
         entry = log.write_log(
@@ -127,7 +140,7 @@ def _run(job, progress: Progress, *, dry_run: bool) -> tuple[ImportResult, dict]
         logger.exception("import log of job %s not written", job.pk)
         entry = None
     if not dry_run or result.problems:
-        path.unlink(missing_ok=True)  # imported, or can never be confirmed
+        remove_upload(token)  # imported, or can never be confirmed
     progress("Xong", result.rows, result.rows)
     return result, {"log": entry.pk if entry else None, "already_imported": log.earlier_import_note(earlier) if dry_run else ""}
 
@@ -186,11 +199,13 @@ def confirm_preview(*, preview, user, back_url: str = ""):
         token = secrets.token_hex(24)
         try:
             # The import job owns the file under a name of its own: the preview's token no
-            # longer names anything, and a fresh mtime keeps the sweep away while it waits.
-            os.rename(stored_path(preview.params["token"]), stored_path(token))
+            # longer names anything, and the new file's date keeps the sweep away while it
+            # waits. (The storage API has no rename: the file is stored again, then removed.)
+            data = read_upload(preview.params["token"])
         except FileNotFoundError:
             raise ValidationError(NOT_FOUND) from None
-        os.utime(stored_path(token))
+        default_storage.save(stored_name(token), ContentFile(data))
+        remove_upload(preview.params["token"])
         job = Job.objects.create(
             kind=IMPORT,
             title=f"Nhập tệp {preview.params.get('name', '')}"[:300],
