@@ -586,11 +586,13 @@ def status_from_summary(row, day: datetime.date, contract: LoanContract | _Contr
     )
 
 
-def days_past_due_sql(day: datetime.date) -> models.Expression:
-    """``summary_days_past_due`` in SQL over ContractDebt: integer arithmetic on both databases."""
+def days_past_due_sql(day: datetime.date, prefix: str = "") -> models.Expression:
+    """``summary_days_past_due`` in SQL over ContractDebt (``prefix``: the path to it, e.g.
+    "debt__"): integer arithmetic on both databases."""
     return models.Case(
-        models.When(dpd_anchor__isnull=False, then=models.Value(day.toordinal()) - models.F("dpd_anchor")),
-        default=models.F("days_past_due"),
+        models.When(**{f"{prefix}dpd_anchor__isnull": False},
+                    then=models.Value(day.toordinal()) - models.F(f"{prefix}dpd_anchor")),
+        default=models.F(f"{prefix}days_past_due"),
         output_field=models.IntegerField(),
     )
 
@@ -598,13 +600,7 @@ def days_past_due_sql(day: datetime.date) -> models.Expression:
 def bucket_sql(day: datetime.date, prefix: str = "") -> models.Expression:
     """``ContractStatus.bucket`` in SQL over ContractDebt (``prefix``: the path to it, e.g.
     "debt__"), a CASE built from BUCKETS: the label, or NULL."""
-    dpd = models.Case(
-        models.When(**{f"{prefix}dpd_anchor__isnull": False},
-                    then=models.Value(day.toordinal()) - models.F(f"{prefix}dpd_anchor")),
-        default=models.F(f"{prefix}days_past_due"),
-        output_field=models.IntegerField(),
-    )
-    return _bucket_case(dpd, prefix)
+    return _bucket_case(days_past_due_sql(day, prefix), prefix)
 
 
 def _bucket_case(dpd: models.Expression, prefix: str) -> models.Expression:
