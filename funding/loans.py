@@ -1244,3 +1244,16 @@ def portfolio_from_summaries(day: datetime.date) -> PortfolioSummary:
     by_year = _figures_sql(day, "contract__project__plan__year")
     total = _figures_sql(day, None).get(0, PortfolioFigures())
     return PortfolioSummary(as_of=day, total=total, by_year=dict(sorted(by_year.items())))
+
+
+def contracts_touched(changes: dict) -> set[int]:
+    """The contracts whose ledger a bulk writer touched, from its pending writes by model
+    (each with ``new``, ``changed`` and ``deleted`` records, as the workbook import keeps them)."""
+    ids: set[int] = set()
+    for model, change in changes.items():
+        if model not in LEDGER_MODELS:
+            continue
+        for obj in [*change.new, *change.changed.values(), *change.deleted]:
+            ids.add(obj.pk if model is LoanContract else obj.contract_id or obj.contract.pk)
+    ids.discard(None)
+    return ids

@@ -35,7 +35,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from funding import rules
+from funding import loans, rules
 from funding.loans import owed
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment, WriteOff
 from khuyencong.core import cells, roles
@@ -1821,8 +1821,9 @@ def import_workbook(
         try:
             if progress is not None:
                 progress(f"Đang ghi {group_thousands(plan.rows)} dòng vào cơ sở dữ liệu", 0, 0)
-            with transaction.atomic():
+            with transaction.atomic(), loans.ledger_writes():  # debt summaries refreshed at the end, in it
                 plan.apply()
+                loans.ledger_changed(loans.contracts_touched(plan.changes))
         except IntegrityError as error:
             result.problems.append(Problem("", None, "", f"Cơ sở dữ liệu từ chối dữ liệu: {error}"))
             return result
