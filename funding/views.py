@@ -400,8 +400,9 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     as_of, as_of_error = as_of_date(request)
     sort_value = request.GET.get(SORT, "")
     key, descending = split_sort(sort_value)
-    if key in OVERDUE_SORTS and key not in loans.OVERDUE_ORDER or not loans.summaries_usable(as_of):
-        return _overdue_list_in_python(request, as_of, as_of_error)
+    usable = loans.summaries_usable(as_of)
+    if key in OVERDUE_SORTS and key not in loans.OVERDUE_ORDER or not usable:
+        return _overdue_list_in_python(request, as_of, as_of_error, usable)
     order = loans.OVERDUE_ORDER.get(key)
     rows = loans.overdue_queryset(as_of)
     sort = ""
@@ -413,11 +414,12 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     return _render_overdue(request, as_of, as_of_error, page, figures, sort)
 
 
-def _render_overdue(request, as_of, as_of_error, page, figures, sort) -> HttpResponse:
+def _render_overdue(request, as_of, as_of_error, page, figures, sort, rows=None) -> HttpResponse:
     return render(
         request,
         "funding/overdue_list.html",
         {
+            "rows": rows,  # every row, on the Python path only
             "count": figures["count"],
             "page": page,
             "as_of": as_of,
@@ -431,8 +433,10 @@ def _render_overdue(request, as_of, as_of_error, page, figures, sort) -> HttpRes
     )
 
 
-def _overdue_list_in_python(request: HttpRequest, as_of: datetime.date, as_of_error: str) -> HttpResponse:
-    rows, sort = sort_rows(overdue_contracts(as_of=as_of), request.GET.get(SORT, ""), OVERDUE_SORTS)
+def _overdue_list_in_python(request: HttpRequest, as_of: datetime.date, as_of_error: str, usable: bool) -> HttpResponse:
+    # Every contract's ledger when the summaries do not hold (without asking again whether they do).
+    rows = overdue_contracts(None if usable else LoanContract.objects.all(), as_of=as_of)
+    rows, sort = sort_rows(rows, request.GET.get(SORT, ""), OVERDUE_SORTS)
     by_label = {label: {"contracts": 0, "outstanding": 0, "overdue": 0} for label in BUCKET_LABELS}
     for r in filter(lambda r: r.bucket, rows):
         bucket = by_label[r.bucket]
@@ -447,7 +451,7 @@ def _overdue_list_in_python(request: HttpRequest, as_of: datetime.date, as_of_er
         "overdue": sum(r.overdue for r in rows),
     }
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return _render_overdue(request, as_of, as_of_error, page, figures, sort)
+    return _render_overdue(request, as_of, as_of_error, page, figures, sort, rows=rows)
 
 
 def _overdue_export_rows(request: HttpRequest):
