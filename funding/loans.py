@@ -2,8 +2,19 @@
 
 The report's figures F16–F20 and every debt screen call ``contract_statuses``; nothing else
 re-derives outstanding principal, lateness or the on-time rule. Everything here reads a fixed
-number of queries whatever the number of contracts (see ``_ledgers``), and writes nothing:
-the workflows that change a contract are in ``funding/services.py``.
+number of queries whatever the number of contracts (see ``_ledgers``); the workflows that
+change a contract are in ``funding/services.py``.
+
+Rebuilding every ledger is what made the debt pages slow at the national scale, so each
+contract's status is also kept in a summary (``ContractDebt``), worked out here from the
+ledger (``summarize``) in the same transaction as every write to it (``funding/signals.py``,
+``ledger_writes``, ``refresh_debts``), with the ledger version bumped beside it
+(``ledger_version``: the freshness key of cached debts). A summary worked out on day C holds
+until the contract's next dated record (``changes_on``): no rule below reads anything else
+that changes in between, except the days-past-due counter, kept as an anchor so SQL can
+count it on any day (``days_past_due_sql``, ``bucket_sql``). ``contract_statuses`` and the
+pages read summaries where they hold and ledgers for the rest; a summary a new day made stale
+is worked out again when read.
 
 Rules chosen here, on top of report-figures.md and import-format.md:
 
