@@ -2,8 +2,19 @@
 
 The report's figures F16–F20 and every debt screen call ``contract_statuses``; nothing else
 re-derives outstanding principal, lateness or the on-time rule. Everything here reads a fixed
-number of queries whatever the number of contracts (see ``_ledgers``), and writes nothing:
-the workflows that change a contract are in ``funding/services.py``.
+number of queries whatever the number of contracts (see ``_ledgers``); the workflows that
+change a contract are in ``funding/services.py``.
+
+Rebuilding every ledger is what made the debt pages slow at the national scale, so each
+contract's status is also kept in a summary (``ContractDebt``), worked out here from the
+ledger (``summarize``) in the same transaction as every write to it (``funding/signals.py``,
+``ledger_writes``, ``refresh_debts``), with the ledger version bumped beside it
+(``ledger_version``: the freshness key of cached debts). A summary worked out on day C holds
+until the contract's next dated record (``changes_on``): no rule below reads anything else
+that changes in between, except the days-past-due counter, kept as an anchor so SQL can
+count it on any day (``days_past_due_sql``, ``bucket_sql``). ``contract_statuses`` and the
+pages read summaries where they hold and ledgers for the rest; a summary a new day made stale
+is worked out again when read.
 
 Rules chosen here, on top of report-figures.md and import-format.md:
 
@@ -29,18 +40,32 @@ Rules chosen here, on top of report-figures.md and import-format.md:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
 
-from funding.models import Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
+from funding.models import (
+    ContractDebt,
+    Instalment,
+    Lawsuit,
+    LedgerVersion,
+    LoanContract,
+    Recovery,
+    Repayment,
+    Reschedule,
+    WriteOff,
+)
 from khuyencong.core.text import clean_text
 
 # Ageing buckets of days past due: (label, first day, last day or None).
@@ -456,24 +481,336 @@ LEDGER_MODELS = (LoanContract, Instalment, Reschedule, Repayment, Lawsuit, Write
 
 
 def ledger_stamp() -> tuple[int, ...]:
-    """A value that changes whenever a record behind the contracts' statuses changes: the
-    newest history row of each ledger table (one query a table).
-
-    Every write to these tables leaves a history row: the services and the admin save through
-    the ORM, the workbook import and scale_demo write their bulk history, seed_demo saves row
-    by row. A writer that bypassed history would also bypass the audit trail the domain asks
-    for, so a cache keyed by this stamp is as fresh as the audit trail is complete."""
+    """The newest history row of each ledger table (one query a table): what ``debt_book``
+    uses to find the contracts changed since an earlier book. Not a freshness key: on
+    PostgreSQL a write that commits after a later-numbered one hides behind it (use
+    ``ledger_version``)."""
     return tuple(
         model.history.model.objects.aggregate(newest=Coalesce(models.Max("history_id"), 0))["newest"]
         for model in LEDGER_MODELS
     )
 
 
+# --- The freshness version -------------------------------------------------------------------
+
+
+def ledger_version() -> int:
+    """The ledger's version (one query): it changes whenever a write to a ledger commits, so a
+    cache keyed by it is as fresh as the database. Every writer bumps it in its own transaction
+    (``bump_ledger_version``); the UPDATE's row lock makes concurrent writers take turns, so
+    no commit can hide behind a later-numbered one as history ids can."""
+    return LedgerVersion.objects.filter(pk=1).values_list("n", flat=True).first() or 0
+
+
+def bump_ledger_version() -> None:
+    """Increment the ledger's version in the current transaction (one UPDATE)."""
+    if not LedgerVersion.objects.filter(pk=1).update(n=models.F("n") + 1):
+        LedgerVersion.objects.get_or_create(pk=1, defaults={"n": 1})  # a flushed test database
+
+
+# --- The per-contract summary: the statuses the debt screens read ----------------------------
+
+_SUMMARY_FIELDS = (
+    "computed_on", "changes_on", "disbursed", "repaid", "outstanding", "principal_due", "overdue", "balance", "late",
+    "on_time", "sued", "in_litigation", "dpd_anchor", "days_past_due", "oldest_unpaid_due", "written_off",
+    "recovered", "schedule_version", "lawsuit_filed_on", "lawsuit_status",
+)
+
+
+def _counter_runs(ledger: _Ledger) -> bool:
+    """Whether the contract's days past due grow by one a day after ``ledger.as_of`` until its
+    next dated record: something unpaid is due, no write-off stopped the count and no lawsuit
+    pauses it (a lawsuit closed later than the date is open on it)."""
+    status = ledger.status
+    if status.oldest_unpaid_due is None or ledger.write_off is not None:
+        return False
+    return not any(lawsuit.paused_span()[1] is None for lawsuit in ledger.lawsuits)
+
+
+def summarize(ledger: _Ledger, changes_on: datetime.date | None) -> dict:
+    """What ``ContractDebt`` keeps of a ledger worked out on ``ledger.as_of``: its status, with
+    the days-past-due counter as an anchor when it runs. Until ``changes_on`` (the contract's
+    next dated record) no other figure can change: every rule above reads records dated on or
+    before the day, and none is dated in between."""
+    s = ledger.status
+    runs = _counter_runs(ledger)
+    return {
+        "computed_on": ledger.as_of,
+        "changes_on": changes_on,
+        "disbursed": s.disbursed,
+        "repaid": s.repaid,
+        "outstanding": s.outstanding,
+        "principal_due": s.principal_due,
+        "overdue": s.overdue,
+        "balance": s.balance,
+        "late": s.overdue > 0 and not s.is_written_off,
+        "on_time": s.on_time,
+        "sued": s.sued,
+        "in_litigation": s.in_litigation,
+        "dpd_anchor": ledger.as_of.toordinal() - s.days_past_due if runs else None,
+        "days_past_due": s.days_past_due,
+        "oldest_unpaid_due": s.oldest_unpaid_due,
+        "written_off": s.written_off,
+        "recovered": s.recovered,
+        "schedule_version": s.schedule_version,
+        "lawsuit_filed_on": s.lawsuit_filed_on,
+        "lawsuit_status": s.lawsuit_status,
+    }
+
+
+def summary_holds(row, day: datetime.date) -> bool:
+    """Whether a summary (a ContractDebt or its values) gives the status on ``day``."""
+    get = row.get if isinstance(row, dict) else functools.partial(getattr, row)
+    computed_on, changes_on = get("computed_on"), get("changes_on")
+    return computed_on is not None and computed_on <= day and (changes_on is None or day < changes_on)
+
+
+def summary_days_past_due(row, day: datetime.date) -> int:
+    get = row.get if isinstance(row, dict) else functools.partial(getattr, row)
+    anchor = get("dpd_anchor")
+    return day.toordinal() - anchor if anchor is not None else get("days_past_due")
+
+
+def status_from_summary(row, day: datetime.date, contract: LoanContract | _ContractRow) -> ContractStatus:
+    """The status on ``day`` (for which ``summary_holds``) of a contract from its summary."""
+    get = row.get if isinstance(row, dict) else functools.partial(getattr, row)
+    return ContractStatus(
+        contract_id=contract.pk,
+        facility_id=contract.facility_id,
+        project_id=contract.project_id,
+        principal=contract.principal,
+        disbursed=get("disbursed"),
+        repaid=get("repaid"),
+        outstanding=get("outstanding"),
+        principal_due=get("principal_due"),
+        overdue=get("overdue"),
+        on_time=get("on_time"),
+        sued=get("sued"),
+        in_litigation=get("in_litigation"),
+        days_past_due=summary_days_past_due(row, day),
+        oldest_unpaid_due=get("oldest_unpaid_due"),
+        written_off=get("written_off"),
+        recovered=get("recovered"),
+        schedule_version=get("schedule_version"),
+        lawsuit_filed_on=get("lawsuit_filed_on"),
+        lawsuit_status=get("lawsuit_status"),
+    )
+
+
+def days_past_due_sql(day: datetime.date, prefix: str = "") -> models.Expression:
+    """``summary_days_past_due`` in SQL over ContractDebt (``prefix``: the path to it, e.g.
+    "debt__"): integer arithmetic on both databases."""
+    return models.Case(
+        models.When(**{f"{prefix}dpd_anchor__isnull": False},
+                    then=models.Value(day.toordinal()) - models.F(f"{prefix}dpd_anchor")),
+        default=models.F(f"{prefix}days_past_due"),
+        output_field=models.IntegerField(),
+    )
+
+
+def bucket_sql(day: datetime.date, prefix: str = "") -> models.Expression:
+    """``ContractStatus.bucket`` in SQL over ContractDebt (``prefix``: the path to it, e.g.
+    "debt__"), a CASE built from BUCKETS: the label, or NULL."""
+    return _bucket_case(days_past_due_sql(day, prefix), prefix)
+
+
+def _bucket_case(dpd: models.Expression, prefix: str) -> models.Expression:
+    whens = []
+    for label, first, last in BUCKETS:
+        condition = models.Q(**{f"{prefix}balance__gt": 0}) & models.Q(GreaterThanOrEqual(dpd, first))
+        if last is not None:
+            condition &= models.Q(LessThanOrEqual(dpd, last))
+        whens.append(models.When(condition, then=models.Value(label)))
+    return models.Case(*whens, default=models.Value(None), output_field=models.CharField())
+
+
+def holds_q(day: datetime.date, prefix: str = "") -> models.Q:
+    """``summary_holds`` as a filter."""
+    return models.Q(**{f"{prefix}computed_on__lte": day}) & (
+        models.Q(**{f"{prefix}changes_on__isnull": True}) | models.Q(**{f"{prefix}changes_on__gt": day})
+    )
+
+
+def _next_dates(ids: Sequence[int], day: datetime.date) -> dict[int, datetime.date]:
+    """The earliest date after ``day`` of any dated record of each contract (one query)."""
+    dated = [
+        (LoanContract, "disbursed_on", "pk"),
+        (Instalment, "due_date", "contract_id"),
+        (Reschedule, "date", "contract_id"),
+        (Repayment, "date", "contract_id"),
+        (Lawsuit, "filed_on", "contract_id"),
+        (Lawsuit, "closed_on", "contract_id"),
+        (WriteOff, "date", "contract_id"),
+        (Recovery, "date", "contract_id"),
+    ]
+    parts = [
+        model.objects.filter(**{f"{key}__in": ids, f"{field}__gt": day})
+        .order_by()
+        .values(cid=models.F(key))
+        .annotate(d=models.Min(field))
+        .values_list("cid", "d")
+        for model, field, key in dated
+    ]
+    nearest: dict[int, datetime.date] = {}
+    for contract_id, d in parts[0].union(*parts[1:], all=True):
+        if d is not None and (contract_id not in nearest or d < nearest[contract_id]):
+            nearest[contract_id] = d
+    return nearest
+
+
+REFRESH_CHUNK = 500  # contracts per round: keeps each query's parameters well under SQLite's limit
+
+
+def refresh_debts(contract_ids: Iterable[int], *, skip_locked: bool = False) -> dict[int, ContractDebt]:
+    """Work out again, from their ledgers, the summaries of these contracts as of today, and
+    store them: a fixed number of queries per 500 contracts (the contracts, a placeholder
+    insert, the lock, six ledger queries, the next dates, one upsert).
+
+    Concurrency: the summary rows are locked (SELECT … FOR UPDATE, by id) before the ledger
+    is read, so two writers of one contract take turns and the second reads the first's
+    records (READ COMMITTED reads what committed before each statement). A reader bringing a
+    stale summary up to date passes ``skip_locked``: a row a writer holds is left to it (and
+    not returned). SQLite has one writer at a time anyway."""
+    ids = sorted(set(contract_ids))
+    done: dict[int, ContractDebt] = {}
+    day = timezone.localdate()
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        chunk = ids[start:start + REFRESH_CHUNK]
+        with transaction.atomic():
+            existing = list(LoanContract.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+            if not existing:
+                continue
+            ContractDebt.objects.bulk_create([ContractDebt(contract_id=pk) for pk in existing], ignore_conflicts=True)
+            locked = list(
+                ContractDebt.objects.select_for_update(skip_locked=skip_locked)
+                .filter(pk__in=existing)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if not locked:
+                continue
+            rows = [_ContractRow(*row) for row in LoanContract.objects.filter(pk__in=locked).values_list(*_ContractRow._fields)]
+            nearest = _next_dates(locked, day)
+            debts = [
+                ContractDebt(contract_id=ledger.contract.pk, **summarize(ledger, nearest.get(ledger.contract.pk)))
+                for ledger in _ledgers(rows, day)
+            ]
+            ContractDebt.objects.bulk_create(
+                debts, update_conflicts=True, unique_fields=["contract"], update_fields=list(_SUMMARY_FIELDS)
+            )
+            done.update((debt.contract_id, debt) for debt in debts)
+    return done
+
+
+def refresh_all_debts() -> int:
+    """Every contract's summary worked out again (the bulk writers' last step when they touch
+    most contracts, and a management shell's repair); returns the number of contracts."""
+    ids = list(LoanContract.objects.values_list("pk", flat=True))
+    refresh_debts(ids)
+    return len(ids)
+
+
+def stale_debts(day: datetime.date) -> list[int]:
+    """The contracts whose summary does not hold on ``day`` or is missing (one query)."""
+    return list(LoanContract.objects.exclude(debt__in=ContractDebt.objects.filter(holds_q(day))).values_list("pk", flat=True))
+
+
+def bring_debts_up_to_date(day: datetime.date | None = None) -> None:
+    """Before a page reads summaries in SQL for ``day``: when ``day`` is today, the summaries
+    that do not hold (a new day with an instalment falling due, a contract never summarized)
+    are worked out again (one query when none is stale). For another day nothing is written:
+    the page falls back to the ledgers for it (``summaries_hold``)."""
+    today = timezone.localdate()
+    if day is None or day == today:
+        stale = stale_debts(today)
+        if stale:
+            refresh_debts(stale, skip_locked=True)
+
+
+def summaries_hold(day: datetime.date, contracts: models.QuerySet | None = None) -> bool:
+    """Whether every summary of ``contracts`` (all when None) holds on ``day`` (one query)."""
+    contracts = LoanContract.objects.all() if contracts is None else contracts
+    return not contracts.exclude(debt__in=ContractDebt.objects.filter(holds_q(day))).exists()
+
+
+# --- Keeping the summaries in the writers' transactions --------------------------------------
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def ledger_writes():
+    """Within this block, the ledger writes (seen by the signals of ``funding.signals``) only
+    mark their contracts; at its end, still in the caller's transaction, the marked contracts'
+    summaries are worked out once and the ledger version bumped once. Nested blocks defer to
+    the outermost. Use inside ``transaction.atomic`` (``ledger_write`` does both)."""
+    depth = getattr(_deferred, "depth", 0)
+    if depth == 0:
+        _deferred.dirty = set()
+    _deferred.depth = depth + 1
+    try:
+        yield
+        if depth == 0 and _deferred.dirty:
+            dirty, _deferred.dirty = _deferred.dirty, set()
+            refresh_debts(dirty)
+            bump_ledger_version()
+    finally:
+        _deferred.depth = depth
+        if depth == 0:
+            _deferred.dirty = set()
+
+
+def ledger_write(func):
+    """A service that writes to the ledger: atomic, with its summaries refreshed at the end."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(), ledger_writes():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def ledger_changed(contract_ids: Iterable[int]) -> None:
+    """A ledger write to these contracts (the signals' hook; bulk writers call it once with
+    every contract they touched): marked for the end of a ``ledger_writes`` block, or, outside
+    one, summaries refreshed and the version bumped at once, in the current transaction."""
+    ids = set(contract_ids)
+    if not ids:
+        return
+    if getattr(_deferred, "depth", 0):
+        _deferred.dirty |= ids
+        return
+    with transaction.atomic():
+        refresh_debts(ids)
+        bump_ledger_version()
+
+
 def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date) -> list[ContractStatus]:
-    """The status of each contract on ``as_of``, in six queries whatever their number (plus one
-    to evaluate ``contracts`` when it is a queryset)."""
-    ids = contracts.values("pk") if isinstance(contracts, models.QuerySet) else None
-    return [ledger.status for ledger in _ledgers(list(contracts), as_of, ids)]
+    """The status of each contract on ``as_of``: from its summary where it holds on that day
+    (one query), from its ledger for the rest (six queries when there are any; plus one to
+    evaluate ``contracts`` when it is a queryset). On today, a summary that does not hold is
+    worked out again and stored on the way."""
+    contracts = list(contracts)
+    if not contracts:
+        return []
+    summaries = {
+        row["contract_id"]: row
+        for row in ContractDebt.objects.filter(holds_q(as_of), contract_id__in=[c.pk for c in contracts]).values(
+            "contract_id", *_SUMMARY_FIELDS
+        )
+    }
+    rest = [c for c in contracts if c.pk not in summaries]
+    statuses: dict[int, ContractStatus] = {}
+    if rest and as_of == timezone.localdate():
+        for pk, debt in refresh_debts([c.pk for c in rest], skip_locked=True).items():
+            summaries[pk] = {f: getattr(debt, f) for f in _SUMMARY_FIELDS}
+        rest = [c for c in rest if c.pk not in summaries]
+    if rest:
+        statuses = {ledger.contract.pk: ledger.status for ledger in _ledgers(rest, as_of)}
+    return [
+        statuses[c.pk] if c.pk in statuses else status_from_summary(summaries[c.pk], as_of, c) for c in contracts
+    ]
 
 
 # --- The debt book: every contract's status on a date, brought up to date contract by contract --
@@ -642,6 +979,8 @@ def portfolio_summary(contracts: Iterable[LoanContract] | None = None, *, as_of:
     them), overall and per plan year, in seven queries: the contracts with
     their facility, đề án and plan (one), then the six of ``contract_statuses``. A list of
     contracts without those relations loaded is fetched again with them, in that one query."""
+    if contracts is None and summaries_usable(as_of):
+        return portfolio_from_summaries(as_of)
     contracts = _with_relations(contracts)
     total = PortfolioFigures()
     by_year: dict[int, PortfolioFigures] = {}
@@ -759,7 +1098,11 @@ def overdue_contracts(contracts: Iterable[LoanContract] | None = None, *, as_of:
     """Contracts with money due and unpaid on ``as_of`` (not written off), the longest past due
     first: the contracts the portfolio's and the dashboard's overdue totals count. A lawsuit
     filed before the instalment fell due pauses its days, so such a contract is listed with
-    0 days and no bucket, as is one whose instalment falls due on the day itself."""
+    0 days and no bucket, as is one whose instalment falls due on the day itself.
+
+    Of every contract, on a day their summaries hold: from the summaries, in SQL."""
+    if contracts is None and summaries_usable(as_of):
+        return [overdue_row(debt) for debt in overdue_queryset(as_of)]
     rows = []
     for ledger in _ledgers(_with_relations(contracts), as_of):
         status, c = ledger.status, ledger.contract
@@ -779,3 +1122,149 @@ def overdue_contracts(contracts: Iterable[LoanContract] | None = None, *, as_of:
         )
     rows.sort(key=lambda r: (-r.days_past_due, r.contract_number))
     return rows
+
+
+# --- The same lists and portfolio from the summaries, in SQL ---------------------------------
+
+
+def summaries_usable(day: datetime.date) -> bool:
+    """Whether the pages can read every contract's summary for ``day``: on today, stale ones
+    are worked out first (one query when none is); on another day, only if all already hold
+    (an earlier date than they were worked out on falls back to the ledgers)."""
+    stale = stale_debts(day)
+    if stale and day == timezone.localdate():
+        refreshed = refresh_debts(stale, skip_locked=True)
+        stale = [pk for pk in stale if pk not in refreshed]
+    return not stale
+
+
+_HEADING = {
+    "contract_number": "contract__number",
+    "facility_name": "contract__facility__name",
+    "tax_code": "contract__facility__tax_code",
+    "project_code": "contract__project__code",
+    "year": "contract__project__plan__year",
+    "principal": "contract__principal",
+}
+
+
+def overdue_queryset(day: datetime.date) -> models.QuerySet:
+    """The overdue list's rows as SQL (for a day the summaries hold): ContractDebt values with
+    the columns of OverdueRow, ``days_past_due`` and ``bucket`` worked out for ``day``, in the
+    list's order (the longest past due first, then the number)."""
+    return (
+        ContractDebt.objects.filter(late=True)
+        .annotate(dpd=days_past_due_sql(day), bucket_label=bucket_sql(day), **{k: models.F(v) for k, v in _HEADING.items()})
+        .order_by("-dpd", "contract_number")
+    )
+
+
+OVERDUE_ORDER = {  # a sort key of the overdue list → its column in overdue_queryset
+    "so": "contract_number",
+    "nam": "year",
+    "du-no": "balance",
+    "qua-han": "overdue",
+    "so-ngay": "dpd",
+}
+
+
+def overdue_row(debt: ContractDebt) -> OverdueRow:
+    return OverdueRow(
+        contract_id=debt.contract_id,
+        contract_number=debt.contract_number,
+        facility_name=debt.facility_name,
+        tax_code=debt.tax_code,
+        project_code=debt.project_code,
+        year=debt.year,
+        principal=debt.principal,
+        outstanding=debt.balance,
+        overdue=debt.overdue,
+        oldest_unpaid_due=debt.oldest_unpaid_due,
+        days_past_due=debt.dpd,
+        bucket=debt.bucket_label,
+        in_litigation=debt.in_litigation,
+    )
+
+
+def overdue_figures(day: datetime.date) -> dict:
+    """The overdue list's totals and its contracts per bucket, in SQL (one query)."""
+    late = ContractDebt.objects.filter(late=True).annotate(bucket_label=bucket_sql(day))
+    per_bucket = {
+        row["bucket_label"]: {"contracts": row["n"], "outstanding": row["f_balance"], "overdue": row["f_overdue"]}
+        for row in late.values("bucket_label").annotate(
+            n=models.Count("pk"), f_balance=models.Sum("balance"), f_overdue=models.Sum("overdue")
+        ).order_by()
+    }
+    empty = {"contracts": 0, "outstanding": 0, "overdue": 0}
+    return {
+        "count": sum(r["contracts"] for r in per_bucket.values()),
+        "outstanding": sum(r["outstanding"] for r in per_bucket.values()),
+        "overdue": sum(r["overdue"] for r in per_bucket.values()),
+        "buckets": {label: {k: per_bucket.get(label, empty)[k] for k in empty} for label in BUCKET_LABELS},
+        "unaged": per_bucket.get(None, empty)["contracts"],
+    }
+
+
+def _figures_sql(day: datetime.date, group: str | None) -> dict:
+    """PortfolioFigures per ``group`` (a values path, None: all) from the summaries (two queries)."""
+    paid_out = ContractDebt.objects.filter(disbursed__gt=0)
+    written_off, sued = models.Q(written_off__gt=0), models.Q(in_litigation=True)
+    dpd = days_past_due_sql(day)
+    sums = {
+        "contracts": models.Count("pk"),
+        "facilities": models.Count("contract__facility_id", distinct=True),
+        "late_facilities": models.Count("contract__facility_id", distinct=True, filter=models.Q(on_time=False)),
+        "lent": models.Sum("disbursed"),
+        "repaid": models.Sum("repaid"),
+        "outstanding": models.Sum("balance"),
+        "overdue": models.Sum("overdue", filter=~written_off),
+        "written_off_contracts": models.Count("pk", filter=written_off),
+        "written_off": models.Sum("written_off", filter=written_off),
+        "recovered": models.Sum("recovered", filter=written_off),
+        "litigation_contracts": models.Count("pk", filter=sued),
+        "litigation_outstanding": models.Sum("balance", filter=sued),
+    }
+    keyed = paid_out.values(key=models.F(group)) if group else paid_out.annotate(key=models.Value(0)).values("key")
+    figures: dict = {}
+    for row in keyed.annotate(**{f"f_{name}": aggregate for name, aggregate in sums.items()}).order_by():
+        f = figures[row["key"]] = PortfolioFigures()
+        for name in sums:
+            if name != "late_facilities":
+                setattr(f, name, row[f"f_{name}"] or 0)
+        f.facilities_on_time = row["f_facilities"] - row["f_late_facilities"]
+    bucketed = paid_out.annotate(bucket_label=bucket_sql(day), dpd=dpd).exclude(bucket_label=None)
+    if group:
+        bucket_rows = bucketed.values("bucket_label", key=models.F(group))
+    else:
+        bucket_rows = bucketed.annotate(key=models.Value(0)).values("key", "bucket_label")
+    for row in bucket_rows.annotate(
+        f_contracts=models.Count("pk"),
+        f_balance=models.Sum("balance"),
+        f_overdue=models.Sum("overdue"),
+        f_at_risk=Coalesce(models.Sum("balance", filter=models.Q(dpd__gt=AT_RISK_AFTER_DAYS)), 0),
+    ).order_by():
+        f = figures[row["key"]]
+        f.buckets[row["bucket_label"]] = BucketFigures(row["f_contracts"], row["f_balance"], row["f_overdue"])
+        f.at_risk += row["f_at_risk"]
+    return figures
+
+
+def portfolio_from_summaries(day: datetime.date) -> PortfolioSummary:
+    """``portfolio_summary`` of every contract from the summaries (for a day they hold), in
+    four queries: aggregates by plan year and by year and bucket, then the same overall."""
+    by_year = _figures_sql(day, "contract__project__plan__year")
+    total = _figures_sql(day, None).get(0, PortfolioFigures())
+    return PortfolioSummary(as_of=day, total=total, by_year=dict(sorted(by_year.items())))
+
+
+def contracts_touched(changes: dict) -> set[int]:
+    """The contracts whose ledger a bulk writer touched, from its pending writes by model
+    (each with ``new``, ``changed`` and ``deleted`` records, as the workbook import keeps them)."""
+    ids: set[int] = set()
+    for model, change in changes.items():
+        if model not in LEDGER_MODELS:
+            continue
+        for obj in [*change.new, *change.changed.values(), *change.deleted]:
+            ids.add(obj.pk if model is LoanContract else obj.contract_id or obj.contract.pk)
+    ids.discard(None)
+    return ids

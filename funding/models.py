@@ -517,3 +517,59 @@ class Recovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_number} ({self.date:%d/%m/%Y})"
+
+
+class ContractDebt(models.Model):
+    """A contract's debt as of ``computed_on``, kept so that the debt screens read one row per
+    contract instead of rebuilding every ledger. Derived data, no history of its own: it is
+    written by ``funding.loans.refresh_debts`` (from the ledger, with the rules of
+    funding/loans.py) in the same transaction as every write to the ledger, and it holds for
+    every day D with ``computed_on`` <= D < ``changes_on`` (no dated record of the contract
+    falls in between, so only the days-past-due counter moves: ``dpd_anchor``)."""
+
+    contract = models.OneToOneField(LoanContract, on_delete=models.CASCADE, primary_key=True, related_name="debt")
+    computed_on = models.DateField(null=True)  # NULL: a placeholder, to be worked out
+    changes_on = models.DateField(null=True)  # the next dated record after computed_on; NULL: none
+    disbursed = models.BigIntegerField(default=0)
+    repaid = models.BigIntegerField(default=0)
+    outstanding = models.BigIntegerField(default=0)
+    principal_due = models.BigIntegerField(default=0)
+    overdue = models.BigIntegerField(default=0)
+    balance = models.BigIntegerField(default=0)
+    late = models.BooleanField(default=False)  # overdue and not written off (the overdue list's rows)
+    on_time = models.BooleanField(default=True)
+    sued = models.BooleanField(default=False)
+    in_litigation = models.BooleanField(default=False)
+    # Days past due on D: D's ordinal − dpd_anchor when the counter runs, else days_past_due.
+    dpd_anchor = models.IntegerField(null=True)
+    days_past_due = models.IntegerField(default=0)
+    oldest_unpaid_due = models.DateField(null=True)
+    written_off = models.BigIntegerField(default=0)
+    recovered = models.BigIntegerField(default=0)
+    schedule_version = models.PositiveSmallIntegerField(default=0)
+    lawsuit_filed_on = models.DateField(null=True)
+    lawsuit_status = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "dư nợ hợp đồng (tính sẵn)"
+        verbose_name_plural = "dư nợ hợp đồng (tính sẵn)"
+        indexes = [models.Index(fields=["late", "dpd_anchor"], name="contractdebt_late")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} ({self.computed_on})"
+
+
+class LedgerVersion(models.Model):
+    """One row whose ``n`` every write to a contract's ledger increments, in its transaction
+    (``funding.loans.bump_ledger_version``): the freshness key of what is cached from the
+    debts. The row lock of the UPDATE orders concurrent writers, so a value read after a
+    commit counts every write committed before it, whatever order their ids were taken in."""
+
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "phiên bản sổ nợ"
+        verbose_name_plural = "phiên bản sổ nợ"
+
+    def __str__(self) -> str:
+        return str(self.n)

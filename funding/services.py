@@ -31,11 +31,11 @@ import datetime
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Coalesce
 
 from funding import rules
-from funding.loans import allocate, outstanding_principal
+from funding.loans import allocate, ledger_write, outstanding_principal
 from funding.models import (
     Disbursement,
     FundingSource,
@@ -169,7 +169,7 @@ def _write_schedule(contract: LoanContract, version: int, rows: ScheduleRows, *,
 # --- disbursement and schedule ---------------------------------------------------------------
 
 
-@transaction.atomic
+@ledger_write
 def generate_schedule(*, contract: LoanContract, by, instalments: ScheduleRows | None = None) -> list[Instalment]:
     """Write the first schedule: the equal instalments of import-format.md, or ``instalments``
     given as (due date, amount) pairs in order, summing to the principal."""
@@ -226,7 +226,7 @@ def _plan_schedule(contract: LoanContract, instalments: ScheduleRows | None, *, 
         instalment.delete()
 
 
-@transaction.atomic
+@ledger_write
 def create_contract(
     *,
     project: Project,
@@ -263,7 +263,7 @@ def create_contract(
     return contract
 
 
-@transaction.atomic
+@ledger_write
 def update_contract(
     *,
     contract: LoanContract,
@@ -299,7 +299,7 @@ def update_contract(
     return locked
 
 
-@transaction.atomic
+@ledger_write
 def disburse_contract(
     *,
     contract: LoanContract,
@@ -387,7 +387,7 @@ def _disburse(
     )
 
 
-@transaction.atomic
+@ledger_write
 def record_disbursement(
     *,
     project: Project,
@@ -416,7 +416,7 @@ def record_disbursement(
     )
 
 
-@transaction.atomic
+@ledger_write
 def reschedule(*, contract: LoanContract, date: datetime.date, instalments: ScheduleRows, reason: str, by) -> Reschedule:
     """Approve a new schedule from ``date``: ``instalments`` (due date, amount), all due after
     ``date``, summing to the principal outstanding on ``date``. Department staff only."""
@@ -456,7 +456,7 @@ def reschedule(*, contract: LoanContract, date: datetime.date, instalments: Sche
 # --- repayments ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@ledger_write
 def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int, receipt_number: str, by) -> Repayment:
     """Record money repaid; it goes to the oldest unpaid instalment first (``loans.allocate``)."""
     _can_edit(by)
@@ -480,7 +480,7 @@ def record_repayment(*, contract: LoanContract, date: datetime.date, amount: int
     return repayment
 
 
-@transaction.atomic
+@ledger_write
 def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str, by, receipt_number: str = "") -> Repayment:
     """Cancel a wrong repayment by a reversal entry of the same amount; the first stays on record."""
     _can_edit(by)
@@ -513,7 +513,7 @@ def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str,
     return reversal
 
 
-@transaction.atomic
+@ledger_write
 def note_collection(*, contract: LoanContract, collection_note: str, by) -> LoanContract:
     """Write what is done about the contract's debt (empty clears it); the history keeps every
     version. A contract long overdue, never sued and with a note is not warned of before a
@@ -529,7 +529,7 @@ def note_collection(*, contract: LoanContract, collection_note: str, by) -> Loan
 # --- lawsuits --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@ledger_write
 def file_lawsuit(*, contract: LoanContract, filed_on: datetime.date, court: str, by, case_number: str = "") -> Lawsuit:
     """Sue the facility: the contract is in litigation, and its overdue days stop growing."""
     _can_edit(by)
@@ -547,7 +547,7 @@ def file_lawsuit(*, contract: LoanContract, filed_on: datetime.date, court: str,
     return lawsuit
 
 
-@transaction.atomic
+@ledger_write
 def add_hearing(*, lawsuit: Lawsuit, date: datetime.date, note: str, by) -> Hearing:
     """A hearing held: recorded once it took place (a scheduled one would hold the case open)."""
     _can_edit(by)
@@ -557,7 +557,7 @@ def add_hearing(*, lawsuit: Lawsuit, date: datetime.date, note: str, by) -> Hear
     return _save(Hearing(lawsuit=lawsuit, date=date, note=note), by=by, reason="Ghi phiên tòa")
 
 
-@transaction.atomic
+@ledger_write
 def record_judgment(
     *,
     lawsuit: Lawsuit,
@@ -585,7 +585,7 @@ def record_judgment(
     return _save(lawsuit, by=by, reason="Ghi bản án")
 
 
-@transaction.atomic
+@ledger_write
 def close_lawsuit(*, lawsuit: Lawsuit, closed_on: datetime.date, by, note: str = "") -> Lawsuit:
     """End the case: overdue days grow again from the next day, the paused span left out."""
     _can_edit(by)
@@ -612,7 +612,7 @@ def close_lawsuit(*, lawsuit: Lawsuit, closed_on: datetime.date, by, note: str =
 # --- write-off and recovery ------------------------------------------------------------------
 
 
-@transaction.atomic
+@ledger_write
 def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, decision_number: str = "") -> WriteOff:
     """Write off the whole principal outstanding (department staff only, with a reason)."""
     _require(roles.can_write_off(by), "Chỉ chuyên viên Sở Công Thương được quyết định xóa nợ.")
@@ -644,7 +644,7 @@ def write_off(*, contract: LoanContract, date: datetime.date, reason: str, by, d
     return record
 
 
-@transaction.atomic
+@ledger_write
 def record_recovery(*, contract: LoanContract, date: datetime.date, amount: int, receipt_number: str, by) -> Recovery:
     """Money collected after the write-off; all recoveries together not above the amount written off."""
     _can_edit(by)

@@ -12,13 +12,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding import rules, services
+from funding import loans, rules, services
 from funding.exports import contracts_sheet, due_within_sheet, overdue_sheet, portfolio_sheet
 from funding.filters import ContractFilter
 from funding.forms import (
@@ -232,26 +233,57 @@ def _rows_with_statuses(filters: ContractFilter, as_of: datetime.date) -> list[t
     return rows
 
 
+# The computed sorts and the bucket filter of the contract list in SQL over the debt summaries
+# (funding.loans): the same keys as ContractFilter.COMPUTED_SORTS and _in_bucket.
+def _debt_sort_sql(key: str, as_of: datetime.date):
+    return {
+        "du-no": models.F("debt__balance"),
+        "qua-han": models.F("debt__overdue"),
+        "so-ngay": loans.days_past_due_sql(as_of, "debt__"),
+    }[key]
+
+
+def _filtered_in_sql(filters: ContractFilter, as_of: datetime.date) -> models.QuerySet:
+    """The filtered contracts with the bucket filter and the computed sort applied by the
+    database, reading the summaries (for a day they hold)."""
+    contracts = filters.qs
+    if bucket := filters.bucket_key:
+        if bucket == OVERDUE_ANY:
+            contracts = contracts.filter(debt__late=True)
+        elif bucket == NOT_OVERDUE:
+            contracts = contracts.filter(debt__late=False)
+        else:
+            contracts = contracts.alias(debt_bucket=loans.bucket_sql(as_of, "debt__")).filter(
+                debt_bucket=BUCKET_KEYS.get(bucket)
+            )
+    sort, descending = split_sort(filters.sort_key)
+    if sort in ContractFilter.COMPUTED_SORTS:
+        value = _debt_sort_sql(sort, as_of)
+        contracts = contracts.order_by(value.desc() if descending else value.asc(), *contracts.query.order_by)
+    return contracts
+
+
 @require_role(roles.can_view)
 @require_GET
 @remember_filters("funding:contract-list")
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts with their debt as of ?ngay.
 
-    Statuses come from funding.loans, so the bucket filter and the sorts by debt cannot be SQL.
-    Two paths, each a fixed number of queries: without them, the database filters, sorts and
-    paginates, and statuses are computed for the page's contracts only (count, page, six);
-    with them, every filtered contract is loaded and its status computed (one, six), then
-    filtered, sorted and paginated in Python. A province has hundreds of contracts, not
-    millions, and the portfolio page computes them all anyway.
+    The database filters, sorts and paginates, and the page's statuses come from the debt
+    summaries of funding.loans (count, page, summaries). The bucket filter and the sorts by
+    debt are SQL over those summaries on a day they hold (today, or a later day before any
+    contract's next record); on an earlier day every filtered contract is loaded and its
+    status worked out from its ledger (one, six), then filtered, sorted and paginated in
+    Python.
     """
     as_of, as_of_error = as_of_date(request)
     filters = _contract_filter(request)
-    if filters.needs_all_statuses():
+    if filters.needs_all_statuses() and not loans.summaries_usable(as_of):
         page = Paginator(_rows_with_statuses(filters, as_of), PER_PAGE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
     else:
-        page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
+        contracts = _filtered_in_sql(filters, as_of) if filters.needs_all_statuses() else filters.qs
+        page = Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
         contracts = list(page.object_list)
         rows = list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
     return render(
@@ -360,30 +392,66 @@ def _overdue_rows(request: HttpRequest) -> tuple[datetime.date, str, list, str]:
 @require_GET
 @remember_filters("funding:overdue-list")
 def overdue_list(request: HttpRequest) -> HttpResponse:
-    as_of, as_of_error, rows, sort = _overdue_rows(request)
-    by_bucket = {key: {"label": label, "key": key, "contracts": 0, "outstanding": 0, "overdue": 0}
-                 for key, label in BUCKET_KEYS.items()}
-    keys = {label: key for key, label in BUCKET_KEYS.items()}
-    for r in filter(lambda r: r.bucket, rows):
-        bucket = by_bucket[keys[r.bucket]]
-        bucket["contracts"] += 1
-        bucket["outstanding"] += r.outstanding
-        bucket["overdue"] += r.overdue
+    """Contracts with money overdue. On a day the debt summaries hold (today, or a later day
+    before any contract's next record), the database filters, sorts, counts and paginates:
+    a page of 50 reads 50 (whether they hold, the totals by bucket, the count, the page). By
+    facility name (Vietnamese order) or on an earlier day, every overdue contract is listed in
+    Python as before (from the summaries, or from the ledgers for an earlier day)."""
+    as_of, as_of_error = as_of_date(request)
+    sort_value = request.GET.get(SORT, "")
+    key, descending = split_sort(sort_value)
+    usable = loans.summaries_usable(as_of)
+    if key in OVERDUE_SORTS and key not in loans.OVERDUE_ORDER or not usable:
+        return _overdue_list_in_python(request, as_of, as_of_error, usable)
+    order = loans.OVERDUE_ORDER.get(key)
+    rows = loans.overdue_queryset(as_of)
+    sort = ""
+    if order:
+        rows, sort = rows.order_by(f"-{order}" if descending else order, "-dpd", "contract_number"), sort_value
+    figures = loans.overdue_figures(as_of)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [loans.overdue_row(debt) for debt in page.object_list]
+    return _render_overdue(request, as_of, as_of_error, page, figures, sort)
+
+
+def _render_overdue(request, as_of, as_of_error, page, figures, sort, rows=None) -> HttpResponse:
     return render(
         request,
         "funding/overdue_list.html",
         {
-            "rows": rows,
-            "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+            "rows": rows,  # every row, on the Python path only
+            "count": figures["count"],
+            "page": page,
             "as_of": as_of,
             "as_of_error": as_of_error,
             "as_of_query": _as_of_query(request),
-            "by_bucket": list(by_bucket.values()),
-            "unaged": sum(1 for r in rows if not r.bucket),
-            "totals": {"outstanding": sum(r.outstanding for r in rows), "overdue": sum(r.overdue for r in rows)},
+            "by_bucket": [{"label": label, "key": key, **figures["buckets"][label]} for key, label in BUCKET_KEYS.items()],
+            "unaged": figures["unaged"],
+            "totals": {"outstanding": figures["outstanding"], "overdue": figures["overdue"]},
             "sort": sort,
         },
     )
+
+
+def _overdue_list_in_python(request: HttpRequest, as_of: datetime.date, as_of_error: str, usable: bool) -> HttpResponse:
+    # Every contract's ledger when the summaries do not hold (without asking again whether they do).
+    rows = overdue_contracts(None if usable else LoanContract.objects.all(), as_of=as_of)
+    rows, sort = sort_rows(rows, request.GET.get(SORT, ""), OVERDUE_SORTS)
+    by_label = {label: {"contracts": 0, "outstanding": 0, "overdue": 0} for label in BUCKET_LABELS}
+    for r in filter(lambda r: r.bucket, rows):
+        bucket = by_label[r.bucket]
+        bucket["contracts"] += 1
+        bucket["outstanding"] += r.outstanding
+        bucket["overdue"] += r.overdue
+    figures = {
+        "count": len(rows),
+        "buckets": by_label,
+        "unaged": sum(1 for r in rows if not r.bucket),
+        "outstanding": sum(r.outstanding for r in rows),
+        "overdue": sum(r.overdue for r in rows),
+    }
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return _render_overdue(request, as_of, as_of_error, page, figures, sort, rows=rows)
 
 
 def _overdue_export_rows(request: HttpRequest):

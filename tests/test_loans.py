@@ -10,8 +10,9 @@ import itertools
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from funding import services
+from funding import loans, services
 from funding.loans import ageing_bucket, allocate, contract_statuses, countable_days
 from funding.models import Instalment, LoanContract, add_months
 from khuyencong.core import roles
@@ -285,11 +286,17 @@ def _portfolio(staff, n: int) -> list[LoanContract]:
 @pytest.mark.parametrize("n", [1, 20])
 def test_contract_statuses_reads_six_queries_whatever_the_number_of_contracts(staff, django_assert_num_queries, n):
     contracts = _portfolio(staff, n)
-    # instalments, reschedules, repayments, lawsuits, write-offs, recoveries
-    with django_assert_num_queries(6):
+    # A day before the summaries were worked out (today): the summaries that hold (none), then
+    # the ledgers' instalments, reschedules, repayments, lawsuits, write-offs, recoveries.
+    with django_assert_num_queries(7):
         statuses = contract_statuses(contracts, as_of=D(2022, 6, 30))
     assert len(statuses) == n
     assert all(s.repaid == 10_000_000 and s.overdue == 30_000_000 for s in statuses)
+    # Today (or a later day before the contracts' next record): the summaries alone.
+    today = timezone.localdate()
+    with django_assert_num_queries(1):
+        fast = contract_statuses(contracts, as_of=today)
+    assert fast == [ledger.status for ledger in loans._ledgers(contracts, today)]
 
 
 def test_the_first_schedule_is_written_once_later_changes_are_reschedules(staff):

@@ -2,7 +2,7 @@
 
 Planned and done follow report-figures.md: a đề án only proposed is not yet in a plan, done is
 completed, executed money is the sum of disbursements. Debts and the instalments due soon come
-from ``funding.loans.debt_book``, as of today.
+from the per-contract debt summaries of ``funding.loans``, as of today.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
-from funding.loans import ContractStatus, DueInstalment, debt_book, ledger_stamp
-from funding.models import Disbursement, LoanContract
+from funding import loans
+from funding.loans import ContractStatus, DueInstalment
+from funding.models import ContractDebt, Disbursement, LoanContract
 from projects import periods
 from projects.models import Program, Project, ProjectResult
 from reporting.models import Report
@@ -109,19 +110,58 @@ def period_bounds(today: datetime.date | None = None) -> dict:
 
 
 def _debts(today: datetime.date) -> tuple[Debts, list[OverdueContract], list[DueSoon], int]:
-    """Debts, the overdue contracts and the instalments due soon, as of today, from
-    ``funding.loans.debt_book``. Two cache entries: what the page shows, under the ledgers'
-    stamp (a visit with nothing changed costs the stamp's queries), and the day's book, which
-    a change brings up to date by working out only the contracts it touched."""
-    stamp = ledger_stamp()
-    shown_key = f"dashboard-debts:{today.isoformat()}:{'-'.join(map(str, stamp))}"
+    """Debts, the overdue contracts and the instalments due soon, as of today, cached under the
+    ledger's version (``funding.loans.ledger_version``: every ledger write bumps it in its
+    transaction, so a visit after a commit never shows the debts before it, whichever worker
+    or machine served the write). A visit with nothing changed costs the version's query.
+
+    Worked out: the totals and the ten largest overdue contracts from the per-contract debt
+    summaries in SQL (after bringing up to date those a new day made stale), and the
+    instalments due soon with ``funding.loans.due_within`` (the ledgers of the contracts with
+    an instalment in the window only). Should a summary be held by a writer at that moment,
+    the day's debt book is worked out from the ledgers instead."""
+    version = loans.ledger_version()
+    shown_key = f"dashboard-debts:{today.isoformat()}:{version}"
     shown = cache.get(shown_key)
     if shown is not None:
         return shown
-    book_key = f"dashboard-debt-book:{today.isoformat()}"
-    book = debt_book(as_of=today, days=DUE_WITHIN_DAYS, since=cache.get(book_key), stamp=stamp)
-    cache.set(book_key, book, timeout=DEBTS_CACHE_SECONDS)
+    if loans.summaries_usable(today):
+        shown = _debts_from_summaries(today)
+    else:
+        shown = _debts_from_book(today)
+    cache.set(shown_key, shown, timeout=DEBTS_CACHE_SECONDS)
+    return shown
 
+
+def _debts_from_summaries(today: datetime.date) -> tuple[Debts, list[OverdueContract], list[DueSoon], int]:
+    paid_out = ContractDebt.objects.exclude(contract__state=LoanContract.State.DRAFT)
+    late, sued = Q(late=True), Q(sued=True)
+    totals = paid_out.aggregate(
+        t_contracts=Count("pk"),
+        t_outstanding=Coalesce(Sum("balance"), 0),
+        t_overdue=Coalesce(Sum("overdue", filter=late), 0),
+        t_overdue_contracts=Count("pk", filter=late),
+        t_sued=Count("pk", filter=sued),
+        t_sued_outstanding=Coalesce(Sum("balance", filter=sued), 0),
+    )
+    totals = {name.removeprefix("t_"): value for name, value in totals.items()}
+    largest = list(
+        paid_out.filter(late=True).select_related("contract__facility").order_by("-overdue", "contract_id")[:TODO_LIMIT]
+    )
+    overdue = [OverdueContract(d.contract, loans.status_from_summary(d, today, d.contract)) for d in largest]
+    due_rows = loans.due_within(as_of=today, days=DUE_WITHIN_DAYS)
+    due_rows.sort(key=lambda r: (r.due_date, r.contract_id, r.instalment))
+    shown_rows = due_rows[:TODO_LIMIT]
+    by_id = LoanContract.objects.select_related("facility").in_bulk({r.contract_id for r in shown_rows})
+    due_soon = [
+        DueSoon(by_id[r.contract_id], DueInstalment(r.contract_id, r.instalment, r.due_date, r.due, r.paid))
+        for r in shown_rows
+    ]
+    return Debts(**totals), overdue, due_soon, len(due_rows)
+
+
+def _debts_from_book(today: datetime.date) -> tuple[Debts, list[OverdueContract], list[DueSoon], int]:
+    book = loans.debt_book(as_of=today, days=DUE_WITHIN_DAYS)
     statuses = book.statuses.values()
     late, due = book.late(), book.due_soon()
     # The few contracts the two lists show, with their facility, in one query.
@@ -136,14 +176,12 @@ def _debts(today: datetime.date) -> tuple[Debts, list[OverdueContract], list[Due
         sued=sum(1 for s in statuses if s.sued),
         sued_outstanding=sum(s.balance for s in statuses if s.sued),
     )
-    shown = (
+    return (
         debts,
         [OverdueContract(by_id[s.contract_id], s) for s in late[:TODO_LIMIT]],
         [DueSoon(by_id[i.contract_id], i) for i in due[:TODO_LIMIT]],
         len(due),
     )
-    cache.set(shown_key, shown, timeout=DEBTS_CACHE_SECONDS)
-    return shown
 
 
 def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -> Dashboard:
@@ -151,9 +189,9 @@ def build(year_from: int, year_to: int, *, bounds: dict, today: datetime.date) -
 
     Queries, whatever the number of rows: đề án per year; disbursements per year and per
     content; approved đề án without a disbursement and their count; draft reports; and the
-    debts of ``_debts``: the ledgers' stamp (seven), then, unless the cache has them, the
-    contracts, their six ledger queries and the contracts the lists show (a book brought up to
-    date adds seven for the history after its stamp and works out only the changed contracts).
+    debts of ``_debts``: the ledger's version (one), then, unless the cache has them, whether
+    the summaries hold, their totals, the ten largest overdue, the instalments due soon (the
+    contracts, six ledger queries) and the contracts those show.
     """
     in_plans = Project.objects.in_years(year_from, year_to).exclude(status=Project.Status.PROPOSED)
 

@@ -34,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 
-from funding import rules
+from funding import loans, rules
 from funding.loans import owed
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment, WriteOff
 from khuyencong.core import cells, roles
@@ -1719,17 +1719,6 @@ class _Plan:
                 result.project = result.project  # the đề án's id, when it is new in this file
             bulk(ProjectResult)
 
-    def touched_contracts(self) -> set[int]:
-        """The ids of the contracts this import wrote, or whose schedule, repayments or lawsuits
-        it wrote (after ``apply``): what a per-contract summary refreshes at the end."""
-        touched = {c.pk for c in self.changes[LoanContract].new} | {c.pk for c in self.changes[LoanContract].changed.values()}
-        for model in (Instalment, Repayment, Lawsuit):
-            changes = self.changes[model]
-            for obj in [*changes.new, *changes.changed.values(), *changes.deleted]:
-                touched.add(obj.contract_id if obj.contract_id is not None else obj.contract.pk)
-        touched.discard(None)
-        return touched
-
     def _write_repayments(self) -> None:
         # A reversal refers to the repayment it reverses, which may be new in this file too.
         pending = self.changes[Repayment].new
@@ -1826,10 +1815,9 @@ def import_workbook(
         try:
             if progress is not None:
                 progress(f"Đang ghi {group_thousands(plan.rows)} dòng vào cơ sở dữ liệu", 0, 0)
-            with transaction.atomic():
+            with transaction.atomic(), loans.ledger_writes():  # debt summaries refreshed at the end, in it
                 plan.apply()
-                # The end of the import's writes, inside its transaction: what is kept per
-                # contract is refreshed here, for plan.touched_contracts().
+                loans.ledger_changed(loans.contracts_touched(plan.changes))
         except IntegrityError as error:
             result.problems.append(Problem("", None, "", f"Cơ sở dữ liệu từ chối dữ liệu: {error}"))
             return result

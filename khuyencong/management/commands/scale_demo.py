@@ -19,6 +19,7 @@ import time
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from funding import loans
 from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repayment
 from khuyencong import demo
 from khuyencong.core import commands
@@ -76,8 +77,9 @@ class Command(commands.PortalCommand):
         if not wanted:
             self.stdout.write(f"Đã có đủ {factor} bản; không thêm gì.")
             return
-        with transaction.atomic():
+        with transaction.atomic(), loans.ledger_writes():  # debt summaries refreshed at the end, in it
             counts = self.copy(pks, projects, wanted, history=not no_history)
+            loans.ledger_changed(LoanContract.objects.values_list("pk", flat=True))
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Thêm {len(wanted)} bản ({', '.join(f'x{k}' for k in wanted[:5])}{'…' if len(wanted) > 5 else ''}): "

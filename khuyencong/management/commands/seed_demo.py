@@ -14,6 +14,8 @@ from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import transaction
 
+from funding import loans
+from funding.models import LoanContract
 from khuyencong import demo
 from khuyencong.core import commands
 from khuyencong.core.formatting import group_thousands
@@ -30,9 +32,10 @@ class Command(commands.PortalCommand):
         path = commands.input_file(options["fixture"])
         started = time.monotonic()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), loans.ledger_writes():  # debt summaries refreshed at the end, in it
                 units = load_units()  # the fixture refers to the units by code
                 result = demo.load_dataset(path)
+                loans.ledger_changed(LoanContract.objects.values_list("pk", flat=True))
                 mapped = map_facilities()  # facilities added since, still at a pre-reform unit
                 groups = demo.setup_roles()
                 users = demo.setup_demo_users()
