@@ -107,6 +107,12 @@ class Annex:
         return not any(row.kind == RowKind.ITEM for row in self.rows)
 
     @property
+    def lists_records(self) -> bool:
+        """A table of a row per record (đề án, product, contract), which grows with the data;
+        II and III have a row per year and per content."""
+        return self.number not in ("II", "III")
+
+    @property
     def heading(self) -> str:
         return f"Phụ lục {self.number}"
 

@@ -62,8 +62,10 @@ def draft_document(request: HttpRequest, year_from: int, year_to: int) -> HttpRe
     """The draft report on screen, from current data; ?ngay=YYYY-MM-DD sets the debt date."""
     report_date = _period(year_from, year_to, request.GET.get("ngay"))
     province = _scope(request, year_from, year_to)
-    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=report_date, province=province)
-    return HttpResponse(render_document(figures, links=True))
+    # The annexes' tables grow with the data (a row per đề án, contract, product): the screen
+    # prints their headings and leaves the tables to the files, so the page does not grow.
+    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=report_date, province=province, annexes=False)
+    return HttpResponse(render_document(figures, links=True, annex_tables=False))
 
 
 def _scope(request: HttpRequest, year_from: int, year_to: int):
@@ -319,9 +321,13 @@ def report_document(request: HttpRequest, pk: int) -> HttpResponse:
     if report.is_issued:
         return HttpResponse(_snapshot_field(report, "html"), content_type=CONTENT_TYPES["html"])
     figures = draft_figures(
-        year_from=report.year_from, year_to=report.year_to, report_date=report.report_date, province=report.province
+        year_from=report.year_from,
+        year_to=report.year_to,
+        report_date=report.report_date,
+        province=report.province,
+        annexes=False,
     )
-    return HttpResponse(render_document(figures, report, links=True))
+    return HttpResponse(render_document(figures, report, links=True, annex_tables=False))
 
 
 def _snapshot_field(report: Report, name: str):
