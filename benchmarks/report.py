@@ -4,13 +4,13 @@ the draft page, the Excel annexes and the render_report command, at 1×, 10× an
 
     .venv/bin/python benchmarks/report.py [--factors 1 10 50] [--runs 7]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kc_x .venv/bin/python benchmarks/report.py
-    .venv/bin/python benchmarks/report.py --db postgres://…/kc_x50 --factors 50   # reuse a built one
+    .venv/bin/python benchmarks/report.py --db postgres://…/kc_x postgres://…/kc_x10 --factors 1 10   # reuse built ones
 
 Without --db it builds its own database: on PostgreSQL when DATABASE_URL names one (a fresh
 database "<name>_bench" beside it, dropped first), else SQLite (/tmp/khuyencong-bench.sqlite3):
 migrate, seed_demo, then ``scale_demo --factor N --no-history`` before each factor (the report
-reads no history). With --db it measures that database as it is, once per factor given (say
-the one it holds).
+reads no history). With --db it measures those databases as they are, one per factor given
+(the factor each holds), in the same order.
 
 Each measurement runs in a child process of this script on the database at hand, and prints
 medians of wall time with the process's CPU time beside it (on a shared machine the wall time
@@ -115,21 +115,25 @@ def main() -> None:
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--pdf-runs", type=int, default=3)
-    parser.add_argument("--db", help="a database URL to measure as it is (no build)")
+    parser.add_argument("--db", nargs="+", help="database URLs to measure as they are (no build), one per factor")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--factor-label", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return _child(args.runs)
 
-    url = args.db or _fresh_database()
-    where = f"{urlsplit(url).scheme} {urlsplit(url).path}"
-    print(f"database: {where}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if args.db and len(args.db) != len(args.factors):
+        parser.error("--db takes one database per factor of --factors")
+    url = _fresh_database() if not args.db else args.db[0]
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if not args.db:
         _manage(url, "migrate", "--verbosity", "0")
         _manage(url, "seed_demo", "--verbosity", "0")
     results = {}
-    for factor in args.factors:
+    for index, factor in enumerate(args.factors):
+        if args.db:
+            url = args.db[index]
+        print(f"\n×{factor} on {urlsplit(url).scheme} {urlsplit(url).path}")
         if not args.db and factor > 1:
             _manage(url, "scale_demo", "--factor", str(factor), "--no-history", "--verbosity", "0")
         if url.startswith("postgres"):
@@ -139,7 +143,7 @@ def main() -> None:
         r = _measure_in_child(url, factor, args.runs)
         r["render_report"] = _render_report(url, args.pdf_runs)
         results[factor] = r
-        print(f"\n×{factor}: {r['projects']} đề án in 2021–2025, {r['done']} done; load average {os.getloadavg()[0]:.1f}")
+        print(f"{r['projects']} đề án in 2021–2025, {r['done']} done; load average {os.getloadavg()[0]:.1f}")
         print(f"  figures, draft (annexes=False)  {_ms(r['figures_draft'])}")
         print(f"  figures, files (annexes=True)   {_ms(r['figures_files'])}")
         print(f"  SQL floor ({r['floor_queries']} queries)          {_ms(r['floor'])}   figures match: {r['floor_matches']}")
