@@ -321,13 +321,9 @@ def report_document(request: HttpRequest, pk: int) -> HttpResponse:
     if report.is_issued:
         return HttpResponse(_snapshot_field(report, "html"), content_type=CONTENT_TYPES["html"])
     figures = draft_figures(
-        year_from=report.year_from,
-        year_to=report.year_to,
-        report_date=report.report_date,
-        province=report.province,
-        annexes=False,
+        year_from=report.year_from, year_to=report.year_to, report_date=report.report_date, province=report.province
     )
-    return HttpResponse(render_document(figures, report, links=True, annex_tables=False))
+    return HttpResponse(render_document(figures, report, links=True))
 
 
 def _snapshot_field(report: Report, name: str):
