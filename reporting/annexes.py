@@ -15,8 +15,10 @@ annex V's sued facilities to F19 (tests/test_annexes.py holds them to it).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape calls, without its lazy-string wrapper
 from itertools import groupby
 
 from funding.models import Lawsuit
@@ -105,6 +107,12 @@ class Annex:
         return not any(row.kind == RowKind.ITEM for row in self.rows)
 
     @property
+    def lists_records(self) -> bool:
+        """A table of a row per record (đề án, product, contract), which grows with the data;
+        II and III have a row per year and per content."""
+        return self.number not in ("II", "III")
+
+    @property
     def heading(self) -> str:
         return f"Phụ lục {self.number}"
 
@@ -148,6 +156,28 @@ class Annex:
         """The values of the first row of ``kind`` under the column ``title`` (for tests)."""
         index = [column.title for column in self.columns].index(title)
         return next(row.values[index] for row in self.rows if row.kind == kind)
+
+
+_ROW_BREAK = "\n      "  # what follows each </tr> in templates/reporting/_annexes.html
+NEWLINE = "\n"
+_RETURNS = re.compile(r"\r\n|\r")  # django.utils.text.normalize_newlines's
+
+
+def _colspan(colspan: int) -> str:
+    return f' colspan="{colspan}"' if colspan > 1 else ""
+
+
+def rows_html(annex: Annex) -> str:
+    """The ``<tr>`` rows of ``annex``'s table as templates/reporting/_annexes.html printed them
+    with ``{{ text|linebreaksbr }}`` in each cell: escaped, line breaks as ``<br>``."""
+    parts = []
+    for row in annex.rows:
+        cells = "".join(
+            f'<td class="{escape(kind)}"{_colspan(colspan)}>{escape(_RETURNS.sub(NEWLINE, text)).replace(NEWLINE, "<br>")}</td>'
+            for text, kind, colspan in annex.cells(row)
+        )
+        parts.append(f'<tr class="{escape(row.kind)}">{cells}</tr>{_ROW_BREAK}')
+    return "".join(parts)
 
 
 def display(kind: str, value: object) -> str:

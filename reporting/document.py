@@ -128,8 +128,13 @@ def document_context(
     }
 
 
-def render_document(figures: ReportFigures, report: Report | None = None, *, links: bool = True, pdf: bool = False) -> str:
-    """The report as one HTML page."""
+def render_document(
+    figures: ReportFigures, report: Report | None = None, *, links: bool = True, pdf: bool = False, annex_tables: bool = True
+) -> str:
+    """The report as one HTML page. Without ``annex_tables`` (the draft on screen, its figures
+    computed without the annexes' lines) the annexes that list records (I, IV, V, VI) print
+    their heading and title and say where their table is; II and III, a row a year and a row
+    a content, print in full."""
     text = DocumentText.for_report(
         report,
         year_from=figures.year_from,
@@ -141,6 +146,7 @@ def render_document(figures: ReportFigures, report: Report | None = None, *, lin
     issued = report.pk if report is not None and report.is_issued else None
     context = document_context(figures, text, links=links, pdf=pdf, issued=issued)
     context["issued_report_pk"] = issued
+    context["annex_tables"] = annex_tables
     return render_to_string("reporting/document.html", context)
 
 
@@ -162,6 +168,12 @@ def print_html(html: str) -> str:
     return _STYLESHEET_LINK.sub(f'<link rel="stylesheet" href="{DOCUMENT_CSS}">', html, count=1)
 
 
-def draft_figures(*, year_from: int, year_to: int, report_date: datetime.date, province=None) -> ReportFigures:
+def draft_figures(
+    *, year_from: int, year_to: int, report_date: datetime.date, province=None, annexes: bool = True
+) -> ReportFigures:
+    """The figures of a draft from current data; ``annexes=False`` for the document on screen
+    (reporting.figures.compute_figures)."""
     province = province or default_province(year_to)
-    return compute_figures(province=province, year_from=year_from, year_to=year_to, report_date=report_date)
+    return compute_figures(
+        province=province, year_from=year_from, year_to=year_to, report_date=report_date, annexes=annexes
+    )

@@ -35,7 +35,6 @@ from reporting.drilldown import SNAPSHOT_KEY, drilldown_rows
 from reporting.figures import ReportFigures, compute_figures, figures_data
 from reporting.models import Report, ReportNumbering, ReportSnapshot
 from reporting.package import build_package
-from reporting.word import docx_from_html
 
 # The narrative: the text of each section and the settings of the generated paragraphs
 # (reporting/outline.py).
@@ -222,6 +221,7 @@ def issue_report(
     a failure leaves the report a draft.
     """
     from reporting.pdf import issued_pdf  # WeasyPrint is heavy; only issuing needs it
+    from reporting.word import docx_from_html  # WeasyPrint too (the styles it computes)
 
     _require(roles.can_issue_reports(by), "Chỉ chuyên viên Sở Công Thương được ban hành báo cáo.")
     number = normalise_number(number)

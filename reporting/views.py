@@ -62,8 +62,10 @@ def draft_document(request: HttpRequest, year_from: int, year_to: int) -> HttpRe
     """The draft report on screen, from current data; ?ngay=YYYY-MM-DD sets the debt date."""
     report_date = _period(year_from, year_to, request.GET.get("ngay"))
     province = _scope(request, year_from, year_to)
-    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=report_date, province=province)
-    return HttpResponse(render_document(figures, links=True))
+    # The annexes' tables grow with the data (a row per đề án, contract, product): the screen
+    # prints their headings and leaves the tables to the files, so the page does not grow.
+    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=report_date, province=province, annexes=False)
+    return HttpResponse(render_document(figures, links=True, annex_tables=False))
 
 
 def _scope(request: HttpRequest, year_from: int, year_to: int):

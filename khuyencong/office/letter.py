@@ -13,14 +13,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from funding.loans import ContractStatus, DueRow, contract_statuses, due_within
 from funding.models import LoanContract
 from khuyencong.office.reminders import DUE_DAYS
 from projects import provinces
 from reporting.document import DOCUMENT_CSS
-from reporting.pdf import STATIC_DIR, StaticOnlyFetcher
 
 
 @dataclass(frozen=True)
@@ -69,5 +67,11 @@ def letter_html(letter: Letter) -> str:
 
 
 def letter_pdf(letter: Letter) -> bytes:
+    # WeasyPrint (and reporting.pdf, which loads it) only when a letter is printed: imported
+    # with the office views it was 2 s of every process's start-up.
+    from weasyprint import HTML
+
+    from reporting.pdf import STATIC_DIR, StaticOnlyFetcher
+
     source = HTML(string=letter_html(letter), base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher())
     return source.write_pdf()

@@ -4,6 +4,7 @@ reporting.annexes from the figures, no query) and {% annex_reference text as ref
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from reporting import annexes
 
@@ -28,3 +29,12 @@ def annex_cells(annex: annexes.Annex, row: annexes.AnnexRow) -> list[tuple[str, 
 @register.filter
 def share_of(annex: annexes.Annex, column: annexes.AnnexColumn) -> str:
     return annex.share(column)
+
+
+@register.simple_tag
+def annex_body(annex: annexes.Annex) -> str:
+    """The rows of an annex's table, as the loop they replace printed them (each ``<tr>``
+    followed by the template's line break and indent): written in Python because a period's
+    annex I holds a row per đề án, and Django's template loop over ~9.000 rows of 13 cells took
+    8 s at 50× the data, the same string in a tenth of that."""
+    return mark_safe(annexes.rows_html(annex))
