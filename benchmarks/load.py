@@ -561,8 +561,16 @@ class Server:
         print(f"  manage.py {' '.join(args)}: {time.monotonic() - started:.0f} s", flush=True)
 
     def prepare(self) -> None:
+        """As a release is deployed (docs/deploy.md): migrate, the debt summaries worked out
+        when the tree has them (refresh_debts), static files; then ANALYZE, since a copy made
+        with CREATE DATABASE … TEMPLATE has no planner statistics and both sides should be
+        measured with them."""
         self.manage("migrate", "--verbosity", "0")
+        if (self.tree / "funding" / "management" / "commands" / "refresh_debts.py").exists():
+            self.manage("refresh_debts")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        with pg_connect(self.pg, self.db) as conn:
+            conn.execute("ANALYZE")
         redis_flush(self.cache_url)
 
     def start(self) -> None:
