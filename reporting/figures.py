@@ -674,53 +674,13 @@ def _conferences(period: QuerySet[Project], conference_rows: list[_Row]) -> tupl
 
 
 def _voting(
-    province, year_from: int, year_to: int, voting_rows: list[_Row]
+    province, year_from: int, year_to: int, voting_rows: list[_Row], *, annexes: bool
 ) -> tuple[ProductVoting, tuple[int, ...], tuple[RecognisedProduct, ...]]:
-    """F10: nominations of the period's years, for products of the province's facilities (one
-    query), the facilities nominated, and the products recognised (annex IV)."""
-    nominations = list(
-        _nominations(province, year_from, year_to)
-        .order_by("level__order", "year", "certificate_number", "pk")
-        .values_list(
-            "product_id", "product__facility_id", "level__code", "level__name", "level__order", "recognised",
-            "year", "product__name", "product__facility__name", "certificate_number", "certificate_date",
-        )
-    )  # fmt: skip
-    recognised: dict[tuple[int, str, str], int] = defaultdict(int)
-    by_facility: dict[tuple[str, int], set[int]] = defaultdict(set)  # products by (facility name, id)
-    recognitions: dict[tuple[str, int], int] = defaultdict(int)
-    products = []  # the products recognised (annex IV)
-    for product_id, facility_id, code, name, order, is_recognised, year, product, facility, number, on in nominations:
-        recognised[(order, code, name)] += int(is_recognised)
-        by_facility[(facility, facility_id)].add(product_id)
-        recognitions[(facility, facility_id)] += int(is_recognised)
-        if is_recognised:
-            products.append(RecognisedProduct(code, name, order, year, product, facility, number, on))
-    voting = ProductVoting(
-        products=len({n[0] for n in nominations}),
-        facilities=len({n[1] for n in nominations}),
-        recognised=tuple(AwardCount(code, name, number) for (_o, code, name), number in sorted(recognised.items())),
-        money=sum(row.executed for row in voting_rows),
-        by_facility=tuple(
-            FacilityNominations(pk, name, len(ids), recognitions[(name, pk)]) for (name, pk), ids in sorted(by_facility.items())
-        ),
-    )
-    return voting, tuple(sorted({n[1] for n in nominations})), tuple(products)
-
-
-def _nominations(province, year_from: int, year_to: int) -> QuerySet[ProductNomination]:
-    """The nominations of the period's years, for products of the province's facilities."""
-    return ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to).filter(
-        _in_province("product__facility__administrative_unit", report_provinces(province, year_from, year_to))
-    )
-
-
-def _voting_totals(
-    province, year_from: int, year_to: int, voting_rows: list[_Row]
-) -> tuple[ProductVoting, tuple[int, ...], tuple[RecognisedProduct, ...]]:
-    """F10 as ``_voting`` counts it, added up in the database (two queries): products and
-    facilities nominated, recognitions by level; without the facilities' list (F10's
-    drill-down) and annex IV's products, which only the files and the drill-down print."""
+    """F10: the nominations of the period's years, for products of the province's facilities.
+    Its figures (products and facilities nominated, recognitions by level) are added up in the
+    database (two queries) on every path, the draft's and the files'; with ``annexes`` the
+    nominations are also listed (one query more): the facilities nominated (F10's drill-down,
+    with their products and recognitions) and the products recognised (annex IV)."""
     nominations = _nominations(province, year_from, year_to).order_by()
     totals = nominations.aggregate(
         products=models.Count("product_id", distinct=True), facilities=models.Count("product__facility_id", distinct=True)
@@ -734,7 +694,34 @@ def _voting_totals(
         recognised=tuple(AwardCount(code, name, number) for _o, code, name, number in sorted(by_level)),
         money=sum(row.executed for row in voting_rows),
     )
-    return voting, (), ()
+    if not annexes:
+        return voting, (), ()
+    listed = nominations.order_by("level__order", "year", "certificate_number", "pk").values_list(
+        "product_id", "product__facility_id", "level__code", "level__name", "level__order", "recognised",
+        "year", "product__name", "product__facility__name", "certificate_number", "certificate_date",
+    )  # fmt: skip
+    by_facility: dict[tuple[str, int], set[int]] = defaultdict(set)  # products by (facility name, id)
+    recognitions: dict[tuple[str, int], int] = defaultdict(int)
+    products = []  # the products recognised (annex IV)
+    for product_id, facility_id, code, name, order, is_recognised, year, product, facility, number, on in listed:
+        by_facility[(facility, facility_id)].add(product_id)
+        recognitions[(facility, facility_id)] += int(is_recognised)
+        if is_recognised:
+            products.append(RecognisedProduct(code, name, order, year, product, facility, number, on))
+    voting = dataclasses.replace(
+        voting,
+        by_facility=tuple(
+            FacilityNominations(pk, name, len(ids), recognitions[(name, pk)]) for (name, pk), ids in sorted(by_facility.items())
+        ),
+    )
+    return voting, tuple(sorted(pk for _name, pk in by_facility)), tuple(products)
+
+
+def _nominations(province, year_from: int, year_to: int) -> QuerySet[ProductNomination]:
+    """The nominations of the period's years, for products of the province's facilities."""
+    return ProductNomination.objects.filter(year__gte=year_from, year__lte=year_to).filter(
+        _in_province("product__facility__administrative_unit", report_provinces(province, year_from, year_to))
+    )
 
 
 def _previous_sued_outstanding(province, year_from: int, year_to: int) -> tuple[tuple[int, int] | None, int | None]:
@@ -868,10 +855,9 @@ def compute_figures(
     conferences, outcomes = _conferences(period, done.content(CONFERENCE))
     if annexes:
         records["F24"] = records["F08"]
-    if annexes:
-        voting, nominated, recognised_products = _voting(province, year_from, year_to, done.content(PRODUCT_VOTING))
-    else:
-        voting, nominated, recognised_products = _voting_totals(province, year_from, year_to, done.content(PRODUCT_VOTING))
+    voting, nominated, recognised_products = _voting(
+        province, year_from, year_to, done.content(PRODUCT_VOTING), annexes=annexes
+    )
     if annexes:
         records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=nominated)
     repayment, contracts, statuses = _repayment(province, year_from, year_to, report_date, records)
