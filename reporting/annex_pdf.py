@@ -19,7 +19,9 @@ HTML gives the same bytes (an issued report's files never change).
 
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -68,6 +70,7 @@ rl_config.useA85 = 0
 
 TABLE_FONT_SIZE = 9
 TABLE_LEADING = 9 * 1.15
+PADDING_X, PADDING_Y = 3, 1.5  # a cell's padding left and right, top and bottom
 
 
 @cache
@@ -292,40 +295,110 @@ def _spans(rows: list[list[Cell]]) -> tuple[list[list], list[tuple]]:
     return grid, spans
 
 
-def _table(annex: AnnexTable, width: float) -> Table:
-    header_grid, spans = _spans([list(row) for row in annex.header])
-    header_style = _style(BOLD, TABLE_FONT_SIZE, TA_CENTER, TABLE_LEADING)
-    data = [[_para(cell.text, header_style, CellParagraph) if cell else "" for cell in row] for row in header_grid]
-    commands: list[tuple] = [
-        ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_FONT_SIZE, TABLE_LEADING),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("VALIGN", (0, 0), (-1, len(data) - 1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        *spans,
-    ]
-    for kind, cells in annex.rows:
-        r = len(data)
-        bold = kind != "item"
-        font = BOLD if bold else REGULAR
-        row, c = [], 0
-        for index, cell in enumerate(cells):
-            alignment = _alignment(cell, index == 0)
-            row.append(_body_cell(cell, alignment, font))
-            if cell.kind == "num":
-                commands.append(("ALIGN", (c, r), (c, r), ALIGN_NAMES[alignment]))
-            if cell.colspan > 1:
-                row.extend([""] * (cell.colspan - 1))
-                commands.append(("SPAN", (c, r), (c + cell.colspan - 1, r)))
-            c += cell.colspan
-        if bold:
-            commands.append(("FONT", (0, r), (-1, r), BOLD, TABLE_FONT_SIZE, TABLE_LEADING))
-        data.append(row)
-    widths = [width * share / sum(annex.shares) for share in annex.shares]
-    return Table(data, colWidths=widths, repeatRows=len(header_grid), style=TableStyle(commands))
+class AnnexRows(Flowable):
+    """An annex's table from its row ``start`` on, drawn one page's Table at a time.
+
+    A single ReportLab Table of thousands of rows is measured again, whole, each time it breaks
+    across a page, and its style commands are applied again to every row left: the time grows
+    with the square of the rows (~460 s for the ~1.800 pages of a period at 50× the data). Here
+    every row's height is measured once (``AnnexBody``), a page takes the rows that fit by a
+    binary search in their running heights, and each page is its own small Table (the header
+    repeated, the same columns, styles and heights), so the work grows with the rows."""
+
+    def __init__(self, body: AnnexBody, start: int = 0):
+        super().__init__()
+        self.body, self.start = body, start
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        body = self.body
+        return body.width, body.header_height + body.tops[-1] - body.tops[self.start]
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        end = self.body.fitting(self.start, availHeight)
+        if end <= self.start:  # not one row fits under the header: the next page (as Table does)
+            return []
+        return [self.body.page(self.start, end), AnnexRows(self.body, end)]
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803 (ReportLab's names)
+        table = self.body.page(self.start, len(self.body.rows))
+        table.wrapOn(canvas, self.body.width, self.body.header_height + self.body.tops[-1])
+        table.drawOn(canvas, x, y, _sW)
+
+
+class AnnexBody:
+    """An annex's cells, styles and row heights, built once; ``page`` makes the Table of a
+    slice of its rows under the header."""
+
+    def __init__(self, annex: AnnexTable, width: float):
+        header_grid, self.header_spans = _spans([list(row) for row in annex.header])
+        header_style = _style(BOLD, TABLE_FONT_SIZE, TA_CENTER, TABLE_LEADING)
+        self.header = [[_para(cell.text, header_style, CellParagraph) if cell else "" for cell in row] for row in header_grid]
+        self.widths = [width * share / sum(annex.shares) for share in annex.shares]
+        self.width = sum(self.widths)
+        self.base = [
+            ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_FONT_SIZE, TABLE_LEADING),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, len(self.header) - 1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), PADDING_X),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PADDING_X),
+            ("TOPPADDING", (0, 0), (-1, -1), PADDING_Y),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING_Y),
+            *self.header_spans,
+        ]
+        header_table = Table(self.header, colWidths=self.widths, style=TableStyle(self.base))
+        header_table.wrap(self.width, 1e9)
+        self.header_heights = list(header_table._rowHeights)
+        self.header_height = sum(self.header_heights)
+        # Per row: its cells, its commands (row 0 standing for the row), its height.
+        self.rows: list[list] = []
+        self.commands: list[list[tuple]] = []
+        self.heights: list[float] = []
+        for kind, cells in annex.rows:
+            bold = kind != "item"
+            font = BOLD if bold else REGULAR
+            row, commands, height, c = [], [], 0.0, 0
+            for index, cell in enumerate(cells):
+                alignment = _alignment(cell, index == 0)
+                value = _body_cell(cell, alignment, font)
+                row.append(value)
+                if cell.kind == "num":
+                    commands.append(("ALIGN", (c, 0), (c, 0), ALIGN_NAMES[alignment]))
+                if cell.colspan > 1:
+                    row.extend([""] * (cell.colspan - 1))
+                    commands.append(("SPAN", (c, 0), (c + cell.colspan - 1, 0)))
+                cell_width = sum(self.widths[c : c + cell.colspan])
+                c += cell.colspan
+                if isinstance(value, str):  # Table's rule for a text cell: its lines times the leading
+                    h = TABLE_LEADING * (value.count("\n") + 1)
+                else:
+                    h = value.wrap(cell_width - 2 * PADDING_X, 1e9)[1]
+                height = max(height, h + 2 * PADDING_Y)
+            if bold:
+                commands.append(("FONT", (0, 0), (-1, 0), BOLD, TABLE_FONT_SIZE, TABLE_LEADING))
+            self.rows.append(row)
+            self.commands.append(commands)
+            self.heights.append(height)
+        self.tops = [0.0, *itertools.accumulate(self.heights)]  # the rows' running heights
+
+    def fitting(self, start: int, available: float) -> int:
+        """The end of the rows from ``start`` that fit in ``available`` under the header (the
+        test of Table's split: a row fits while the heights so far plus its own do not pass)."""
+        return bisect.bisect_right(self.tops, available - self.header_height + self.tops[start] + 1e-9, lo=start) - 1
+
+    def page(self, start: int, end: int) -> Table:
+        offset = len(self.header) - start
+        commands = list(self.base)
+        for r in range(start, end):
+            for command in self.commands[r]:
+                name, (c0, _), (c1, _), *rest = command
+                commands.append((name, (c0, r + offset), (c1, r + offset), *rest))
+        return Table(
+            self.header + self.rows[start:end],
+            colWidths=self.widths,
+            rowHeights=self.header_heights + self.heights[start:end],
+            style=TableStyle(commands),
+        )
 
 
 def _flowables(annex: AnnexTable, width: float) -> list:
@@ -340,7 +413,7 @@ def _flowables(annex: AnnexTable, width: float) -> list:
     if annex.unit:
         unit = ParagraphStyle("unit", parent=_style(ITALIC, 11, TA_RIGHT), spaceBefore=4, spaceAfter=2)
         flowables.append(_para(annex.unit, unit))
-    return [*flowables, _table(annex, width)]
+    return [*flowables, AnnexRows(AnnexBody(annex, width))]
 
 
 def _template(annex: AnnexTable, first_pages: list[int]) -> PageTemplate:
