@@ -35,6 +35,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -47,6 +48,9 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import split as paragraph_split
+from reportlab.platypus.paragraph import strip as paragraph_strip
+from reportlab.rl_config import spaceShrinkage as SPACE_SHRINKAGE
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 FONTS = {
@@ -264,10 +268,51 @@ def _alignment(cell: Cell, first: bool) -> int:
 ALIGN_NAMES = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT"}
 
 
-def _body_cell(cell: Cell, alignment: int, font: str):
+def _body_cell(cell: Cell, alignment: int, font: str, width: float):
+    """A body cell: a number as is (one line, never wrapped: white-space: nowrap); a text as
+    its lines, broken as a Paragraph breaks them, for the table to draw as plain strings (a
+    tenth of a Paragraph's cost, and where Paragraph would put them: ReportLab sets a
+    paragraph's first baseline a font size under its top, as the table does a string's);
+    a Paragraph where its rules go beyond simple words (see ``_lines``)."""
     if cell.kind == "num":
-        return cell.text  # one line, never wrapped (white-space: nowrap); aligned by the table style
+        return cell.text
+    text = cell.text.replace("\u2003", "\xa0" * 4)
+    lines = _lines(text, font, width - 2 * PADDING_X)
+    if lines is not None:
+        return lines
     return _para(cell.text, _style(font, TABLE_FONT_SIZE, alignment, TABLE_LEADING), CellParagraph)
+
+
+def _lines(text: str, font: str, width: float) -> str | None:
+    """``text`` broken into lines as ReportLab's Paragraph.breakLines breaks a plain text
+    (its words, split where Paragraph splits, a line filled while the next word fits in the
+    width plus a twentieth of each space, its ``spaceShrinkage``), joined by newlines; None
+    when Paragraph would do more than that: an empty or multi-line text, a word wider than
+    the column (split), a line that only fits by shrinking its spaces (drawn with a
+    negative word spacing)."""
+    if not text or "\n" in text:
+        return None
+    words = paragraph_split(paragraph_strip(text))
+    if not words:
+        return None
+    space = stringWidth(" ", font, TABLE_FONT_SIZE)
+    shrink = SPACE_SHRINKAGE * space
+    lines, line, current = [], [], -space
+    for word in words:
+        word_width = stringWidth(word, font, TABLE_FONT_SIZE)
+        if word_width > width:
+            return None
+        new = current + space + word_width
+        if new <= width + shrink * len(line) or not line:
+            if new > width + 1e-8:
+                return None
+            line.append(word)
+            current = new
+        else:
+            lines.append(" ".join(line))
+            line, current = [word], word_width
+    lines.append(" ".join(line))
+    return "\n".join(lines)
 
 
 def _spans(rows: list[list[Cell]]) -> tuple[list[list], list[tuple]]:
@@ -360,14 +405,14 @@ class AnnexBody:
             row, commands, height, c = [], [], 0.0, 0
             for index, cell in enumerate(cells):
                 alignment = _alignment(cell, index == 0)
-                value = _body_cell(cell, alignment, font)
+                cell_width = sum(self.widths[c : c + cell.colspan])
+                value = _body_cell(cell, alignment, font, cell_width)
                 row.append(value)
-                if cell.kind == "num":
-                    commands.append(("ALIGN", (c, 0), (c, 0), ALIGN_NAMES[alignment]))
+                if isinstance(value, str) and alignment != TA_LEFT:  # the table's default: left
+                    commands.append(("ALIGN", (c, 0), (c + cell.colspan - 1, 0), ALIGN_NAMES[alignment]))
                 if cell.colspan > 1:
                     row.extend([""] * (cell.colspan - 1))
                     commands.append(("SPAN", (c, 0), (c + cell.colspan - 1, 0)))
-                cell_width = sum(self.widths[c : c + cell.colspan])
                 c += cell.colspan
                 if isinstance(value, str):  # Table's rule for a text cell: its lines times the leading
                     h = TABLE_LEADING * (value.count("\n") + 1)
