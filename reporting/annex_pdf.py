@@ -290,6 +290,18 @@ def _body_cell(cell: Cell, alignment: int, font: str, width: float):
     return _para(cell.text, _style(font, TABLE_FONT_SIZE, alignment, TABLE_LEADING), CellParagraph)
 
 
+@cache
+def _word_widths(font: str) -> dict[str, float]:
+    """The widths of the words met so far in the table's font: the same few hundred words
+    (the contents, forms, statuses, district names) come back in every row."""
+    return {}
+
+
+def _word_width(word: str, font: str, widths: dict[str, float]) -> float:
+    widths[word] = width = stringWidth(word, font, TABLE_FONT_SIZE)
+    return width
+
+
 def _lines(text: str, font: str, width: float) -> str | None:
     """``text`` broken into lines as ReportLab's Paragraph.breakLines breaks a plain text
     (its words, split where Paragraph splits, a line filled while the next word fits in the
@@ -302,11 +314,12 @@ def _lines(text: str, font: str, width: float) -> str | None:
     words = paragraph_split(paragraph_strip(text))
     if not words:
         return None
-    space = stringWidth(" ", font, TABLE_FONT_SIZE)
+    widths = _word_widths(font)
+    space = _word_width(" ", font, widths)
     shrink = SPACE_SHRINKAGE * space
     lines, line, current = [], [], -space
     for word in words:
-        word_width = stringWidth(word, font, TABLE_FONT_SIZE)
+        word_width = widths.get(word) or _word_width(word, font, widths)
         if word_width > width:
             return None
         new = current + space + word_width
