@@ -15,11 +15,20 @@ the Word file (which walks the same HTML) print the same cells, formatted in one
 
 ReportLab's ``invariant`` mode leaves the time and random identifiers out of the file: the same
 HTML gives the same bytes (an issued report's files never change).
+
+At 50× the data a period's annexes are ~24.700 rows on ~1.660 pages. One ReportLab Table per
+annex was measured again at every page break (~460 s of CPU); ``AnnexRows`` measures each row
+once and draws each page as its own small Table, and body text goes in as strings already
+broken into lines (``_lines``) instead of Paragraphs: ~28 s of CPU at 50× (issue 14), the same
+pixels. What is left is ReportLab's text output itself (encoding each string for the font
+subset), proportional to the pages.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +42,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -45,6 +55,9 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import split as paragraph_split
+from reportlab.platypus.paragraph import strip as paragraph_strip
+from reportlab.rl_config import spaceShrinkage as SPACE_SHRINKAGE
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 FONTS = {
@@ -68,6 +81,7 @@ rl_config.useA85 = 0
 
 TABLE_FONT_SIZE = 9
 TABLE_LEADING = 9 * 1.15
+PADDING_X, PADDING_Y = 3, 1.5  # a cell's padding left and right, top and bottom
 
 
 @cache
@@ -261,10 +275,64 @@ def _alignment(cell: Cell, first: bool) -> int:
 ALIGN_NAMES = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT"}
 
 
-def _body_cell(cell: Cell, alignment: int, font: str):
+def _body_cell(cell: Cell, alignment: int, font: str, width: float):
+    """A body cell: a number as is (one line, never wrapped: white-space: nowrap); a text as
+    its lines, broken as a Paragraph breaks them, for the table to draw as plain strings (a
+    tenth of a Paragraph's cost, and where Paragraph would put them: ReportLab sets a
+    paragraph's first baseline a font size under its top, as the table does a string's);
+    a Paragraph where its rules go beyond simple words (see ``_lines``)."""
     if cell.kind == "num":
-        return cell.text  # one line, never wrapped (white-space: nowrap); aligned by the table style
+        return cell.text
+    text = cell.text.replace("\u2003", "\xa0" * 4)
+    lines = _lines(text, font, width - 2 * PADDING_X)
+    if lines is not None:
+        return lines
     return _para(cell.text, _style(font, TABLE_FONT_SIZE, alignment, TABLE_LEADING), CellParagraph)
+
+
+@cache
+def _word_widths(font: str) -> dict[str, float]:
+    """The widths of the words met so far in the table's font: the same few hundred words
+    (the contents, forms, statuses, district names) come back in every row."""
+    return {}
+
+
+def _word_width(word: str, font: str, widths: dict[str, float]) -> float:
+    widths[word] = width = stringWidth(word, font, TABLE_FONT_SIZE)
+    return width
+
+
+def _lines(text: str, font: str, width: float) -> str | None:
+    """``text`` broken into lines as ReportLab's Paragraph.breakLines breaks a plain text
+    (its words, split where Paragraph splits, a line filled while the next word fits in the
+    width plus a twentieth of each space, its ``spaceShrinkage``), joined by newlines; None
+    when Paragraph would do more than that: an empty or multi-line text, a word wider than
+    the column (split), a line that only fits by shrinking its spaces (drawn with a
+    negative word spacing)."""
+    if not text or "\n" in text:
+        return None
+    words = paragraph_split(paragraph_strip(text))
+    if not words:
+        return None
+    widths = _word_widths(font)
+    space = _word_width(" ", font, widths)
+    shrink = SPACE_SHRINKAGE * space
+    lines, line, current = [], [], -space
+    for word in words:
+        word_width = widths.get(word) or _word_width(word, font, widths)
+        if word_width > width:
+            return None
+        new = current + space + word_width
+        if new <= width + shrink * len(line) or not line:
+            if new > width + 1e-8:
+                return None
+            line.append(word)
+            current = new
+        else:
+            lines.append(" ".join(line))
+            line, current = [word], word_width
+    lines.append(" ".join(line))
+    return "\n".join(lines)
 
 
 def _spans(rows: list[list[Cell]]) -> tuple[list[list], list[tuple]]:
@@ -292,40 +360,110 @@ def _spans(rows: list[list[Cell]]) -> tuple[list[list], list[tuple]]:
     return grid, spans
 
 
-def _table(annex: AnnexTable, width: float) -> Table:
-    header_grid, spans = _spans([list(row) for row in annex.header])
-    header_style = _style(BOLD, TABLE_FONT_SIZE, TA_CENTER, TABLE_LEADING)
-    data = [[_para(cell.text, header_style, CellParagraph) if cell else "" for cell in row] for row in header_grid]
-    commands: list[tuple] = [
-        ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_FONT_SIZE, TABLE_LEADING),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("VALIGN", (0, 0), (-1, len(data) - 1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        *spans,
-    ]
-    for kind, cells in annex.rows:
-        r = len(data)
-        bold = kind != "item"
-        font = BOLD if bold else REGULAR
-        row, c = [], 0
-        for index, cell in enumerate(cells):
-            alignment = _alignment(cell, index == 0)
-            row.append(_body_cell(cell, alignment, font))
-            if cell.kind == "num":
-                commands.append(("ALIGN", (c, r), (c, r), ALIGN_NAMES[alignment]))
-            if cell.colspan > 1:
-                row.extend([""] * (cell.colspan - 1))
-                commands.append(("SPAN", (c, r), (c + cell.colspan - 1, r)))
-            c += cell.colspan
-        if bold:
-            commands.append(("FONT", (0, r), (-1, r), BOLD, TABLE_FONT_SIZE, TABLE_LEADING))
-        data.append(row)
-    widths = [width * share / sum(annex.shares) for share in annex.shares]
-    return Table(data, colWidths=widths, repeatRows=len(header_grid), style=TableStyle(commands))
+class AnnexRows(Flowable):
+    """An annex's table from its row ``start`` on, drawn one page's Table at a time.
+
+    A single ReportLab Table of thousands of rows is measured again, whole, each time it breaks
+    across a page, and its style commands are applied again to every row left: the time grows
+    with the square of the rows (~460 s for the ~1.800 pages of a period at 50× the data). Here
+    every row's height is measured once (``AnnexBody``), a page takes the rows that fit by a
+    binary search in their running heights, and each page is its own small Table (the header
+    repeated, the same columns, styles and heights), so the work grows with the rows."""
+
+    def __init__(self, body: AnnexBody, start: int = 0):
+        super().__init__()
+        self.body, self.start = body, start
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        body = self.body
+        return body.width, body.header_height + body.tops[-1] - body.tops[self.start]
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        end = self.body.fitting(self.start, availHeight)
+        if end <= self.start:  # not one row fits under the header: the next page (as Table does)
+            return []
+        return [self.body.page(self.start, end), AnnexRows(self.body, end)]
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803 (ReportLab's names)
+        table = self.body.page(self.start, len(self.body.rows))
+        table.wrapOn(canvas, self.body.width, self.body.header_height + self.body.tops[-1])
+        table.drawOn(canvas, x, y, _sW)
+
+
+class AnnexBody:
+    """An annex's cells, styles and row heights, built once; ``page`` makes the Table of a
+    slice of its rows under the header."""
+
+    def __init__(self, annex: AnnexTable, width: float):
+        header_grid, self.header_spans = _spans([list(row) for row in annex.header])
+        header_style = _style(BOLD, TABLE_FONT_SIZE, TA_CENTER, TABLE_LEADING)
+        self.header = [[_para(cell.text, header_style, CellParagraph) if cell else "" for cell in row] for row in header_grid]
+        self.widths = [width * share / sum(annex.shares) for share in annex.shares]
+        self.width = sum(self.widths)
+        self.base = [
+            ("FONT", (0, 0), (-1, -1), REGULAR, TABLE_FONT_SIZE, TABLE_LEADING),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, len(self.header) - 1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), PADDING_X),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PADDING_X),
+            ("TOPPADDING", (0, 0), (-1, -1), PADDING_Y),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING_Y),
+            *self.header_spans,
+        ]
+        header_table = Table(self.header, colWidths=self.widths, style=TableStyle(self.base))
+        header_table.wrap(self.width, 1e9)
+        self.header_heights = list(header_table._rowHeights)
+        self.header_height = sum(self.header_heights)
+        # Per row: its cells, its commands (row 0 standing for the row), its height.
+        self.rows: list[list] = []
+        self.commands: list[list[tuple]] = []
+        self.heights: list[float] = []
+        for kind, cells in annex.rows:
+            bold = kind != "item"
+            font = BOLD if bold else REGULAR
+            row, commands, height, c = [], [], 0.0, 0
+            for index, cell in enumerate(cells):
+                alignment = _alignment(cell, index == 0)
+                cell_width = sum(self.widths[c : c + cell.colspan])
+                value = _body_cell(cell, alignment, font, cell_width)
+                row.append(value)
+                if isinstance(value, str) and alignment != TA_LEFT:  # the table's default: left
+                    commands.append(("ALIGN", (c, 0), (c + cell.colspan - 1, 0), ALIGN_NAMES[alignment]))
+                if cell.colspan > 1:
+                    row.extend([""] * (cell.colspan - 1))
+                    commands.append(("SPAN", (c, 0), (c + cell.colspan - 1, 0)))
+                c += cell.colspan
+                if isinstance(value, str):  # Table's rule for a text cell: its lines times the leading
+                    h = TABLE_LEADING * (value.count("\n") + 1)
+                else:
+                    h = value.wrap(cell_width - 2 * PADDING_X, 1e9)[1]
+                height = max(height, h + 2 * PADDING_Y)
+            if bold:
+                commands.append(("FONT", (0, 0), (-1, 0), BOLD, TABLE_FONT_SIZE, TABLE_LEADING))
+            self.rows.append(row)
+            self.commands.append(commands)
+            self.heights.append(height)
+        self.tops = [0.0, *itertools.accumulate(self.heights)]  # the rows' running heights
+
+    def fitting(self, start: int, available: float) -> int:
+        """The end of the rows from ``start`` that fit in ``available`` under the header (the
+        test of Table's split: a row fits while the heights so far plus its own do not pass)."""
+        return bisect.bisect_right(self.tops, available - self.header_height + self.tops[start] + 1e-9, lo=start) - 1
+
+    def page(self, start: int, end: int) -> Table:
+        offset = len(self.header) - start
+        commands = list(self.base)
+        for r in range(start, end):
+            for command in self.commands[r]:
+                name, (c0, _), (c1, _), *rest = command
+                commands.append((name, (c0, r + offset), (c1, r + offset), *rest))
+        return Table(
+            self.header + self.rows[start:end],
+            colWidths=self.widths,
+            rowHeights=self.header_heights + self.heights[start:end],
+            style=TableStyle(commands),
+        )
 
 
 def _flowables(annex: AnnexTable, width: float) -> list:
@@ -340,7 +478,7 @@ def _flowables(annex: AnnexTable, width: float) -> list:
     if annex.unit:
         unit = ParagraphStyle("unit", parent=_style(ITALIC, 11, TA_RIGHT), spaceBefore=4, spaceAfter=2)
         flowables.append(_para(annex.unit, unit))
-    return [*flowables, _table(annex, width)]
+    return [*flowables, AnnexRows(AnnexBody(annex, width))]
 
 
 def _template(annex: AnnexTable, first_pages: list[int]) -> PageTemplate:
