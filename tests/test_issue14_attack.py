@@ -3,8 +3,12 @@ writer, through the ways in a user or a file can take. Each test pins a hole fou
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
 
@@ -41,3 +45,71 @@ def forms_choices(model):
     from django.forms.models import ModelChoiceField, ModelChoiceIterator
 
     return ModelChoiceIterator(ModelChoiceField(model.objects.all()))
+
+
+# ——— Concurrency on PostgreSQL ————————————————————————————————————————————————————————————
+
+
+def _in_thread(target):
+    """Run ``target`` in a thread with its own connection; its exception, re-raised here."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            target()
+        except BaseException as error:  # noqa: BLE001 - reported by the caller
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two transactions at once need PostgreSQL")
+def test_a_page_bringing_summaries_up_to_date_does_not_wait_for_a_writer():
+    """A new day makes summaries stale; the first page read refreshes them, passing over those a
+    writer holds (skip_locked). The placeholder INSERT … ON CONFLICT it made first for every
+    contract waited for any writer's uncommitted upsert of the same row (a unique-index check
+    against an in-progress tuple): a debt page hung for as long as a workbook import ran."""
+    import threading
+
+    from django.db import transaction
+
+    from funding import loans
+    from funding.models import ContractDebt
+    from tests.test_browser import reference_data
+
+    reference_data()
+    today = timezone.localdate()
+    held, stale = f.LoanContractFactory(), f.LoanContractFactory()
+    for contract in (held, stale):
+        f.InstalmentFactory(contract=contract, number=1, due_date=today - datetime.timedelta(days=10))
+    loans.refresh_all_debts()
+    ContractDebt.objects.update(computed_on=today - datetime.timedelta(days=1), changes_on=today)  # yesterday's
+    written, release = threading.Event(), threading.Event()
+
+    def writer():
+        with transaction.atomic():
+            loans.ledger_changed([held.pk])  # its summary upserted, uncommitted
+            written.set()
+            release.wait(timeout=30)
+
+    thread, errors = _in_thread(writer)
+    assert written.wait(timeout=30)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '3s'")  # a wait would fail the test, not hang it
+            assert not loans.summaries_usable(today)  # the held one: the page reads the ledgers
+        assert ContractDebt.objects.get(pk=stale.pk).computed_on == today
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert not errors
+    assert loans.summaries_usable(today)
