@@ -113,3 +113,30 @@ def test_a_page_bringing_summaries_up_to_date_does_not_wait_for_a_writer():
         thread.join(timeout=30)
     assert not errors
     assert loans.summaries_usable(today)
+
+
+# ——— The summaries against the ledger, by ways in that bypass the services ———————————————————
+
+
+def test_loaddata_into_a_database_with_summaries_leaves_none_wrong(tmp_path):
+    """``loaddata`` saves raw (its signals say so): the summary cannot be worked out mid-fixture
+    (the rows it needs may come later), but it must not go on holding with the old figures,
+    nor the dashboard's cache under the old version."""
+    from django.core import serializers
+    from django.core.management import call_command
+
+    from funding import loans
+    from funding.models import Repayment
+
+    contract = f.LoanContractFactory()
+    f.InstalmentFactory(contract=contract, number=1, due_date=datetime.date(2024, 6, 15))
+    today = timezone.localdate()
+    before = loans.ledger_version()
+    assert loans.contract_statuses([contract], as_of=today)[0].repaid == 0
+    payment = Repayment(contract=contract, date=datetime.date(2024, 6, 10), amount=33_000_000, receipt_number="BL-X")
+    fixture = tmp_path / "repayment.json"
+    fixture.write_text(serializers.serialize("json", [payment]), encoding="utf-8")
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert loans.ledger_version() > before
+    assert loans.contract_statuses([contract], as_of=today) == [loans._ledgers([contract], today)[0].status]
+    assert loans.contract_statuses([contract], as_of=today)[0].repaid == 33_000_000
