@@ -140,3 +140,29 @@ def test_loaddata_into_a_database_with_summaries_leaves_none_wrong(tmp_path):
     assert loans.ledger_version() > before
     assert loans.contract_statuses([contract], as_of=today) == [loans._ledgers([contract], today)[0].status]
     assert loans.contract_statuses([contract], as_of=today)[0].repaid == 33_000_000
+
+
+# ——— Production settings ——————————————————————————————————————————————————————————————————
+
+
+@pytest.mark.parametrize(
+    "engine, cache_url",
+    [
+        ("django.contrib.sessions.backends.cache", "locmemcache://"),
+        ("django.contrib.sessions.backends.cached_db", "dummycache://"),
+        ("django.contrib.sessions.backends.signed_cookies", "locmemcache://"),
+    ],
+)
+def test_production_settings_refuse_sessions_one_worker_or_one_browser_keeps(engine, cache_url):
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_site import ROOT, _env_example
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "KHUYENCONG_TESTING", "DATABASE_URL"}}
+    env.update(_env_example())
+    env.update(SESSION_ENGINE=engine, CACHE_URL=cache_url, DJANGO_SETTINGS_MODULE="khuyencong.settings")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SESSION_ENGINE" in result.stderr
