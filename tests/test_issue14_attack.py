@@ -166,3 +166,63 @@ def test_production_settings_refuse_sessions_one_worker_or_one_browser_keeps(eng
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SESSION_ENGINE" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two transactions at once need PostgreSQL")
+def test_two_repayments_at_once_and_a_page_leave_the_summary_equal_to_the_ledger():
+    """Two clerks record a repayment on one contract at the same moment while a page brings the
+    day's summaries up to date: no deadlock, and the stored summary is the ledger's."""
+    import threading
+
+    from funding import loans, services
+    from funding.models import ContractDebt, LedgerVersion
+    from tests.test_browser import reference_data
+
+    reference_data()
+    today = timezone.localdate()
+    from khuyencong.core import roles
+    from tests.screens_helpers import user_in
+
+    clerks = [user_in(roles.DATA_ENTRY, "nhaplieu1"), user_in(roles.DATA_ENTRY, "nhaplieu2")]
+    contract = f.LoanContractFactory()
+    others = [f.LoanContractFactory() for _ in range(3)]
+    for c in (contract, *others):
+        f.InstalmentFactory(contract=c, number=1, due_date=today - datetime.timedelta(days=10))
+    LedgerVersion.objects.get_or_create(pk=1)
+    loans.refresh_all_debts()
+    ContractDebt.objects.update(computed_on=today - datetime.timedelta(days=1), changes_on=today)
+    version = loans.ledger_version()
+    start = threading.Barrier(3)
+
+    def pay(receipt, clerk):
+        def run():
+            start.wait(timeout=30)
+            with transaction_atomic():
+                services.record_repayment(contract=contract, date=today, amount=1_000_000, receipt_number=receipt,
+                                          by=clerk)
+        return run
+
+    def page():
+        start.wait(timeout=30)
+        with transaction_atomic():
+            loans.summaries_usable(today)
+            loans.contract_statuses([contract, *others], as_of=today)
+
+    threads = [_in_thread(pay("BL-1", clerks[0])), _in_thread(pay("BL-2", clerks[1])), _in_thread(page)]
+    for thread, _ in threads:
+        thread.join(timeout=60)
+    assert not [e for _, errors in threads for e in errors]
+    assert loans.ledger_version() == version + 2
+    for c in (contract, *others):
+        debt = ContractDebt.objects.get(pk=c.pk)
+        assert debt.computed_on == today
+        assert loans.contract_statuses([c], as_of=today) == [loans._ledgers([c], today)[0].status]
+    assert ContractDebt.objects.get(pk=contract.pk).repaid == 2_000_000
+
+
+def transaction_atomic():
+    from django.db import transaction
+
+    return transaction.atomic()
+
