@@ -228,35 +228,21 @@ def transaction_atomic():
 
 
 
-# ——— The demo data's pages against the ledgers, summaries worked out on another day ————————————
+# ——— One rule for a reversal's date: the screens and the workbook ——————————————————————————
 
 
-@pytest.mark.parametrize("computed_days_ago", [0, 1, 200, 700])
-def test_the_demo_pages_equal_the_ledgers_whenever_the_summaries_were_worked_out(lam_dong, monkeypatch, computed_days_ago):
-    """Summaries worked out on an earlier day (a quiet week, a server that slept), read today and
-    on later and earlier days: the overdue list, the portfolio and the contract list's bucket
-    filters and debt sorts in SQL give what the ledgers give."""
-    from funding import loans
-    from funding import views as funding_views
-    from funding.filters import BUCKET_KEYS, NOT_OVERDUE, OVERDUE_ANY, ContractFilter
-    from funding.models import LoanContract
+def test_the_workbook_refuses_a_reversal_dated_before_its_repayment_as_the_screen_does():
+    from khuyencong.workbook import import_workbook
+    from tests.workbook_helpers import small_workbook, xlsx
 
-    today = timezone.localdate()
-    then = today - datetime.timedelta(days=computed_days_ago)
-    with monkeypatch.context() as patch:
-        patch.setattr(loans.timezone, "localdate", lambda: then)
-        loans.refresh_all_debts()
-    everything = LoanContract.objects.all()
-    for offset in (-400, -1, 0, 1, 30, 365, 3000):
-        day = today + datetime.timedelta(days=offset)
-        by_ledger = loans.overdue_contracts(everything, as_of=day)
-        by_ledger.sort(key=lambda r: (-r.days_past_due, r.contract_number))
-        assert loans.overdue_contracts(as_of=day) == by_ledger, offset
-        assert loans.portfolio_summary(as_of=day) == loans.portfolio_summary(everything, as_of=day), offset
-        for bucket in ["", OVERDUE_ANY, NOT_OVERDUE, *BUCKET_KEYS]:
-            for sort in ["du-no", "-du-no", "qua-han", "-so-ngay", "so-ngay"]:
-                filters = ContractFilter({"bucket": bucket, "sap_xep": sort}, queryset=everything.select_related(
-                    "facility", "project__plan"), years=[2021, 2022, 2023, 2024, 2025])
-                python = [c.pk for c, _ in funding_views._rows_with_statuses(filters, day)]
-                if loans.summaries_usable(day):
-                    assert [c.pk for c in funding_views._filtered_in_sql(filters, day)] == python, (offset, bucket, sort)
+    sheets = small_workbook()
+    sheets["TraNo"] = [
+        ["Số hợp đồng", "Ngày trả", "Số tiền", "Số biên lai", "Đảo biên lai"],
+        ["01/2024/HĐ-TTKC", "30/09/2024", 20_000_000, "BL-0001", ""],
+        ["01/2024/HĐ-TTKC", "29/09/2024", 20_000_000, "ĐẢO-BL-0001", "BL-0001"],
+    ]
+    result = import_workbook(xlsx(sheets))
+    assert not result.applied
+    assert any("Ngày đảo không được trước ngày của khoản trả nợ (30/09/2024)" in p.message for p in result.problems)
+    sheets["TraNo"][2][1] = "30/09/2024"  # the same day: allowed
+    assert import_workbook(xlsx(sheets)).applied
