@@ -246,3 +246,35 @@ def test_the_workbook_refuses_a_reversal_dated_before_its_repayment_as_the_scree
     assert any("Ngày đảo không được trước ngày của khoản trả nợ (30/09/2024)" in p.message for p in result.problems)
     sheets["TraNo"][2][1] = "30/09/2024"  # the same day: allowed
     assert import_workbook(xlsx(sheets)).applied
+
+
+# ——— The workbook reader: a value calamine would type otherwise ——————————————————————————————
+
+
+def test_an_iso_date_cell_reaches_the_importer_as_openpyxl_gives_it(monkeypatch):
+    """A cell t="d" holding a date alone: calamine made it a datetime, openpyxl a date."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from khuyencong.workbook import reader as R
+    from tests.test_workbook_readers import both, typed
+
+    workbook = Workbook()
+    workbook.active.title = "GiaiNgan"
+    workbook.active.append(["Năm", "Mã đề án", "Ngày", "Số tiền", "Số chứng từ", "Loại chi"])
+    workbook.active.append([2024, "QG-01", "x", 1, "a", "b"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    edited = io.BytesIO()
+    with zipfile.ZipFile(edited, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = R.re.sub(rb'<c r="C2"[^>]*>.*?</c>', b'<c r="C2" t="d"><v>2024-10-02</v></c>', data, count=1)
+            archive.writestr(info, data)
+    fast, slow, _ = both(edited.getvalue(), monkeypatch)
+    assert fast.sheets["GiaiNgan"].rows[0][1]["Ngày"] == datetime.date(2024, 10, 2)
+    assert typed(fast) == typed(slow)
