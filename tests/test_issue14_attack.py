@@ -278,3 +278,11 @@ def test_an_iso_date_cell_reaches_the_importer_as_openpyxl_gives_it(monkeypatch)
     fast, slow, _ = both(edited.getvalue(), monkeypatch)
     assert fast.sheets["GiaiNgan"].rows[0][1]["Ngày"] == datetime.date(2024, 10, 2)
     assert typed(fast) == typed(slow)
+
+
+@pytest.mark.parametrize("value", ["²", "¹²"])
+def test_other_pages_reading_a_number_from_the_address_take_only_decimal_digits(entry_client, value):
+    """str.isdigit() is true of "²", which int() refuses: a 500 on these pages before."""
+    assert entry_client.get(reverse("home"), {"tu": value, "den": value}).status_code == 200
+    assert entry_client.get(reverse("projects:plan-create"), {"chuong-trinh": value}).status_code == 200
+    assert entry_client.get(reverse("projects:event-create"), {"project": value}).status_code == 200
