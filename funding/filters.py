@@ -16,7 +16,7 @@ from funding.models import LoanContract
 from khuyencong.core.collation import vietnamese
 from khuyencong.core.forms import DateInput
 from khuyencong.core.search import ALL, AccentFreeSearchFilter, ListFilterSet, ignore
-from projects.forms import FacilityPicker
+from projects.forms import FacilityPicker, picked_id
 from projects.models import Facility
 
 
@@ -26,7 +26,7 @@ class FacilityChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         text = str(value).strip() if value not in self.empty_values else ""
-        if text and (not text.isdigit() or int(text) >= 2**63):
+        if text and picked_id(text) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
         return super().to_python(value)
 

@@ -663,8 +663,9 @@ REFRESH_CHUNK = 500  # contracts per round: keeps each query's parameters well u
 
 def refresh_debts(contract_ids: Iterable[int], *, skip_locked: bool = False) -> dict[int, ContractDebt]:
     """Work out again, from their ledgers, the summaries of these contracts as of today, and
-    store them: a fixed number of queries per 500 contracts (the contracts, a placeholder
-    insert, the lock, six ledger queries, the next dates, one upsert).
+    store them: a fixed number of queries per 500 contracts (the contracts with
+    whether each has a summary row, a placeholder insert for those without (none when all
+    have one), the lock, six ledger queries, the next dates, one upsert).
 
     Concurrency: the summary rows are locked (SELECT … FOR UPDATE, by id) before the ledger
     is read, so two writers of one contract take turns and the second reads the first's
@@ -677,10 +678,16 @@ def refresh_debts(contract_ids: Iterable[int], *, skip_locked: bool = False) -> 
     for start in range(0, len(ids), REFRESH_CHUNK):
         chunk = ids[start:start + REFRESH_CHUNK]
         with transaction.atomic():
-            existing = list(LoanContract.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+            existing, missing = [], []
+            for pk, has_row in LoanContract.objects.filter(pk__in=chunk).values_list("pk", "debt__contract_id"):
+                existing.append(pk)
+                if has_row is None:
+                    missing.append(pk)
             if not existing:
                 continue
-            ContractDebt.objects.bulk_create([ContractDebt(contract_id=pk) for pk in existing], ignore_conflicts=True)
+            # Placeholders only where no summary row is seen: INSERT … ON CONFLICT waits for any
+            # transaction with an uncommitted upsert of the same row, skip_locked or not.
+            ContractDebt.objects.bulk_create([ContractDebt(contract_id=pk) for pk in missing], ignore_conflicts=True)
             locked = list(
                 ContractDebt.objects.select_for_update(skip_locked=skip_locked)
                 .filter(pk__in=existing)

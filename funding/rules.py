@@ -174,6 +174,13 @@ def repayment(
         raise at("amount", f"Số tiền trả ({money_exact(amount)}) vượt dư nợ còn lại của hợp đồng ({money_exact(outstanding)}).")
 
 
+def reversal(*, date: datetime.date, original_date: datetime.date) -> None:
+    """A reversal entry is dated on or after the repayment it cancels (the screens and the
+    workbook alike): one dated before would take money back before it came in."""
+    if date < original_date:
+        raise at("date", f"Ngày đảo không được trước ngày của khoản trả nợ ({date_short(original_date)}).")
+
+
 def lawsuit(*, filed_on: datetime.date, disbursed_on: datetime.date | None, written_off: bool) -> None:
     not_after_today(filed_on, "Ngày khởi kiện", "filed_on")
     if disbursed_on is None:

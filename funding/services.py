@@ -495,8 +495,7 @@ def reverse_repayment(*, repayment: Repayment, date: datetime.date, reason: str,
         raise ValidationError("Khoản trả nợ này đã được đảo.")
     if WriteOff.objects.filter(contract=locked).exists():
         raise ValidationError("Hợp đồng đã được xóa nợ; không đảo khoản trả nợ trước khi xóa nợ.")
-    if date < original.date:
-        raise _at("date", f"Ngày đảo không được trước ngày của khoản trả nợ ({date_short(original.date)}).")
+    rules.reversal(date=date, original_date=original.date)
     reversal = _save(
         Repayment(
             contract=locked,

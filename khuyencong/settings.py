@@ -132,10 +132,17 @@ CACHES = {
 # them from the cache and writes through to the database. Never the plain "cache" engine over
 # local memory: a session would live in one worker.
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
-if SESSION_ENGINE.endswith((".cache", ".cached_db")) and CACHES["default"]["BACKEND"].endswith("LocMemCache") and not DEBUG:
+_PER_WORKER_CACHE = CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+if SESSION_ENGINE.endswith((".cache", ".cached_db")) and _PER_WORKER_CACHE and not DEBUG:
     raise ImproperlyConfigured(
-        f"SESSION_ENGINE={SESSION_ENGINE} over a local-memory cache keeps each session in one worker "
+        f"SESSION_ENGINE={SESSION_ENGINE} over a local-memory (or dummy) cache keeps each session in one worker "
         "(a sign-out would not reach the others): set CACHE_URL to a shared cache (Redis), or leave SESSION_ENGINE unset."
+    )
+# Signed-cookie sessions live in the browser: a sign-out (or a locked account) cannot revoke a
+# copy of the cookie taken before it.
+if SESSION_ENGINE.endswith(".signed_cookies") and not DEBUG:
+    raise ImproperlyConfigured(
+        f"SESSION_ENGINE={SESSION_ENGINE}: a sign-out cannot revoke a copied cookie; leave SESSION_ENGINE unset (the database)."
     )
 
 # The task queue: django-tasks (Django's Tasks API, backported; django.tasks on Django 6) with

@@ -210,6 +210,16 @@ class FacilityForm(ConstraintErrorsNextToFields, forms.ModelForm):
         return value
 
 
+def picked_id(value) -> int | None:
+    """The database id a picker's value names, or None: only ASCII digits below 2**63 (what a
+    bigint key can hold). ``str.isdigit`` alone let "²" through to int(), a 500; a 20-digit
+    value overflowed the driver."""
+    text = str(value).strip() if value is not None else ""
+    if text.isascii() and text.isdigit() and int(text) < 2**63:
+        return int(text)
+    return None
+
+
 class SearchPicker(forms.Select):
     """A choice among thousands of rows (facilities, đề án) that the page does not list: the
     chosen rows only, each an input named like the field and ticked, and a search box that
@@ -248,7 +258,7 @@ class SearchPicker(forms.Select):
         context = forms.Widget.get_context(self, name, value, attrs)
         widget = context["widget"]
         # Only what a database id can be: a list's filter shows a bad value back (a 20-digit "id").
-        ids = [int(v) for v in widget["value"] if str(v).isdigit() and int(v) < 2**63]
+        ids = [pk for pk in map(picked_id, widget["value"]) if pk is not None]
         chosen = (
             self.choices.queryset.filter(pk__in=ids).select_related(*self.related).order_by(*self.ordering)
             if ids

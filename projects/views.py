@@ -479,7 +479,7 @@ def commune_review(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         facility = get_for_user(request, Facility.objects.all(), request.POST.get("facility", ""), rule=roles.can_approve)
         commune_id = request.POST.get("commune") or ""
-        unit = AdministrativeUnit.objects.filter(pk=commune_id).first() if commune_id.isdigit() else None
+        unit = AdministrativeUnit.objects.filter(pk=commune_id).first() if commune_id.isdecimal() else None
         if unit is None:
             messages.error(request, f"Chưa chọn xã, phường cho cơ sở {facility.name}.")
         else:
@@ -700,7 +700,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
     initial = {}
-    if (program_id := request.GET.get("chuong-trinh", "")).isdigit():
+    if (program_id := request.GET.get("chuong-trinh", "")).isdecimal():
         program = Program.objects.filter(pk=program_id).first()
         if program is not None:
             initial["program"] = program.pk
@@ -777,7 +777,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
     initial = {}
-    if (project_id := request.GET.get("project", "")).isdigit():
+    if (project_id := request.GET.get("project", "")).isdecimal():
         initial["project"] = int(project_id)
     return edit_record(
         request, EventForm, template="projects/event_form.html", name="event", form_kwargs={"initial": initial},

@@ -18,7 +18,7 @@ MAX_YEARS = 15
 
 
 def _year(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR else None
+    return int(value) if value and value.isdecimal() and FIRST_YEAR <= int(value) <= LAST_YEAR else None
 
 
 def _money_tick(amount: int) -> str:

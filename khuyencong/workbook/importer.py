@@ -1461,6 +1461,8 @@ class _Plan:
                 row.error("Đảo biên lai", f"Biên lai “{receipt}” đã có bút toán đảo.")
             elif original.amount != repayment.amount:
                 row.error("Số tiền", f"Bút toán đảo phải cùng số tiền với biên lai “{receipt}”.")
+            elif not row.obeys(self.REPAYMENT_COLUMNS, rules.reversal, date=repayment.date, original_date=original.date):
+                pass
             else:
                 repayment.reversal_of = original
                 reversed_by[id(original)] = repayment

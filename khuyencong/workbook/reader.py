@@ -225,7 +225,9 @@ class _Scan:
     """What the scan of one sheet's XML found (``_scan_parts``)."""
 
     formulas: bool = False
-    errors: bool = False  # an error cell (#DIV/0!): calamine reads it as empty, openpyxl as its text
+    # An error cell (#DIV/0!): calamine reads it as empty, openpyxl as its text. An ISO date cell
+    # (t="d", "2024-10-02"): calamine gives a datetime, openpyxl a date.
+    errors: bool = False
     cells: int = 0  # cells opened (``<c ``)
     addressed: int = 0  # of which written ``<c r="A1"``, as calamine needs for the bound below
     columns: set = field(default_factory=set)
@@ -293,7 +295,7 @@ def _scan_text(scan: _Scan, text: bytes) -> None:
     if _DOCTYPE.search(text):
         raise WorkbookRefused("Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.")
     scan.formulas = scan.formulas or bool(_FORMULA.search(text))
-    scan.errors = scan.errors or b't="e"' in text
+    scan.errors = scan.errors or b't="e"' in text or b't="d"' in text
     scan.row_tags += text.count(b"<row")
     scan.cells += text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>") + text.count(b":c ")
     rows = _CELL_ROW.findall(text)
