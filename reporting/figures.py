@@ -839,9 +839,10 @@ def compute_figures(
     were two thirds of the figures' time at 50× the data.
 
     Queries (fixed): đề án of the period; their facility pairs; conference events; product
-    nominations; the award levels; recoverable contracts + 3 in contract_statuses; the previous
-    programme; its contracts + 3 in contract_statuses; results after support, and their đề án's
-    facilities when there are any.
+    nominations (totals, by level, and with ``annexes`` their list); the award levels;
+    recoverable contracts + contract_statuses' (whether the debt summaries hold on the date,
+    then the summaries or the ledgers); the previous programme; its contracts + the same;
+    results after support, and their đề án's facilities when there are any.
     """
     if year_to < year_from:
         raise ValueError("year_to < year_from")
@@ -853,24 +854,15 @@ def compute_figures(
     # keeps only F12's, whose đề án the body names.
     records = done.records() if annexes else done.records(only=("F12",))
     conferences, outcomes = _conferences(period, done.content(CONFERENCE))
-    if annexes:
-        records["F24"] = records["F08"]
     voting, nominated, recognised_products = _voting(
         province, year_from, year_to, done.content(PRODUCT_VOTING), annexes=annexes
     )
     if annexes:
+        records["F24"] = records["F08"]
         records["F10"] = FigureRecords(projects=records["F10"].projects, facilities=nominated)
     repayment, contracts, statuses = _repayment(province, year_from, year_to, report_date, records)
-
     after_support = _after_support(province, year_from, year_to)
-
-    # F25–F29: each year of the period.
-    years = []
-    for year in range(year_from, year_to + 1):
-        in_year = [row for row in rows.values() if row.year == year]
-        years.append(_year_figures(year, in_year))
-        records[f"Y{year}"] = FigureRecords(projects=tuple(row.id for row in in_year))
-
+    years = _years(rows, year_from, year_to, records)
     return ReportFigures(
         province_id=province.pk,
         year_from=year_from,
@@ -911,6 +903,16 @@ def compute_figures(
         after_support=after_support,
         records=records,
     )
+
+
+def _years(rows: dict[int, _Row], year_from: int, year_to: int, records: dict[str, FigureRecords]) -> list[YearFigures]:
+    """F25–F29: each year of the period, its đề án's records under "Y<year>"."""
+    years = []
+    for year in range(year_from, year_to + 1):
+        in_year = [row for row in rows.values() if row.year == year]
+        years.append(_year_figures(year, in_year))
+        records[f"Y{year}"] = FigureRecords(projects=tuple(row.id for row in in_year))
+    return years
 
 
 def _contents(done: list[_Row]) -> tuple[ContentTotals, ...]:

@@ -122,11 +122,11 @@ def assert_queries(client, url: str, params: dict | None, expected: int, django_
 
 
 # session, user, savepoint + release; the user's groups; the đề án with plan, content, level;
-# its disbursements, contracts (with facility) and their statuses (instalments, reschedules,
-# repayments, lawsuits, write-offs, recoveries), events, facilities, results; the history of
+# its disbursements, contracts (with facility) and their statuses (their debt summaries, which
+# hold today: no ledger is rebuilt), events, facilities, results; the history of
 # the recent changes; the decisions of the timeline and the steps offered; the funding sources
 # of the disbursement form.
-PROJECT_PAGE_QUERIES = 28
+PROJECT_PAGE_QUERIES = 23
 
 
 @pytest.mark.parametrize("rows", [1, 30])
@@ -137,9 +137,9 @@ def test_the_project_page_query_count_does_not_grow(data_entry, login, django_as
 
 
 # session, user, savepoint + release; the plan years; the page count and the page of contracts
-# with facility, đề án and plan; their statuses (six ledger queries, for the page only); the
-# user's groups. A chosen facility: its check and the picker's row, two more.
-CONTRACT_LIST_QUERIES = 14
+# with facility, đề án and plan; their debt summaries (for the page only); the user's groups.
+# A chosen facility: its check and the picker's row, two more.
+CONTRACT_LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("rows", [1, 30])
