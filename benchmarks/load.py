@@ -315,6 +315,105 @@ class PostgresCpu:
         return (reaped1 - reaped0) + sum(cpu - live0.get(pid, 0.0) for pid, cpu in live1.items())
 
 
+def signed_in_browsers(host: str, port: int, users: int) -> list[Browser]:
+    """One browser per user, signed in with the roles in turn."""
+    browsers = []
+    for i in range(users):
+        browser = Browser(host, port)
+        browser.login(ROLES[i % len(ROLES)])
+        browsers.append(browser)
+    return browsers
+
+
+def warm_up(browsers: list[Browser], mix: Mix, workers: int, seed: int) -> None:
+    """Every page once per worker (the lists first: they give the đề án ids), untimed: each
+    worker's first request of a page pays for imports and template compilation."""
+    rng = random.Random(seed)
+    for n in range(workers):
+        for page_label in WEIGHTS:
+            status, body = browsers[n % len(browsers)].get(mix.path(page_label, rng))
+            if status == 200:
+                mix.learn(page_label, body)
+
+
+@dataclass
+class Crowd:
+    """What the users of one run share: the pages, the start, the end, and the result they add to."""
+
+    mix: Mix
+    pause: float
+    result: Result
+    started: threading.Barrier
+    stop: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def drive_user(crowd: Crowd, browser: Browser, rng_seed: int) -> None:
+    """One user's visits from the start to the end of the window; the times and errors go to the result."""
+    rng = random.Random(rng_seed)
+    labels, weights = list(WEIGHTS), list(WEIGHTS.values())
+    mix, pause, stop = crowd.mix, crowd.pause, crowd.stop
+    times: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, Counter] = defaultdict(Counter)
+    lates: Counter = Counter()
+    crowd.started.wait()
+    if pause:
+        time.sleep(rng.random() * pause)  # not all at once
+    while not stop.is_set():
+        page_label = rng.choices(labels, weights)[0]
+        path = mix.path(page_label, rng)
+        t0 = time.perf_counter()
+        status, body = browser.get(path)
+        elapsed = time.perf_counter() - t0
+        # An answer that ends after the window still counts for the times (leaving it out
+        # would leave out the slowest pages) but not for the requests per second.
+        late = stop.is_set()
+        if status == 200:
+            times[page_label].append(elapsed)
+            if late:
+                lates[page_label] += 1
+            else:
+                mix.learn(page_label, body)
+        else:
+            errors[page_label][f"{status} {path}"] += 1
+        if late:
+            break
+        if pause:
+            stop.wait(pause)
+    with crowd.lock:
+        crowd.result.late.update(lates)
+        for k, v in times.items():
+            crowd.result.times[k].extend(v)
+        for k, v in errors.items():
+            crowd.result.errors[k].update(v)
+
+
+def measure_window(crowd: Crowd, server: Server | None, duration: float) -> None:
+    """Release the users waiting at the start, stop them after ``duration`` seconds, and record
+    the time, the load and the CPU (client, machine, server workers, PostgreSQL) of the window."""
+    result = crowd.result
+    pg = PostgresCpu(server.db if server else None)
+    result.load_before = loadavg()
+    server_cpu0 = server.cpu() if server else None
+    pg0 = pg.snapshot()
+    busy0, total0 = machine_cpu()
+    client0 = time.process_time()
+    crowd.started.wait()
+    t0 = time.monotonic()
+    try:
+        crowd.stop.wait(duration)
+    finally:
+        crowd.stop.set()
+        result.elapsed = time.monotonic() - t0
+        result.client_cpu = time.process_time() - client0
+        busy1, total1 = machine_cpu()
+        result.machine_busy = (busy1 - busy0) / max(1, total1 - total0)
+        if server:
+            result.server_cpu = server.cpu() - server_cpu0
+            result.db_cpu = PostgresCpu.between(pg0, pg.snapshot())
+        result.load_after = loadavg()
+
+
 def run_load(
     base_url: str,
     *,
@@ -330,85 +429,14 @@ def run_load(
     parsed = urllib.parse.urlsplit(base_url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
     result = Result(label=label, users=users, pause=pause)
-    labels, weights = list(WEIGHTS), list(WEIGHTS.values())
-    browsers = []
-    for i in range(users):
-        browser = Browser(host, port)
-        browser.login(ROLES[i % len(ROLES)])
-        browsers.append(browser)
+    browsers = signed_in_browsers(host, port, users)
     if warm:
-        # Every page once (the lists first: they give the đề án ids), untimed: each worker's
-        # first request of a page pays for imports and template compilation.
-        rng = random.Random(seed)
-        for n in range(server.workers if server else 3):
-            for page_label in labels:
-                status, body = browsers[n % users].get(mix.path(page_label, rng))
-                if status == 200:
-                    mix.learn(page_label, body)
-    lock = threading.Lock()
-    stop = threading.Event()
-    started = threading.Barrier(users + 1)
-
-    def user(i: int) -> None:
-        rng = random.Random(seed * 1000 + i)
-        browser = browsers[i]
-        times: dict[str, list[float]] = defaultdict(list)
-        errors: dict[str, Counter] = defaultdict(Counter)
-        lates: Counter = Counter()
-        started.wait()
-        if pause:
-            time.sleep(rng.random() * pause)  # not all at once
-        while not stop.is_set():
-            page_label = rng.choices(labels, weights)[0]
-            path = mix.path(page_label, rng)
-            t0 = time.perf_counter()
-            status, body = browser.get(path)
-            elapsed = time.perf_counter() - t0
-            # An answer that ends after the window still counts for the times (leaving it out
-            # would leave out the slowest pages) but not for the requests per second.
-            late = stop.is_set()
-            if status == 200:
-                times[page_label].append(elapsed)
-                if late:
-                    lates[page_label] += 1
-                else:
-                    mix.learn(page_label, body)
-            else:
-                errors[page_label][f"{status} {path}"] += 1
-            if late:
-                break
-            if pause:
-                stop.wait(pause)
-        with lock:
-            result.late.update(lates)
-            for k, v in times.items():
-                result.times[k].extend(v)
-            for k, v in errors.items():
-                result.errors[k].update(v)
-
-    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+        warm_up(browsers, mix, server.workers if server else 3, seed)
+    crowd = Crowd(mix=mix, pause=pause, result=result, started=threading.Barrier(users + 1))
+    threads = [threading.Thread(target=drive_user, args=(crowd, browsers[i], seed * 1000 + i), daemon=True) for i in range(users)]
     for t in threads:
         t.start()
-    pg = PostgresCpu(server.db if server else None)
-    result.load_before = loadavg()
-    server_cpu0 = server.cpu() if server else None
-    pg0 = pg.snapshot()
-    busy0, total0 = machine_cpu()
-    client0 = time.process_time()
-    started.wait()
-    t0 = time.monotonic()
-    try:
-        stop.wait(duration)
-    finally:
-        stop.set()
-        result.elapsed = time.monotonic() - t0
-        result.client_cpu = time.process_time() - client0
-        busy1, total1 = machine_cpu()
-        result.machine_busy = (busy1 - busy0) / max(1, total1 - total0)
-        if server:
-            result.server_cpu = server.cpu() - server_cpu0
-            result.db_cpu = PostgresCpu.between(pg0, pg.snapshot())
-        result.load_after = loadavg()
+    measure_window(crowd, server, duration)
     for t in threads:
         t.join(timeout=600)  # the requests under way finish (not counted)
     return result
@@ -668,7 +696,7 @@ def measure(server: Server, args, seed: int, label: str) -> dict[str, Result]:
     return results
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--url", help="load a server already running (no database or server set up, no comparison)")
@@ -687,7 +715,94 @@ def main() -> None:
     parser.add_argument("--redis-db", type=int, default=12, help="Redis database for the cache, emptied before each server")
     parser.add_argument("--keep-db", action="store_true", help="keep the copies measured (kc_load_before, kc_load_after)")
     parser.add_argument("--seed", type=int, default=14)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def load_running_server(args) -> None:
+    """--url: both modes against a server already running, nothing set up and nothing compared."""
+    mix = Mix()
+    paced = run_load(args.url, label="(a) paced", users=args.users, pause=args.pause, duration=args.duration,
+                     mix=mix, server=None, seed=args.seed, warm=True)  # fmt: skip
+    print_result(paced)
+    saturated = run_load(args.url, label="(b) saturated", users=args.saturate_users, pause=0, duration=args.duration,
+                         mix=mix, server=None, seed=args.seed + 1, warm=False)  # fmt: skip
+    print_result(saturated)
+
+
+def base_database(args, worktree: Path, compare: str | None, current: str, tmp: Path, cache_url: str) -> tuple[str, str]:
+    """The database every side copies, and how its data is described: --reuse-db, or one built at --factor."""
+    if args.reuse_db:
+        return args.reuse_db, args.reuse_db
+    builder_tree, builder_rev = (worktree, compare) if compare else (ROOT, current)
+    # Named by the last commit that changed what builds the data, so that commits that
+    # do not change it reuse the database.
+    builder_rev = git("log", "-1", "--format=%h", builder_rev, "--", *DATA_SOURCES) or builder_rev
+    base = build_base(args.pg, builder_tree, builder_rev, args.factor, tmp, cache_url, args.workers)
+    return base, f"{args.factor}×"
+
+
+def measure_sides(args, sides, base: str, scale: str, tmp: Path, cache_url: str, servers: list, copies: list) -> dict:
+    """Each side on its own copy of the base database and its own server, one after the other.
+    The servers and copies are added to ``servers`` and ``copies`` as they are made, for the clean-up."""
+    results = {}
+    for seed_offset, (side, tree, rev) in enumerate(sides):
+        copy = f"kc_load_{side}"
+        print(f"\n######## {side}: {rev}, data {scale} (copy of {base} as {copy}) ########", flush=True)
+        copy_db(args.pg, base, copy)
+        copies.append(copy)
+        server = Server(tree, copy, pg=args.pg, cache_url=cache_url, workers=args.workers, tmp=tmp, name=side)
+        servers.append(server)
+        try:
+            results[side] = measure(server, args, args.seed + 10 * seed_offset, f"{side} ({rev})")
+        finally:
+            server.stop()
+    return results
+
+
+def clean_up(args, servers: list[Server], compare: str | None, worktree: Path, copies: list[str], tmp: Path) -> None:
+    """Stop the servers, remove the temporary worktree, drop the copies (unless --keep-db) and the temporary folder."""
+    for server in servers:
+        server.stop()
+    if compare and worktree.exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=False)
+    if not args.keep_db:
+        for copy in copies:
+            try:
+                drop_db(args.pg, copy)
+            except Exception as exc:  # noqa: BLE001 — cleaning up; say it and go on
+                print(f"could not drop {copy}: {exc}", file=sys.stderr)
+    subprocess.run(["rm", "-rf", str(tmp)], check=False)
+
+
+def compare_trees(args) -> None:
+    """The revision --compare names (in a temporary worktree), then this tree, each on a copy of one database."""
+    cache_url = f"redis://127.0.0.1:6379/{args.redis_db}"
+    compare = None if args.compare.lower() == "none" else git("rev-parse", "--short", args.compare)
+    current = git("rev-parse", "--short", "HEAD")
+    dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    tmp = Path(tempfile.mkdtemp(prefix="kc-load-"))
+    worktree = tmp / "before"
+    servers: list[Server] = []
+    copies: list[str] = []
+    try:
+        if compare:
+            git("worktree", "add", "--detach", str(worktree), compare)
+            print(f"before: {compare} in a temporary worktree {worktree}")
+        print(f"{'after' if compare else 'measured'}: this tree, {current}{dirty}")
+        base, scale = base_database(args, worktree, compare, current, tmp, cache_url)
+        sides = ([("before", worktree, compare)] if compare else []) + [("after" if compare else "current", ROOT, current)]
+        results = measure_sides(args, sides, base, scale, tmp, cache_url, servers, copies)
+        if compare:
+            print_comparison(results["before"], results["after"], compare)
+        print(f"\nmachine load average at the end: {loadavg()}")
+    except KeyboardInterrupt:
+        print("\ninterrupted: stopping the servers", file=sys.stderr)
+    finally:
+        clean_up(args, servers, compare, worktree, copies, tmp)
+
+
+def main() -> None:
+    args = parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it comes, also into a file
 
     print(f"machine: {os.cpu_count()} cores, load average {loadavg()} (1, 5, 15 min); {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
@@ -703,68 +818,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, interrupted)
 
     if args.url:
-        mix = Mix()
-        paced = run_load(args.url, label="(a) paced", users=args.users, pause=args.pause, duration=args.duration,
-                         mix=mix, server=None, seed=args.seed, warm=True)  # fmt: skip
-        print_result(paced)
-        saturated = run_load(args.url, label="(b) saturated", users=args.saturate_users, pause=0, duration=args.duration,
-                             mix=mix, server=None, seed=args.seed + 1, warm=False)  # fmt: skip
-        print_result(saturated)
-        return
-
-    cache_url = f"redis://127.0.0.1:6379/{args.redis_db}"
-    compare = None if args.compare.lower() == "none" else git("rev-parse", "--short", args.compare)
-    current = git("rev-parse", "--short", "HEAD")
-    dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
-    tmp = Path(tempfile.mkdtemp(prefix="kc-load-"))
-    worktree = tmp / "before"
-    servers: list[Server] = []
-    copies: list[str] = []
-    try:
-        if compare:
-            git("worktree", "add", "--detach", str(worktree), compare)
-            print(f"before: {compare} in a temporary worktree {worktree}")
-        print(f"{'after' if compare else 'measured'}: this tree, {current}{dirty}")
-        if args.reuse_db:
-            base = args.reuse_db
-            scale = args.reuse_db
-        else:
-            builder_tree, builder_rev = (worktree, compare) if compare else (ROOT, current)
-            # Named by the last commit that changed what builds the data, so that commits that
-            # do not change it reuse the database.
-            builder_rev = git("log", "-1", "--format=%h", builder_rev, "--", *DATA_SOURCES) or builder_rev
-            base = build_base(args.pg, builder_tree, builder_rev, args.factor, tmp, cache_url, args.workers)
-            scale = f"{args.factor}×"
-        sides = ([("before", worktree, compare)] if compare else []) + [("after" if compare else "current", ROOT, current)]
-        results = {}
-        for seed_offset, (side, tree, rev) in enumerate(sides):
-            copy = f"kc_load_{side}"
-            print(f"\n######## {side}: {rev}, data {scale} (copy of {base} as {copy}) ########", flush=True)
-            copy_db(args.pg, base, copy)
-            copies.append(copy)
-            server = Server(tree, copy, pg=args.pg, cache_url=cache_url, workers=args.workers, tmp=tmp, name=side)
-            servers.append(server)
-            try:
-                results[side] = measure(server, args, args.seed + 10 * seed_offset, f"{side} ({rev})")
-            finally:
-                server.stop()
-        if compare:
-            print_comparison(results["before"], results["after"], compare)
-        print(f"\nmachine load average at the end: {loadavg()}")
-    except KeyboardInterrupt:
-        print("\ninterrupted: stopping the servers", file=sys.stderr)
-    finally:
-        for server in servers:
-            server.stop()
-        if compare and worktree.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=False)
-        if not args.keep_db:
-            for copy in copies:
-                try:
-                    drop_db(args.pg, copy)
-                except Exception as exc:  # noqa: BLE001 — cleaning up; say it and go on
-                    print(f"could not drop {copy}: {exc}", file=sys.stderr)
-        subprocess.run(["rm", "-rf", str(tmp)], check=False)
+        load_running_server(args)
+    else:
+        compare_trees(args)
 
 
 if __name__ == "__main__":

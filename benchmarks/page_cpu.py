@@ -38,14 +38,18 @@ def backend_cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / TICKS  # utime + stime
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--profile", default="")
     parser.add_argument("--sort", default="cumulative", help="pstats order of --profile: cumulative, tottime")
     parser.add_argument("--only", default="", help="comma-separated beginnings of the page names to measure")
     parser.add_argument("--new-connection", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def setup_django() -> None:
+    """Django on the PostgreSQL copy named by DATABASE_URL, run as a server runs."""
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("DATABASE_URL must name a PostgreSQL copy of the 50× data set.")
     os.environ.setdefault("DEBUG", "1")
@@ -56,20 +60,29 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.DEBUG = False  # no query log, no debug pages: as a server runs
+
+
+def signed_in_client():
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="chuyenvien"))
+    return client
+
+
+def busy_pages() -> list[tuple[str, str]]:
+    """(name, url) of each page measured."""
     from django.urls import reverse
 
     from projects.models import Project
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.DEBUG = False  # no query log, no debug pages: as a server runs
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="chuyenvien"))
     project = Project.objects.filter(disbursements__isnull=False).order_by("pk").first()
     year = Project.objects.order_by("-plan__year").values_list("plan__year", flat=True).first()
-    pages = [
+    return [
         ("dashboard", reverse("home")),
         ("project list", reverse("projects:project-list")),
         ("project page", reverse("projects:project-detail", args=[project.pk])),
@@ -79,17 +92,78 @@ def main() -> None:
         ("portfolio", reverse("funding:portfolio")),
         ("report draft", reverse("reporting:draft-document", args=[year, year])),
     ]
+
+
+def profile_page(client, pages: list[tuple[str, str]], prefix: str, sort: str) -> None:
+    """A cProfile of one request of the first page whose name starts with ``prefix``, after a warm-up."""
+    import cProfile
+    import pstats
+
+    name, url = next(p for p in pages if p[0].startswith(prefix))
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, url)
+    pstats.Stats(profiler).sort_stats(sort).print_stats(45)
+
+
+def timed_requests(client, url: str, runs: int, new_connection: bool) -> tuple[list[float], list[float], list[float]]:
+    """Wall, app CPU and database CPU in ms of each of ``runs`` requests of ``url``."""
+    from django.db import connection
+
+    walls, apps, dbs = [], [], []
+    for _ in range(runs):
+        if new_connection:
+            connection.close()
+        connection.ensure_connection()  # the connection is opened before the clock starts
+        pid = connection.connection.info.backend_pid
+        # A new backend process starts at zero CPU: with --new-connection the count
+        # includes its start (fork, authentication, the catalogue caches warmed again).
+        db0 = 0.0 if new_connection else backend_cpu_ms(pid)
+        app0, wall0 = time.process_time(), time.perf_counter()
+        client.get(url)
+        walls.append((time.perf_counter() - wall0) * 1000)
+        apps.append((time.process_time() - app0) * 1000)
+        dbs.append(backend_cpu_ms(pid) - db0)
+    return walls, apps, dbs
+
+
+def counted_request(client, url: str):
+    """One more request of ``url``: its response and the queries it ran."""
+    from django.db import connection
+
+    queries: list[str] = []
+
+    def count(execute, sql, *rest, queries=queries):
+        queries.append(sql)
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(count):
+        response = client.get(url)
+    return response, queries
+
+
+def measure_page(client, name: str, url: str, runs: int, new_connection: bool) -> None:
+    """Warm the page up, time it ``runs`` times, count its queries, and print its line."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    walls, apps, dbs = timed_requests(client, url, runs, new_connection)
+    response, queries = counted_request(client, url)
+    app, db = statistics.median(apps), statistics.mean(dbs)  # the backend counts in 10 ms ticks
+    size, wall = len(response.content) / 1024, statistics.median(walls)
+    print(f"{name:<15} {wall:>8.1f} {app:>8.1f} {db:>7.1f} {app + db:>6.1f} {len(queries):>8} {size:>6.0f}")
+
+
+def main() -> None:
+    args = parse_args()
+    setup_django()
+    from projects.models import Project
+
+    client = signed_in_client()
+    pages = busy_pages()
     gc.collect()
     gc.freeze()
     if args.profile:
-        import cProfile
-        import pstats
-
-        name, url = next(p for p in pages if p[0].startswith(args.profile))
-        client.get(url)
-        profiler = cProfile.Profile()
-        profiler.runcall(client.get, url)
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
+        profile_page(client, pages, args.profile, args.sort)
         return
 
     print(f"{'page':<15} {'wall ms':>8} {'app cpu':>8} {'db cpu':>7} {'sum':>6} {'queries':>8} {'KB':>6}")
@@ -97,33 +171,7 @@ def main() -> None:
     for name, url in pages:
         if only and not any(name.startswith(p) for p in only):
             continue
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        walls, apps, dbs = [], [], []
-        for _ in range(args.runs):
-            if args.new_connection:
-                connection.close()
-            connection.ensure_connection()  # the connection is opened before the clock starts
-            pid = connection.connection.info.backend_pid
-            # A new backend process starts at zero CPU: with --new-connection the count
-            # includes its start (fork, authentication, the catalogue caches warmed again).
-            db0 = 0.0 if args.new_connection else backend_cpu_ms(pid)
-            app0, wall0 = time.process_time(), time.perf_counter()
-            response = client.get(url)
-            walls.append((time.perf_counter() - wall0) * 1000)
-            apps.append((time.process_time() - app0) * 1000)
-            dbs.append(backend_cpu_ms(pid) - db0)
-        queries: list[str] = []
-
-        def count(execute, sql, *rest, queries=queries):
-            queries.append(sql)
-            return execute(sql, *rest)
-
-        with connection.execute_wrapper(count):
-            response = client.get(url)
-        app, db = statistics.median(apps), statistics.mean(dbs)  # the backend counts in 10 ms ticks
-        size, wall = len(response.content) / 1024, statistics.median(walls)
-        print(f"{name:<15} {wall:>8.1f} {app:>8.1f} {db:>7.1f} {app + db:>6.1f} {len(queries):>8} {size:>6.0f}")
+        measure_page(client, name, url, args.runs, args.new_connection)
     print(f"median of {args.runs}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
           f"{Project.objects.count()} đề án")
 

@@ -235,6 +235,22 @@ class SqlFloor:
     queries = 5
 
     def __init__(self, province) -> None:
+        from projects.models import Project, SupportForm
+        from projects.provinces import report_provinces
+
+        t = self._tables()
+        provinces = [unit.pk for unit in report_provinces(province, YEAR_FROM, YEAR_TO)]
+        marks = ", ".join(["%s"] * len(provinces))
+        self.completed, self.recoverable, self.non_recoverable = (
+            Project.Status.COMPLETED, SupportForm.RECOVERABLE, SupportForm.NON_RECOVERABLE,
+        )  # fmt: skip
+        period = self._period(t, marks)
+        base = [*provinces, YEAR_FROM, YEAR_TO, Project.Status.PROPOSED]
+        self.statements = self._statements(t, period, base, marks, provinces)
+
+    @staticmethod
+    def _tables() -> dict[str, str]:
+        """Model name → its table, and "pairs" → the table of the đề án's facilities."""
         from funding.models import Disbursement
         from projects.models import (
             ActivityContent,
@@ -247,22 +263,19 @@ class SqlFloor:
             ProductNomination,
             Program,
             Project,
-            SupportForm,
         )  # fmt: skip
-        from projects.provinces import report_provinces
 
         t = {m.__name__: m._meta.db_table for m in (
             Disbursement, ActivityContent, AdministrativeUnit, AnnualPlan, Event, Facility, FundingLevel, Product,
             ProductNomination, Program, Project,
         )}  # fmt: skip
         t["pairs"] = Project.facilities.through._meta.db_table
-        provinces = [unit.pk for unit in report_provinces(province, YEAR_FROM, YEAR_TO)]
-        marks = ", ".join(["%s"] * len(provinces))
-        self.completed, self.recoverable, self.non_recoverable = (
-            Project.Status.COMPLETED, SupportForm.RECOVERABLE, SupportForm.NON_RECOVERABLE,
-        )  # fmt: skip
-        # The period's đề án (not only proposed), their line and executed money.
-        period = f"""
+        return t
+
+    @staticmethod
+    def _period(t: dict[str, str], marks: str) -> str:
+        """The period's đề án (not only proposed), their line and executed money."""
+        return f"""
             SELECT p.id, pl.year, p.status, fl.code AS level, p.support_form AS form, p.is_cleaner_production AS cleaner,
                    p.is_key AS key_, p.planned_budget, p.counterpart_capital, p.output_quantity,
                    CASE WHEN c.report_line IS NULL OR c.report_line = '' THEN c.code ELSE c.report_line END AS line,
@@ -277,8 +290,12 @@ class SqlFloor:
                    ON d.project_id = p.id
             WHERE pr.province_id IN ({marks}) AND pl.year BETWEEN %s AND %s AND p.status <> %s
         """
-        base = [*provinces, YEAR_FROM, YEAR_TO, Project.Status.PROPOSED]
-        self.statements = [
+
+    def _statements(self, t: dict[str, str], period: str, base: list, marks: str, provinces: list) -> list:
+        """The five aggregate queries and their parameters."""
+        from projects.models import Event
+
+        return [
             (  # 1. counts and sums by year, level, status, line, form, group, flags
                 f"""SELECT year, status, level, form, line, grp, cleaner, key_, COUNT(*), SUM(executed),
                            SUM(planned_budget), SUM(counterpart_capital), SUM(output_quantity)
