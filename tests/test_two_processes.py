@@ -37,6 +37,7 @@ from django.urls import reverse
 
 from funding.models import Repayment
 from khuyencong.core import formatting, roles
+from tests.report_expectations import ensure_reference_data
 from tests.screens_helpers import user_in
 from tests.test_loans import disbursed_contract
 
@@ -49,10 +50,16 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="Two app servers need a database they can share with the test: PostgreSQL (DATABASE_URL), not SQLite",
     ),
-    # Committed, so that the servers' own connections see the rows; the data the migrations
-    # made is put back afterwards for the tests that follow.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Committed, so that the servers' own connections see the rows. Not serialized_rollback: its
+    # restore of the content types clashed with those a transactional test before had made again
+    # after its flush (as in test_races); the reference rows are put back by _reference_rows.
+    pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows():
+    ensure_reference_data()
 
 
 def redis_or_skip():
