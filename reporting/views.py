@@ -9,6 +9,7 @@ was kept when it was issued (reporting.models.ReportSnapshot).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 
 from django.conf import settings
@@ -18,9 +19,10 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khuyencong.core import jobs, roles
+from khuyencong.core import dataversion, jobs, roles
 from khuyencong.core.access import get_for_user, require_role
 from reporting import checks, outline, sentences, services
 from reporting.document import draft_figures, period_label, render_document, report_province, standalone_html
@@ -61,11 +63,21 @@ def _period(year_from: int, year_to: int, report_date: str | None) -> datetime.d
 def draft_document(request: HttpRequest, year_from: int, year_to: int) -> HttpResponse:
     """The draft report on screen, from current data; ?ngay=YYYY-MM-DD sets the debt date."""
     report_date = _period(year_from, year_to, request.GET.get("ngay"))
-    province = _scope(request, year_from, year_to)
-    # The annexes' tables grow with the data (a row per đề án, contract, product): the screen
-    # prints their headings and leaves the tables to the files, so the page does not grow.
-    figures = draft_figures(year_from=year_from, year_to=year_to, report_date=report_date, province=province, annexes=False)
-    return HttpResponse(render_document(figures, links=True, annex_tables=False))
+
+    def document() -> str:
+        province = _scope(request, year_from, year_to)
+        # The annexes' tables grow with the data (a row per đề án, contract, product): the screen
+        # prints their headings and leaves the tables to the files, so the page does not grow.
+        figures = draft_figures(
+            year_from=year_from, year_to=year_to, report_date=report_date, province=province, annexes=False
+        )
+        return render_document(figures, links=True, annex_tables=False)
+
+    # The same for every reader until a record changes (khuyencong.core.dataversion): a period's
+    # draft is read far more often than the data under it is written.
+    province_asked = hashlib.sha256((request.GET.get("tinh") or "").strip().encode()).hexdigest()[:16]
+    key = f"draft:{year_from}:{year_to}:{report_date}:{timezone.localdate()}:{province_asked}"
+    return HttpResponse(dataversion.cached(key, document))
 
 
 def _scope(request: HttpRequest, year_from: int, year_to: int):
