@@ -53,7 +53,7 @@ from funding.loans import (
     portfolio_summary,
 )
 from funding.models import Hearing, Instalment, Lawsuit, LoanContract, Recovery, Repayment, Reschedule, WriteOff
-from khuyencong.core import roles
+from khuyencong.core import dataversion, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.collation import vietnamese_key
 from khuyencong.core.formatting import date_short, money_exact
@@ -408,7 +408,8 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     sort = ""
     if order:
         rows, sort = rows.order_by(f"-{order}" if descending else order, "-dpd", "contract_number"), sort_value
-    figures = loans.overdue_figures(as_of)
+    # The totals over every overdue contract: the same for everyone until a record changes.
+    figures = dataversion.cached(f"overdue-figures:{as_of}:{timezone.localdate()}", lambda: loans.overdue_figures(as_of))
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = [loans.overdue_row(debt) for debt in page.object_list]
     return _render_overdue(request, as_of, as_of_error, page, figures, sort)
@@ -485,7 +486,8 @@ portfolio_export = export_view(
 @remember_filters("funding:portfolio")
 def portfolio(request: HttpRequest) -> HttpResponse:
     as_of, as_of_error = as_of_date(request)
-    summary = portfolio_summary(as_of=as_of)
+    # Every contract's debt summed: the same for everyone until a record changes.
+    summary = dataversion.cached(f"portfolio:{as_of}:{timezone.localdate()}", lambda: portfolio_summary(as_of=as_of))
     return render(
         request,
         "funding/portfolio.html",

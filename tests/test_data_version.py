@@ -18,8 +18,10 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
-from funding.models import ContractDebt, Disbursement
+from funding import services
+from funding.models import ContractDebt, Disbursement, LoanContract
 from khuyencong.core import dataversion
 from projects.models import Program, Project
 from tests import factories as f
@@ -138,3 +140,27 @@ def test_the_draft_is_served_from_the_cache_until_a_record_changes(real_cache, c
     assert changed != first
     cache.clear()
     assert client.get(url).content == changed  # what the cache served is what is computed afresh
+
+
+def test_the_debt_pages_cached_totals_follow_a_repayment(real_cache, client):
+    """The dashboard's board, the overdue list's totals and the portfolio are cached for
+    everyone under the data version: a repayment recorded through the service changes them on
+    the next visit, to what a cold cache computes."""
+    reference_data()
+    call_command("seed_demo", stdout=io.StringIO())
+    clerk = get_user_model().objects.get(username="nhaplieu")
+    client.force_login(clerk)
+    pages = {
+        reverse("home"): lambda r: (r.context["board"].debts.outstanding, r.context["board"].debts.contracts),
+        reverse("funding:overdue-list"): lambda r: (r.context["totals"], r.context["count"]),
+        reverse("funding:portfolio"): lambda r: r.context["summary"].total.outstanding,
+    }
+    before = {url: read(client.get(url)) for url, read in pages.items()}
+    assert before == {url: read(client.get(url)) for url, read in pages.items()}  # served again
+    first_overdue = client.get(reverse("funding:overdue-list")).context["page"].object_list[0]
+    owing = LoanContract.objects.get(number=first_overdue.contract_number)
+    services.record_repayment(contract=owing, date=timezone.localdate(), amount=1_000, receipt_number="BL-DV", by=clerk)
+    after = {url: read(client.get(url)) for url, read in pages.items()}
+    assert all(after[url] != before[url] for url in pages), after
+    cache.clear()
+    assert after == {url: read(client.get(url)) for url, read in pages.items()}

@@ -140,10 +140,15 @@ def current(using=connection) -> str | None:
     return f"{row[0]}.{row[1]}"
 
 
-def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS) -> T:
+_READ_NOW = object()
+
+
+def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, version=_READ_NOW) -> T:
     """``compute()``, kept in the shared cache under ``key`` and the data version: served again
-    until any watched record changes. Not cached in a transaction that has written."""
-    version = current()
+    until any watched record changes. Not cached in a transaction that has written. A page that
+    caches two things passes the ``version`` it read once, before either."""
+    if version is _READ_NOW:
+        version = current()
     if version is None:
         return compute()
     full_key = f"kc:data:{version}:{key}"

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from khuyencong.core import formatting, roles
+from khuyencong.core import dataversion, formatting, roles
 from khuyencong.core.access import require_role
 from khuyencong.core.validators import FIRST_YEAR, LAST_YEAR
 from khuyencong.dashboard import charts
@@ -37,7 +37,10 @@ def _money_tick(amount: int) -> str:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    bounds = dashboard.period_bounds(today)
+    # The figures are everyone's until a record changes (khuyencong.core.dataversion); the
+    # queues below are this user's and read each time.
+    version = dataversion.current()
+    bounds = dataversion.cached(f"dashboard-bounds:{today}", lambda: dashboard.period_bounds(today), version=version)
     # The programme containing today's year (projects.periods.current_programme_years).
     default_from = bounds["latest_first"] or today.year
     default_to = bounds["latest_last"] or today.year
@@ -58,7 +61,11 @@ def home(request: HttpRequest) -> HttpResponse:
         year_from, year_to = first_plan, min(year_to, first_plan + MAX_YEARS - 1)
         notices.append(f"Tổng quan xem tối đa {MAX_YEARS} năm: đang hiện {year_from}–{year_to}.")
 
-    board = dashboard.build(year_from, year_to, bounds=bounds, today=today)
+    board = dataversion.cached(
+        f"dashboard:{year_from}:{year_to}:{today}",
+        lambda: dashboard.build(year_from, year_to, bounds=bounds, today=today),
+        version=version,
+    )
     labels = [str(y.year) for y in board.years]
     count_chart = charts.grouped_bars(
         labels,
