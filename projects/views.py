@@ -19,12 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding.forms import DisbursementForm, add_refusal
 from funding.loans import contract_statuses
 from funding.models import Disbursement
-from khuyencong.core import roles
+from khuyencong.core import dataversion, roles
 from khuyencong.core.access import get_for_user, require_role
 from khuyencong.core.formatting import money_exact
 from khuyencong.core.history import change_log, related_logs
@@ -119,9 +120,11 @@ def _project_filter(request: HttpRequest) -> tuple[ProjectFilter, QuerySet]:
 @require_role(roles.can_view)
 @require_GET
 @remember_filters("projects:project-list")
+@dataversion.reads_version
 def project_list(request: HttpRequest) -> HttpResponse:
     filters, projects = _project_filter(request)
-    page = paginate(request, projects)
+    # Counted and read only when the page's list is not in the cache ({% datacache %}).
+    page = SimpleLazyObject(lambda: paginate(request, projects))
     return render(
         request,
         "projects/project_list.html",
@@ -392,9 +395,10 @@ def _facility_filter(request: HttpRequest) -> FacilityFilter:
 @require_role(roles.can_view)
 @require_GET
 @remember_filters("projects:facility-list")
+@dataversion.reads_version
 def facility_list(request: HttpRequest) -> HttpResponse:
     filters = _facility_filter(request)
-    page = paginate(request, filters.qs)
+    page = SimpleLazyObject(lambda: paginate(request, filters.qs))
     return render(
         request,
         "projects/facility_list.html",

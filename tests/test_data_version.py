@@ -17,13 +17,14 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from funding import services
 from funding.models import ContractDebt, Disbursement, LoanContract
 from khuyencong.core import dataversion
-from projects.models import Program, Project
+from projects.models import Facility, Program, Project
 from tests import factories as f
 from tests.test_browser import reference_data
 
@@ -164,3 +165,23 @@ def test_the_debt_pages_cached_totals_follow_a_repayment(real_cache, client):
     assert all(after[url] != before[url] for url in pages), after
     cache.clear()
     assert after == {url: read(client.get(url)) for url, read in pages.items()}
+
+
+def test_the_lists_are_cached_per_query_and_follow_a_rename(real_cache, client):
+    """The đề án and facility lists ({% datacache %}) are kept per URL: another filter or page
+    is another entry, a second visit reads no list, and a record renamed shows at once."""
+    reference_data()
+    call_command("seed_demo", stdout=io.StringIO())
+    client.force_login(get_user_model().objects.get(username="chuyenvien"))
+    for name, model in (("projects:project-list", Project), ("projects:facility-list", Facility)):
+        url = reverse(name)
+        first = client.get(url, {"page": 1})
+        with CaptureQueriesContext(connection) as again:
+            assert client.get(url, {"page": 1}).content.count(b"<tr>") == first.content.count(b"<tr>")
+        with CaptureQueriesContext(connection) as cold:
+            second_page = client.get(url, {"page": 2}).content
+        assert len(again) < len(cold) - 2, name
+        shown = first.context["page"].object_list[0]
+        assert shown.name.encode() not in second_page or model is Facility
+        model.objects.filter(pk=shown.pk).update(name="Aaa tên mới đổi ngay")
+        assert "Aaa tên mới đổi ngay" in client.get(url, {"page": 1}).content.decode(), name

@@ -152,8 +152,9 @@ def test_the_contract_list_query_count_does_not_grow(data_entry, login, django_a
 
 
 # session, user, savepoint + release; the district and commune filters' choices; the page count
-# and the page of facilities with their supports (a subquery); the user's groups.
-FACILITY_LIST_QUERIES = 9
+# and the page of facilities with their supports (a subquery); the user's groups; the data
+# version the list is cached under ({% datacache %}).
+FACILITY_LIST_QUERIES = 10
 
 
 @pytest.mark.parametrize("rows", [1, 60])

@@ -24,6 +24,7 @@ rows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import TypeVar
 
 from django.apps import apps
@@ -157,3 +158,15 @@ def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, 
         value = compute()
         cache.set(full_key, value, seconds)
     return value
+
+
+def reads_version(view):
+    """A GET view whose page caches parts under the data version ({% datacache %}): the
+    version is read first, before the view reads any data, into ``request.data_version``."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.data_version = current() if request.method == "GET" else None
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,10 +1,16 @@
-"""The pager's page numbers (templates/snippets/pager.html)."""
+"""The pager's page numbers (templates/snippets/pager.html), row links, and the part of a list
+page cached under the data version."""
 
 from __future__ import annotations
+
+import hashlib
 
 from django import template
 from django.core.paginator import Page, Paginator
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+
+from khuyencong.core import dataversion
 
 register = template.Library()
 
@@ -42,3 +48,33 @@ def id_url(name: str, pk) -> str:
 
 
 register.simple_tag(id_url, name="id_url")
+
+
+class DataCacheNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        version = getattr(request, "data_version", None)
+        if version is None:  # the view did not read it first, or its transaction has written
+            return self.nodelist.render(context)
+        vary = [self.name.resolve(context), request.get_full_path(), timezone.localdate().isoformat()]
+        vary += [str(v.resolve(context)) for v in self.vary_on]
+        key = "fragment:" + hashlib.sha256("\x1f".join(vary).encode()).hexdigest()
+        return dataversion.cached(key, lambda: self.nodelist.render(context), version=version)
+
+
+@register.tag
+def datacache(parser, token):
+    """``{% datacache "name" var … %}…{% enddatacache %}``: the enclosed part rendered once per
+    data version, URL (path and query), day and the values named, and served from the shared
+    cache to everyone after (khuyencong.core.dataversion). Only in a view decorated with
+    ``dataversion.reads_version``, which reads the version before any data; elsewhere rendered
+    each time. What differs between users must be outside it or among the values."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("datacache needs a name")
+    nodelist = parser.parse(("enddatacache",))
+    parser.delete_first_token()
+    return DataCacheNode(nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]])
