@@ -4,6 +4,7 @@ contract list and page with its actions, the due-soon and overdue lists, the por
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding import loans, rules, services
@@ -266,6 +268,7 @@ def _filtered_in_sql(filters: ContractFilter, as_of: datetime.date) -> models.Qu
 @require_role(roles.can_view)
 @require_GET
 @remember_filters("funding:contract-list")
+@dataversion.reads_version
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts with their debt as of ?ngay.
 
@@ -278,20 +281,25 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     """
     as_of, as_of_error = as_of_date(request)
     filters = _contract_filter(request)
-    if filters.needs_all_statuses() and not loans.summaries_usable(as_of):
-        page = Paginator(_rows_with_statuses(filters, as_of), PER_PAGE).get_page(request.GET.get("page"))
-        rows = list(page.object_list)
-    else:
-        contracts = _filtered_in_sql(filters, as_of) if filters.needs_all_statuses() else filters.qs
-        page = Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
-        contracts = list(page.object_list)
-        rows = list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
+    # Worked out only when the page's list is not in the cache ({% datacache %}), once for both.
+    listing = functools.cache(lambda: _contract_page(request, filters, as_of))
     return render(
         request,
         "funding/contract_list.html",
-        {"form": filters.form, "page": page, "rows": rows, "as_of": as_of, "as_of_error": as_of_error,
-         "sort": filters.sort_key},
+        {"form": filters.form, "page": SimpleLazyObject(lambda: listing()[0]), "rows": SimpleLazyObject(lambda: listing()[1]),
+         "as_of": as_of, "as_of_error": as_of_error, "sort": filters.sort_key},
     )
+
+
+def _contract_page(request: HttpRequest, filters, as_of: datetime.date) -> tuple:
+    """The page of the contract list asked for and its rows (contract, status)."""
+    if filters.needs_all_statuses() and not loans.summaries_usable(as_of):
+        page = Paginator(_rows_with_statuses(filters, as_of), PER_PAGE).get_page(request.GET.get("page"))
+        return page, list(page.object_list)
+    contracts = _filtered_in_sql(filters, as_of) if filters.needs_all_statuses() else filters.qs
+    page = Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
+    contracts = list(page.object_list)
+    return page, list(zip(contracts, contract_statuses(contracts, as_of=as_of), strict=True))
 
 
 def _as_of_day(request: HttpRequest) -> datetime.date:

@@ -33,39 +33,10 @@ def _money_tick(amount: int) -> str:
     return f"{round(amount / formatting.TRIEU)} triệu"
 
 
-@require_role(roles.can_view)
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    # The figures are everyone's until a record changes (khuyencong.core.dataversion); the
-    # queues below are this user's and read each time.
-    version = dataversion.current()
-    bounds = dataversion.cached(f"dashboard-bounds:{today}", lambda: dashboard.period_bounds(today), version=version)
-    # The programme containing today's year (projects.periods.current_programme_years).
-    default_from = bounds["latest_first"] or today.year
-    default_to = bounds["latest_last"] or today.year
-    year_from = _year(request.GET.get("tu")) or default_from
-    year_to = _year(request.GET.get("den")) or default_to
-    # Whatever was changed from what was asked is said above the figures.
-    notices = [
-        f"Năm “{request.GET[key]}” không hợp lệ; đang dùng năm {year} của chương trình hiện hành."
-        for key, year in (("tu", year_from), ("den", year_to))
-        if request.GET.get(key) and _year(request.GET[key]) is None
-    ]
-    if year_to < year_from:
-        year_from, year_to = year_to, year_from
-        notices.append(f"Năm bắt đầu sau năm kết thúc: đang hiện {year_from}–{year_to}.")
-    if year_to - year_from + 1 > MAX_YEARS:
-        # Keep the years that hold plans, from the first one asked for.
-        first_plan = max(year_from, bounds.get("plan_first") or bounds.get("first") or year_from)
-        year_from, year_to = first_plan, min(year_to, first_plan + MAX_YEARS - 1)
-        notices.append(f"Tổng quan xem tối đa {MAX_YEARS} năm: đang hiện {year_from}–{year_to}.")
-
-    board = dataversion.cached(
-        f"dashboard:{year_from}:{year_to}:{today}",
-        lambda: dashboard.build(year_from, year_to, bounds=bounds, today=today),
-        version=version,
-    )
+def _board(year_from: int, year_to: int, bounds: dict, today) -> dict:
+    """The dashboard's figures and their charts: the same for everyone on a day until a record
+    changes, so kept together under the data version."""
+    board = dashboard.build(year_from, year_to, bounds=bounds, today=today)
     labels = [str(y.year) for y in board.years]
     count_chart = charts.grouped_bars(
         labels,
@@ -95,18 +66,55 @@ def home(request: HttpRequest) -> HttpResponse:
     content_chart = charts.horizontal_bars(
         [(f"{c.code} — {c.name}", c.executed) for c in board.contents], formatting.money_short, left=250
     )
+    return {
+        "board": board,
+        "count_chart": count_chart,
+        "money_chart": money_chart,
+        "rate_chart": rate_chart,
+        "content_chart": content_chart,
+    }
+
+
+@require_role(roles.can_view)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    # The figures are everyone's until a record changes (khuyencong.core.dataversion); the
+    # queues below are this user's and read each time.
+    version = request.data_version = dataversion.current()  # for {% datacache %} too
+    bounds = dataversion.cached(f"dashboard-bounds:{today}", lambda: dashboard.period_bounds(today), version=version)
+    # The programme containing today's year (projects.periods.current_programme_years).
+    default_from = bounds["latest_first"] or today.year
+    default_to = bounds["latest_last"] or today.year
+    year_from = _year(request.GET.get("tu")) or default_from
+    year_to = _year(request.GET.get("den")) or default_to
+    # Whatever was changed from what was asked is said above the figures.
+    notices = [
+        f"Năm “{request.GET[key]}” không hợp lệ; đang dùng năm {year} của chương trình hiện hành."
+        for key, year in (("tu", year_from), ("den", year_to))
+        if request.GET.get(key) and _year(request.GET[key]) is None
+    ]
+    if year_to < year_from:
+        year_from, year_to = year_to, year_from
+        notices.append(f"Năm bắt đầu sau năm kết thúc: đang hiện {year_from}–{year_to}.")
+    if year_to - year_from + 1 > MAX_YEARS:
+        # Keep the years that hold plans, from the first one asked for.
+        first_plan = max(year_from, bounds.get("plan_first") or bounds.get("first") or year_from)
+        year_from, year_to = first_plan, min(year_to, first_plan + MAX_YEARS - 1)
+        notices.append(f"Tổng quan xem tối đa {MAX_YEARS} năm: đang hiện {year_from}–{year_to}.")
+
+    shown = dataversion.cached(
+        f"dashboard:{year_from}:{year_to}:{today}", lambda: _board(year_from, year_to, bounds, today), version=version
+    )
+    board = shown["board"]
     return render(
         request,
         "home.html",
         {
-            "board": board,
+            **shown,
             "year_choices": sorted(
                 set(bounds["year_choices"]) | set(range(board.first_year, board.last_year + 1))
             ),
-            "count_chart": count_chart,
-            "money_chart": money_chart,
-            "rate_chart": rate_chart,
-            "content_chart": content_chart,
             "can_edit": roles.can_edit_records(request.user),
             "notices": notices,
             # The đề án waiting for this user's step (projects.services.queues_for).
