@@ -2,15 +2,17 @@
 Centre's workbook and its template, the admin's export) is written here and nowhere else.
 
 A sheet is a title and a generator that yields its header row and then its rows (pretix's
-``ListExporter.iterate_list``); ``write_xlsx`` streams them out with openpyxl's write-only mode,
-so a large export stays fast and small in memory. What a cell becomes is decided once, in
-``_cell``:
+``ListExporter.iterate_list``); ``write_xlsx`` streams them out: openpyxl's write-only mode
+writes the workbook's frame (styles, widths, print setup, filters, drop-downs) and the rows are
+written here as SpreadsheetML a row at a time (``_RowWriter``), so a large export stays fast and
+small in memory. What a cell becomes is decided once, in ``_RowWriter.row``:
 
-- text is always a string cell. openpyxl turns a str that starts with "=" into a formula, and
+- text is always a string cell (an inline string; no cell is ever written as a formula), and
   Excel or LibreOffice would run "+1", "-2+3", "@SUM(A1)" typed into a cell (OWASP "CSV
-  injection"); so text starting with = + - @, a tab or a line break is forced to a string cell
-  (``data_type = "s"``) and given Excel's quote prefix, which keeps it text even when someone
-  edits the cell. The text itself is kept exactly, so the workbook reads back the same;
+  injection"); so text starting with = + - @, a tab or a line break is also given Excel's quote
+  prefix, which keeps it text even when someone edits the cell. The text itself is kept
+  exactly (less the characters an .xlsx cannot hold, ``safe_text``), so the workbook reads
+  back the same;
 - money and counts stay numbers (whole đồng, shown "#,##0"), rates numbers shown "0.0%", years
   plain numbers, dates date cells shown dd/mm/yyyy;
 - a flag is "x" or an empty cell.
@@ -242,7 +244,8 @@ def safe_text(value: str) -> str:
     """Text as a cell can hold it: without the characters an .xlsx cannot store (pasted from
     another program, they would make the whole export fail), and with a carriage return written
     as the line feed every reader makes of it anyway."""
-    return _UNSTORABLE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _UNSTORABLE.sub("", value)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _sheet_title(title: str) -> str:
