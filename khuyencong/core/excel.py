@@ -210,11 +210,15 @@ def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
 
 
 _EMPTY_SHEET_DATA = b"<sheetData></sheetData>"  # what openpyxl writes for a sheet without rows
+# Deflate level 3 rather than zlib's default 6: a third of the time for a file ~10 % larger
+# (the 2021–2025 annexes at 50×: 15 MB of XML in 0.05 s rather than 0.16 s, 1,11 MB against 1,00 MB).
+COMPRESS_LEVEL = 3
 
 
 def _assemble(frame: IO[bytes], rows: dict[str, IO[bytes]], target: IO[bytes]) -> None:
     """openpyxl's workbook ``frame`` copied to ``target``, each sheet of ``rows`` with its rows."""
-    with zipfile.ZipFile(frame) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    out = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+    with zipfile.ZipFile(frame) as source, out:
         for info in source.infolist():
             data = source.read(info)
             rows_file = rows.get(info.filename)
@@ -244,6 +248,8 @@ def safe_text(value: str) -> str:
     """Text as a cell can hold it: without the characters an .xlsx cannot store (pasted from
     another program, they would make the whole export fail), and with a carriage return written
     as the line feed every reader makes of it anyway."""
+    if value.isprintable():  # no control character, U+FFFE or U+FFFF (nor a line break): as it is
+        return value
     text = _UNSTORABLE.sub("", value)
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
