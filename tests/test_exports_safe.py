@@ -124,7 +124,7 @@ def test_text_an_xlsx_cannot_hold_is_cleaned_not_refused():
 
 def test_markup_and_spaces_come_back_exactly_and_what_xml_refuses_is_dropped():
     # The rows are written as XML by the portal itself (excel._RowWriter), not by openpyxl.
-    texts = ["a < b & c > d", "</t></is></c><c r=\"Z1\"><f>1+1</f></c>", "  lề trái", "lề phải  ", "Chè\ufffe Cầu\uffff Đất"]
+    texts = ["a < b & c > d", '</t></is></c><c r="Z1"><f>1+1</f></c>', "  lề trái", "lề phải  ", "Chè\ufffe Cầu\uffff Đất"]
     content = excel.xlsx_bytes([excel.Sheet("Thử", iter([["Tên"], *[[text] for text in texts]]))])
     sheet = load_workbook(io.BytesIO(content))["Thử"]
     assert [sheet.cell(row, 1).value for row in range(2, 7)] == [*texts[:4], "Chè Cầu Đất"]
