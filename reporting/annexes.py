@@ -526,14 +526,14 @@ def build_annexes(figures: ReportFigures) -> tuple[Annex, ...]:
 # --- The workbook -----------------------------------------------------------------------------
 
 
-def _excel_value(value: object) -> object:
-    return rate_value(value.done, value.planned) if isinstance(value, Rate) else value
-
-
 def _sheet_rows(annex: Annex) -> Iterator:
     yield [Column(f"{c.group}: {c.title}" if c.group else c.title, c.kind, c.width) for c in annex.columns]
+    rates = [index for index, column in enumerate(annex.columns) if column.kind == RATE]
     for row in annex.rows:
-        values = [_excel_value(v) for v in row.values]
+        values = list(row.values)
+        for index in rates:  # a rate as the number a "0.0%" cell shows
+            if isinstance(values[index], Rate):
+                values[index] = rate_value(values[index].done, values[index].planned)
         yield Bold(values) if row.emphasised else values
 
 

@@ -122,6 +122,30 @@ def test_text_an_xlsx_cannot_hold_is_cleaned_not_refused():
     assert load_workbook(io.BytesIO(content))["Thử"]["A2"].value == "Cơ sở Chè Cầu Đất"
 
 
+def test_markup_and_spaces_come_back_exactly_and_what_xml_refuses_is_dropped():
+    # The rows are written as XML by the portal itself (excel._RowWriter), not by openpyxl.
+    texts = ["a < b & c > d", '</t></is></c><c r="Z1"><f>1+1</f></c>', "  lề trái", "lề phải  ", "Chè\ufffe Cầu\uffff Đất"]
+    content = excel.xlsx_bytes([excel.Sheet("Thử", iter([["Tên"], *[[text] for text in texts]]))])
+    sheet = load_workbook(io.BytesIO(content))["Thử"]
+    assert [sheet.cell(row, 1).value for row in range(2, 7)] == [*texts[:4], "Chè Cầu Đất"]
+    assert sheet.max_column == 1 and all(sheet.cell(row, 1).data_type == "s" for row in range(2, 7))
+
+
+def test_flags_bold_and_example_rows_look_as_before():
+    rows = iter([
+        [excel.Column("Tên", excel.TEXT), excel.Column("Có", excel.FLAG), excel.Column("Tiền", excel.MONEY), "Khác"],
+        ["Cơ sở A", True, 0, False],
+        excel.Bold(["Tổng", "", 5, None]),
+        excel.Example(["Ví dụ", 1, 7, True]),
+    ])  # fmt: skip
+    sheet = load_workbook(io.BytesIO(excel.xlsx_bytes([excel.Sheet("Thử", rows)])))["Thử"]
+    assert [c.value for c in sheet[2]] == ["Cơ sở A", "x", 0, None]
+    assert sheet["C2"].number_format == "#,##0" and not sheet["A2"].font.b
+    assert [c.value for c in sheet[3]] == ["Tổng", None, 5, None] and all(c.font.b for c in sheet[3])
+    assert [c.value for c in sheet[4]] == ["Ví dụ", "x", 7, "x"]
+    assert all(c.font.i and c.font.color.rgb == "00808080" for c in sheet[4])
+
+
 def test_widths_fit_the_first_rows_unless_a_column_declares_one():
     long_name = "Công ty TNHH Sản xuất Thương mại Chè Cầu Đất"
     rows = iter([[excel.Column("Cơ sở"), excel.Column("Mã", width=9)], [long_name, "M1"]])
