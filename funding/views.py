@@ -399,50 +399,64 @@ def _overdue_rows(request: HttpRequest) -> tuple[datetime.date, str, list, str]:
 @require_role(roles.can_view)
 @require_GET
 @remember_filters("funding:overdue-list")
+@dataversion.reads_version
 def overdue_list(request: HttpRequest) -> HttpResponse:
     """Contracts with money overdue. On a day the debt summaries hold (today, or a later day
     before any contract's next record), the database filters, sorts, counts and paginates:
     a page of 50 reads 50 (whether they hold, the totals by bucket, the count, the page). By
     facility name (Vietnamese order) or on an earlier day, every overdue contract is listed in
-    Python as before (from the summaries, or from the ledgers for an earlier day)."""
+    Python as before (from the summaries, or from the ledgers for an earlier day). Either is
+    worked out only when the page's list is not in the cache ({% datacache %})."""
     as_of, as_of_error = as_of_date(request)
-    sort_value = request.GET.get(SORT, "")
-    key, descending = split_sort(sort_value)
+    key, descending = split_sort(request.GET.get(SORT, ""))
     usable = loans.summaries_usable(as_of)
     if key in OVERDUE_SORTS and key not in loans.OVERDUE_ORDER or not usable:
-        return _overdue_list_in_python(request, as_of, as_of_error, usable)
+        listing = functools.cache(lambda: _overdue_in_python(request, as_of, usable))
+    else:
+        listing = functools.cache(lambda: _overdue_in_sql(request, as_of, key, descending))
+    return _render_overdue(request, as_of, as_of_error, listing)
+
+
+def _overdue_in_sql(request: HttpRequest, as_of: datetime.date, key: str, descending: bool) -> dict:
     order = loans.OVERDUE_ORDER.get(key)
     rows = loans.overdue_queryset(as_of)
     sort = ""
     if order:
-        rows, sort = rows.order_by(f"-{order}" if descending else order, "-dpd", "contract_number"), sort_value
+        rows, sort = rows.order_by(f"-{order}" if descending else order, "-dpd", "contract_number"), request.GET[SORT]
     # The totals over every overdue contract: the same for everyone until a record changes.
-    figures = dataversion.cached(f"overdue-figures:{as_of}:{timezone.localdate()}", lambda: loans.overdue_figures(as_of))
+    figures = dataversion.cached(
+        f"overdue-figures:{as_of}:{timezone.localdate()}", lambda: loans.overdue_figures(as_of), version=request.data_version
+    )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = [loans.overdue_row(debt) for debt in page.object_list]
-    return _render_overdue(request, as_of, as_of_error, page, figures, sort)
+    return {"page": page, "figures": figures, "sort": sort, "rows": None}
 
 
-def _render_overdue(request, as_of, as_of_error, page, figures, sort, rows=None) -> HttpResponse:
+def _render_overdue(request, as_of, as_of_error, listing) -> HttpResponse:
+    def lazy(read):
+        return SimpleLazyObject(lambda: read(listing()))
+
     return render(
         request,
         "funding/overdue_list.html",
         {
-            "rows": rows,  # every row, on the Python path only
-            "count": figures["count"],
-            "page": page,
+            "rows": lazy(lambda x: x["rows"]),  # every row, on the Python path only
+            "count": lazy(lambda x: x["figures"]["count"]),
+            "page": lazy(lambda x: x["page"]),
             "as_of": as_of,
             "as_of_error": as_of_error,
             "as_of_query": _as_of_query(request),
-            "by_bucket": [{"label": label, "key": key, **figures["buckets"][label]} for key, label in BUCKET_KEYS.items()],
-            "unaged": figures["unaged"],
-            "totals": {"outstanding": figures["outstanding"], "overdue": figures["overdue"]},
-            "sort": sort,
+            "by_bucket": lazy(
+                lambda x: [{"label": label, "key": key, **x["figures"]["buckets"][label]} for key, label in BUCKET_KEYS.items()]
+            ),
+            "unaged": lazy(lambda x: x["figures"]["unaged"]),
+            "totals": lazy(lambda x: {"outstanding": x["figures"]["outstanding"], "overdue": x["figures"]["overdue"]}),
+            "sort": lazy(lambda x: x["sort"]),
         },
     )
 
 
-def _overdue_list_in_python(request: HttpRequest, as_of: datetime.date, as_of_error: str, usable: bool) -> HttpResponse:
+def _overdue_in_python(request: HttpRequest, as_of: datetime.date, usable: bool) -> dict:
     # Every contract's ledger when the summaries do not hold (without asking again whether they do).
     rows = overdue_contracts(None if usable else LoanContract.objects.all(), as_of=as_of)
     rows, sort = sort_rows(rows, request.GET.get(SORT, ""), OVERDUE_SORTS)
@@ -460,7 +474,7 @@ def _overdue_list_in_python(request: HttpRequest, as_of: datetime.date, as_of_er
         "overdue": sum(r.overdue for r in rows),
     }
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return _render_overdue(request, as_of, as_of_error, page, figures, sort, rows=rows)
+    return {"page": page, "figures": figures, "sort": sort, "rows": rows}
 
 
 def _overdue_export_rows(request: HttpRequest):

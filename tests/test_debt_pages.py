@@ -17,8 +17,8 @@ pytest_plugins = ["tests.screens_helpers"]
 
 pytestmark = pytest.mark.django_db
 
-# session, user, savepoint + release; whether every summary holds today; the data version (the
-# totals are cached under it: khuyencong.core.dataversion; the tests' cache keeps nothing); the
+# session, user, savepoint + release; the data version (read first; the list and the totals
+# are cached under it: khuyencong.core.dataversion; the tests' cache keeps nothing); the
 # totals by bucket; the count; the page of 50 with contract, facility, đề án and plan; the
 # user's groups.
 OVERDUE_TODAY_QUERIES = 10
