@@ -325,6 +325,13 @@ def _allocate(ledger: _Ledger, version: int, as_of: datetime.date) -> list[Insta
     return rows
 
 
+class _Ledgers(dict):
+    """The ledgers by contract key; a key it lacks gives a ledger that is thrown away."""
+
+    def __missing__(self, key: int) -> _Ledger:
+        return _Ledger(contract=None)
+
+
 def _ledgers(
     contracts: Sequence[LoanContract], as_of: datetime.date, ids: models.QuerySet | None = None
 ) -> list[_Ledger]:
@@ -332,8 +339,9 @@ def _ledgers(
     repayments, lawsuits, write-offs, recoveries (none when there is no contract).
 
     ``ids``, a subquery of the contracts' keys, spares the database a list of thousands of
-    parameters in each of the six queries."""
-    ledgers = {c.pk: _Ledger(contract=c) for c in contracts}
+    parameters in each of the six queries; a record of a contract the subquery finds and
+    ``contracts`` lacks (one added in between) is left out."""
+    ledgers = _Ledgers((c.pk, _Ledger(contract=c)) for c in contracts)
     if not ledgers:
         return []
     if ids is None:
@@ -797,15 +805,19 @@ def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date
     """The status of each contract on ``as_of``: from its summary where it holds on that day
     (one query), from its ledger for the rest (six queries when there are any; plus one to
     evaluate ``contracts`` when it is a queryset). On today, a summary that does not hold is
-    worked out again and stored on the way."""
+    worked out again and stored on the way. Given a queryset, the queries name its contracts by
+    a subquery rather than by a list of thousands of parameters (the report's 2,000 contracts
+    at 50× the data: binding the list cost more than the queries)."""
+    sliced = not isinstance(contracts, models.QuerySet) or contracts.query.is_sliced
+    ids = None if sliced else contracts.order_by().values("pk")
     contracts = list(contracts)
     if not contracts:
         return []
     summaries = {
         row["contract_id"]: row
-        for row in ContractDebt.objects.filter(holds_q(as_of), contract_id__in=[c.pk for c in contracts]).values(
-            "contract_id", *_SUMMARY_FIELDS
-        )
+        for row in ContractDebt.objects.filter(
+            holds_q(as_of), contract_id__in=[c.pk for c in contracts] if ids is None else ids
+        ).values("contract_id", *_SUMMARY_FIELDS)
     }
     rest = [c for c in contracts if c.pk not in summaries]
     statuses: dict[int, ContractStatus] = {}
@@ -814,7 +826,8 @@ def contract_statuses(contracts: Iterable[LoanContract], *, as_of: datetime.date
             summaries[pk] = {f: getattr(debt, f) for f in _SUMMARY_FIELDS}
         rest = [c for c in rest if c.pk not in summaries]
     if rest:
-        statuses = {ledger.contract.pk: ledger.status for ledger in _ledgers(rest, as_of)}
+        every = ids if len(rest) == len(contracts) else None  # else the list of the rest
+        statuses = {ledger.contract.pk: ledger.status for ledger in _ledgers(rest, as_of, every)}
     return [
         statuses[c.pk] if c.pk in statuses else status_from_summary(summaries[c.pk], as_of, c) for c in contracts
     ]

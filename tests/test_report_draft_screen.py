@@ -45,14 +45,15 @@ def test_the_draft_on_screen_prints_the_files_figures(year_from, year_to):
 
 
 # The session, the user and the user's groups; the provinces of the period; the figures (the
-# đề án; their facility pairs; the conference events; the nominations' totals and levels; the
+# đề án added up by group; their distinct facilities, by content and F16's and F21's; F12's đề
+# án; their facility pairs; the conference events; the nominations' totals and levels; the
 # recoverable contracts, whether their debt summaries hold on the report's date, and
 # contract_statuses' records — for the period and for the previous programme's end; the results
 # after support and the provinces they may come from); the document's scope and the page's
 # header; and first the data version the page is cached under (khuyencong.core.dataversion; the
 # tests' cache keeps nothing, so the page is computed every time). The same with 30 more đề án
 # and contracts.
-DRAFT_PAGE_QUERIES = 31
+DRAFT_PAGE_QUERIES = 34
 
 
 @pytest.mark.parametrize("grow", [0, 30])

@@ -152,11 +152,12 @@ def _grow(plan, n: int) -> None:
 
 
 # savepoint + release (atomic request), session, user; the province (settings' code);
-# compute_figures' 15 (đề án with executed; facility pairs; conference events; nominations'
+# compute_figures' 18 (đề án added up by group; their distinct facilities, two; the listed đề
+# án with executed; facility pairs; conference events; nominations'
 # totals, levels and list;
 # recoverable contracts and contract_statuses' summaries that hold on the date (none) and six;
 # the previous year's contracts); the user's groups (the menu).
-DRAFT_FIGURE_QUERIES = 23  # + the results after support (none here) and their provinces' lineage
+DRAFT_FIGURE_QUERIES = 26  # + the results after support (none here) and their provinces' lineage
 # savepoint + release, session, user; the report (issued_by and replaces joined) and what
 # replaced it (prefetch); the one figure's page from the snapshot; the user's groups.
 ISSUED_FIGURE_QUERIES = 8

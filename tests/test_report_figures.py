@@ -198,22 +198,23 @@ def test_query_count_does_not_grow_with_the_data(small_period, django_assert_num
     def compute(year_from, year_to):
         return compute_figures(province=province, year_from=year_from, year_to=year_to, report_date=datetime.date(2025, 3, 15))
 
-    # đề án (with executed); facility pairs; events; nominations (their totals, recognitions by
+    # đề án added up by group; their distinct facilities (by content; F16's and F21's); the
+    # listed đề án (with executed); facility pairs; events; nominations (their totals, recognitions by
     # level, and the list for annex IV); recoverable contracts;
     # contract_statuses' summaries that hold on the date (none: worked out today) and six
     # (instalments, reschedules, repayments, lawsuits, write-offs, recoveries); the previous
     # year's contracts (none here, so no statuses for them).
     # And the results after support (none here, so not their đề án's facilities), with the
     # provinces they may come from (projects.provinces.lineage).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         compute(2024, 2024)
     # The same, and the programme before 2021 (none here).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         compute(2021, 2025)
     _grow(small_period["plan"], 15)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         compute(2024, 2024)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         compute(2021, 2025)
 
 
@@ -341,15 +342,16 @@ def test_the_query_count_is_the_same_at_ten_times_the_data(lam_dong, django_asse
     def compute():
         return compute_figures(province=unit, year_from=2021, year_to=2025, report_date=REPORT_DATE)
 
-    # đề án (with executed); facility pairs; conference events; nominations; recoverable
+    # đề án added up by group; their distinct facilities (by content; F16's and F21's); the
+    # listed đề án (with executed); facility pairs; conference events; nominations; recoverable
     # contracts; contract_statuses' summaries that hold (none) and six (instalments,
     # reschedules, repayments, lawsuits, write-offs, recoveries); the programme ending in 2020;
     # its contracts; their summaries and six; the results after support and the provinces
     # they may come from.
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(28):
         before = compute()
     call_command("scale_demo", factor=10, verbosity=0)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(28):
         after = compute()
     assert after.done.count >= 10 * before.done.count
 

@@ -291,10 +291,10 @@ def test_the_draft_document_view_query_count_does_not_grow_with_the_narrative(la
 
 
 # Session, user and roles, the report, the figures' fixed queries (reporting/figures.py: the
-# nominations' totals, levels and list; whether the debt summaries hold on the report's date, for
+# đề án added up by group and their distinct facilities, the listed đề án; the nominations' totals, levels and list; whether the debt summaries hold on the report's date, for
 # the period and the previous programme), the activity groups' names for the headings: as many
 # with every section written as with none.
-DOCUMENT_VIEW_QUERIES = 30  # + the results after support (none here) and their provinces' lineage
+DOCUMENT_VIEW_QUERIES = 33  # + the results after support (none here) and their provinces' lineage
 
 
 # --- The migration of the seven text boxes -----------------------------------------------------
@@ -416,4 +416,4 @@ def test_the_edit_screen_query_count_does_not_grow_with_the_narrative(lam_dong, 
 # Session, user and roles, the report (and what it replaces, and its province, joined), the
 # figures' fixed queries for the paragraphs shown beside their switches, the page's own (menu,
 # messages).
-EDIT_VIEW_QUERIES = 30  # + the results after support (none here) and their provinces' lineage
+EDIT_VIEW_QUERIES = 33  # + the results after support (none here) and their provinces' lineage
