@@ -23,11 +23,15 @@ rows.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -142,6 +146,21 @@ def current(using=connection) -> str | None:
 
 
 _READ_NOW = object()
+# What a cached value is computed by: the templates and the code of the portal's own apps.
+_RELEASE_GLOBS = ("templates/**/*.html", "khuyencong/**/*.py", "projects/**/*.py", "funding/**/*.py", "reporting/**/*.py")
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the portal's templates and code, read once per process: part of every key,
+    so that a new release never serves what the previous one rendered (every machine running
+    the same release computes the same digest and shares the entries)."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for path in sorted(p for pattern in _RELEASE_GLOBS for p in base.glob(pattern)):
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, version=_READ_NOW) -> T:
@@ -152,7 +171,7 @@ def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, 
         version = current()
     if version is None:
         return compute()
-    full_key = f"kc:data:{version}:{key}"
+    full_key = f"kc:data:{release()}:{version}:{key}"
     value = cache.get(full_key)
     if value is None:
         value = compute()
