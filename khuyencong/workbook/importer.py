@@ -40,6 +40,7 @@ from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repa
 from khuyencong.core import cells, roles
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.text import clean_text, fold_accents, text_key
+from khuyencong.core.today import one_day
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import bulk as fast
 from khuyencong.workbook import sheets as S
@@ -1799,7 +1800,8 @@ def import_workbook(
     if any(problem.row in (None, 1) for problem in raw.problems):
         # A sheet or column that is not in the template: the rows would only repeat it.
         return ImportResult(counts={}, problems=raw.problems, dry_run=dry_run)
-    with transaction.atomic():
+    # One today for every row's date rules (khuyencong.core.today), asked once.
+    with transaction.atomic(), one_day():
         plan = _Plan(raw, user)
         plan.progress = progress
         plan.build()
