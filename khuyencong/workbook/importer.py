@@ -480,7 +480,7 @@ class _Plan:
             else:
                 self.count(sheet, "unchanged")
             return existing
-        obj = make()
+        obj = fast.new(make) if isinstance(make, type) else make()  # make: the model, or a function making the record
         for attr, value in values.items():
             setattr(obj, attr, value)
         self.changes[type(obj)].new.append(obj)
@@ -1129,7 +1129,7 @@ class _Plan:
                 row,
                 existing,
                 values,
-                lambda project=project, number=number: Disbursement(project=project, document_number=number),
+                lambda project=project, number=number: fast.new(Disbursement, project=project, document_number=number),
             )
             if existing is None:
                 self.disbursements[key] = result
@@ -1187,7 +1187,7 @@ class _Plan:
             def make(project=project, name=name):
                 content = self.content_by_pk.get(project.content_id)
                 kind = default_kind.get(content.code if content else "", Event.Kind.CONFERENCE)
-                return Event(project=project, name=name, kind=kind)
+                return fast.new(Event, project=project, name=name, kind=kind)
 
             result = self.upsert(S.EVENTS, row, existing, values, make)
             self.events[key] = result
@@ -1249,7 +1249,8 @@ class _Plan:
                 if row.failed or not self.contract_allowed(row, contract, values, final):
                     continue
                 old_project = contract.project if contract else None
-                result = self.upsert(S.CONTRACTS, row, contract, values, lambda number=number: LoanContract(number=number))
+                make = lambda number=number: fast.new(LoanContract, number=number)  # noqa: E731
+                result = self.upsert(S.CONTRACTS, row, contract, values, make)
                 if contract is None:
                     self.contracts[number] = result
                 elif old_project is not result.project:
@@ -1391,7 +1392,7 @@ class _Plan:
                 None,
                 instalment,
                 values,
-                lambda number=number: Instalment(contract=contract, schedule_version=version, number=number),
+                lambda number=number: fast.new(Instalment, contract=contract, schedule_version=version, number=number),
             )
             existing[(version, number)] = result
         for (v, number), instalment in list(existing.items()):
@@ -1422,7 +1423,7 @@ class _Plan:
                 row.require_for_create(spec, values)
                 if row.failed or not self.repayment_allowed(row, contract, values, reverses):
                     continue
-                repayment = Repayment(contract=contract, receipt_number=receipt, **values)
+                repayment = fast.new(Repayment, contract=contract, receipt_number=receipt, **values)
                 self.changes[Repayment].new.append(repayment)
                 self.repayments[key] = repayment
                 self.repayment_entries[id(contract)].append((repayment.amount, bool(reverses)))
@@ -1543,7 +1544,7 @@ class _Plan:
                 row,
                 existing,
                 values,
-                lambda contract=contract, filed_on=filed_on: Lawsuit(contract=contract, filed_on=filed_on),
+                lambda contract=contract, filed_on=filed_on: fast.new(Lawsuit, contract=contract, filed_on=filed_on),
             )
             self.lawsuits[key] = result
 
@@ -1593,7 +1594,7 @@ class _Plan:
                 continue
             product = self.products.get((id(facility), norm(name)))
             if product is None:
-                product = Product(facility=facility, name=name)
+                product = fast.new(Product, facility=facility, name=name)
                 self.products[(id(facility), norm(name))] = product
                 self.changes[Product].new.append(product)
             key = (id(product), level.pk, year)
@@ -1609,7 +1610,9 @@ class _Plan:
                 row,
                 self.nominations.get(key),
                 values,
-                lambda product=product, level=level, year=year: ProductNomination(product=product, level=level, year=year),
+                lambda product=product, level=level, year=year: fast.new(
+                    ProductNomination, product=product, level=level, year=year
+                ),
             )
             self.nominations[key] = result
 
@@ -1646,7 +1649,7 @@ class _Plan:
             existing = results.get((project.pk, date)) if project.pk else None
             self.upsert(
                 S.RESULTS, row, existing, values,
-                lambda project=project, date=date: ProjectResult(project=project, date=date),
+                lambda project=project, date=date: fast.new(ProjectResult, project=project, date=date),
             )
 
     def check_recoverable(self) -> None:
@@ -1757,7 +1760,7 @@ class _Plan:
         old = [p.pk for p in moved if id(p) not in created]
         for start in range(0, len(old), BATCH):
             through.objects.filter(project_id__in=old[start : start + BATCH]).delete()
-        fast.insert(through, [through(project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]])
+        fast.insert(through, [fast.new(through, project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]])
         # History rows, with the beneficiaries as they now are (the m2m snapshot).
         written = changes.new + changed
         history_ids = fast.insert_history(Project, changes.new, history_type="+", user=self.user, returning=True)
@@ -1775,7 +1778,7 @@ class _Plan:
         fast.insert(
             m2m_history,
             [
-                m2m_history(id=pk, history_id=history_id, project_id=project.pk, facility_id=facility_id)
+                fast.new(m2m_history, id=pk, history_id=history_id, project_id=project.pk, facility_id=facility_id)
                 for project, history_id in zip(written, history_ids, strict=True)
                 for pk, facility_id in links.get(project.pk, [])
             ],
