@@ -103,8 +103,9 @@ def _reader(field: models.Field, connection) -> Callable[[models.Model], Any]:
                 if target is not None:
                     if target.pk is None:
                         raise ValueError(f"bulk insert of {obj!r}: related {field.name} is unsaved.")
-                    setattr(obj, field.name, target)  # the id, keeping the object cached
-                    value = target.pk
+                    # What the descriptor's __set__ would store, without its checks (type,
+                    # router) already passed when the object was assigned; it stays cached.
+                    value = obj.__dict__[attname] = getattr(target, field.target_field.attname)
             return value
 
         return related
