@@ -54,8 +54,8 @@ _BLANKS: dict[type[models.Model], tuple[dict, list] | None] = {}
 
 def new(model: type[models.Model], **values: Any) -> models.Model:
     """``model(**values)``, for the import's new records: Model.__init__ walks every field of
-    the model for each object (its kwargs, its default): a fifth of the checking of a large
-    workbook. Here the field values of one ``model()`` are copied, the fields with a callable
+    the model for each object (its kwargs, its default): under cProfile about a sixth of the
+    command's time at 55,000 rows. Here the field values of one ``model()`` are copied, the fields with a callable
     default (or a database default) get theirs again for each object, and ``values`` are set as
     attributes (a related object through its descriptor, as __init__ sets it). The same
     instance; ``model(**values)`` itself when the model has its own __init__ or something
@@ -188,8 +188,9 @@ def _copy_rows(model: type[models.Model], columns: Sequence[models.Field], rows:
     Not Django 5.2's ``INSERT … SELECT * FROM UNNEST(arrays)`` any more: Django's client-side
     cursor writes each array into the statement as a quoted literal, element by element in
     Python (psycopg's _dump_list, a regular expression per value), and the server parses it
-    back; COPY's rows are formatted by psycopg's C code and streamed. For the 112,000 records
-    and history rows of the benchmark's workbook that took ~4× less CPU on both sides."""
+    back; COPY's rows are formatted by psycopg's C code and streamed. 20,000 rows of six columns
+    (int, text, date, bigint, text, timestamptz): 0.27 s of client CPU and 0.83 s in all by
+    UNNEST, 0.07 s and 0.21 s by COPY (a shared machine)."""
     connection = _connection()
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
