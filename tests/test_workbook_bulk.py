@@ -48,3 +48,17 @@ def test_callable_defaults_are_called_for_each_record():
     for field in fresh:
         assert getattr(one, field.attname) == getattr(Facility(), field.attname)
         assert getattr(one, field.attname) is not getattr(two, field.attname)
+
+
+@pytest.mark.django_db
+def test_the_cycle_collector_is_paused_during_an_import_and_back_after():
+    import gc
+
+    from khuyencong.workbook import import_workbook
+
+    from .workbook_helpers import small_workbook, xlsx
+
+    seen = []
+    result = import_workbook(xlsx(small_workbook()), progress=lambda *args: seen.append(gc.isenabled()))
+    assert result.applied and seen and not any(seen)  # "Đang ghi …" before the writing, at least
+    assert gc.isenabled()
