@@ -143,20 +143,41 @@ project_export = export_view(ListExport("Danh sách đề án khuyến công", "
 def project_detail_context(
     request: HttpRequest, project: Project, *, disbursement_form: DisbursementForm | None = None
 ) -> dict:
-    """What the đề án page shows; the disbursement view re-renders it with its form's errors."""
-    disbursements = list(project.disbursements.select_related("funding_source").order_by("date", "pk"))
-    contracts = list(project.contracts.select_related("facility").order_by("signed_on", "number"))
-    statuses = {s.contract_id: s for s in contract_statuses(contracts, as_of=timezone.localdate())}
-    events = list(project.events.order_by("date", "name"))
-    executed = sum(d.amount for d in disbursements)
+    """What the đề án page shows; the disbursement view re-renders it with its form's errors.
+    Its records are everyone's until one changes (cached under the data version); what the
+    user may do with them is worked out for each visit."""
+    today = timezone.localdate()
     can_disburse = roles.can_record_disbursements(request.user) and project.is_payable
     if can_disburse and disbursement_form is None:
-        disbursement_form = DisbursementForm(project=project, initial={"date": timezone.localdate()})
+        disbursement_form = DisbursementForm(project=project, initial={"date": today})
+    return {
+        **dataversion.cached(f"project:{project.pk}:{today}", lambda: _project_records(project, today)),
+        "project": project,
+        "transitions": services.allowed_transitions(request.user, project),
+        "steps": services.available_steps(request.user, project),
+        "needs_reason": services.NEEDS_REASON,
+        "can_edit": roles.can_edit_records(request.user),
+        "can_add_contract": roles.can_edit_records(request.user)
+        and project.support_form == SupportForm.RECOVERABLE
+        and project.is_payable,
+        # A refused form shows its errors even where the page would not offer the form.
+        "disbursement_form": disbursement_form if can_disburse or disbursement_form is not None else None,
+        # The one rule (Project.result_refusal): the button is offered only when it would be taken.
+        "can_add_result": roles.can_edit_records(request.user) and not project.result_refusal(),
+    }
+
+
+def _project_records(project: Project, today) -> dict:
+    """The đề án's records on its page, the same for every user."""
+    disbursements = list(project.disbursements.select_related("funding_source").order_by("date", "pk"))
+    contracts = list(project.contracts.select_related("facility").order_by("signed_on", "number"))
+    statuses = {s.contract_id: s for s in contract_statuses(contracts, as_of=today)}
+    events = list(project.events.order_by("date", "name"))
+    executed = sum(d.amount for d in disbursements)
     recent = change_log(
         Project.history.filter(id=project.pk), model=Project, describe=lambda r: "Đề án", limit=5, related=_NAMED
     )
     return {
-        "project": project,
         "facilities": list(project.facilities.select_related("administrative_unit").order_by("name")),
         "disbursements": disbursements,
         "executed": executed,
@@ -169,22 +190,11 @@ def project_detail_context(
             "sale_contracts": sum(e.sale_contracts for e in events),
             "memoranda": sum(e.memoranda for e in events),
         },
-        "transitions": services.allowed_transitions(request.user, project),
-        "steps": services.available_steps(request.user, project),
         "stage": services.stage_label(project),
         "timeline": services.timeline(project),
         "advances_outstanding": services.advances_outstanding(project),
-        "needs_reason": services.NEEDS_REASON,
-        "can_edit": roles.can_edit_records(request.user),
-        "can_add_contract": roles.can_edit_records(request.user)
-        and project.support_form == SupportForm.RECOVERABLE
-        and project.is_payable,
-        # A refused form shows its errors even where the page would not offer the form.
-        "disbursement_form": disbursement_form if can_disburse or disbursement_form is not None else None,
         "recent_changes": recent,
         "results": list(project.results.order_by("date", "pk")),
-        # The one rule (Project.result_refusal): the button is offered only when it would be taken.
-        "can_add_result": roles.can_edit_records(request.user) and not project.result_refusal(),
     }
 
 

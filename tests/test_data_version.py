@@ -185,3 +185,25 @@ def test_the_lists_are_cached_per_query_and_follow_a_rename(real_cache, client):
         assert shown.name.encode() not in second_page or model is Facility
         model.objects.filter(pk=shown.pk).update(name="Aaa tên mới đổi ngay")
         assert "Aaa tên mới đổi ngay" in client.get(url, {"page": 1}).content.decode(), name
+
+
+def test_the_project_page_keeps_its_records_for_everyone_and_its_controls_per_user(real_cache, client):
+    """The đề án page's records are cached for everyone; what a user may do is not: a viewer
+    after an editor sees no edit button, and a payment recorded shows on the next visit."""
+    reference_data()
+    call_command("seed_demo", stdout=io.StringIO())
+    users = get_user_model().objects
+    project = Project.objects.filter(status=Project.Status.IN_PROGRESS).order_by("pk").first()
+    url = reverse("projects:project-detail", args=[project.pk])
+    client.force_login(users.get(username="nhaplieu"))
+    edit = reverse("projects:project-edit", args=[project.pk])
+    assert edit in client.get(url).content.decode()
+    client.force_login(users.get(username="xem"))
+    seen = client.get(url)
+    assert edit not in seen.content.decode()
+    paid = seen.context["executed"]
+    source = Disbursement.objects.filter(project__plan__year=project.plan.year).first().funding_source
+    Disbursement.objects.create(
+        project=project, date=timezone.localdate(), amount=1_000, funding_source=source, document_number="DV-1"
+    )
+    assert client.get(url).context["executed"] == paid + 1_000

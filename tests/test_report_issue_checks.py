@@ -436,8 +436,9 @@ def _unpaid_projects(n: int) -> None:
 
 
 # session, user, savepoints, the user's groups; the report with what it replaces; compute_figures'
-# own (đề án added up by group, their distinct facilities (two), the listed đề án, facility pairs, events, nominations' totals, levels and list, award levels, contracts, their summaries that
-# hold on the date and their ledgers,
+# own (đề án added up by group, their distinct facilities (two), the listed đề án, facility
+# pairs, events, nominations' totals, levels and list, award levels, contracts, their summaries
+# that hold on the date and their ledgers,
 # the previous programme's); the checks' đề án with their plans, facilities with no unit,
 # issued reports' snapshots; the activity groups and the draft's text for the document.
 ISSUE_PAGE_QUERIES = 39  # + the results after support (none here) and their provinces' lineage

@@ -291,8 +291,9 @@ def test_the_draft_document_view_query_count_does_not_grow_with_the_narrative(la
 
 
 # Session, user and roles, the report, the figures' fixed queries (reporting/figures.py: the
-# đề án added up by group and their distinct facilities, the listed đề án; the nominations' totals, levels and list; whether the debt summaries hold on the report's date, for
-# the period and the previous programme), the activity groups' names for the headings: as many
+# đề án added up by group and their distinct facilities, the listed đề án; the nominations'
+# totals, levels and list; whether the debt summaries hold on the report's date, for the period
+# and the previous programme), the activity groups' names for the headings: as many
 # with every section written as with none.
 DOCUMENT_VIEW_QUERIES = 33  # + the results after support (none here) and their provinces' lineage
 
