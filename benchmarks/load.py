@@ -18,7 +18,7 @@ worktree`, then the current tree):
    code after the change runs on the data as it was, upgraded;
 2. a server: gunicorn with --workers (3) sync workers, DEBUG off, the production settings from
    the environment (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CACHE_URL on Redis db --redis-db,
-   emptied first; static files through whitenoise after collectstatic into a temporary
+   emptied first; sessions read from it, SESSION_ENGINE=…cached_db, as docs/deploy.md has it; static files through whitenoise after collectstatic into a temporary
    folder; SECURE_COOKIES=0 since the run is plain http on 127.0.0.1);
 3. every user signs in through the login form (CSRF token, as a browser), warms the server up
    with one visit of every page, then drives a working day's mix (WEIGHTS) of the dashboard, the
@@ -570,6 +570,9 @@ class Server:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=f"{self.pg}/{self.db}",
             CACHE_URL=self.cache_url,
+            # As docs/deploy.md runs it with Redis: sessions read from the cache, written through
+            # to the database (a tree without the setting ignores it).
+            SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
             JOBS_CACHE_URL=f"filecache://{self.tmp / 'jobs'}",
             STATIC_ROOT=str(self.tmp / "static"),
             MEDIA_ROOT=str(self.tmp / "media"),
