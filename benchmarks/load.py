@@ -18,8 +18,9 @@ worktree`, then the current tree):
    code after the change runs on the data as it was, upgraded;
 2. a server: gunicorn with --workers (3) sync workers, DEBUG off, the production settings from
    the environment (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CACHE_URL on Redis db --redis-db,
-   emptied first; sessions read from it, SESSION_ENGINE=…cached_db, as docs/deploy.md has it; static files through whitenoise after collectstatic into a temporary
-   folder; SECURE_COOKIES=0 since the run is plain http on 127.0.0.1);
+   emptied first; sessions read from it, SESSION_ENGINE=…cached_db, as docs/deploy.md has it;
+   static files through whitenoise after collectstatic into a temporary folder;
+   SECURE_COOKIES=0 since the run is plain http on 127.0.0.1);
 3. every user signs in through the login form (CSRF token, as a browser), warms the server up
    with one visit of every page, then drives a working day's mix (WEIGHTS) of the dashboard, the
    đề án list (sometimes a later page or a search), đề án pages (ids picked from the lists), the
