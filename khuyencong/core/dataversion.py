@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -42,7 +43,9 @@ PENDING_TABLE = "kc_data_pending"
 WATCHED_APPS = ("projects", "funding", "reporting")
 # Derived rows written while reading (a page brings a stale debt summary up to date): bumping
 # on them would make every such read throw the cache away. What they are derived from is watched.
-UNWATCHED_TABLES = frozenset({"funding_contractdebt", "funding_ledgerversion"})
+# The ledger's version is watched: only writers bump it, and so does ``manage.py refresh_debts``
+# when it puts summaries right that no watched write changed (a raw repair of a ledger).
+UNWATCHED_TABLES = frozenset({"funding_contractdebt"})
 TRIGGER = "kc_data_version_bump"
 CACHE_SECONDS = 6 * 3600
 
@@ -163,6 +166,18 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
+# The settings a cached page prints (the draft's bodies and signer, ORG_* in the environment):
+# another value after a restart is another key, as a new release is.
+_CONFIG_SETTINGS = ("ORGANISATION",)
+
+
+def configuration() -> str:
+    """A digest of the settings named in ``_CONFIG_SETTINGS``, read at each call (a test or a
+    restart may change them; a few microseconds)."""
+    values = json.dumps([getattr(settings, name, None) for name in _CONFIG_SETTINGS], sort_keys=True, default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:12]
+
+
 def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, version=_READ_NOW) -> T:
     """``compute()``, kept in the shared cache under ``key`` and the data version: served again
     until any watched record changes. Not cached in a transaction that has written. A page that
@@ -171,7 +186,7 @@ def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, 
         version = current()
     if version is None:
         return compute()
-    full_key = f"kc:data:{release()}:{version}:{key}"
+    full_key = f"kc:data:{release()}:{configuration()}:{version}:{key}"
     value = cache.get(full_key)
     if value is None:
         value = compute()

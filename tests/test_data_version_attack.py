@@ -1,0 +1,214 @@
+"""Attacks on the data version and the caches keyed by it (khuyencong.core.dataversion): writes
+that might change a cached page without changing the version, pages cached for one user and
+served to another, and PostgreSQL's transactions (savepoints, SET CONSTRAINTS, concurrent
+writers)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.db.models import F
+from django.urls import reverse
+
+from funding.models import ContractDebt
+from khuyencong.core import dataversion
+from projects.models import Program
+from tests import factories as f
+from tests.test_browser import reference_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+POSTGRES = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def real_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dva"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo():
+    reference_data()
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def _version() -> str:
+    version = dataversion.current()
+    assert version is not None
+    return version
+
+
+def _overdue_totals(client) -> tuple:
+    response = client.get(reverse("funding:overdue-list"))
+    return response.context["count"], dict(response.context["totals"])
+
+
+def test_refresh_debts_repairing_the_summaries_shows_on_the_cached_overdue_list(real_cache, demo, client):
+    """The summaries are derived and unwatched; a summary gone wrong (a raw repair of a ledger
+    that sent no signal) is put right by ``manage.py refresh_debts``, which bumps the ledger
+    version for the caches keyed by it. The pages cached under the data version must follow."""
+    client.force_login(get_user_model().objects.get(username="nhaplieu"))
+    right = _overdue_totals(client)
+    late = ContractDebt.objects.filter(late=True).order_by("pk").first()
+    ContractDebt.objects.filter(pk=late.pk).update(overdue=F("overdue") + 123_000_000)
+    cache.clear()
+    wrong = _overdue_totals(client)
+    assert wrong != right  # the broken summary is what the page shows (and caches)
+    call_command("refresh_debts", stdout=io.StringIO())
+    assert _overdue_totals(client) == right
+
+
+def _page_without_per_request_bits(content: bytes) -> str:
+    text = content.decode()
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+    return re.sub(r'nonce="[^"]+"', "", text)
+
+
+LEAK_PAGES = ("home", "projects:project-list", "projects:facility-list", "funding:contract-list", "funding:overdue-list")
+
+
+@pytest.mark.parametrize("name", LEAK_PAGES)
+def test_a_page_cached_by_the_administrator_shows_a_viewer_what_a_cold_cache_shows_him(real_cache, demo, client, name):
+    """What a cached part holds is everyone's: the viewer sees through a cache filled by the
+    administrator exactly the page he sees on a cold cache (no edit link, no name, no token)."""
+    users = get_user_model().objects
+    url = reverse(name)
+    client.force_login(users.get(username="quantri"))
+    assert client.get(url, {"page": 1}).status_code == 200
+    client.force_login(users.get(username="xem"))
+    warm = _page_without_per_request_bits(client.get(url, {"page": 1}).content)
+    cache.clear()
+    cold = _page_without_per_request_bits(client.get(url, {"page": 1}).content)
+    assert warm == cold
+
+
+def test_loaddata_changes_the_version_and_the_cached_list(real_cache, demo, client, tmp_path):
+    """A fixture loaded over a record (raw saves, no signals of the records; on PostgreSQL
+    loaddata sets the constraints immediate in its transaction) changes the version."""
+    client.force_login(get_user_model().objects.get(username="xem"))
+    url = reverse("projects:facility-list")
+    shown = client.get(url, {"page": 1}).context["page"].object_list[0]
+    dump = io.StringIO()
+    call_command("dumpdata", "projects.facility", "--pks", str(shown.pk), stdout=dump)
+    rows = json.loads(dump.getvalue())
+    rows[0]["fields"]["name"] = "Aaa cơ sở nạp lại"
+    fixture = tmp_path / "co-so.json"
+    fixture.write_text(json.dumps(rows), encoding="utf-8")
+    before = _version()
+    call_command("loaddata", str(fixture), stdout=io.StringIO())
+    assert _version() != before
+    assert "Aaa cơ sở nạp lại" in client.get(url, {"page": 1}).content.decode()
+
+
+def test_flush_changes_the_version(real_cache, demo, client):
+    """``manage.py flush`` (TRUNCATE on PostgreSQL, DELETE on SQLite) empties the cached lists."""
+    client.force_login(get_user_model().objects.get(username="xem"))
+    url = reverse("projects:project-list")
+    assert client.get(url, {"page": 1}).context["page"].paginator.count > 0
+    before = _version()
+    call_command("flush", interactive=False, stdout=io.StringIO())
+    assert _version() != before
+
+
+# --- PostgreSQL's transactions -----------------------------------------------------------------
+
+
+needs_postgres = pytest.mark.skipif(not POSTGRES, reason="transaction semantics of PostgreSQL")
+
+
+@needs_postgres
+def test_savepoints_rolled_back_and_released_bump_exactly_when_a_write_survives():
+    reference_data()
+    program = Program.objects.order_by("pk").first() or f.ProgramFactory()
+    touch = lambda: Program.objects.filter(pk=program.pk).update(name=F("name"))  # noqa: E731
+    before = _version()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            touch()
+            assert dataversion.current() is None
+            raise RuntimeError
+        assert dataversion.current() == before  # the write is gone: the version holds again
+    assert _version() == before
+    with transaction.atomic():
+        touch()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            touch()
+            raise RuntimeError
+        assert dataversion.current() is None  # the outer write is still there
+    middle = _version()
+    assert middle != before
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            touch()
+            raise RuntimeError
+        with transaction.atomic():
+            touch()
+        assert dataversion.current() is None
+    assert _version() != middle
+
+
+@needs_postgres
+def test_set_constraints_immediate_mid_transaction_still_bumps_once_at_commit():
+    """loaddata (``check_constraints``) fires the deferred trigger before the end: the bump is
+    made then, in the transaction, and a later write of the same transaction needs no other."""
+    reference_data()
+    program = Program.objects.order_by("pk").first() or f.ProgramFactory()
+    before = _version()
+    n_before = int(before.split(".")[0])
+    with transaction.atomic():
+        Program.objects.filter(pk=program.pk).update(name=F("name"))
+        connection.check_constraints()
+        Program.objects.filter(pk=program.pk).update(name="sau kiểm tra")
+        assert dataversion.current() is None
+    after = _version()
+    assert int(after.split(".")[0]) == n_before + 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {dataversion.PENDING_TABLE}")
+        assert cursor.fetchone()[0] == 0
+
+
+@needs_postgres
+def test_two_concurrent_writers_both_bump_and_neither_waits_for_the_other():
+    reference_data()
+    programs = [f.ProgramFactory(), f.ProgramFactory()]
+    n_before = int(_version().split(".")[0])
+    written = threading.Barrier(2, timeout=10)
+    errors = []
+
+    def writer(program):
+        try:
+            with transaction.atomic():
+                Program.objects.filter(pk=program.pk).update(name=F("name"))
+                written.wait()  # both hold their write open at once
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in programs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not errors and not any(t.is_alive() for t in threads)
+    assert int(_version().split(".")[0]) == n_before + 2
+
+
+def test_the_cached_draft_follows_the_organisation_settings(real_cache, demo, client, settings):
+    """The draft prints the signer and the bodies of settings.ORGANISATION (ORG_* in the
+    environment): a restart with another signer must not serve the draft cached before it."""
+    client.force_login(get_user_model().objects.get(username="xem"))
+    url = reverse("reporting:draft-document", kwargs={"year_from": 2024, "year_to": 2024}) + "?ngay=2025-03-15"
+    assert "PHÓ GIÁM ĐỐC THỬ" not in client.get(url).content.decode()
+    settings.ORGANISATION = {**settings.ORGANISATION, "signer_title": "PHÓ GIÁM ĐỐC THỬ"}
+    assert "PHÓ GIÁM ĐỐC THỬ" in client.get(url).content.decode()
