@@ -5,6 +5,7 @@ writers)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import re
@@ -212,3 +213,17 @@ def test_the_cached_draft_follows_the_organisation_settings(real_cache, demo, cl
     assert "PHÓ GIÁM ĐỐC THỬ" not in client.get(url).content.decode()
     settings.ORGANISATION = {**settings.ORGANISATION, "signer_title": "PHÓ GIÁM ĐỐC THỬ"}
     assert "PHÓ GIÁM ĐỐC THỬ" in client.get(url).content.decode()
+
+
+def test_the_cached_overdue_list_counts_one_more_day_after_midnight(real_cache, demo, client, monkeypatch):
+    """No record changes at midnight, but the days past due do: the day is in the key."""
+    from django.utils import timezone
+
+    client.force_login(get_user_model().objects.get(username="xem"))
+    url = reverse("funding:overdue-list")
+    first = client.get(url).context["page"].object_list[0]
+    today = timezone.localdate()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + datetime.timedelta(days=1))
+    rows = {r.contract_number: r for r in client.get(url).context["page"].object_list}
+    assert first.bucket  # the longest overdue first: a counter that runs
+    assert rows[first.contract_number].days_past_due == first.days_past_due + 1
