@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.models import F
+from django.test import Client
 from django.urls import reverse
 
 from funding.models import ContractDebt
@@ -227,3 +228,45 @@ def test_the_cached_overdue_list_counts_one_more_day_after_midnight(real_cache, 
     rows = {r.contract_number: r for r in client.get(url).context["page"].object_list}
     assert first.bucket  # the longest overdue first: a counter that runs
     assert rows[first.contract_number].days_past_due == first.days_past_due + 1
+
+
+def _facility_list(client) -> str:
+    return client.get(reverse("projects:facility-list"), {"q": "Lang Biang thử"}).content.decode()
+
+
+def test_the_workbook_import_and_the_admin_change_the_cached_facility_list(real_cache, demo, client, tmp_path):
+    """The two other ways a clerk or an administrator writes records: ``manage.py
+    import_workbook`` (bulk inserts) and the admin's add form."""
+    from django.utils import timezone
+
+    from khuyencong.workbook import sheets as S
+    from projects.models import AdministrativeUnit
+    from tests.workbook_helpers import xlsx
+
+    users = get_user_model().objects
+    client.force_login(users.get(username="xem"))
+    commune = AdministrativeUnit.objects.valid_on(timezone.localdate()).communes().select_related("parent").first()
+    assert "Hợp tác xã Lang Biang thử" not in _facility_list(client)
+    header = list(S.FACILITIES.all_columns)
+    row = dict.fromkeys(header, "")
+    row.update(
+        {
+            "Mã số thuế": "5809990002",
+            "Tên cơ sở": "Hợp tác xã Lang Biang thử",
+            "Loại hình": "Hợp tác xã",
+            S.COMMUNE: commune.name + ", " + commune.parent.name,
+        }
+    )
+    workbook = tmp_path / "co-so.xlsx"
+    workbook.write_bytes(xlsx({"CoSo": [header, [row[c] for c in header]]}))
+    call_command("import_workbook", str(workbook), "--user", "nhaplieu", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "Hợp tác xã Lang Biang thử" in _facility_list(client)
+
+    admin = Client()
+    admin.force_login(users.get(username="quantri"))
+    response = admin.post(
+        reverse("admin:projects_facility_add"),
+        {"name": "Cơ sở Lang Biang thử qua quản trị", "kind": "cooperative", "tax_code": "5809990003", "commune": commune.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert "Cơ sở Lang Biang thử qua quản trị" in _facility_list(client)
