@@ -270,3 +270,24 @@ def test_the_workbook_import_and_the_admin_change_the_cached_facility_list(real_
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert "Cơ sở Lang Biang thử qua quản trị" in _facility_list(client)
+
+
+def test_the_release_digest_follows_the_translations_and_the_libraries_that_render_the_lists(settings, tmp_path, monkeypatch):
+    """The filter forms inside the cached lists are rendered by Django's and django-filter's
+    widgets, in the words of locale/: a release that changes only those must have new keys."""
+    import importlib.metadata
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "a.html").write_text("<p>a</p>", encoding="utf-8")
+    po = tmp_path / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "This field is required."\nmsgstr "Trường này là bắt buộc."\n', encoding="utf-8")
+    settings.BASE_DIR = tmp_path
+    digest = dataversion.release.__wrapped__
+    first = digest()
+    po.write_text('msgid "This field is required."\nmsgstr "Hãy điền trường này."\n', encoding="utf-8")
+    translated = digest()
+    assert translated != first
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "99.0" if name == "django" else real(name))
+    assert digest() != translated

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -150,12 +151,18 @@ def current(using=connection) -> str | None:
 
 _READ_NOW = object()
 # What a cached value is computed by: the templates and the code of the portal's own apps.
-_RELEASE_GLOBS = ("templates/**/*.html", "khuyencong/**/*.py", "projects/**/*.py", "funding/**/*.py", "reporting/**/*.py")
+_RELEASE_GLOBS = (
+    "templates/**/*.html", "khuyencong/**/*.py", "projects/**/*.py", "funding/**/*.py", "reporting/**/*.py",
+    "locale/**/*.po",  # the Vietnamese of Django's own words (a form's, a widget's)
+)
+# The libraries whose templates and words render inside a cached part (the filter forms' widgets).
+_RELEASE_PACKAGES = ("django", "django-filter")
 
 
 @functools.cache
 def release() -> str:
-    """A digest of the portal's templates and code, read once per process: part of every key,
+    """A digest of the portal's templates, code and translations and of the versions of the
+    libraries that render with them, read once per process: part of every key,
     so that a new release never serves what the previous one rendered (every machine running
     the same release computes the same digest and shares the entries)."""
     digest = hashlib.sha256()
@@ -163,6 +170,8 @@ def release() -> str:
     for path in sorted(p for pattern in _RELEASE_GLOBS for p in base.glob(pattern)):
         digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())
+    for package in _RELEASE_PACKAGES:
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
     return digest.hexdigest()[:12]
 
 
