@@ -152,7 +152,11 @@ def current(using=connection) -> str | None:
 _READ_NOW = object()
 # What a cached value is computed by: the templates and the code of the portal's own apps.
 _RELEASE_GLOBS = (
-    "templates/**/*.html", "khuyencong/**/*.py", "projects/**/*.py", "funding/**/*.py", "reporting/**/*.py",
+    "templates/**/*.html",
+    "khuyencong/**/*.py",
+    "projects/**/*.py",
+    "funding/**/*.py",
+    "reporting/**/*.py",
     "locale/**/*.po",  # the Vietnamese of Django's own words (a form's, a widget's)
 )
 # The libraries whose templates and words render inside a cached part (the filter forms' widgets).
