@@ -37,6 +37,7 @@ from django.urls import reverse
 
 from funding.models import Repayment
 from khuyencong.core import formatting, roles
+from projects.models import Facility
 from tests.report_expectations import ensure_reference_data
 from tests.screens_helpers import user_in
 from tests.test_loans import disbursed_contract
@@ -188,6 +189,12 @@ def csrf_token(page: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
+def stable(page: str) -> str:
+    """A page without what differs between two requests for it (the CSRF token, the CSP nonce)."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    return re.sub(r'nonce="[^"]+"', "", page)
+
+
 def figure(page: str, title: str) -> str:
     """The dashboard's figure under ``title`` (its <dt>), as shown."""
     found = re.search(rf"<dt>{re.escape(title)}</dt><dd>(.*?) <small>", page)
@@ -218,6 +225,14 @@ def test_a_repayment_through_one_server_shows_at_once_on_the_dashboard_of_the_ot
     # Server B knows the session server A opened, and shows (and caches) the debts before.
     status, before = browser.get(b.url + reverse("home"))
     assert status == 200, before[:2000]
+    # And the draft report of the contract's year and the đề án list, cached in Redis by B.
+    draft = b.url + reverse("reporting:draft-document", kwargs={"year_from": 2022, "year_to": 2022})
+    status, draft_before = browser.get(draft)
+    assert status == 200, draft_before[:2000]
+    assert browser.get(draft)[1] == draft_before  # served again, from the shared cache
+    project_list = b.url + reverse("projects:project-list") + "?" + urllib.parse.urlencode({"q": contract.project.code})
+    status, list_before = browser.get(project_list)
+    assert status == 200 and contract.project.code in list_before, list_before[:2000]
     assert figure(before, outstanding) == formatting.money_short(40_000_000)
     assert figure(before, overdue) == formatting.money_short(40_000_000)
 
@@ -240,3 +255,35 @@ def test_a_repayment_through_one_server_shows_at_once_on_the_dashboard_of_the_ot
     assert status == 200
     assert figure(after, outstanding) == formatting.money_short(30_000_000)
     assert figure(after, overdue) == formatting.money_short(30_000_000)
+    # The draft counts the facilities by standing: 10 of 40 triệu paid leaves this one overdue.
+    assert browser.get(draft)[1] == draft_before
+    # The rest paid through A: the facility is no longer overdue, and B's draft says so at once.
+    status, page = browser.get(detail)
+    status, _ = browser.post(
+        a.url + reverse("funding:repayment-create", args=[contract.pk]),
+        {"csrfmiddlewaretoken": csrf_token(page), "repay-date": today, "repay-amount": "30.000.000",
+         "repay-receipt_number": "BL-HAI-MAY-2"},
+        referer=detail,
+    )
+    assert status == 302, "the second repayment on server A was refused"
+    status, draft_after = browser.get(draft)
+    assert status == 200 and draft_after != draft_before
+
+    # A facility renamed through A's form shows at once in B's đề án list (under its đề án).
+    facility = Facility.objects.get(pk=contract.facility_id)
+    edit = a.url + reverse("projects:facility-edit", args=[facility.pk])
+    status, page = browser.get(edit)
+    assert status == 200
+    fields = ("kind", "tax_code", "address", "sector", "representative", "phone", "email")
+    data = {name: getattr(facility, name) or "" for name in fields}
+    data.update(name="Cơ sở đổi tên qua máy A", commune=facility.commune_id or "", csrfmiddlewaretoken=csrf_token(page))
+    status, page = browser.post(edit, data, referer=edit)
+    assert status == 302, f"the facility form on server A refused the change: {page[:2000]}"
+    status, list_after = browser.get(project_list)
+    assert status == 200 and "Cơ sở đổi tên qua máy A" in list_after
+    list_after = browser.get(project_list)[1]  # without the message of the save, shown once
+
+    # What B showed from the cache is what it works out afresh.
+    redis_or_skip().flushdb()
+    assert stable(browser.get(draft)[1]) == stable(draft_after)
+    assert stable(browser.get(project_list)[1]) == stable(list_after)

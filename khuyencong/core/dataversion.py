@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
+import json
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -42,7 +44,9 @@ PENDING_TABLE = "kc_data_pending"
 WATCHED_APPS = ("projects", "funding", "reporting")
 # Derived rows written while reading (a page brings a stale debt summary up to date): bumping
 # on them would make every such read throw the cache away. What they are derived from is watched.
-UNWATCHED_TABLES = frozenset({"funding_contractdebt", "funding_ledgerversion"})
+# The ledger's version is watched: only writers bump it, and so does ``manage.py refresh_debts``
+# when it puts summaries right that no watched write changed (a raw repair of a ledger).
+UNWATCHED_TABLES = frozenset({"funding_contractdebt"})
 TRIGGER = "kc_data_version_bump"
 CACHE_SECONDS = 6 * 3600
 
@@ -147,12 +151,22 @@ def current(using=connection) -> str | None:
 
 _READ_NOW = object()
 # What a cached value is computed by: the templates and the code of the portal's own apps.
-_RELEASE_GLOBS = ("templates/**/*.html", "khuyencong/**/*.py", "projects/**/*.py", "funding/**/*.py", "reporting/**/*.py")
+_RELEASE_GLOBS = (
+    "templates/**/*.html",
+    "khuyencong/**/*.py",
+    "projects/**/*.py",
+    "funding/**/*.py",
+    "reporting/**/*.py",
+    "locale/**/*.po",  # the Vietnamese of Django's own words (a form's, a widget's)
+)
+# The libraries whose templates and words render inside a cached part (the filter forms' widgets).
+_RELEASE_PACKAGES = ("django", "django-filter")
 
 
 @functools.cache
 def release() -> str:
-    """A digest of the portal's templates and code, read once per process: part of every key,
+    """A digest of the portal's templates, code and translations and of the versions of the
+    libraries that render with them, read once per process: part of every key,
     so that a new release never serves what the previous one rendered (every machine running
     the same release computes the same digest and shares the entries)."""
     digest = hashlib.sha256()
@@ -160,7 +174,21 @@ def release() -> str:
     for path in sorted(p for pattern in _RELEASE_GLOBS for p in base.glob(pattern)):
         digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())
+    for package in _RELEASE_PACKAGES:
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
     return digest.hexdigest()[:12]
+
+
+# The settings a cached page prints (the draft's bodies and signer, ORG_* in the environment):
+# another value after a restart is another key, as a new release is.
+_CONFIG_SETTINGS = ("ORGANISATION",)
+
+
+def configuration() -> str:
+    """A digest of the settings named in ``_CONFIG_SETTINGS``, read at each call (a test or a
+    restart may change them; a few microseconds)."""
+    values = json.dumps([getattr(settings, name, None) for name in _CONFIG_SETTINGS], sort_keys=True, default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:12]
 
 
 def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, version=_READ_NOW) -> T:
@@ -171,7 +199,7 @@ def cached(key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS, 
         version = current()
     if version is None:
         return compute()
-    full_key = f"kc:data:{release()}:{version}:{key}"
+    full_key = f"kc:data:{release()}:{configuration()}:{version}:{key}"
     value = cache.get(full_key)
     if value is None:
         value = compute()
