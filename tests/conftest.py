@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.servers.basehttp import WSGIServer
 from django.db import connection, transaction
@@ -49,6 +50,16 @@ def lam_dong(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def real_cache(settings):
+    """A real (local-memory) default cache, emptied before and after, for the tests of what is
+    cached under the data version (the suite's cache otherwise keeps nothing)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "real"}}
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -32,14 +32,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 POSTGRES = connection.vendor == "postgresql"
 
 
-@pytest.fixture
-def real_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dv"}}
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _triggered_tables() -> set[str]:
     with connection.cursor() as cursor:
         if POSTGRES:

@@ -31,14 +31,6 @@ POSTGRES = connection.vendor == "postgresql"
 
 
 @pytest.fixture
-def real_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dva"}}
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
 def demo():
     reference_data()
     call_command("seed_demo", stdout=io.StringIO())
